@@ -1,0 +1,523 @@
+// Package coc is a client for the mobile-app API of Huawei Cloud COC (Cloud Operations Center),
+// as specified in docs/api-contract.md. It knows HTTP, request signing, the response envelope and
+// COC's error codes, and nothing about Terraform.
+package coc
+
+import (
+	"bytes"
+	"cmp"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"iter"
+	"mime"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// Endpoints maps the regions COC serves the API in to their base URLs.
+var Endpoints = map[string]string{
+	"cn-north-4":     "https://coc.myhuaweicloud.com",
+	"ap-southeast-3": "https://coc-intl.myhuaweicloud.com",
+	"eu-west-101":    "https://coc-eu-west-101-open-api.myhuaweicloud.eu",
+}
+
+// Defaults of Config.
+const (
+	DefaultMaxRetries       = 5
+	DefaultRetryWaitMin     = 500 * time.Millisecond
+	DefaultRetryWaitMax     = 20 * time.Second
+	DefaultMaxRetryAfter    = 60 * time.Second
+	DefaultMaxResponseBytes = 1 << 20
+	defaultRequestTimeout   = 60 * time.Second
+)
+
+// Logger receives the client's diagnostics with the caller's context, so the provider can route
+// them to tflog. Fields never hold credentials or secrets.
+type Logger interface {
+	Debug(ctx context.Context, msg string, fields map[string]any)
+	Warn(ctx context.Context, msg string, fields map[string]any)
+}
+
+// Config configures a Client. Zero values take the defaults above.
+type Config struct {
+	// Endpoint is the base URL, for example "https://coc.myhuaweicloud.com".
+	Endpoint    string
+	Credentials Credentials
+	// DomainID is sent as X-Domain-Id when set.
+	DomainID  string
+	UserAgent string
+	// MaxRetries is the number of retries after the first attempt; negative disables retries.
+	MaxRetries       int
+	Backoff          Backoff
+	MaxResponseBytes int64
+	// HTTPClient supplies the transport; requests are signed on top of it.
+	HTTPClient *http.Client
+	Logger     Logger
+	// Now is the signing clock; tests pin it.
+	Now func() time.Time
+}
+
+// Client calls the COC mobile-app API. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL
+	cfg        Config
+	idempotent *retryablehttp.Client
+	create     *retryablehttp.Client
+	// credentials are scrubbed from every error, in case a proxy echoes headers back.
+	credentials scrubber
+}
+
+// NewClient validates cfg and builds a client. It makes no network call.
+func NewClient(cfg Config) (*Client, error) {
+	base, err := ParseEndpoint(cfg.Endpoint)
+	if err != nil {
+		return nil, err
+	}
+	if cfg.Credentials.AccessKey == "" || cfg.Credentials.SecretKey == "" {
+		return nil, errors.New("an access key and a secret key are required")
+	}
+	if cfg.MaxRetries < 0 {
+		cfg.MaxRetries = 0
+	}
+	b := &cfg.Backoff
+	b.Min = cmp.Or(b.Min, DefaultRetryWaitMin)
+	b.Max = cmp.Or(b.Max, DefaultRetryWaitMax)
+	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultMaxRetryAfter)
+	cfg.MaxResponseBytes = cmp.Or(cfg.MaxResponseBytes, DefaultMaxResponseBytes)
+	if cfg.Logger == nil {
+		cfg.Logger = nopLogger{}
+	}
+
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = cleanhttp.DefaultPooledClient()
+		httpClient.Timeout = defaultRequestTimeout
+	}
+	signed := *httpClient
+	signed.Transport = &signingTransport{
+		next:     cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport),
+		signer:   Signer{Credentials: cfg.Credentials, Now: cfg.Now},
+		domainID: cfg.DomainID,
+	}
+	// A redirect would carry a signed request to a host we did not choose.
+	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+
+	c := &Client{base: base, cfg: cfg, credentials: newScrubber(cfg.Credentials.SecretKey, cfg.Credentials.SecurityToken)}
+	c.idempotent = c.retryingClient(&signed, retryIdempotent)
+	c.create = c.retryingClient(&signed, retryCreate)
+	return c, nil
+}
+
+// ParseEndpoint checks that an endpoint is an absolute http(s) URL without query or fragment.
+func ParseEndpoint(endpoint string) (*url.URL, error) {
+	u, err := url.Parse(strings.TrimSuffix(endpoint, "/"))
+	switch {
+	case err != nil:
+		return nil, fmt.Errorf("endpoint %q is not a valid URL: %w", endpoint, err)
+	case u.Scheme != "https" && u.Scheme != "http":
+		return nil, fmt.Errorf("endpoint %q must start with https:// (or http:// for a local simulator)", endpoint)
+	case u.Host == "":
+		return nil, fmt.Errorf("endpoint %q has no host", endpoint)
+	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
+		return nil, fmt.Errorf("endpoint %q must not contain credentials, a query or a fragment", endpoint)
+	}
+	return u, nil
+}
+
+func (c *Client) retryingClient(httpClient *http.Client, rule func(context.Context, *http.Response, error) bool) *retryablehttp.Client {
+	return &retryablehttp.Client{
+		HTTPClient:   httpClient,
+		RetryMax:     c.cfg.MaxRetries,
+		RetryWaitMin: c.cfg.Backoff.Min,
+		RetryWaitMax: c.cfg.Backoff.Max,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			retry := rule(ctx, resp, err)
+			if retry {
+				c.cfg.Logger.Debug(ctx, "COC request will be retried", attemptFields(resp, err))
+			}
+			return retry, nil
+		},
+		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+			return c.cfg.Backoff.Wait(attempt, resp)
+		},
+		// Keep the last response so the caller sees COC's error rather than "giving up".
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			c.cfg.Logger.Debug(req.Context(), "Sending COC request", map[string]any{
+				"method": req.Method, "path": req.URL.Path, "query": req.URL.RawQuery, "attempt": attempt + 1,
+				"headers": loggableHeaders(req.Header),
+			})
+		},
+		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
+			c.cfg.Logger.Debug(resp.Request.Context(), "Received COC response", map[string]any{
+				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
+				"request_id": resp.Header.Get(HeaderRequestID), "headers": loggableHeaders(resp.Header),
+			})
+		},
+	}
+}
+
+// sensitiveHeaders are never logged, whatever the log level.
+var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "Cookie", "Set-Cookie", "Proxy-Authorization"}
+
+func loggableHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
+			out[name] = redacted
+			continue
+		}
+		out[name] = strings.Join(values, ", ")
+	}
+	return out
+}
+
+func attemptFields(resp *http.Response, err error) map[string]any {
+	fields := map[string]any{}
+	if resp != nil {
+		fields["status"] = resp.StatusCode
+		fields["request_id"] = resp.Header.Get(HeaderRequestID)
+		if ra := resp.Header.Get("Retry-After"); ra != "" {
+			fields["retry_after"] = ra
+		}
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	return fields
+}
+
+// signingTransport signs every attempt afresh, so a retry after a long backoff carries a current
+// X-Sdk-Date and never goes stale.
+type signingTransport struct {
+	next     http.RoundTripper
+	signer   Signer
+	domainID string
+}
+
+func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	var body []byte
+	if req.GetBody != nil {
+		rc, err := req.GetBody()
+		if err != nil {
+			return nil, err
+		}
+		body, err = io.ReadAll(rc)
+		_ = rc.Close()
+		if err != nil {
+			return nil, err
+		}
+	}
+	signed := req.Clone(req.Context())
+	if t.domainID != "" {
+		signed.Header.Set(HeaderDomainID, t.domainID)
+	}
+	t.signer.Sign(signed, body)
+	return t.next.RoundTrip(signed)
+}
+
+// GetBinding reads the tenant's binding of one app type.
+func (c *Client) GetBinding(ctx context.Context, t AppType) (*Binding, error) {
+	var b Binding
+	err := c.do(ctx, c.idempotent, http.MethodGet, bindingPath(t), nil, nil, nil, &b)
+	if err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// ListOptions filters and pages a list call.
+type ListOptions struct {
+	// AppType filters by app type when set.
+	AppType AppType
+	Limit   int
+	Offset  int
+}
+
+// ListBindings reads one page of bindings.
+func (c *Client) ListBindings(ctx context.Context, opts ListOptions) (*BindingList, error) {
+	q := url.Values{}
+	if opts.AppType != "" {
+		q.Set("app_type", string(opts.AppType))
+	}
+	if opts.Limit > 0 {
+		q.Set("limit", strconv.Itoa(opts.Limit))
+	}
+	if opts.Offset > 0 {
+		q.Set("offset", strconv.Itoa(opts.Offset))
+	}
+	var list BindingList
+	if err := c.do(ctx, c.idempotent, http.MethodGet, MobileAppsPath, q, nil, nil, &list); err != nil {
+		return nil, err
+	}
+	return &list, nil
+}
+
+// AllBindings yields every binding, filtered by app type when set, reading pages of the largest
+// size the API allows so that n bindings cost ⌈n/100⌉ calls.
+func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, error] {
+	return func(yield func(Binding, error) bool) {
+		for offset := 0; ; {
+			page, err := c.ListBindings(ctx, ListOptions{AppType: t, Limit: MaxPageLimit, Offset: offset})
+			if err != nil {
+				yield(Binding{}, err)
+				return
+			}
+			for _, b := range page.List {
+				if !yield(b, nil) {
+					return
+				}
+			}
+			offset += len(page.List)
+			if len(page.List) == 0 || offset >= page.Total {
+				return
+			}
+		}
+	}
+}
+
+// CreateBinding binds an app. The POST is retried blindly only when the request provably never
+// reached the backend. When its outcome is unknown (connection lost after sending, 5xx, or a 409
+// on a later attempt) the binding is read back: if it matches what was sent (identifier and plain
+// fields) it is adopted, and the secrets are written once more with an idempotent PUT so that the
+// stored secrets are certainly ours; if it differs, the conflict is reported. A 409 on the first
+// attempt is a plain conflict: the error carries the bound binding in APIError.Bound.
+func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
+	p, err := PlatformFor(t)
+	if err != nil {
+		return nil, err
+	}
+	var lastErr error
+	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+		if attempt > 0 {
+			if err := sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
+				return nil, errors.Join(lastErr, err)
+			}
+		}
+		var created Binding
+		err := c.do(ctx, c.create, http.MethodPost, bindingPath(t), nil, req, req.SecretValues(), &created)
+		switch {
+		case err == nil:
+			return &created, nil
+		case errors.Is(err, ErrConflict) && attempt == 0:
+			return nil, c.describeConflict(ctx, t, err)
+		case errors.Is(err, ErrConflict) || outcomeUnknown(ctx, err):
+			lastErr = err
+		default:
+			return nil, err
+		}
+
+		c.cfg.Logger.Warn(ctx, "Outcome of COC create unknown; reading the binding back", map[string]any{"app_type": string(t), "error": err.Error()})
+		existing, getErr := c.GetBinding(ctx, t)
+		switch {
+		case getErr == nil && sameNonSecretFields(p, *existing, req):
+			return c.UpdateBinding(ctx, t, req)
+		case getErr == nil:
+			return nil, conflictWith(t, p, existing)
+		case !errors.Is(getErr, ErrNotFound):
+			return nil, errors.Join(lastErr, getErr)
+		}
+		// Not bound: the earlier attempt did not commit, so posting again is safe.
+	}
+	return nil, lastErr
+}
+
+func (c *Client) describeConflict(ctx context.Context, t AppType, err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	if bound, getErr := c.GetBinding(ctx, t); getErr == nil {
+		apiErr.Bound = bound
+	}
+	return apiErr
+}
+
+func conflictWith(t AppType, p Platform, bound *Binding) error {
+	return &APIError{
+		kind: ErrConflict, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
+		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
+		Bound:   bound,
+	}
+}
+
+func sameNonSecretFields(p Platform, b Binding, req BindingRequest) bool {
+	for _, name := range p.NonSecretFields() {
+		if b.Fields[name] != req.Fields[name] {
+			return false
+		}
+	}
+	return true
+}
+
+// outcomeUnknown reports whether a failed write may nevertheless have been committed.
+func outcomeUnknown(ctx context.Context, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	var transport *TransportError
+	return errors.Is(err, ErrServer) || errors.As(err, &transport) && !isDialError(err)
+}
+
+// UpdateBinding changes a binding. The identifier cannot change; omitted secrets are kept.
+func (c *Client) UpdateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
+	var b Binding
+	if err := c.do(ctx, c.idempotent, http.MethodPut, bindingPath(t), nil, req, req.SecretValues(), &b); err != nil {
+		return nil, err
+	}
+	return &b, nil
+}
+
+// DeleteBinding unbinds an app. A 404 comes back as ErrNotFound; callers that only want the
+// binding gone (including after a retried DELETE whose first attempt committed) treat it as done.
+func (c *Client) DeleteBinding(ctx context.Context, t AppType) error {
+	return c.do(ctx, c.idempotent, http.MethodDelete, bindingPath(t), nil, nil, nil, nil)
+}
+
+func bindingPath(t AppType) string { return MobileAppsPath + "/" + url.PathEscape(string(t)) }
+
+// TransportError is a request that got no HTTP response.
+type TransportError struct {
+	Operation string
+	Err       error
+}
+
+func (e *TransportError) Error() string { return e.Operation + ": " + e.Err.Error() }
+func (e *TransportError) Unwrap() error { return e.Err }
+
+// do sends one logical request (with retries per rc) and decodes the envelope's data into out.
+func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path string, query url.Values, body any, secrets []string, out any) error {
+	op := method + " " + path
+	scrub := append(newScrubber(secrets...), c.credentials...)
+
+	u := c.base.JoinPath(path)
+	u.RawQuery = query.Encode()
+	var payload []byte
+	if body != nil {
+		var err error
+		if payload, err = json.Marshal(body); err != nil {
+			return fmt.Errorf("%s: encoding request: %w", op, err)
+		}
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), payload)
+	if err != nil {
+		return fmt.Errorf("%s: %w", op, err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if payload != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	if c.cfg.UserAgent != "" {
+		req.Header.Set("User-Agent", c.cfg.UserAgent)
+	}
+
+	resp, err := rc.Do(req)
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("%s: %w", op, ctxErr)
+		}
+		return &TransportError{Operation: op, Err: err}
+	}
+	defer func() { _ = resp.Body.Close() }()
+	return c.decode(op, resp, scrub, out)
+}
+
+func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any) error {
+	requestID := resp.Header.Get(HeaderRequestID)
+	responseErr := func(reason string) error {
+		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: reason}
+	}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+	if err != nil {
+		return responseErr("reading the body failed: " + scrub.scrub(err.Error()))
+	}
+	if int64(len(data)) > c.cfg.MaxResponseBytes {
+		return responseErr(fmt.Sprintf("the body exceeds %d bytes", c.cfg.MaxResponseBytes))
+	}
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		var body ErrorBody
+		if !isJSON(resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
+			return responseErr(fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", contentType(resp.Header), len(data)))
+		}
+		return scrub.apiError(&APIError{
+			kind: kindForStatus(resp.StatusCode, body.ErrorCode), Operation: op, StatusCode: resp.StatusCode,
+			Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
+		})
+	}
+	if out == nil {
+		return nil
+	}
+	if !isJSON(resp.Header) {
+		return responseErr(fmt.Sprintf("expected JSON, got %s", contentType(resp.Header)))
+	}
+	return decodeEnvelope(data, out, responseErr, scrub)
+}
+
+// decodeEnvelope unwraps {"error_code": ..., "data": ...} into out.
+func decodeEnvelope(data []byte, out any, responseErr func(string) error, scrub scrubber) error {
+	var env struct {
+		ErrorCode string          `json:"error_code"`
+		ErrorMsg  string          `json:"error_msg"`
+		Data      json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return responseErr("invalid JSON: " + scrub.scrub(err.Error()))
+	}
+	if env.ErrorCode != "" && env.ErrorCode != CodeSuccess {
+		return responseErr(fmt.Sprintf("success status with error code %s: %s", env.ErrorCode, scrub.scrub(env.ErrorMsg)))
+	}
+	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
+		return responseErr("the envelope has no data")
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return responseErr("invalid data: " + scrub.scrub(err.Error()))
+	}
+	return nil
+}
+
+func contentType(h http.Header) string {
+	if ct := h.Get("Content-Type"); ct != "" {
+		return ct
+	}
+	return "no content type"
+}
+
+func isJSON(h http.Header) bool {
+	mediaType, _, err := mime.ParseMediaType(h.Get("Content-Type"))
+	return err == nil && (mediaType == "application/json" || strings.HasSuffix(mediaType, "+json"))
+}
+
+func sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
+func cmpOr[T comparable](v, fallback T) T {
+	var zero T
+	if v == zero {
+		return fallback
+	}
+	return v
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}

@@ -1,0 +1,499 @@
+package coc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+var testTenant = simulator.Tenant{AccessKey: "AKTEST", SecretKey: "SKTEST-0123456789", DomainID: "domain-1"}
+
+// fastBackoff keeps retry tests quick while exercising the same code paths.
+var fastBackoff = coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+
+func newEnv(t *testing.T, opts ...func(*coc.Config)) (*simulator.Simulator, *coc.Client) {
+	t.Helper()
+	sim := simulator.New([]simulator.Tenant{testTenant}, simulator.WithSeed(1))
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	cfg := coc.Config{
+		Endpoint:    server.URL,
+		Credentials: coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey},
+		DomainID:    testTenant.DomainID,
+		MaxRetries:  3,
+		Backoff:     fastBackoff,
+	}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	client, err := coc.NewClient(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sim, client
+}
+
+func wecomRequest(enterpriseKey string) coc.BindingRequest {
+	return coc.BindingRequest{
+		Fields:  map[string]string{"enterprise_id": "ww0123456789abcdef", "service_id": "1000002"},
+		Secrets: map[string]string{"enterprise_key": enterpriseKey, "address_book_key": "book-key-1"},
+	}
+}
+
+// calls renders the request log as "METHOD path status" lines for compact assertions.
+func calls(sim *simulator.Simulator) string {
+	var lines []string
+	for _, r := range sim.Requests() {
+		lines = append(lines, r.Method+" "+r.Path+" "+itoa(r.Status))
+	}
+	return strings.Join(lines, "\n")
+}
+
+func itoa(n int) string {
+	if n == 0 {
+		return "dropped"
+	}
+	return http.StatusText(n)
+}
+
+func mustFingerprints(t *testing.T, sim *simulator.Simulator, appType coc.AppType) map[string]string {
+	t.Helper()
+	states, err := sim.Bindings(testTenant.AccessKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range states {
+		if s.AppType == appType {
+			return s.Fingerprints
+		}
+	}
+	t.Fatalf("no %s binding in the simulator", appType)
+	return nil
+}
+
+func TestBindingLifecycle(t *testing.T) {
+	sim, client := newEnv(t)
+	ctx := context.Background()
+
+	if _, err := client.GetBinding(ctx, coc.WeCom); !errors.Is(err, coc.ErrNotFound) {
+		t.Fatalf("GET unbound: want ErrNotFound, got %v", err)
+	}
+	created, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if created.Identifier() != "ww0123456789abcdef" || created.Fields["service_id"] != "1000002" || created.Status != coc.StatusEnabled {
+		t.Fatalf("created binding = %+v", created)
+	}
+	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+		t.Fatalf("stored enterprise_key fingerprint %s is not that of the sent key", got)
+	}
+
+	got, err := client.GetBinding(ctx, coc.WeCom)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !got.KeyUpdatedAt.Equal(created.KeyUpdatedAt) || got.Fields["service_id"] != "1000002" {
+		t.Fatalf("GET = %+v, want the created binding", got)
+	}
+
+	// PUT without secrets keeps them and leaves key_updated_at alone.
+	plain := wecomRequest("")
+	plain.Secrets = nil
+	plain.Fields["service_id"] = "1000003"
+	updated, err := client.UpdateBinding(ctx, coc.WeCom, plain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if updated.Fields["service_id"] != "1000003" || !updated.KeyUpdatedAt.Equal(created.KeyUpdatedAt) || !updated.UpdatedAt.After(created.UpdatedAt) {
+		t.Fatalf("plain update = %+v", updated)
+	}
+	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+		t.Fatal("an update without secrets changed the stored key")
+	}
+
+	// PUT with a secret replaces it and moves key_updated_at.
+	rotated, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rotated.KeyUpdatedAt.After(updated.KeyUpdatedAt) {
+		t.Fatalf("key_updated_at did not move: %v -> %v", updated.KeyUpdatedAt, rotated.KeyUpdatedAt)
+	}
+	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-2") {
+		t.Fatal("rotated key did not arrive")
+	}
+
+	// The identifier cannot change.
+	moved := wecomRequest("key-3")
+	moved.Fields["enterprise_id"] = "ww1111111111111111"
+	_, err = client.UpdateBinding(ctx, coc.WeCom, moved)
+	assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeImmutableField)
+
+	if err := client.DeleteBinding(ctx, coc.WeCom); err != nil {
+		t.Fatal(err)
+	}
+	assertAPIError(t, client.DeleteBinding(ctx, coc.WeCom), coc.ErrNotFound, 404, coc.CodeNotBound)
+	_, err = client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-4"))
+	assertAPIError(t, err, coc.ErrNotFound, 404, coc.CodeNotBound)
+}
+
+func assertAPIError(t *testing.T, err error, kind error, status int, code string) *coc.APIError {
+	t.Helper()
+	var apiErr *coc.APIError
+	if !errors.As(err, &apiErr) {
+		t.Fatalf("want *coc.APIError, got %T: %v", err, err)
+	}
+	if !errors.Is(err, kind) || apiErr.StatusCode != status || apiErr.Code != code {
+		t.Fatalf("got %v (status %d, code %s), want kind %v, status %d, code %s", err, apiErr.StatusCode, apiErr.Code, kind, status, code)
+	}
+	if apiErr.RequestID == "" || !strings.Contains(err.Error(), apiErr.RequestID) {
+		t.Fatalf("error %q does not carry the request id", err)
+	}
+	return apiErr
+}
+
+func TestCreateConflictNamesTheBoundBinding(t *testing.T) {
+	sim, client := newEnv(t)
+	ctx := context.Background()
+	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); err != nil {
+		t.Fatal(err)
+	}
+	sim.ClearRequests()
+	other := wecomRequest("key-2")
+	other.Fields["enterprise_id"] = "ww2222222222222222"
+	_, err := client.CreateBinding(ctx, coc.WeCom, other)
+	apiErr := assertAPIError(t, err, coc.ErrConflict, 409, coc.CodeAlreadyBound)
+	if !strings.Contains(apiErr.Message, "ww0123456789abcdef") || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
+		t.Fatalf("conflict does not name the bound identifier: %v, bound %+v", err, apiErr.Bound)
+	}
+	if want := "POST /v1/mobile-apps/wecom Conflict\nGET /v1/mobile-apps/wecom OK"; calls(sim) != want {
+		t.Fatalf("calls:\n%s\nwant:\n%s", calls(sim), want)
+	}
+	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+		t.Fatal("a rejected create changed the stored key")
+	}
+}
+
+func TestValidationErrorsCarryDetails(t *testing.T) {
+	_, client := newEnv(t)
+	req := coc.BindingRequest{
+		Fields:  map[string]string{"app_id": "cli_0123456789abcdef", "service_id": ""},
+		Secrets: map[string]string{"app_secret": "has space"},
+	}
+	_, err := client.CreateBinding(context.Background(), coc.Lark, req)
+	apiErr := assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeInvalidField)
+	want := []coc.FieldError{
+		{Field: "app_secret", Reason: "must not contain whitespace or control characters"},
+		{Field: "service_id", Reason: "must not be empty"},
+	}
+	if len(apiErr.Details) != len(want) || apiErr.Details[0] != want[0] || apiErr.Details[1] != want[1] {
+		t.Fatalf("details = %+v, want %+v", apiErr.Details, want)
+	}
+}
+
+func TestListPagesAndFilters(t *testing.T) {
+	sim, client := newEnv(t)
+	ctx := context.Background()
+	for _, body := range []string{
+		`{"enterprise_id":"ww0123456789abcdef","enterprise_key":"k1","address_book_key":"k2","service_id":"1"}`,
+		`{"client_id":"dingabcdefghij012345","client_secret":"s","group_template_id":"g","robot_id":"r","service_id":"2"}`,
+		`{"app_id":"cli_0123456789abcdef","app_secret":"s","service_id":"3"}`,
+	} {
+		appType := coc.WeCom
+		switch {
+		case strings.Contains(body, "client_id"):
+			appType = coc.DingTalk
+		case strings.Contains(body, "app_id"):
+			appType = coc.Lark
+		}
+		if err := sim.ConsoleBind("", appType, []byte(body)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page, err := client.ListBindings(ctx, coc.ListOptions{Limit: 2, Offset: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 3 || len(page.List) != 2 || page.List[0].AppType != coc.DingTalk || page.List[1].AppType != coc.Lark {
+		t.Fatalf("page = %+v", page)
+	}
+	filtered, err := client.ListBindings(ctx, coc.ListOptions{AppType: coc.Lark})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if filtered.Total != 1 || filtered.List[0].Identifier() != "cli_0123456789abcdef" {
+		t.Fatalf("filtered = %+v", filtered)
+	}
+	_, err = client.ListBindings(ctx, coc.ListOptions{Limit: 101})
+	assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeInvalidField)
+
+	sim.ClearRequests()
+	var all []coc.AppType
+	for b, err := range client.AllBindings(ctx, "") {
+		if err != nil {
+			t.Fatal(err)
+		}
+		all = append(all, b.AppType)
+	}
+	if len(all) != 3 || calls(sim) != "GET /v1/mobile-apps OK" {
+		t.Fatalf("AllBindings = %v with calls\n%s", all, calls(sim))
+	}
+}
+
+func TestRetriesIdempotentRequestsOnThrottlingAndServerFaults(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault simulator.Fault
+		want  string
+	}{
+		{"429 with Retry-After", simulator.Fault{Status: 429, RetryAfter: 1, Times: 2}, "Too Many Requests\nToo Many Requests\nOK"},
+		{"503", simulator.Fault{Status: 503, Times: 2}, "Service Unavailable\nService Unavailable\nOK"},
+		{"502", simulator.Fault{Status: 502, Times: 1}, "Bad Gateway\nOK"},
+		{"dropped connection", simulator.Fault{Drop: simulator.DropBeforeCommit, Times: 2}, "dropped\ndropped\nOK"},
+	}
+	for _, tc := range cases {
+		for _, method := range []string{http.MethodGet, http.MethodPut, http.MethodDelete} {
+			t.Run(tc.name+" "+method, func(t *testing.T) {
+				sim, client := newEnv(t)
+				ctx := context.Background()
+				if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); err != nil {
+					t.Fatal(err)
+				}
+				sim.ClearRequests()
+				fault := tc.fault
+				fault.Method = method
+				if err := sim.InjectFault(fault); err != nil {
+					t.Fatal(err)
+				}
+				var err error
+				switch method {
+				case http.MethodGet:
+					_, err = client.GetBinding(ctx, coc.WeCom)
+				case http.MethodPut:
+					_, err = client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-2"))
+				case http.MethodDelete:
+					err = client.DeleteBinding(ctx, coc.WeCom)
+				}
+				if err != nil {
+					t.Fatal(err)
+				}
+				var statuses []string
+				for _, r := range sim.Requests() {
+					statuses = append(statuses, itoa(r.Status))
+				}
+				want := tc.want
+				if method == http.MethodDelete {
+					want = strings.ReplaceAll(want, "OK", "No Content")
+				}
+				if got := strings.Join(statuses, "\n"); got != want {
+					t.Fatalf("attempts:\n%s\nwant:\n%s", got, want)
+				}
+			})
+		}
+	}
+}
+
+// When retries run out, the caller sees COC's own error (code, message, request id), not a
+// generic "giving up".
+func TestRetriesExhaustedSurfaceTheLastAnswer(t *testing.T) {
+	sim, client := newEnv(t, func(c *coc.Config) { c.MaxRetries = 2 })
+	if err := sim.InjectFault(simulator.Fault{Status: 429, RetryAfter: 1}); err != nil {
+		t.Fatal(err)
+	}
+	_, err := client.GetBinding(context.Background(), coc.Lark)
+	assertAPIError(t, err, coc.ErrThrottled, 429, coc.CodeThrottled)
+	if n := len(sim.Requests()); n != 3 {
+		t.Fatalf("%d attempts, want 1 + 2 retries", n)
+	}
+}
+
+func TestCreateIsNotRetriedBlindly(t *testing.T) {
+	cases := []struct {
+		name  string
+		fault simulator.Fault
+		want  string
+	}{
+		// The gateway refused: nothing reached the backend, so posting again is safe.
+		{"throttled", simulator.Fault{Method: "POST", Status: 429, RetryAfter: 1, Times: 1},
+			"POST /v1/mobile-apps/wecom Too Many Requests\nPOST /v1/mobile-apps/wecom Created"},
+		// A 503 may hide a commit: read back first, post again only when nothing is bound.
+		{"server fault before commit", simulator.Fault{Method: "POST", Status: 503, Times: 1},
+			"POST /v1/mobile-apps/wecom Service Unavailable\nGET /v1/mobile-apps/wecom Not Found\nPOST /v1/mobile-apps/wecom Created"},
+		{"connection dropped before commit", simulator.Fault{Method: "POST", Drop: simulator.DropBeforeCommit, Times: 1},
+			"POST /v1/mobile-apps/wecom dropped\nGET /v1/mobile-apps/wecom Not Found\nPOST /v1/mobile-apps/wecom Created"},
+		// The create committed but the answer was lost: adopt it, and re-send the secrets with an
+		// idempotent PUT so the stored ones are certainly ours.
+		{"connection dropped after commit", simulator.Fault{Method: "POST", Drop: simulator.DropAfterCommit, Times: 1},
+			"POST /v1/mobile-apps/wecom dropped\nGET /v1/mobile-apps/wecom OK\nPUT /v1/mobile-apps/wecom OK"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, client := newEnv(t)
+			if err := sim.InjectFault(tc.fault); err != nil {
+				t.Fatal(err)
+			}
+			b, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b.Identifier() != "ww0123456789abcdef" {
+				t.Fatalf("binding = %+v", b)
+			}
+			if calls(sim) != tc.want {
+				t.Fatalf("calls:\n%s\nwant:\n%s", calls(sim), tc.want)
+			}
+			states, _ := sim.Bindings("")
+			if len(states) != 1 || states[0].Fingerprints["enterprise_key"] != simulator.Fingerprint("key-1") {
+				t.Fatalf("simulator state = %+v", states)
+			}
+		})
+	}
+}
+
+// After a lost answer, a binding that differs from the request is somebody else's: report the
+// conflict, never adopt or overwrite it.
+func TestCreateWithUnknownOutcomeDoesNotAdoptADifferentBinding(t *testing.T) {
+	sim, client := newEnv(t)
+	if err := sim.InjectFault(simulator.Fault{Method: "POST", Status: 500, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	// Somebody binds a different app on the console while our POST is in flight.
+	other := `{"enterprise_id":"ww9999999999999999","enterprise_key":"theirs","address_book_key":"theirs","service_id":"7"}`
+	if err := sim.ConsoleBind("", coc.WeCom, []byte(other)); err != nil {
+		t.Fatal(err)
+	}
+	_, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+	var apiErr *coc.APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, coc.ErrConflict) || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww9999999999999999" {
+		t.Fatalf("want a conflict naming ww9999999999999999, got %v", err)
+	}
+	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("theirs") {
+		t.Fatal("the other binding's key was overwritten")
+	}
+}
+
+func TestAuthentication(t *testing.T) {
+	sim, _ := newEnv(t)
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	send := func(t *testing.T, creds coc.Credentials, now time.Time, tamper func(*http.Request)) *http.Response {
+		t.Helper()
+		body := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"s3cret","service_id":"1"}`)
+		req, err := http.NewRequest(http.MethodPost, server.URL+"/v1/mobile-apps/lark", bytes.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		coc.Signer{Credentials: creds, Now: func() time.Time { return now }}.Sign(req, body)
+		if tamper != nil {
+			tamper(req)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = resp.Body.Close() })
+		return resp
+	}
+	good := coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
+	cases := []struct {
+		name   string
+		creds  coc.Credentials
+		now    time.Time
+		tamper func(*http.Request)
+		status int
+		code   string
+	}{
+		{"unknown access key", coc.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, coc.CodeBadSignature},
+		{"wrong secret key", coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, coc.CodeBadSignature},
+		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, coc.CodeStaleDate},
+		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, coc.CodeStaleDate},
+		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, coc.CodeBadSignature},
+		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, coc.CodeBadSignature},
+		{"tampered body", good, time.Now(), func(r *http.Request) {
+			b := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"other","service_id":"1"}`)
+			r.Body, r.ContentLength = nopBody(b), int64(len(b))
+		}, 401, coc.CodeBadSignature},
+		{"tampered signed header", good, time.Now(), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 401, coc.CodeBadSignature},
+		{"no authorization", good, time.Now(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, coc.CodeBadSignature},
+		{"valid", good, time.Now(), nil, 201, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim.Reset()
+			resp := send(t, tc.creds, tc.now, tc.tamper)
+			if resp.StatusCode != tc.status {
+				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			}
+			var body coc.ErrorBody
+			_ = jsonDecode(resp, &body)
+			if body.ErrorCode != tc.code && tc.code != "" {
+				t.Fatalf("error_code %q, want %q", body.ErrorCode, tc.code)
+			}
+			if bound, _ := sim.Bindings(""); tc.status != 201 && len(bound) != 0 {
+				t.Fatal("a rejected request changed state")
+			}
+		})
+	}
+}
+
+// Tenants are isolated: each access key sees only its own bindings.
+func TestTenantsAreIsolated(t *testing.T) {
+	sim, client := newEnv(t)
+	other := simulator.Tenant{AccessKey: "AKOTHER", SecretKey: "SKOTHER-0123456789", DomainID: "domain-2"}
+	sim.AddTenant(other)
+	if _, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1")); err != nil {
+		t.Fatal(err)
+	}
+	bound, err := sim.Bindings(other.AccessKey)
+	if err != nil || len(bound) != 0 {
+		t.Fatalf("other tenant sees %v (%v)", bound, err)
+	}
+}
+
+func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
+	sim, client := newEnv(t)
+	var wg sync.WaitGroup
+	errs := make(chan error, 8)
+	for range 8 {
+		wg.Go(func() {
+			_, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+			errs <- err
+		})
+	}
+	wg.Wait()
+	close(errs)
+	created, conflicts := 0, 0
+	for err := range errs {
+		switch {
+		case err == nil:
+			created++
+		case errors.Is(err, coc.ErrConflict):
+			conflicts++
+		default:
+			t.Fatal(err)
+		}
+	}
+	if created != 1 || conflicts != 7 {
+		t.Fatalf("created %d, conflicts %d; want 1 and 7", created, conflicts)
+	}
+	if bound, _ := sim.Bindings(""); len(bound) != 1 {
+		t.Fatalf("simulator holds %d bindings", len(bound))
+	}
+}
+
+func nopBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

@@ -1,0 +1,36 @@
+package coc
+
+import (
+	"os"
+	"regexp"
+	"slices"
+	"testing"
+)
+
+// The contract document and the code must name the same error codes.
+func TestContractDocumentMatchesCode(t *testing.T) {
+	doc, err := os.ReadFile("CONTRACT.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	documented := regexp.MustCompile("`((?:COC\\.\\d{8})|(?:APIG\\.\\d{4}))`").FindAllStringSubmatch(string(doc), -1)
+	known := []string{CodeSuccess, CodeInvalidField, CodeImmutableField, CodeNotBound, CodeAlreadyBound,
+		CodeThrottled, CodeBadSignature, CodeStaleDate, CodeInternal, CodeDomainMismatch, CodeNoSuchAPI}
+	seen := map[string]bool{}
+	for _, m := range documented {
+		seen[m[1]] = true
+		if !slices.Contains(known, m[1]) {
+			t.Errorf("CONTRACT.md documents %s, which the code does not define", m[1])
+		}
+	}
+	for _, code := range known {
+		if !seen[code] {
+			t.Errorf("the code defines %s, which CONTRACT.md does not document", code)
+		}
+	}
+	for region, endpoint := range Endpoints {
+		if !regexp.MustCompile("`" + regexp.QuoteMeta(region) + "` \\| `" + regexp.QuoteMeta(endpoint) + "`").Match(doc) {
+			t.Errorf("CONTRACT.md does not list %s → %s", region, endpoint)
+		}
+	}
+}

@@ -1,0 +1,150 @@
+package coc_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// The golden files are also what the simulator's tests pin its output to (see
+// internal/simulator/golden_test.go): the client encodes and decodes exactly those bytes.
+func golden(t *testing.T, name string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return bytes.TrimSpace(data)
+}
+
+func TestRequestsEncodeToGolden(t *testing.T) {
+	cases := []struct {
+		file    string
+		appType coc.AppType
+		method  coc.Method
+		req     coc.BindingRequest
+	}{
+		{"request_create_wecom.json", coc.WeCom, coc.Create, coc.BindingRequest{
+			Fields:  map[string]string{"enterprise_id": "ww0123456789abcdef", "service_id": "1000002"},
+			Secrets: map[string]string{"enterprise_key": "golden-enterprise-key", "address_book_key": "golden-address-book-key"},
+		}},
+		{"request_create_dingtalk.json", coc.DingTalk, coc.Create, coc.BindingRequest{
+			Fields:  map[string]string{"client_id": "dingabcdefghij012345", "group_template_id": "tpl-0001", "robot_id": "robot-0001", "service_id": "2000001"},
+			Secrets: map[string]string{"client_secret": "golden-client-secret"},
+		}},
+		{"request_create_lark.json", coc.Lark, coc.Create, coc.BindingRequest{
+			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "cli_a1b2c3d4e5f6a7b8"},
+			Secrets: map[string]string{"app_secret": "golden-app-secret"},
+		}},
+		{"request_update_lark_without_secret.json", coc.Lark, coc.Update, coc.BindingRequest{
+			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
+			Secrets: map[string]string{},
+		}},
+	}
+	for _, tc := range cases {
+		got, err := json.Marshal(tc.req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := golden(t, tc.file); !bytes.Equal(got, want) {
+			t.Errorf("%s:\n got %s\nwant %s", tc.file, got, want)
+		}
+		// The decoder the simulator uses reads it back to the same request.
+		p, err := coc.PlatformFor(tc.appType)
+		if err != nil {
+			t.Fatal(err)
+		}
+		decoded, problems := coc.DecodeBindingRequest(p, tc.method, got)
+		if problems != nil {
+			t.Fatalf("%s: %v", tc.file, problems)
+		}
+		if !reflect.DeepEqual(decoded, tc.req) {
+			t.Errorf("%s: decoded %+v, want %+v", tc.file, decoded, tc.req)
+		}
+	}
+}
+
+func ts(s string) time.Time {
+	t, err := time.Parse(time.RFC3339, s)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestResponsesDecodeFromGolden(t *testing.T) {
+	serve := func(file string, status int) *coc.Client {
+		return rawClient(t, answer(status, "application/json", string(golden(t, file))))
+	}
+	ctx := context.Background()
+
+	got, err := serve("response_update_lark.json", 200).GetBinding(ctx, coc.Lark)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &coc.Binding{
+		AppType: coc.Lark, Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
+		Status: "enabled", CreatedAt: ts("2026-01-02T03:04:08Z"), UpdatedAt: ts("2026-01-02T03:04:10Z"), KeyUpdatedAt: ts("2026-01-02T03:04:08Z"),
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("decoded %+v\nwant    %+v", got, want)
+	}
+
+	dingtalk, err := serve("response_create_dingtalk.json", 201).GetBinding(ctx, coc.DingTalk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if dingtalk.Identifier() != "dingabcdefghij012345" || dingtalk.Fields["group_template_id"] != "tpl-0001" || dingtalk.Fields["robot_id"] != "robot-0001" {
+		t.Fatalf("decoded %+v", dingtalk)
+	}
+
+	page, err := serve("response_list_page1.json", 200).ListBindings(ctx, coc.ListOptions{Limit: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if page.Total != 3 || len(page.List) != 2 || page.List[0].Identifier() != "ww0123456789abcdef" || page.List[1].AppType != coc.DingTalk {
+		t.Fatalf("decoded page %+v", page)
+	}
+
+	// A binding encodes back to the simulator's bytes.
+	encoded, err := json.Marshal(coc.Success(*got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := golden(t, "response_update_lark.json"); !bytes.Equal(encoded, want) {
+		t.Fatalf("re-encoded:\n%s\nwant:\n%s", encoded, want)
+	}
+
+	errorCases := []struct {
+		file   string
+		status int
+		kind   error
+		code   string
+	}{
+		{"response_error_conflict.json", 409, coc.ErrConflict, coc.CodeAlreadyBound},
+		{"response_error_immutable.json", 400, coc.ErrValidation, coc.CodeImmutableField},
+		{"response_error_validation.json", 400, coc.ErrValidation, coc.CodeInvalidField},
+		{"response_error_not_bound.json", 404, coc.ErrNotFound, coc.CodeNotBound},
+		{"response_error_signature.json", 401, coc.ErrAuth, coc.CodeBadSignature},
+	}
+	for _, tc := range errorCases {
+		_, err := serve(tc.file, tc.status).UpdateBinding(ctx, coc.Lark, coc.BindingRequest{})
+		var apiErr *coc.APIError
+		if !errors.As(err, &apiErr) || !errors.Is(err, tc.kind) || apiErr.Code != tc.code {
+			t.Errorf("%s: got %v, want %v with code %s", tc.file, err, tc.kind, tc.code)
+		}
+	}
+	_, err = serve("response_error_validation.json", 400).UpdateBinding(ctx, coc.Lark, coc.BindingRequest{})
+	var apiErr *coc.APIError
+	if errors.As(err, &apiErr); len(apiErr.Details) != 4 || apiErr.Details[2] != (coc.FieldError{Field: "region", Reason: "is not a field of a lark app"}) {
+		t.Fatalf("details = %+v", apiErr.Details)
+	}
+}

@@ -1,0 +1,110 @@
+package coc
+
+import (
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	"errors"
+	"math"
+	"math/rand/v2"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Backoff decides how long to wait before retry number attempt (0-based).
+type Backoff struct {
+	Min time.Duration
+	Max time.Duration
+	// MaxRetryAfter bounds how long a server's Retry-After may hold us; a gateway asking for an
+	// hour must not hang a terraform run.
+	MaxRetryAfter time.Duration
+	// Rand returns a number in [0, 1); overridable so tests are deterministic.
+	Rand func() float64
+	// Now is used to interpret an HTTP-date Retry-After.
+	Now func() time.Time
+}
+
+// Wait returns the delay before the next attempt. A Retry-After header (seconds or HTTP-date) on
+// a 429 or 503 is honoured up to MaxRetryAfter; otherwise the delay grows exponentially from Min,
+// is capped at Max, and is jittered to between half and all of that so that many clients
+// throttled together do not retry in lockstep.
+func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
+	random := b.Rand
+	if random == nil {
+		random = rand.Float64 //nolint:gosec // jitter needs no cryptographic randomness
+	}
+	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
+		if d, ok := b.retryAfter(resp.Header.Get("Retry-After")); ok {
+			// A little jitter on top keeps throttled callers from returning in the same instant,
+			// without ever retrying before the server asked.
+			return min(d, b.MaxRetryAfter) + time.Duration(random()*float64(b.Min)/2)
+		}
+	}
+	ceiling := float64(b.Min) * math.Pow(2, float64(attempt))
+	if ceiling > float64(b.Max) || math.IsInf(ceiling, 0) {
+		ceiling = float64(b.Max)
+	}
+	return time.Duration(ceiling/2 + random()*ceiling/2)
+}
+
+func (b Backoff) retryAfter(v string) (time.Duration, bool) {
+	if v == "" {
+		return 0, false
+	}
+	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
+		return time.Duration(secs) * time.Second, true
+	}
+	if at, err := http.ParseTime(v); err == nil {
+		now := time.Now
+		if b.Now != nil {
+			now = b.Now
+		}
+		return max(at.Sub(now()), 0), true
+	}
+	return 0, false
+}
+
+// retryIdempotent is the retry rule for GET, PUT and DELETE: repeating them cannot do harm, so
+// connection errors, throttling and server faults are all retried.
+func retryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		return !permanentTransportError(err)
+	}
+	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented
+}
+
+// retryCreate is the retry rule for POST. Only answers that prove the request never reached the
+// backend are retried here: a 429 from the gateway, or a connection that could not be opened.
+// Anything else leaves the outcome unknown and CreateBinding reconciles by reading back.
+func retryCreate(ctx context.Context, resp *http.Response, err error) bool {
+	if ctx.Err() != nil {
+		return false
+	}
+	if err != nil {
+		return isDialError(err)
+	}
+	return resp.StatusCode == http.StatusTooManyRequests
+}
+
+func isDialError(err error) bool {
+	var opErr *net.OpError
+	return errors.As(err, &opErr) && opErr.Op == "dial"
+}
+
+// permanentTransportError reports errors that another attempt cannot fix.
+func permanentTransportError(err error) bool {
+	var (
+		unknownAuthority x509.UnknownAuthorityError
+		hostname         x509.HostnameError
+		invalid          x509.CertificateInvalidError
+		verification     *tls.CertificateVerificationError
+	)
+	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
+		errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
+		errors.As(err, &verification)
+}

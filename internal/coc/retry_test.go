@@ -1,0 +1,106 @@
+package coc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"testing"
+	"time"
+)
+
+func TestBackoffGrowsIsCappedAndJittered(t *testing.T) {
+	b := Backoff{Min: 100 * time.Millisecond, Max: time.Second, MaxRetryAfter: 5 * time.Second}
+	for attempt, ceiling := range []time.Duration{100, 200, 400, 800, 1000, 1000, 1000} {
+		ceiling *= time.Millisecond
+		if attempt > 3 {
+			ceiling = time.Second
+		}
+		for _, r := range []float64{0, 0.5, 0.999} {
+			b.Rand = func() float64 { return r }
+			got := b.Wait(attempt, nil)
+			lo, hi := ceiling/2, ceiling
+			if got < lo || got > hi {
+				t.Fatalf("attempt %d rand %.3f: wait %v outside [%v, %v]", attempt, r, got, lo, hi)
+			}
+		}
+		b.Rand = func() float64 { return 0 }
+		low := b.Wait(attempt, nil)
+		b.Rand = func() float64 { return 0.999 }
+		if high := b.Wait(attempt, nil); high <= low {
+			t.Fatalf("attempt %d: no jitter (%v vs %v)", attempt, low, high)
+		}
+	}
+	// Very large attempt numbers must neither overflow nor exceed the cap.
+	if got := b.Wait(10_000, nil); got > b.Max || got <= 0 {
+		t.Fatalf("attempt 10000: wait %v", got)
+	}
+}
+
+func TestBackoffHonoursRetryAfterWithinBound(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	b := Backoff{Min: 100 * time.Millisecond, Max: time.Second, MaxRetryAfter: 10 * time.Second, Rand: func() float64 { return 0 }, Now: func() time.Time { return now }}
+	cases := []struct {
+		status     int
+		retryAfter string
+		want       time.Duration
+	}{
+		{429, "3", 3 * time.Second},
+		{503, "2", 2 * time.Second},
+		{429, "3600", 10 * time.Second}, // bounded
+		{429, now.Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
+		{429, now.Add(-time.Minute).Format(http.TimeFormat), 0},
+		{429, "soon", 50 * time.Millisecond}, // unparseable: ordinary backoff
+		{500, "3", 50 * time.Millisecond},    // only 429 and 503 carry a meaningful Retry-After
+	}
+	for _, tc := range cases {
+		resp := &http.Response{StatusCode: tc.status, Header: http.Header{"Retry-After": {tc.retryAfter}}}
+		if got := b.Wait(0, resp); got != tc.want {
+			t.Errorf("%d Retry-After %q: wait %v, want %v", tc.status, tc.retryAfter, got, tc.want)
+		}
+	}
+	b.Rand = func() float64 { return 0.999 }
+	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}}
+	if got := b.Wait(0, resp); got < time.Second || got > time.Second+b.Min/2 {
+		t.Errorf("jitter on Retry-After gives %v; it must never be early and add at most Min/2", got)
+	}
+}
+
+func TestRetryRules(t *testing.T) {
+	ctx := context.Background()
+	canceled, cancel := context.WithCancel(ctx)
+	cancel()
+	dial := &net.OpError{Op: "dial", Net: "tcp", Err: errors.New("connection refused")}
+	reset := &net.OpError{Op: "read", Net: "tcp", Err: errors.New("connection reset by peer")}
+	status := func(code int) *http.Response { return &http.Response{StatusCode: code} }
+	cases := []struct {
+		name                 string
+		ctx                  context.Context
+		resp                 *http.Response
+		err                  error
+		idempotent, creating bool
+	}{
+		{"200", ctx, status(200), nil, false, false},
+		{"400", ctx, status(400), nil, false, false},
+		{"404", ctx, status(404), nil, false, false},
+		{"409", ctx, status(409), nil, false, false},
+		{"429", ctx, status(429), nil, true, true},
+		{"500", ctx, status(500), nil, true, false},
+		{"501", ctx, status(501), nil, false, false},
+		{"502", ctx, status(502), nil, true, false},
+		{"503", ctx, status(503), nil, true, false},
+		{"dial refused", ctx, nil, fmt.Errorf("wrapped: %w", dial), true, true},
+		{"reset after sending", ctx, nil, reset, true, false},
+		{"canceled", canceled, status(503), nil, false, false},
+		{"deadline", ctx, nil, context.DeadlineExceeded, false, false},
+	}
+	for _, tc := range cases {
+		if got := retryIdempotent(tc.ctx, tc.resp, tc.err); got != tc.idempotent {
+			t.Errorf("%s: retryIdempotent = %v, want %v", tc.name, got, tc.idempotent)
+		}
+		if got := retryCreate(tc.ctx, tc.resp, tc.err); got != tc.creating {
+			t.Errorf("%s: retryCreate = %v, want %v", tc.name, got, tc.creating)
+		}
+	}
+}

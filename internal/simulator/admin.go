@@ -1,0 +1,248 @@
+package simulator
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"slices"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// AdminPrefix is where the unsigned admin API lives. It is outside the contract: the real
+// COC has nothing like it.
+const AdminPrefix = "/_sim/"
+
+// BindingState is a stored binding as the admin API shows it.
+type BindingState struct {
+	coc.Binding
+	// Fingerprints maps each secret field to the SHA-256 (hex) of its stored value.
+	Fingerprints map[string]string `json:"fingerprints"`
+}
+
+// MarshalJSON keeps the binding's flat wire form and adds the fingerprints.
+func (b BindingState) MarshalJSON() ([]byte, error) {
+	binding, err := json.Marshal(b.Binding)
+	if err != nil {
+		return nil, err
+	}
+	var flat map[string]any
+	if err := json.Unmarshal(binding, &flat); err != nil {
+		return nil, err
+	}
+	flat["fingerprints"] = b.Fingerprints
+	return json.Marshal(flat)
+}
+
+// ErrNoTenant is returned when an admin call names no known tenant.
+var ErrNoTenant = errors.New("no such tenant")
+
+// ErrNotBound is returned by console calls on an app type that is not bound.
+var ErrNotBound = errors.New("not bound")
+
+// tenantFor resolves an access key; an empty key means the only tenant, when there is just one.
+// It must be called with s.mu held.
+func (s *Simulator) tenantFor(accessKey string) (*tenant, error) {
+	if accessKey == "" && len(s.tenants) == 1 {
+		for _, t := range s.tenants {
+			return t, nil
+		}
+	}
+	t, ok := s.tenants[accessKey]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q", ErrNoTenant, accessKey)
+	}
+	return t, nil
+}
+
+// Tenants lists the tenants.
+func (s *Simulator) Tenants() []Tenant {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Tenant, 0, len(s.tenants))
+	for _, t := range s.tenants {
+		out = append(out, t.Tenant)
+	}
+	slices.SortFunc(out, func(a, b Tenant) int {
+		if a.AccessKey < b.AccessKey {
+			return -1
+		}
+		return 1
+	})
+	return out
+}
+
+// Bindings returns a tenant's bindings with the fingerprints of their secrets.
+func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tenantFor(accessKey)
+	if err != nil {
+		return nil, err
+	}
+	out := []BindingState{}
+	for _, p := range coc.Platforms() {
+		if sb, ok := t.bindings[p.AppType]; ok {
+			b := sb.binding
+			b.Fields = maps.Clone(b.Fields)
+			out = append(out, BindingState{Binding: b, Fingerprints: maps.Clone(sb.fingerprints)})
+		}
+	}
+	return out, nil
+}
+
+// ConsoleBind creates or replaces a binding the way a person on the console would, outside the
+// contract API (so without a signature and without appearing in the request log).
+func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
+	p, err := coc.PlatformFor(appType)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tenantFor(accessKey)
+	if err != nil {
+		return err
+	}
+	method := coc.Create
+	if sb, ok := t.bindings[appType]; ok {
+		method = coc.Update
+		if len(body) > 0 {
+			// The console replaces a binding wholesale; an identifier change is a new binding.
+			var probe map[string]any
+			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
+				delete(t.bindings, appType)
+				method = coc.Create
+			}
+		}
+	}
+	req, problems := coc.DecodeBindingRequest(p, method, body)
+	if problems != nil {
+		return fmt.Errorf("invalid binding: %v", problems)
+	}
+	s.store(t, p, req)
+	return nil
+}
+
+// ConsoleChangeSecrets changes secrets as the console's "change key" does: key_updated_at moves.
+func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
+	p, err := coc.PlatformFor(appType)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tenantFor(accessKey)
+	if err != nil {
+		return err
+	}
+	sb, ok := t.bindings[appType]
+	if !ok {
+		return ErrNotBound
+	}
+	for name := range secrets {
+		if !p.IsSecret(name) {
+			return fmt.Errorf("%q is not a secret of a %s app", name, appType)
+		}
+	}
+	s.store(t, p, coc.BindingRequest{Fields: sb.binding.Fields, Secrets: secrets})
+	return nil
+}
+
+// ConsoleUnbind deletes a binding outside the contract API.
+func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	t, err := s.tenantFor(accessKey)
+	if err != nil {
+		return err
+	}
+	if _, ok := t.bindings[appType]; !ok {
+		return ErrNotBound
+	}
+	delete(t.bindings, appType)
+	return nil
+}
+
+func (s *Simulator) routeAdmin() {
+	handle := func(pattern string, h func(r *http.Request) (any, error)) {
+		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+			v, err := h(r)
+			switch {
+			case errors.Is(err, ErrNoTenant) || errors.Is(err, ErrNotBound):
+				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+			case err != nil:
+				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			case v == nil:
+				w.WriteHeader(http.StatusNoContent)
+			default:
+				writeJSON(w, http.StatusOK, v)
+			}
+		})
+	}
+	ak := func(r *http.Request) string { return r.URL.Query().Get("access_key") }
+	appType := func(r *http.Request) coc.AppType { return coc.AppType(r.PathValue("app_type")) }
+
+	handle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
+	handle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })
+	handle("POST /_sim/tenants", func(r *http.Request) (any, error) {
+		var tenants []Tenant
+		if err := decodeJSON(r, &tenants); err != nil {
+			return nil, err
+		}
+		for _, t := range tenants {
+			if t.AccessKey == "" || t.SecretKey == "" {
+				return nil, errors.New("each tenant needs access_key and secret_key")
+			}
+			s.AddTenant(t)
+		}
+		return nil, nil
+	})
+	handle("GET /_sim/requests", func(*http.Request) (any, error) { return s.Requests(), nil })
+	handle("DELETE /_sim/requests", func(*http.Request) (any, error) { s.ClearRequests(); return nil, nil })
+	handle("GET /_sim/bindings", func(r *http.Request) (any, error) { return s.Bindings(ak(r)) })
+	handle("PUT /_sim/bindings/{app_type}", func(r *http.Request) (any, error) {
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
+		if err != nil {
+			return nil, err
+		}
+		return nil, s.ConsoleBind(ak(r), appType(r), body)
+	})
+	handle("POST /_sim/bindings/{app_type}/secrets", func(r *http.Request) (any, error) {
+		var secrets map[string]string
+		if err := decodeJSON(r, &secrets); err != nil {
+			return nil, err
+		}
+		return nil, s.ConsoleChangeSecrets(ak(r), appType(r), secrets)
+	})
+	handle("DELETE /_sim/bindings/{app_type}", func(r *http.Request) (any, error) { return nil, s.ConsoleUnbind(ak(r), appType(r)) })
+	handle("GET /_sim/faults", func(*http.Request) (any, error) { return s.Faults(), nil })
+	handle("POST /_sim/faults", func(r *http.Request) (any, error) {
+		var f Fault
+		if err := decodeJSON(r, &f); err != nil {
+			return nil, err
+		}
+		return nil, s.InjectFault(f)
+	})
+	handle("DELETE /_sim/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
+	handle("PUT /_sim/rate-limit", func(r *http.Request) (any, error) {
+		var rl rateLimit
+		if err := decodeJSON(r, &rl); err != nil {
+			return nil, err
+		}
+		s.SetRateLimit(rl.Rate, rl.Burst)
+		return nil, nil
+	})
+}
+
+func decodeJSON(r *http.Request, v any) error {
+	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return fmt.Errorf("invalid JSON body: %w", err)
+	}
+	return nil
+}

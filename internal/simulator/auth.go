@@ -1,0 +1,79 @@
+package simulator
+
+import (
+	"crypto/hmac"
+	"math"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+func authError(code, msg string) *apiError {
+	return &apiError{status: http.StatusUnauthorized, code: code, msg: msg}
+}
+
+// authenticate verifies an SDK-HMAC-SHA256 signature the way API Gateway does: any correct
+// signer passes, whatever set of headers it chose to sign, as long as X-Sdk-Date is among them.
+// It must be called with s.mu held.
+func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *apiError) {
+	accessKey, signedHeaders, signature, ok := parseAuthorization(r.Header.Get(coc.HeaderAuthorization))
+	if !ok {
+		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: missing or malformed Authorization header")
+	}
+	t, known := s.tenants[accessKey]
+	if !known {
+		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: unknown access key")
+	}
+	if !slices.Contains(signedHeaders, "x-sdk-date") {
+		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: x-sdk-date must be signed")
+	}
+	date, err := time.Parse(coc.DateFormat, r.Header.Get(coc.HeaderDate))
+	if err != nil {
+		return nil, authError(coc.CodeStaleDate, "X-Sdk-Date is missing or not in the format 20060102T150405Z")
+	}
+	if skew := s.now().Sub(date); math.Abs(float64(skew)) > float64(MaxClockSkew) {
+		return nil, authError(coc.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time")
+	}
+	headers := r.Header.Clone()
+	headers.Set("Host", r.Host)
+	want := coc.Signature(t.SecretKey, r.Header.Get(coc.HeaderDate), coc.CanonicalRequest(r.Method, r.URL, headers, signedHeaders, body))
+	if !hmac.Equal([]byte(want), []byte(signature)) {
+		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail")
+	}
+	if t.SecurityToken != "" && (r.Header.Get(coc.HeaderSecurityToken) != t.SecurityToken || !slices.Contains(signedHeaders, "x-security-token")) {
+		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key")
+	}
+	if domain := r.Header.Get(coc.HeaderDomainID); domain != "" && domain != t.DomainID {
+		return nil, &apiError{status: http.StatusForbidden, code: coc.CodeDomainMismatch, msg: "the access key does not belong to the domain in X-Domain-Id"}
+	}
+	return t, nil
+}
+
+// accessKeyOf extracts the access key for the request log, whether or not the request verifies.
+func accessKeyOf(r *http.Request) string {
+	ak, _, _, _ := parseAuthorization(r.Header.Get(coc.HeaderAuthorization))
+	return ak
+}
+
+// parseAuthorization splits "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex".
+func parseAuthorization(v string) (accessKey string, signedHeaders []string, signature string, ok bool) {
+	rest, found := strings.CutPrefix(v, coc.SigningAlgorithm+" ")
+	if !found {
+		return "", nil, "", false
+	}
+	for part := range strings.SplitSeq(rest, ",") {
+		key, value, _ := strings.Cut(strings.TrimSpace(part), "=")
+		switch key {
+		case "Access":
+			accessKey = value
+		case "SignedHeaders":
+			signedHeaders = strings.Split(value, ";")
+		case "Signature":
+			signature = value
+		}
+	}
+	return accessKey, signedHeaders, signature, accessKey != "" && len(signedHeaders) > 0 && signature != ""
+}

@@ -1,0 +1,221 @@
+package simulator
+
+import (
+	"fmt"
+	"math"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// DropMode says when an injected fault closes the connection without an answer.
+type DropMode string
+
+const (
+	// DropBeforeCommit closes the connection before the request is processed.
+	DropBeforeCommit DropMode = "before_commit"
+	// DropAfterCommit processes the request, then closes the connection without answering:
+	// the client cannot know that its write took effect.
+	DropAfterCommit DropMode = "after_commit"
+)
+
+// Fault is a rule that disturbs matching contract API calls.
+type Fault struct {
+	// Method, PathPrefix and AccessKey restrict which requests match; empty matches all.
+	Method     string `json:"method,omitempty"`
+	PathPrefix string `json:"path_prefix,omitempty"`
+	AccessKey  string `json:"access_key,omitempty"`
+	// Probability that a matching request is disturbed; 0 means always.
+	Probability float64 `json:"probability,omitempty"`
+	// Times caps how often the rule fires; 0 means without limit.
+	Times int `json:"times,omitempty"`
+	// LatencyMS delays the request (it still proceeds unless another effect applies).
+	LatencyMS int `json:"latency_ms,omitempty"`
+	// Status answers with this status (and a COC error body) instead of processing.
+	Status int `json:"status,omitempty"`
+	// RetryAfter is the Retry-After header (seconds) sent with Status.
+	RetryAfter int      `json:"retry_after,omitempty"`
+	Drop       DropMode `json:"drop,omitempty"`
+}
+
+// FaultState is a rule with how often it fired.
+type FaultState struct {
+	Fault
+	Fired int `json:"fired"`
+}
+
+type faultRule struct {
+	Fault
+	fired int
+}
+
+func (f Fault) validate() error {
+	switch {
+	case f.Probability < 0 || f.Probability > 1:
+		return fmt.Errorf("probability must be between 0 and 1")
+	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
+		return fmt.Errorf("status must be a 4xx or 5xx code")
+	case f.Drop != "" && f.Drop != DropBeforeCommit && f.Drop != DropAfterCommit:
+		return fmt.Errorf("drop must be %q or %q", DropBeforeCommit, DropAfterCommit)
+	case f.Status != 0 && f.Drop != "":
+		return fmt.Errorf("a fault either answers with a status or drops the connection, not both")
+	case f.Status == 0 && f.Drop == "" && f.LatencyMS <= 0:
+		return fmt.Errorf("a fault needs a status, a drop mode or a latency")
+	}
+	return nil
+}
+
+// InjectFault adds a rule. Rules are tried in order; the first that matches and fires wins.
+func (s *Simulator) InjectFault(f Fault) error {
+	if err := f.validate(); err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, &faultRule{Fault: f})
+	return nil
+}
+
+// ClearFaults removes every rule.
+func (s *Simulator) ClearFaults() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+// Faults lists the rules and how often each fired.
+func (s *Simulator) Faults() []FaultState {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]FaultState, len(s.faults))
+	for i, f := range s.faults {
+		out[i] = FaultState{Fault: f.Fault, Fired: f.fired}
+	}
+	return out
+}
+
+func (s *Simulator) pickFault(r *http.Request) *faultRule {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	ak := accessKeyOf(r)
+	for _, f := range s.faults {
+		if f.Method != "" && !strings.EqualFold(f.Method, r.Method) ||
+			f.PathPrefix != "" && !strings.HasPrefix(r.URL.Path, f.PathPrefix) ||
+			f.AccessKey != "" && f.AccessKey != ak ||
+			f.Times > 0 && f.fired >= f.Times {
+			continue
+		}
+		if f.Probability > 0 && s.rng.Float64() >= f.Probability {
+			continue
+		}
+		f.fired++
+		return f
+	}
+	return nil
+}
+
+// before applies the parts of a fault that act before processing. It reports whether the
+// request should still be processed.
+func (f *faultRule) before(w http.ResponseWriter, r *http.Request) bool {
+	if f.LatencyMS > 0 {
+		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
+		defer timer.Stop()
+		select {
+		case <-timer.C:
+		case <-r.Context().Done():
+			return false
+		}
+	}
+	switch {
+	case f.Drop == DropBeforeCommit:
+		dropConnection(w)
+		return false
+	case f.Status != 0:
+		code := coc.CodeInternal
+		if f.Status == http.StatusTooManyRequests {
+			code = coc.CodeThrottled
+			if f.RetryAfter > 0 {
+				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
+			}
+		}
+		writeError(w, r, f.Status, code, "injected fault: "+http.StatusText(f.Status), nil)
+		return false
+	}
+	return true
+}
+
+func (f *faultRule) loggedStatus() int { return f.Status }
+
+func (f *faultRule) describe() string {
+	switch {
+	case f.Drop != "":
+		return "drop " + string(f.Drop)
+	case f.Status != 0:
+		return "status " + strconv.Itoa(f.Status)
+	default:
+		return "latency " + strconv.Itoa(f.LatencyMS) + "ms"
+	}
+}
+
+// dropConnection closes the connection without writing a response.
+func dropConnection(w http.ResponseWriter) {
+	if hj, ok := w.(http.Hijacker); ok {
+		if conn, _, err := hj.Hijack(); err == nil {
+			_ = conn.Close()
+			return
+		}
+	}
+	panic(http.ErrAbortHandler)
+}
+
+// rateLimit is a token bucket per tenant, as API Gateway throttles per account.
+type rateLimit struct {
+	Rate  float64 `json:"rate"`
+	Burst int     `json:"burst"`
+}
+
+type bucket struct {
+	tokens float64
+	last   time.Time
+}
+
+// SetRateLimit throttles each tenant to rate requests per second with the given burst;
+// a rate of 0 removes the limit.
+func (s *Simulator) SetRateLimit(rate float64, burst int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if rate <= 0 {
+		s.limiter = nil
+		return
+	}
+	s.limiter = &rateLimit{Rate: rate, Burst: max(burst, 1)}
+	for _, t := range s.tenants {
+		t.bucket = bucket{tokens: float64(s.limiter.Burst), last: s.now()}
+	}
+}
+
+// throttle takes a token from the tenant's bucket. It must be called with s.mu held.
+func (s *Simulator) throttle(t *tenant) *apiError {
+	if s.limiter == nil {
+		return nil
+	}
+	now := s.now()
+	b := &t.bucket
+	if b.last.IsZero() {
+		b.tokens, b.last = float64(s.limiter.Burst), now
+	}
+	b.tokens = math.Min(float64(s.limiter.Burst), b.tokens+now.Sub(b.last).Seconds()*s.limiter.Rate)
+	b.last = now
+	if b.tokens >= 1 {
+		b.tokens--
+		return nil
+	}
+	wait := math.Ceil((1 - b.tokens) / s.limiter.Rate)
+	return &apiError{
+		status: http.StatusTooManyRequests, code: coc.CodeThrottled, msg: "the API request rate exceeds the limit",
+		retryAfter: int(math.Max(wait, 1)),
+	}
+}

@@ -1,0 +1,218 @@
+package simulator_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+var tenant = simulator.Tenant{AccessKey: "AKSIM", SecretKey: "SKSIM", DomainID: "dom"}
+
+func start(t *testing.T, tenants ...simulator.Tenant) (*simulator.Simulator, *httptest.Server) {
+	t.Helper()
+	if len(tenants) == 0 {
+		tenants = []simulator.Tenant{tenant}
+	}
+	sim := simulator.New(tenants, simulator.WithSeed(7))
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	return sim, server
+}
+
+func admin(t *testing.T, server *httptest.Server, method, path, body string, wantStatus int) []byte {
+	t.Helper()
+	req, err := http.NewRequest(method, server.URL+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	out, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != wantStatus {
+		t.Fatalf("%s %s: status %d, want %d: %s", method, path, resp.StatusCode, wantStatus, out)
+	}
+	return out
+}
+
+func client(t *testing.T, server *httptest.Server, creds coc.Credentials) *coc.Client {
+	t.Helper()
+	c, err := coc.NewClient(coc.Config{Endpoint: server.URL, Credentials: creds, MaxRetries: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func TestAdminAPI(t *testing.T) {
+	sim, server := start(t)
+	admin(t, server, "PUT", "/_sim/bindings/lark",
+		`{"app_id":"cli_0123456789abcdef","app_secret":"console-secret","service_id":"s1"}`, 204)
+	var states []map[string]any
+	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/bindings?access_key=AKSIM", "", 200), &states); err != nil {
+		t.Fatal(err)
+	}
+	fp := states[0]["fingerprints"].(map[string]any)["app_secret"]
+	if len(states) != 1 || states[0]["app_id"] != "cli_0123456789abcdef" || fp != simulator.Fingerprint("console-secret") {
+		t.Fatalf("bindings = %v", states)
+	}
+	before := states[0]["key_updated_at"]
+
+	admin(t, server, "POST", "/_sim/bindings/lark/secrets", `{"app_secret":"rotated-on-console"}`, 204)
+	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/bindings", "", 200), &states); err != nil {
+		t.Fatal(err)
+	}
+	if states[0]["key_updated_at"] == before || states[0]["fingerprints"].(map[string]any)["app_secret"] != simulator.Fingerprint("rotated-on-console") {
+		t.Fatalf("console key change did not move key_updated_at or the secret: %v", states[0])
+	}
+	admin(t, server, "POST", "/_sim/bindings/lark/secrets", `{"service_id":"x"}`, 400)
+	admin(t, server, "POST", "/_sim/bindings/wecom/secrets", `{"enterprise_key":"x"}`, 404)
+
+	// Requests made through the contract API show in the log; admin calls do not.
+	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	if _, err := c.GetBinding(context.Background(), coc.Lark); err != nil {
+		t.Fatal(err)
+	}
+	var log []simulator.RequestRecord
+	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/requests", "", 200), &log); err != nil {
+		t.Fatal(err)
+	}
+	if len(log) != 1 || log[0].Method != "GET" || log[0].Path != "/v1/mobile-apps/lark" || log[0].Status != 200 || log[0].AccessKey != "AKSIM" {
+		t.Fatalf("request log = %+v", log)
+	}
+	admin(t, server, "DELETE", "/_sim/requests", "", 204)
+	if len(sim.Requests()) != 0 {
+		t.Fatal("request log not cleared")
+	}
+
+	admin(t, server, "POST", "/_sim/faults", `{"method":"GET","status":503,"times":1}`, 204)
+	admin(t, server, "POST", "/_sim/faults", `{"status":200}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"drop":"sideways"}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"probability":2,"status":500}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"bogus":1}`, 400)
+	if _, err := c.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrServer) {
+		t.Fatalf("want the injected 503, got %v", err)
+	}
+	var faults []simulator.FaultState
+	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/faults", "", 200), &faults); err != nil {
+		t.Fatal(err)
+	}
+	if len(faults) != 1 || faults[0].Fired != 1 {
+		t.Fatalf("faults = %+v", faults)
+	}
+	admin(t, server, "DELETE", "/_sim/faults", "", 204)
+
+	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AK2","secret_key":"SK2","domain_id":"d2"}]`, 204)
+	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AK3"}]`, 400)
+	// With two tenants, an admin call must say which one it means.
+	admin(t, server, "GET", "/_sim/bindings", "", 404)
+	admin(t, server, "DELETE", "/_sim/bindings/lark?access_key=AKSIM", "", 204)
+	admin(t, server, "DELETE", "/_sim/bindings/lark?access_key=AKSIM", "", 404)
+
+	admin(t, server, "POST", "/_sim/reset", "", 204)
+	if len(sim.Requests()) != 0 || len(sim.Faults()) != 0 || len(sim.Tenants()) != 2 {
+		t.Fatal("reset must clear the log and faults and keep tenants")
+	}
+}
+
+func TestTemporaryCredentialsNeedTheirToken(t *testing.T) {
+	temp := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom", SecurityToken: "token-1"}
+	_, server := start(t, temp)
+	ctx := context.Background()
+	withToken := client(t, server, coc.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: "token-1"})
+	if _, err := withToken.ListBindings(ctx, coc.ListOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, token := range []string{"", "token-2"} {
+		c := client(t, server, coc.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: token})
+		if _, err := c.ListBindings(ctx, coc.ListOptions{}); !errors.Is(err, coc.ErrAuth) {
+			t.Fatalf("token %q: want ErrAuth, got %v", token, err)
+		}
+	}
+}
+
+func TestDomainMismatchIsRejected(t *testing.T) {
+	_, server := start(t)
+	c, err := coc.NewClient(coc.Config{
+		Endpoint: server.URL, Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey},
+		DomainID: "someone-else", MaxRetries: -1,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ListBindings(context.Background(), coc.ListOptions{}); !errors.Is(err, coc.ErrAuth) {
+		t.Fatalf("want ErrAuth, got %v", err)
+	}
+}
+
+func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
+	clock := time.Now()
+	sim := simulator.New([]simulator.Tenant{tenant}, simulator.WithClock(func() time.Time { return clock }))
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	sim.SetRateLimit(2, 2)
+	signer := coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return clock }}
+	get := func() *http.Response {
+		req, _ := http.NewRequest("GET", server.URL+"/v1/mobile-apps", bytes.NewReader(nil))
+		signer.Sign(req, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_ = resp.Body.Close()
+		return resp
+	}
+	for i := range 2 {
+		if resp := get(); resp.StatusCode != 200 {
+			t.Fatalf("request %d within the burst: %d", i, resp.StatusCode)
+		}
+	}
+	resp := get()
+	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" {
+		t.Fatalf("over the limit: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	}
+	clock = clock.Add(500 * time.Millisecond) // one token refills at 2/s
+	if resp := get(); resp.StatusCode != 200 {
+		t.Fatalf("after refill: %d", resp.StatusCode)
+	}
+}
+
+func TestLatencyFaultRespectsClientCancellation(t *testing.T) {
+	sim, server := start(t)
+	if err := sim.InjectFault(simulator.Fault{LatencyMS: 60_000}); err != nil {
+		t.Fatal(err)
+	}
+	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	if _, err := c.GetBinding(ctx, coc.Lark); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want DeadlineExceeded, got %v", err)
+	}
+	if time.Since(start) > 5*time.Second {
+		t.Fatal("the hung request outlived the deadline")
+	}
+}
+
+func TestUnknownRoutesAndAppTypes(t *testing.T) {
+	_, server := start(t)
+	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	if _, err := c.GetBinding(context.Background(), coc.AppType("teams")); !errors.Is(err, coc.ErrValidation) {
+		t.Fatalf("unknown app type: want ErrValidation, got %v", err)
+	}
+	if _, err := c.ListBindings(context.Background(), coc.ListOptions{AppType: "teams"}); !errors.Is(err, coc.ErrValidation) {
+		t.Fatalf("unknown app_type filter: want ErrValidation, got %v", err)
+	}
+}
