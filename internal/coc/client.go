@@ -34,9 +34,9 @@ var Endpoints = map[string]string{
 // Defaults of Config.
 const (
 	DefaultMaxRetries       = 5
-	DefaultRetryWaitMin     = 500 * time.Millisecond
-	DefaultRetryWaitMax     = 20 * time.Second
-	DefaultMaxRetryAfter    = 60 * time.Second
+	DefaultBackoffBase      = 500 * time.Millisecond
+	DefaultBackoffCap       = 20 * time.Second
+	DefaultRetryAfterCap    = 60 * time.Second
 	DefaultMaxResponseBytes = 1 << 20
 	defaultRequestTimeout   = 60 * time.Second
 )
@@ -90,9 +90,9 @@ func NewClient(cfg Config) (*Client, error) {
 		cfg.MaxRetries = 0
 	}
 	b := &cfg.Backoff
-	b.Min = cmp.Or(b.Min, DefaultRetryWaitMin)
-	b.Max = cmp.Or(b.Max, DefaultRetryWaitMax)
-	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultMaxRetryAfter)
+	b.Min = cmp.Or(b.Min, DefaultBackoffBase)
+	b.Max = cmp.Or(b.Max, DefaultBackoffCap)
+	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultRetryAfterCap)
 	cfg.MaxResponseBytes = cmp.Or(cfg.MaxResponseBytes, DefaultMaxResponseBytes)
 	if cfg.Logger == nil {
 		cfg.Logger = nopLogger{}
@@ -507,14 +507,6 @@ func sleep(ctx context.Context, d time.Duration) error {
 	case <-timer.C:
 		return nil
 	}
-}
-
-func cmpOr[T comparable](v, fallback T) T {
-	var zero T
-	if v == zero {
-		return fallback
-	}
-	return v
 }
 
 type nopLogger struct{}

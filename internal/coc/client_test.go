@@ -67,18 +67,19 @@ func itoa(n int) string {
 	return http.StatusText(n)
 }
 
-func mustFingerprints(t *testing.T, sim *simulator.Simulator, appType coc.AppType) map[string]string {
+// wecomFingerprints returns the fingerprints of the stored WeCom secrets.
+func wecomFingerprints(t *testing.T, sim *simulator.Simulator) map[string]string {
 	t.Helper()
 	states, err := sim.Bindings(testTenant.AccessKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	for _, s := range states {
-		if s.AppType == appType {
+		if s.AppType == coc.WeCom {
 			return s.Fingerprints
 		}
 	}
-	t.Fatalf("no %s binding in the simulator", appType)
+	t.Fatal("no wecom binding in the simulator")
 	return nil
 }
 
@@ -96,7 +97,7 @@ func TestBindingLifecycle(t *testing.T) {
 	if created.Identifier() != "ww0123456789abcdef" || created.Fields["service_id"] != "1000002" || created.Status != coc.StatusEnabled {
 		t.Fatalf("created binding = %+v", created)
 	}
-	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
 		t.Fatalf("stored enterprise_key fingerprint %s is not that of the sent key", got)
 	}
 
@@ -119,7 +120,7 @@ func TestBindingLifecycle(t *testing.T) {
 	if updated.Fields["service_id"] != "1000003" || !updated.KeyUpdatedAt.Equal(created.KeyUpdatedAt) || !updated.UpdatedAt.After(created.UpdatedAt) {
 		t.Fatalf("plain update = %+v", updated)
 	}
-	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
 		t.Fatal("an update without secrets changed the stored key")
 	}
 
@@ -131,7 +132,7 @@ func TestBindingLifecycle(t *testing.T) {
 	if !rotated.KeyUpdatedAt.After(updated.KeyUpdatedAt) {
 		t.Fatalf("key_updated_at did not move: %v -> %v", updated.KeyUpdatedAt, rotated.KeyUpdatedAt)
 	}
-	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-2") {
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("key-2") {
 		t.Fatal("rotated key did not arrive")
 	}
 
@@ -149,7 +150,8 @@ func TestBindingLifecycle(t *testing.T) {
 	assertAPIError(t, err, coc.ErrNotFound, 404, coc.CodeNotBound)
 }
 
-func assertAPIError(t *testing.T, err error, kind error, status int, code string) *coc.APIError {
+// assertAPIError checks an error's kind, status and code, and returns its details.
+func assertAPIError(t *testing.T, err error, kind error, status int, code string) coc.APIError {
 	t.Helper()
 	var apiErr *coc.APIError
 	if !errors.As(err, &apiErr) {
@@ -161,7 +163,7 @@ func assertAPIError(t *testing.T, err error, kind error, status int, code string
 	if apiErr.RequestID == "" || !strings.Contains(err.Error(), apiErr.RequestID) {
 		t.Fatalf("error %q does not carry the request id", err)
 	}
-	return apiErr
+	return *apiErr
 }
 
 func TestCreateConflictNamesTheBoundBinding(t *testing.T) {
@@ -181,7 +183,7 @@ func TestCreateConflictNamesTheBoundBinding(t *testing.T) {
 	if want := "POST /v1/mobile-apps/wecom Conflict\nGET /v1/mobile-apps/wecom OK"; calls(sim) != want {
 		t.Fatalf("calls:\n%s\nwant:\n%s", calls(sim), want)
 	}
-	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("key-1") {
 		t.Fatal("a rejected create changed the stored key")
 	}
 }
@@ -379,7 +381,7 @@ func TestCreateWithUnknownOutcomeDoesNotAdoptADifferentBinding(t *testing.T) {
 	if !errors.As(err, &apiErr) || !errors.Is(err, coc.ErrConflict) || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww9999999999999999" {
 		t.Fatalf("want a conflict naming ww9999999999999999, got %v", err)
 	}
-	if got := mustFingerprints(t, sim, coc.WeCom)["enterprise_key"]; got != simulator.Fingerprint("theirs") {
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("theirs") {
 		t.Fatal("the other binding's key was overwritten")
 	}
 }
@@ -388,7 +390,7 @@ func TestAuthentication(t *testing.T) {
 	sim, _ := newEnv(t)
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	send := func(t *testing.T, creds coc.Credentials, now time.Time, tamper func(*http.Request)) *http.Response {
+	send := func(t *testing.T, creds coc.Credentials, now time.Time, tamper func(*http.Request)) (int, coc.ErrorBody) {
 		t.Helper()
 		body := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"s3cret","service_id":"1"}`)
 		req, err := http.NewRequest(http.MethodPost, server.URL+"/v1/mobile-apps/lark", bytes.NewReader(body))
@@ -404,8 +406,10 @@ func TestAuthentication(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() { _ = resp.Body.Close() })
-		return resp
+		defer func() { _ = resp.Body.Close() }()
+		var answer coc.ErrorBody
+		_ = json.NewDecoder(resp.Body).Decode(&answer)
+		return resp.StatusCode, answer
 	}
 	good := coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
 	cases := []struct {
@@ -433,12 +437,10 @@ func TestAuthentication(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			sim.Reset()
-			resp := send(t, tc.creds, tc.now, tc.tamper)
-			if resp.StatusCode != tc.status {
-				t.Fatalf("status %d, want %d", resp.StatusCode, tc.status)
+			status, body := send(t, tc.creds, tc.now, tc.tamper)
+			if status != tc.status {
+				t.Fatalf("status %d, want %d", status, tc.status)
 			}
-			var body coc.ErrorBody
-			_ = jsonDecode(resp, &body)
 			if body.ErrorCode != tc.code && tc.code != "" {
 				t.Fatalf("error_code %q, want %q", body.ErrorCode, tc.code)
 			}
@@ -495,5 +497,3 @@ func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
 }
 
 func nopBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
-
-func jsonDecode(resp *http.Response, v any) error { return json.NewDecoder(resp.Body).Decode(v) }

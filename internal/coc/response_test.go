@@ -203,7 +203,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 // A hung server gives up at the caller's deadline, and no goroutine outlives the call.
 func TestDeadlineOnAHungServer(t *testing.T) {
 	release := make(chan struct{})
-	h := func(w http.ResponseWriter, r *http.Request) {
+	h := func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-release:
 		case <-r.Context().Done():

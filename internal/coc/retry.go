@@ -33,7 +33,7 @@ type Backoff struct {
 func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 	random := b.Rand
 	if random == nil {
-		random = rand.Float64 //nolint:gosec // jitter needs no cryptographic randomness
+		random = rand.Float64
 	}
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := b.retryAfter(resp.Header.Get("Retry-After")); ok {

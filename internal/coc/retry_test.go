@@ -12,11 +12,8 @@ import (
 
 func TestBackoffGrowsIsCappedAndJittered(t *testing.T) {
 	b := Backoff{Min: 100 * time.Millisecond, Max: time.Second, MaxRetryAfter: 5 * time.Second}
-	for attempt, ceiling := range []time.Duration{100, 200, 400, 800, 1000, 1000, 1000} {
-		ceiling *= time.Millisecond
-		if attempt > 3 {
-			ceiling = time.Second
-		}
+	ms := time.Millisecond
+	for attempt, ceiling := range []time.Duration{100 * ms, 200 * ms, 400 * ms, 800 * ms, time.Second, time.Second, time.Second} {
 		for _, r := range []float64{0, 0.5, 0.999} {
 			b.Rand = func() float64 { return r }
 			got := b.Wait(attempt, nil)

@@ -60,21 +60,24 @@ func TestAdminAPI(t *testing.T) {
 	sim, server := start(t)
 	admin(t, server, "PUT", "/_sim/bindings/lark",
 		`{"app_id":"cli_0123456789abcdef","app_secret":"console-secret","service_id":"s1"}`, 204)
-	var states []map[string]any
+	var states []struct {
+		AppID        string            `json:"app_id"`
+		KeyUpdatedAt string            `json:"key_updated_at"`
+		Fingerprints map[string]string `json:"fingerprints"`
+	}
 	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/bindings?access_key=AKSIM", "", 200), &states); err != nil {
 		t.Fatal(err)
 	}
-	fp := states[0]["fingerprints"].(map[string]any)["app_secret"]
-	if len(states) != 1 || states[0]["app_id"] != "cli_0123456789abcdef" || fp != simulator.Fingerprint("console-secret") {
+	if len(states) != 1 || states[0].AppID != "cli_0123456789abcdef" || states[0].Fingerprints["app_secret"] != simulator.Fingerprint("console-secret") {
 		t.Fatalf("bindings = %v", states)
 	}
-	before := states[0]["key_updated_at"]
+	before := states[0].KeyUpdatedAt
 
 	admin(t, server, "POST", "/_sim/bindings/lark/secrets", `{"app_secret":"rotated-on-console"}`, 204)
 	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/bindings", "", 200), &states); err != nil {
 		t.Fatal(err)
 	}
-	if states[0]["key_updated_at"] == before || states[0]["fingerprints"].(map[string]any)["app_secret"] != simulator.Fingerprint("rotated-on-console") {
+	if states[0].KeyUpdatedAt == before || states[0].Fingerprints["app_secret"] != simulator.Fingerprint("rotated-on-console") {
 		t.Fatalf("console key change did not move key_updated_at or the secret: %v", states[0])
 	}
 	admin(t, server, "POST", "/_sim/bindings/lark/secrets", `{"service_id":"x"}`, 400)
@@ -164,7 +167,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	t.Cleanup(server.Close)
 	sim.SetRateLimit(2, 2)
 	signer := coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return clock }}
-	get := func() *http.Response {
+	get := func() (status int, retryAfter string) {
 		req, _ := http.NewRequest("GET", server.URL+"/v1/mobile-apps", bytes.NewReader(nil))
 		signer.Sign(req, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -172,20 +175,19 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = resp.Body.Close()
-		return resp
+		return resp.StatusCode, resp.Header.Get("Retry-After")
 	}
 	for i := range 2 {
-		if resp := get(); resp.StatusCode != 200 {
-			t.Fatalf("request %d within the burst: %d", i, resp.StatusCode)
+		if status, _ := get(); status != 200 {
+			t.Fatalf("request %d within the burst: %d", i, status)
 		}
 	}
-	resp := get()
-	if resp.StatusCode != 429 || resp.Header.Get("Retry-After") != "1" {
-		t.Fatalf("over the limit: %d Retry-After %q", resp.StatusCode, resp.Header.Get("Retry-After"))
+	if status, retryAfter := get(); status != 429 || retryAfter != "1" {
+		t.Fatalf("over the limit: %d Retry-After %q", status, retryAfter)
 	}
 	clock = clock.Add(500 * time.Millisecond) // one token refills at 2/s
-	if resp := get(); resp.StatusCode != 200 {
-		t.Fatalf("after refill: %d", resp.StatusCode)
+	if status, _ := get(); status != 200 {
+		t.Fatalf("after refill: %d", status)
 	}
 }
 

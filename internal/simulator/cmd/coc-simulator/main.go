@@ -67,7 +67,7 @@ func loadTenants(path string) ([]simulator.Tenant, error) {
 	if path == "" {
 		return []simulator.Tenant{{AccessKey: "DEMO" + randomHex(8), SecretKey: randomHex(20), DomainID: randomHex(16)}}, nil
 	}
-	data, err := os.ReadFile(path) //nolint:gosec // the operator names the file on purpose
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}

@@ -1,0 +1,397 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/resourcevalidator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// Attributes every platform's resource has besides its own fields.
+const (
+	attrID           = "id"
+	attrStatus       = "status"
+	attrCreatedAt    = "created_at"
+	attrUpdatedAt    = "updated_at"
+	attrKeyUpdatedAt = "key_updated_at"
+	attrTimeouts     = "timeouts"
+
+	writeOnlySuffix = "_wo"
+	versionSuffix   = "_wo_version"
+
+	// privateAppliedKeyUpdatedAt remembers key_updated_at as of the last time this provider set
+	// the secrets; a newer value in COC means somebody changed them elsewhere.
+	privateAppliedKeyUpdatedAt = "applied_key_updated_at"
+	// privateImportID remembers the identifier an import asked for until the first read checks it.
+	privateImportID = "import_id"
+)
+
+const (
+	defaultWriteTimeout = 5 * time.Minute
+	defaultReadTimeout  = 2 * time.Minute
+)
+
+var (
+	_ resource.ResourceWithConfigure        = &appResource{}
+	_ resource.ResourceWithImportState      = &appResource{}
+	_ resource.ResourceWithModifyPlan       = &appResource{}
+	_ resource.ResourceWithConfigValidators = &appResource{}
+)
+
+// appResource is the one implementation behind coc_wecom_app, coc_dingtalk_app and
+// coc_lark_app. Everything platform-specific comes from its description.
+type appResource struct {
+	app      appDescription
+	platform coc.Platform
+	data     *providerData
+}
+
+func newAppResource(app appDescription) resource.Resource {
+	p, err := coc.PlatformFor(app.appType)
+	if err != nil {
+		panic(err) // a description naming an unknown platform is a programming error
+	}
+	return &appResource{app: app, platform: p}
+}
+
+func (r *appResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = r.typeName()
+}
+
+func (r *appResource) typeName() string { return "coc_" + string(r.app.appType) + "_app" }
+
+func (r *appResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *appResource) ConfigValidators(context.Context) []resource.ConfigValidator {
+	var validators []resource.ConfigValidator
+	for _, s := range r.platform.Secrets {
+		validators = append(validators,
+			resourcevalidator.ExactlyOneOf(path.MatchRoot(s), path.MatchRoot(s+writeOnlySuffix)),
+			resourcevalidator.RequiredTogether(path.MatchRoot(s+writeOnlySuffix), path.MatchRoot(s+versionSuffix)),
+		)
+	}
+	return validators
+}
+
+func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	ctx, cancel := withTimeout(ctx, req.Plan, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	ctx = r.maskSecrets(ctx, req.Config)
+	body := r.bindingRequest(ctx, req.Plan, req.Config, r.platform.Secrets, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	binding, err := r.data.client.CreateBinding(ctx, r.app.appType, body)
+	if err != nil {
+		r.addConflictOrError(&resp.Diagnostics, "create", err)
+		return
+	}
+	resp.State.Raw = req.Plan.Raw.Copy()
+	r.setComputed(ctx, &resp.State, req.Plan, binding, &resp.Diagnostics)
+	setAppliedKeyUpdatedAt(ctx, resp.Private, binding, &resp.Diagnostics)
+}
+
+func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	ctx, cancel := withTimeout(ctx, req.State, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
+	defer cancel()
+	ctx = r.maskSecrets(ctx, req.State)
+	binding, err := r.data.client.GetBinding(ctx, r.app.appType)
+	if errors.Is(err, coc.ErrNotFound) {
+		// Deleted outside Terraform: forgetting it makes the next plan create it again.
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, r.app.displayName, "read", err)
+		return
+	}
+	if !r.checkImportedIdentifier(ctx, req, resp, binding) {
+		return
+	}
+	for _, name := range r.platform.NonSecretFields() {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), nullableString(binding.Fields[name]))...)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), binding.Identifier())...)
+	for name, value := range computedValues(binding) {
+		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	}
+}
+
+// checkImportedIdentifier refuses an import whose ID is not the bound app: adopting a different
+// binding than the one asked for would surprise whoever wrote the import.
+func (r *appResource) checkImportedIdentifier(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, binding *coc.Binding) bool {
+	raw, diags := req.Private.GetKey(ctx, privateImportID)
+	resp.Diagnostics.Append(diags...)
+	if raw == nil {
+		return true
+	}
+	var wanted string
+	if err := json.Unmarshal(raw, &wanted); err == nil && wanted != binding.Identifier() {
+		resp.Diagnostics.AddError("Import ID Does Not Match the Bound App",
+			fmt.Sprintf("The import ID is %q, but the %s app bound in this tenant has %s %q. A tenant binds one %s app; "+
+				"import it with the ID %q.", wanted, r.app.displayName, r.platform.Identifier, binding.Identifier(), r.app.displayName, binding.Identifier()))
+		return false
+	}
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportID, nil)...)
+	return true
+}
+
+func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	ctx, cancel := withTimeout(ctx, req.Plan, timeouts.Value.Update, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	ctx = r.maskSecrets(ctx, req.Config)
+	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
+	body := r.bindingRequest(ctx, req.Plan, req.Config, changes.send, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	binding, err := r.data.client.UpdateBinding(ctx, r.app.appType, body)
+	if errors.Is(err, coc.ErrNotFound) {
+		resp.Diagnostics.AddError(fmt.Sprintf("%s App Was Unbound During Apply", r.app.displayName),
+			fmt.Sprintf("The %s binding was deleted outside Terraform after this plan was made. Run terraform apply again: "+
+				"the next plan will bind it anew.\n\n%s", r.app.displayName, err))
+		return
+	}
+	if err != nil {
+		addAPIError(&resp.Diagnostics, r.app.displayName, "update", err)
+		return
+	}
+	resp.State.Raw = req.Plan.Raw.Copy()
+	r.setComputed(ctx, &resp.State, req.Plan, binding, &resp.Diagnostics)
+	if len(changes.send) > 0 {
+		setAppliedKeyUpdatedAt(ctx, resp.Private, binding, &resp.Diagnostics)
+	}
+}
+
+func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	ctx, cancel := withTimeout(ctx, req.State, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
+	defer cancel()
+	ctx = r.maskSecrets(ctx, req.State)
+	err := r.data.client.DeleteBinding(ctx, r.app.appType)
+	// Not bound means the goal is reached, whether it was unbound on the console or by an
+	// earlier attempt of this very request whose answer was lost.
+	if err != nil && !errors.Is(err, coc.ErrNotFound) {
+		addAPIError(&resp.Diagnostics, r.app.displayName, "delete", err)
+	}
+}
+
+func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	resource.ImportStatePassthroughID(ctx, path.Root(r.platform.Identifier), req, resp)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), req.ID)...)
+	id, _ := json.Marshal(req.ID)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportID, id)...)
+}
+
+// ModifyPlan makes the plan say exactly what the update will do: key_updated_at becomes unknown
+// only when secrets will be sent (so a change of service_id alone keeps it), and a key changed
+// outside Terraform turns into an update that re-sends the configured secret, with a warning.
+func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
+		return // destroy, or create: nothing to refine
+	}
+	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if len(changes.send) > 0 {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrKeyUpdatedAt), types.StringUnknown())...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrUpdatedAt), types.StringUnknown())...)
+	} else {
+		var prior types.String
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrKeyUpdatedAt), &prior)...)
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrKeyUpdatedAt), prior)...)
+	}
+	if changes.drift == nil {
+		return
+	}
+	for _, s := range changes.resent {
+		resp.Diagnostics.AddAttributeWarning(path.Root(s), "Secret Changed Outside Terraform",
+			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
+				"probably on the console. This plan re-sends %s from the configuration to restore it. If the new secret is "+
+				"intended, put it in the configuration instead.", r.app.displayName, changes.drift.now, changes.drift.applied, s))
+	}
+	for _, s := range changes.needsVersionBump {
+		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix), "Write-Only Secret Changed Outside Terraform",
+			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
+				"probably on the console. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
+				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",
+				r.app.displayName, changes.drift.now, changes.drift.applied, s, writeOnlySuffix, s, versionSuffix,
+				s, writeOnlySuffix, s, versionSuffix))
+	}
+}
+
+// keyDrift records that COC's key_updated_at moved since this provider last set the secrets.
+type keyDrift struct{ applied, now string }
+
+// secretPlan says which secrets an update sends, and why.
+type secretPlan struct {
+	send []string
+	// resent are plaintext secrets sent only because they changed outside Terraform.
+	resent []string
+	// needsVersionBump are write-only secrets changed outside Terraform, which only a version
+	// bump can restore.
+	needsVersionBump []string
+	drift            *keyDrift
+}
+
+type attrSource interface {
+	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}
+
+type privateGetter interface {
+	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
+}
+
+// secretChanges decides which secrets an update sends. ModifyPlan and Update both call it with
+// the same inputs, so what the plan promises is what the apply does.
+func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) secretPlan {
+	var out secretPlan
+	out.drift = r.keyDrift(ctx, state, private, diags)
+	for _, s := range r.platform.Secrets {
+		planned := stringAt(ctx, plan, s, diags)
+		prior := stringAt(ctx, state, s, diags)
+		switch {
+		case !planned.IsNull():
+			configured := stringAt(ctx, config, s, diags)
+			switch {
+			case !planned.Equal(prior):
+				out.send = append(out.send, s)
+			// Re-send only what the configuration manages: under ignore_changes the planned
+			// value is the old state value, and sending it would undo a wanted console change.
+			case out.drift != nil && planned.Equal(configured):
+				out.send = append(out.send, s)
+				out.resent = append(out.resent, s)
+			}
+		case !stringAt(ctx, config, s+writeOnlySuffix, diags).IsNull():
+			switch {
+			// A new version, or a switch from the plaintext attribute, means: send it now.
+			case !int64At(ctx, plan, s+versionSuffix, diags).Equal(int64At(ctx, state, s+versionSuffix, diags)), !prior.IsNull():
+				out.send = append(out.send, s)
+			case out.drift != nil:
+				out.needsVersionBump = append(out.needsVersionBump, s)
+			}
+		}
+	}
+	return out
+}
+
+func (r *appResource) keyDrift(ctx context.Context, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) *keyDrift {
+	raw, d := private.GetKey(ctx, privateAppliedKeyUpdatedAt)
+	diags.Append(d...)
+	var applied string
+	if raw == nil || json.Unmarshal(raw, &applied) != nil {
+		return nil // imported and never applied: no baseline to compare with
+	}
+	current := stringAt(ctx, state, attrKeyUpdatedAt, diags)
+	if current.IsNull() || current.IsUnknown() || current.ValueString() == applied {
+		return nil
+	}
+	return &keyDrift{applied: applied, now: current.ValueString()}
+}
+
+func setAppliedKeyUpdatedAt(ctx context.Context, private interface {
+	SetKey(context.Context, string, []byte) diag.Diagnostics
+}, b *coc.Binding, diags *diag.Diagnostics) {
+	value, _ := json.Marshal(coc.FormatTimestamp(b.KeyUpdatedAt))
+	diags.Append(private.SetKey(ctx, privateAppliedKeyUpdatedAt, value)...)
+}
+
+// bindingRequest builds a POST or PUT body: identifier and fields from the plan, and the named
+// secrets from the plaintext attribute in the plan or else the write-only one in the config.
+func (r *appResource) bindingRequest(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, secrets []string, diags *diag.Diagnostics) coc.BindingRequest {
+	body := coc.BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{}}
+	for _, name := range r.platform.NonSecretFields() {
+		body.Fields[name] = stringAt(ctx, plan, name, diags).ValueString()
+	}
+	for _, s := range secrets {
+		value := stringAt(ctx, plan, s, diags)
+		if value.IsNull() {
+			value = stringAt(ctx, config, s+writeOnlySuffix, diags)
+		}
+		if value.IsUnknown() || value.IsNull() {
+			diags.AddAttributeError(path.Root(s), "Secret Not Known at Apply",
+				fmt.Sprintf("Neither %s nor %s%s has a value at apply time.", s, s, writeOnlySuffix))
+			continue
+		}
+		body.Secrets[s] = value.ValueString()
+	}
+	return body
+}
+
+// setComputed fills the computed attributes the plan left unknown. Values the plan already
+// promised stay as promised; the next refresh reports any difference as drift.
+func (r *appResource) setComputed(ctx context.Context, state *tfsdk.State, plan tfsdk.Plan, b *coc.Binding, diags *diag.Diagnostics) {
+	values := computedValues(b)
+	values[attrID] = b.Identifier()
+	for name, value := range values {
+		if stringAt(ctx, plan, name, diags).IsUnknown() {
+			diags.Append(state.SetAttribute(ctx, path.Root(name), value)...)
+		}
+	}
+}
+
+func computedValues(b *coc.Binding) map[string]string {
+	return map[string]string{
+		attrStatus:       b.Status,
+		attrCreatedAt:    coc.FormatTimestamp(b.CreatedAt),
+		attrUpdatedAt:    coc.FormatTimestamp(b.UpdatedAt),
+		attrKeyUpdatedAt: coc.FormatTimestamp(b.KeyUpdatedAt),
+	}
+}
+
+// maskSecrets keeps every secret this resource handles, and the provider's credentials, out of
+// whatever tflog writes in this call, whoever logs it.
+func (r *appResource) maskSecrets(ctx context.Context, src attrSource) context.Context {
+	var ignored diag.Diagnostics
+	values := append([]string{}, r.data.credentials...)
+	for _, s := range r.platform.Secrets {
+		for _, name := range []string{s, s + writeOnlySuffix} {
+			if v := stringAt(ctx, src, name, &ignored); !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
+				values = append(values, v.ValueString())
+			}
+		}
+	}
+	return maskLogs(ctx, values)
+}
+
+func stringAt(ctx context.Context, src attrSource, name string, diags *diag.Diagnostics) types.String {
+	var v types.String
+	diags.Append(src.GetAttribute(ctx, path.Root(name), &v)...)
+	return v
+}
+
+func int64At(ctx context.Context, src attrSource, name string, diags *diag.Diagnostics) types.Int64 {
+	var v types.Int64
+	diags.Append(src.GetAttribute(ctx, path.Root(name), &v)...)
+	return v
+}
+
+func nullableString(v string) types.String {
+	if v == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(v)
+}
+
+// withTimeout applies the timeouts block's value for one operation.
+func withTimeout(ctx context.Context, src attrSource, pick func(timeouts.Value, context.Context, time.Duration) (time.Duration, diag.Diagnostics),
+	fallback time.Duration, diags *diag.Diagnostics) (context.Context, context.CancelFunc) {
+	var t timeouts.Value
+	diags.Append(src.GetAttribute(ctx, path.Root(attrTimeouts), &t)...)
+	d, moreDiags := pick(t, ctx, fallback)
+	diags.Append(moreDiags...)
+	return context.WithTimeout(ctx, d)
+}

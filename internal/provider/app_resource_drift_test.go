@@ -1,0 +1,202 @@
+package provider
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+// Drift made on the console shows up in the next plan, for every platform.
+func TestAccAppResource_Drift(t *testing.T) {
+	for _, pc := range platformCases {
+		t.Run(pc.typeName, func(t *testing.T) {
+			env := newSimEnv(t, 1)
+			addr := pc.address("this")
+			path := "/v1/mobile-apps/" + string(pc.appType)
+			config := env.providerBlock(0, "") + pc.resourceBlock("this", nil)
+			configured := map[string]string{}
+			consoleSecrets := map[string]string{}
+			for _, s := range pc.platform.Secrets {
+				configured[s] = pc.secret(s, "1")
+				consoleSecrets[s] = pc.secret(s, "console")
+			}
+			field := pc.platform.Fields[0]
+			consoleBody := func() []byte {
+				body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[0])
+				for f, v := range pc.fields {
+					value := v[0]
+					if f == field {
+						value = v[1]
+					}
+					body += fmt.Sprintf(`,%q:%q`, f, value)
+				}
+				return []byte(body + "}")
+			}
+
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{Config: config, Check: env.expectWrites("POST " + path + " 201")},
+					// A key changed on the console: the plan re-sends the configured one in place.
+					{
+						PreConfig: func() {
+							if err := env.sim.ConsoleChangeSecrets(env.tenants[0].AccessKey, pc.appType, consoleSecrets); err != nil {
+								t.Fatal(err)
+							}
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+							plancheck.ExpectUnknownValue(addr, tfjsonpath.New("key_updated_at")),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							env.expectWrites("PUT "+path+" 200"),
+							env.expectFingerprints(pc, configured),
+						),
+					},
+					// A plain field changed on the console: the plan puts it back.
+					{
+						PreConfig: func() {
+							if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, consoleBody()); err != nil {
+								t.Fatal(err)
+							}
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+							plancheck.ExpectKnownValue(addr, tfjsonpath.New(field), knownvalue.StringExact(pc.fields[field][0])),
+						}},
+						ConfigStateChecks: []statecheck.StateCheck{
+							statecheck.ExpectKnownValue(addr, tfjsonpath.New(field), knownvalue.StringExact(pc.fields[field][0])),
+						},
+						Check: env.expectWrites("PUT " + path + " 200"),
+					},
+					// Unbound on the console: the binding leaves the state and the plan creates it again.
+					{
+						PreConfig: func() {
+							if err := env.sim.ConsoleUnbind(env.tenants[0].AccessKey, pc.appType); err != nil {
+								t.Fatal(err)
+							}
+						},
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+						}},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							env.expectWrites("POST "+path+" 201"),
+							env.expectFingerprints(pc, configured),
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// Creating where a binding already exists fails with COC's message and the exact import
+// instructions, and changes nothing.
+func TestAccAppResource_ConflictExplainsImport(t *testing.T) {
+	for _, pc := range platformCases {
+		t.Run(pc.typeName, func(t *testing.T) {
+			env := newSimEnv(t, 1)
+			body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[1])
+			for f, v := range pc.fields {
+				body += fmt.Sprintf(`,%q:%q`, f, v[0])
+			}
+			for _, s := range pc.platform.Secrets {
+				body += fmt.Sprintf(`,%q:%q`, s, pc.secret(s, "console"))
+			}
+			if err := env.sim.ConsoleBind("", pc.appType, []byte(body+"}")); err != nil {
+				t.Fatal(err)
+			}
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{{
+					Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
+					ExpectError: errorPattern("App Already Bound", "terraform import "+pc.typeName+".<name> "+pc.ids[1],
+						"import {", "to = "+pc.typeName+".<name>", `id = "`+pc.ids[1]+`"`, "}", "COC.00040901", pc.ids[1], "request id sim-"),
+				}},
+			})
+			if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/"+string(pc.appType)+" 409" {
+				t.Fatalf("writes = %v, want only the refused POST", w)
+			}
+			if got := env.bindings(t, 0)[pc.appType].Fingerprints[pc.platform.Secrets[0]]; got != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
+				t.Fatal("the existing binding's secret was changed")
+			}
+		})
+	}
+}
+
+// After an import, the only change Terraform plans is setting the secrets COC cannot return;
+// after that apply the plan is empty.
+func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
+	for _, pc := range platformCases {
+		t.Run(pc.typeName, func(t *testing.T) {
+			env := newSimEnv(t, 1)
+			body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[0])
+			for f, v := range pc.fields {
+				body += fmt.Sprintf(`,%q:%q`, f, v[0])
+			}
+			for _, s := range pc.platform.Secrets {
+				body += fmt.Sprintf(`,%q:%q`, s, pc.secret(s, "console"))
+			}
+			if err := env.sim.ConsoleBind("", pc.appType, []byte(body+"}")); err != nil {
+				t.Fatal(err)
+			}
+			addr := pc.address("adopted")
+			configured := map[string]string{}
+			var secretChecks []plancheck.PlanCheck
+			for _, s := range pc.platform.Secrets {
+				configured[s] = pc.secret(s, "1")
+				secretChecks = append(secretChecks, plancheck.ExpectSensitiveValue(addr, tfjsonpath.New(s)))
+			}
+			config := env.providerBlock(0, "") + pc.resourceBlock("adopted", nil) +
+				fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", addr, pc.ids[0])
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				Steps: []resource.TestStep{
+					{
+						Config: config,
+						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: append([]plancheck.PlanCheck{
+							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
+							onlySecretsChange(addr, pc),
+						}, secretChecks...)},
+						Check: resource.ComposeAggregateTestCheckFunc(
+							env.expectWrites("PUT /v1/mobile-apps/"+string(pc.appType)+" 200"),
+							env.expectFingerprints(pc, configured),
+						),
+					},
+					{Config: config, PlanOnly: true},
+				},
+			})
+		})
+	}
+}
+
+// An import ID that is not the bound app is refused rather than silently adopting another app.
+func TestAccAppResource_ImportWrongID(t *testing.T) {
+	pc := platformCases[2]
+	env := newSimEnv(t, 1)
+	body := fmt.Sprintf(`{"app_id":%q,"app_secret":"x-console","service_id":"svc"}`, pc.ids[0])
+	if err := env.sim.ConsoleBind("", pc.appType, []byte(body)); err != nil {
+		t.Fatal(err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:        env.providerBlock(0, "") + pc.resourceBlock("x", map[string]string{"app_id": strconv.Quote(pc.ids[1])}),
+			ResourceName:  pc.address("x"),
+			ImportState:   true,
+			ImportStateId: pc.ids[1],
+			ExpectError:   errorPattern("Import ID Does Not Match the Bound App", `import it with the ID "`+pc.ids[0]+`"`),
+		}},
+	})
+}

@@ -1,0 +1,137 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/validators"
+)
+
+// appDescription is everything that differs between the platforms' resources: the wire
+// fields come from coc.Platform, the words and the format rules from here.
+type appDescription struct {
+	appType     coc.AppType
+	displayName string
+	// summary opens the resource's documentation.
+	summary string
+	// fields documents and constrains each wire field (identifier, fields and secrets).
+	fields map[string]fieldDescription
+}
+
+type fieldDescription struct {
+	description string
+	// validators add to the length check every field gets. For a secret they replace
+	// secretFormat instead, and must never quote the value they reject.
+	validators []validator.String
+}
+
+// printableNoSpace is what COC accepts in secrets and most IDs: printable ASCII, no whitespace.
+// It also rejects Unicode look-alikes of ASCII letters, which copy-paste from chat apps brings.
+var printableNoSpace = stringvalidator.RegexMatches(regexp.MustCompile(`^[\x21-\x7E]*$`),
+	"must contain only printable ASCII characters, without spaces or line breaks")
+
+var fieldLength = stringvalidator.LengthBetween(1, coc.MaxFieldLength)
+
+// secretFormat is the rule for secrets whose platform sets no stricter one.
+var secretFormat = validators.Secret(1, coc.MaxFieldLength)
+
+func (r *appResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = r.schema(ctx)
+}
+
+func (r *appResource) schema(ctx context.Context) schema.Schema {
+	p, app := r.platform, r.app
+	field := func(name string) fieldDescription {
+		f, ok := app.fields[name]
+		if !ok {
+			panic(fmt.Sprintf("%s: no description for field %q", app.appType, name)) // caught by the schema tests
+		}
+		return f
+	}
+	attrs := map[string]schema.Attribute{
+		attrID: schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: fmt.Sprintf("The `%s` of the bound app; also the import ID.", p.Identifier),
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		p.Identifier: schema.StringAttribute{
+			Required: true,
+			MarkdownDescription: field(p.Identifier).description + " It cannot be changed in place: changing it unbinds the app " +
+				"and binds the new one (replacement).",
+			Validators:    append([]validator.String{fieldLength}, field(p.Identifier).validators...),
+			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+		},
+		attrStatus: schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "The binding's status, `enabled` once bound.",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		attrCreatedAt: schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the app was bound (RFC 3339, UTC).",
+			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+		},
+		attrUpdatedAt: schema.StringAttribute{
+			Computed:            true,
+			MarkdownDescription: "When the binding last changed (RFC 3339, UTC).",
+		},
+		attrKeyUpdatedAt: schema.StringAttribute{
+			Computed: true,
+			MarkdownDescription: "When the secrets were last set (RFC 3339, UTC), by Terraform or on the console. A value newer than " +
+				"Terraform's last apply means the secrets were changed elsewhere; see *Drift*.",
+		},
+	}
+	for _, name := range p.Fields {
+		attrs[name] = schema.StringAttribute{
+			Required:            true,
+			MarkdownDescription: field(name).description,
+			Validators:          append([]validator.String{fieldLength}, field(name).validators...),
+		}
+	}
+	for _, s := range p.Secrets {
+		rules := field(s).validators
+		if len(rules) == 0 {
+			rules = []validator.String{secretFormat}
+		}
+		wo, version := s+writeOnlySuffix, s+versionSuffix
+		attrs[s] = schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			MarkdownDescription: fmt.Sprintf("%s Stored in the Terraform state; prefer `%s`. Exactly one of `%s` and `%s` must be set. "+
+				"Changing it updates the binding in place.", field(s).description, wo, s, wo),
+			Validators: rules,
+		}
+		attrs[wo] = schema.StringAttribute{
+			Optional:  true,
+			Sensitive: true,
+			WriteOnly: true,
+			MarkdownDescription: fmt.Sprintf("%s Write-only: sent to COC but never stored in the state or the plan (Terraform 1.11 and "+
+				"later). It is sent on create and whenever `%s` changes. Requires `%s`.", field(s).description, version, version),
+			Validators: rules,
+		}
+		attrs[version] = schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("A number you choose for the value of `%s`. Change it (for example, increase it) to send "+
+				"`%s` again, which is how a write-only secret is rotated.", wo, wo),
+			Validators: []validator.Int64{int64validator.AtLeast(1)},
+		}
+	}
+	return schema.Schema{
+		MarkdownDescription: app.summary,
+		Attributes:          attrs,
+		Blocks: map[string]schema.Block{
+			attrTimeouts: timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
+		},
+	}
+}

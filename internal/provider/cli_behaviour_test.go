@@ -1,0 +1,150 @@
+package provider
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// Several aliased provider blocks, one per tenant, manage their tenants' bindings side by side.
+func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
+	env := newSimEnv(t, 2)
+	w := newCLIWorkspace(t)
+	wecom, lark := platformCases[0], platformCases[2]
+	green := env.providerBlock(0, "blue") + env.providerBlock(1, "green") +
+		wecom.resourceBlock("blue", map[string]string{"provider": "coc.blue"}) +
+		wecom.resourceBlock("green", map[string]string{"provider": "coc.green", "enterprise_id": fmt.Sprintf("%q", wecom.ids[1])})
+	w.writeConfig(t, requiredProviders+green+lark.resourceBlock("green", map[string]string{"provider": "coc.green"}))
+	w.terraform(t, "apply", "-auto-approve", "-input=false")
+
+	blue, greenBindings := env.bindings(t, 0), env.bindings(t, 1)
+	if len(blue) != 1 || blue[wecom.appType].Identifier() != wecom.ids[0] {
+		t.Fatalf("tenant blue holds %v", blue)
+	}
+	if len(greenBindings) != 2 || greenBindings[wecom.appType].Identifier() != wecom.ids[1] || greenBindings[lark.appType].Identifier() != lark.ids[0] {
+		t.Fatalf("tenant green holds %v", greenBindings)
+	}
+
+	// Dropping green's Lark binding leaves blue untouched.
+	w.writeConfig(t, requiredProviders+green)
+	out := w.terraform(t, "apply", "-auto-approve", "-input=false")
+	if !strings.Contains(out, "0 added, 0 changed, 1 destroyed") {
+		t.Fatalf("unexpected apply:\n%s", out)
+	}
+	if blue, green := env.bindings(t, 0), env.bindings(t, 1); len(blue) != 1 || len(green) != 1 {
+		t.Fatalf("blue holds %d bindings, green %d; want 1 and 1", len(blue), len(green))
+	}
+	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	if len(env.bindings(t, 0))+len(env.bindings(t, 1)) != 0 {
+		t.Fatal("bindings left after destroy")
+	}
+}
+
+// A TRACE-level log of a whole lifecycle (create, rotate, destroy), CLI and provider together,
+// holds no secret and no credential; neither do the plan and apply outputs.
+func TestCLI_TraceLogsHoldNoSecrets(t *testing.T) {
+	env := newSimEnv(t, 1)
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
+	var secrets []string
+	var blocks, rotatedBlocks string
+	for _, pc := range platformCases {
+		rotated := map[string]string{}
+		for _, s := range pc.platform.Secrets {
+			secrets = append(secrets, pc.secret(s, "1"), pc.secret(s, "2"))
+			rotated[s] = fmt.Sprintf("%q", pc.secret(s, "2"))
+		}
+		blocks += pc.resourceBlock("this", nil)
+		rotatedBlocks += pc.resourceBlock("this", rotated)
+	}
+	secrets = append(secrets, env.tenants[0].SecretKey)
+	var outputs strings.Builder
+	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+blocks)
+	outputs.WriteString(w.terraform(t, "apply", "-auto-approve", "-input=false"))
+	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+rotatedBlocks)
+	outputs.WriteString(w.terraform(t, "plan", "-input=false"))
+	outputs.WriteString(w.terraform(t, "apply", "-auto-approve", "-input=false"))
+	outputs.WriteString(w.terraform(t, "show"))
+	outputs.WriteString(w.terraform(t, "destroy", "-auto-approve", "-input=false"))
+
+	trace, err := os.ReadFile(logFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(string(trace), "Sending COC request") || !strings.Contains(string(trace), "Received COC response") {
+		t.Fatalf("the trace log does not show the provider's requests; is TF_LOG reaching it? (%d bytes)", len(trace))
+	}
+	for _, secret := range secrets {
+		if strings.Contains(string(trace), secret) {
+			t.Errorf("the TRACE log contains the secret %q", secret)
+		}
+		if strings.Contains(outputs.String(), secret) {
+			t.Errorf("terraform output contains the secret %q", secret)
+		}
+	}
+	if strings.Contains(string(trace), "SDK-HMAC-SHA256 Access=") {
+		t.Error("the TRACE log contains an Authorization header value")
+	}
+}
+
+// `terraform providers schema -json` marks every secret sensitive and every _wo attribute
+// write-only.
+func TestCLI_SchemaMarksSecrets(t *testing.T) {
+	w := newCLIWorkspace(t)
+	w.writeConfig(t, requiredProviders)
+	out := w.terraform(t, "providers", "schema", "-json")
+	var schema struct {
+		ProviderSchemas map[string]struct {
+			Provider struct {
+				Block struct {
+					Attributes map[string]struct{ Sensitive bool } `json:"attributes"`
+				} `json:"block"`
+			} `json:"provider"`
+			ResourceSchemas map[string]struct {
+				Block struct {
+					Attributes map[string]struct {
+						Sensitive bool `json:"sensitive"`
+						WriteOnly bool `json:"write_only"`
+					} `json:"attributes"`
+				} `json:"block"`
+			} `json:"resource_schemas"`
+		} `json:"provider_schemas"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &schema); err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	p, ok := schema.ProviderSchemas["registry.terraform.io/cocops/coc"]
+	if !ok {
+		t.Fatalf("no coc provider in %s", out)
+	}
+	for _, name := range []string{"secret_key", "security_token"} {
+		if !p.Provider.Block.Attributes[name].Sensitive {
+			t.Errorf("provider %s is not sensitive", name)
+		}
+	}
+	for _, pc := range platformCases {
+		attrs := p.ResourceSchemas[pc.typeName].Block.Attributes
+		for _, s := range pc.platform.Secrets {
+			if !attrs[s].Sensitive || !attrs[s+"_wo"].Sensitive || !attrs[s+"_wo"].WriteOnly || attrs[s].WriteOnly {
+				t.Errorf("%s: %s sensitive=%v, %s_wo sensitive=%v write_only=%v", pc.typeName, s, attrs[s].Sensitive, s, attrs[s+"_wo"].Sensitive, attrs[s+"_wo"].WriteOnly)
+			}
+		}
+		for name, a := range attrs {
+			if a.Sensitive && !strings.HasPrefix(name, pc.platform.Secrets[0][:3]) && !contains(pc.platform.Secrets, strings.TrimSuffix(name, "_wo")) {
+				t.Errorf("%s: %s is sensitive but holds no secret", pc.typeName, name)
+			}
+		}
+	}
+}
+
+func contains(values []string, v string) bool {
+	for _, x := range values {
+		if x == v {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,94 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// Some behaviour can only be seen with the provider as its own process, the way users run it:
+// each aliased provider block gets its own instance, TF_LOG captures both sides, and
+// `terraform providers schema -json` reads the real binary. The in-process factories of
+// terraform-plugin-testing share one instance, so these tests build the provider and run the
+// real terraform with dev_overrides (no init, no network).
+
+var buildProvider = sync.OnceValues(func() (string, error) {
+	dir, err := os.MkdirTemp("", "coc-provider-bin-")
+	if err != nil {
+		return "", err
+	}
+	_, file, _, _ := runtime.Caller(0)
+	root := filepath.Join(filepath.Dir(file), "..", "..")
+	cmd := exec.Command("go", "build", "-o", filepath.Join(dir, "terraform-provider-coc"), ".")
+	cmd.Dir = root
+	if out, err := cmd.CombinedOutput(); err != nil {
+		return "", fmt.Errorf("go build: %w\n%s", err, out)
+	}
+	return dir, nil
+})
+
+// cliWorkspace is a directory with a configuration and a CLI config that points terraform at
+// the freshly built provider.
+type cliWorkspace struct {
+	dir string
+	env []string
+}
+
+func newCLIWorkspace(t *testing.T, extraEnv ...string) *cliWorkspace {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
+	}
+	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if terraform == "" {
+		t.Fatal("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
+	}
+	binDir, err := buildProvider()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	rc := filepath.Join(dir, ".terraformrc")
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/cocops/coc\" = %q\n  }\n}\n", binDir)
+	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
+	return &cliWorkspace{dir: dir, env: append(env, extraEnv...)}
+}
+
+// writeConfig replaces the workspace's configuration.
+func (w *cliWorkspace) writeConfig(t *testing.T, content string) {
+	t.Helper()
+	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// terraform runs the CLI and returns its combined output; it fails the test unless terraform
+// succeeds.
+func (w *cliWorkspace) terraform(t *testing.T, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd.Dir = w.dir
+	cmd.Env = w.env
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	err := cmd.Run()
+	if err != nil {
+		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out.String())
+	}
+	return out.String()
+}
+
+const requiredProviders = "terraform {\n  required_providers {\n    coc = { source = \"cocops/coc\" }\n  }\n}\n"

@@ -1,0 +1,103 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// addAPIError turns a client error into one diagnostic: what failed, COC's own words (code,
+// message, request id) and what to do about it. Field problems COC reports point at the
+// attribute. The client has already scrubbed secrets from the error.
+func addAPIError(diags *diag.Diagnostics, displayName, action string, err error) {
+	summary := fmt.Sprintf("Failed to %s %s App Binding", titleCase(action), displayName)
+	detail := err.Error()
+	if hint := errorHint(err); hint != "" {
+		detail += "\n\n" + hint
+	}
+	var apiErr *coc.APIError
+	if errors.As(err, &apiErr) && errors.Is(err, coc.ErrValidation) && len(apiErr.Details) > 0 {
+		for _, d := range apiErr.Details {
+			diags.AddAttributeError(path.Root(d.Field), summary, fmt.Sprintf("COC rejected %s: %s.\n\n%s", d.Field, d.Reason, detail))
+		}
+		return
+	}
+	diags.AddError(summary, detail)
+}
+
+func errorHint(err error) string {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
+	case errors.Is(err, context.Canceled):
+		return "The operation was interrupted. Run terraform apply again: every operation of this provider is safe to repeat."
+	case errors.Is(err, coc.ErrAuth):
+		return "Check the provider's access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), the security_token of a temporary " +
+			"key (HW_SECURITY_TOKEN), domain_id (HW_DOMAIN_ID), and that this machine's clock is correct."
+	case errors.Is(err, coc.ErrThrottled):
+		return "COC kept throttling the request after the provider's retries (max_retries). Try again later, raise max_retries, " +
+			"or lower terraform's -parallelism."
+	case errors.Is(err, coc.ErrServer), isTransportError(err):
+		return "COC or the network kept failing after the provider's retries (max_retries). Nothing was left half-done: " +
+			"run terraform apply again."
+	case errors.Is(err, coc.ErrResponse):
+		return "The answer did not look like COC's. Check endpoint (HW_COC_ENDPOINT): a proxy or a wrong URL may be in the way."
+	}
+	return ""
+}
+
+func isTransportError(err error) bool {
+	var t *coc.TransportError
+	return errors.As(err, &t)
+}
+
+// addConflictOrError reports a create conflict with the exact commands to adopt the binding
+// that is already there; any other error goes through addAPIError.
+func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string, err error) {
+	var apiErr *coc.APIError
+	if !errors.Is(err, coc.ErrConflict) || !errors.As(err, &apiErr) {
+		addAPIError(diags, r.app.displayName, action, err)
+		return
+	}
+	bound := "<the bound " + r.platform.Identifier + ">"
+	if apiErr.Bound != nil {
+		bound = apiErr.Bound.Identifier()
+	}
+	typeName := r.typeName()
+	diags.AddError(fmt.Sprintf("%s App Already Bound", r.app.displayName), fmt.Sprintf(
+		"COC already has a %[1]s app bound in this tenant (%[2]s %[3]q), and a tenant binds one %[1]s app.\n\n"+
+			"To manage that binding with Terraform, import it instead of creating it, with\n\n"+
+			"  terraform import %[4]s.<name> %[3]s\n\n"+
+			"or with an import block:\n\n"+
+			"  import {\n    to = %[4]s.<name>\n    id = %[3]q\n  }\n\n"+
+			"where <name> is this resource's name. If that binding should go, unbind it first (on the console, or with "+
+			"terraform destroy where it is managed).\n\n%[5]s",
+		r.app.displayName, r.platform.Identifier, bound, typeName, err))
+}
+
+func titleCase(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// providerDataFrom unpacks what Configure handed over. It is nil before the provider is
+// configured (for example while validating), which callers tolerate.
+func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
+	if v == nil {
+		return nil
+	}
+	data, ok := v.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected Provider Data",
+			fmt.Sprintf("Expected *providerData, got %T. This is a bug in the provider; please report it.", v))
+	}
+	return data
+}

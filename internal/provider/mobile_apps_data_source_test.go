@@ -1,0 +1,78 @@
+package provider
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+)
+
+func TestAccMobileAppsDataSource(t *testing.T) {
+	env := newSimEnv(t, 1)
+	var resources string
+	for _, pc := range platformCases {
+		resources += pc.resourceBlock("this", nil)
+	}
+	app := func(pc platformCase, extra map[string]knownvalue.Check) knownvalue.Check {
+		checks := map[string]knownvalue.Check{
+			"app_type":          knownvalue.StringExact(string(pc.appType)),
+			"app_id":            knownvalue.StringExact(pc.ids[0]),
+			"service_id":        knownvalue.StringExact(pc.fields["service_id"][0]),
+			"group_template_id": knownvalue.Null(),
+			"robot_id":          knownvalue.Null(),
+			"status":            knownvalue.StringExact("enabled"),
+			"created_at":        knownvalue.NotNull(),
+			"updated_at":        knownvalue.NotNull(),
+			"key_updated_at":    knownvalue.NotNull(),
+		}
+		for k, v := range extra {
+			checks[k] = v
+		}
+		return knownvalue.ObjectExact(checks)
+	}
+	dingtalk := platformCases[1]
+	config := env.providerBlock(0, "") + resources + fmt.Sprintf(`
+data "coc_mobile_apps" "all" {
+  depends_on = [%s, %s, %s]
+}
+data "coc_mobile_apps" "dingtalk" {
+  app_type   = "dingtalk"
+  depends_on = [%s]
+}
+`, platformCases[0].address("this"), dingtalk.address("this"), platformCases[2].address("this"), dingtalk.address("this"))
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: config,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.coc_mobile_apps.all", tfjsonpath.New("apps"), knownvalue.ListExact([]knownvalue.Check{
+					app(platformCases[0], nil),
+					app(dingtalk, map[string]knownvalue.Check{
+						"group_template_id": knownvalue.StringExact(dingtalk.fields["group_template_id"][0]),
+						"robot_id":          knownvalue.StringExact(dingtalk.fields["robot_id"][0]),
+					}),
+					app(platformCases[2], nil),
+				})),
+				statecheck.ExpectKnownValue("data.coc_mobile_apps.dingtalk", tfjsonpath.New("apps"), knownvalue.ListSizeExact(1)),
+				statecheck.ExpectKnownValue("data.coc_mobile_apps.dingtalk", tfjsonpath.New("apps").AtSliceIndex(0).AtMapKey("app_id"), knownvalue.StringExact(dingtalk.ids[0])),
+			},
+		}},
+	})
+}
+
+func TestAccMobileAppsDataSource_BadAppType(t *testing.T) {
+	env := newSimEnv(t, 1)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      env.providerBlock(0, "") + `data "coc_mobile_apps" "x" { app_type = "teams" }`,
+			ExpectError: errorPattern("app_type", `value must be one of: ["wecom" "dingtalk" "lark"]`),
+		}},
+	})
+	if len(env.sim.Requests()) != 0 {
+		t.Fatal("an invalid data source config reached COC")
+	}
+}

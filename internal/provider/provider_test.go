@@ -1,0 +1,184 @@
+package provider
+
+import (
+	"fmt"
+	"net/http/httptest"
+	"slices"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+// testBackoff keeps retries in acceptance tests fast; the policy itself is unit-tested in
+// internal/coc.
+var testBackoff = coc.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
+
+func testProvider() provider.Provider {
+	return &cocProvider{version: "test", configure: func(cfg coc.Config) (*coc.Client, error) {
+		cfg.Backoff = testBackoff
+		return coc.NewClient(cfg)
+	}}
+}
+
+// protoV6ProviderFactories serves the provider in-process to the real terraform binary.
+var protoV6ProviderFactories = map[string]func() (tfprotov6.ProviderServer, error){
+	"coc": providerserver.NewProtocol6WithError(testProvider()),
+}
+
+// simEnv is one simulator on a loopback httptest server, with its tenants.
+type simEnv struct {
+	sim     *simulator.Simulator
+	url     string
+	tenants []simulator.Tenant
+}
+
+// newSimEnv starts a simulator with n tenants (at least one).
+func newSimEnv(t *testing.T, n int) *simEnv {
+	t.Helper()
+	env := &simEnv{}
+	for i := range max(n, 1) {
+		env.tenants = append(env.tenants, simulator.Tenant{
+			AccessKey: fmt.Sprintf("AKTEST%02d", i),
+			SecretKey: fmt.Sprintf("SK-provider-test-%02d-0123456789", i),
+			DomainID:  fmt.Sprintf("domain-%02d", i),
+		})
+	}
+	env.sim = simulator.New(env.tenants, simulator.WithSeed(1))
+	server := httptest.NewServer(env.sim)
+	t.Cleanup(server.Close)
+	env.url = server.URL
+	return env
+}
+
+// providerBlock configures the provider for tenant i, aliased when alias is set.
+func (e *simEnv) providerBlock(i int, alias string) string {
+	t := e.tenants[i]
+	aliasLine := ""
+	if alias != "" {
+		aliasLine = fmt.Sprintf("  alias = %q\n", alias)
+	}
+	return fmt.Sprintf("provider \"coc\" {\n%s  endpoint   = %q\n  access_key = %q\n  secret_key = %q\n  domain_id  = %q\n}\n",
+		aliasLine, e.url, t.AccessKey, t.SecretKey, t.DomainID)
+}
+
+// bindings returns tenant i's bindings by app type.
+func (e *simEnv) bindings(t *testing.T, i int) map[coc.AppType]simulator.BindingState {
+	t.Helper()
+	states, err := e.sim.Bindings(e.tenants[i].AccessKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[coc.AppType]simulator.BindingState{}
+	for _, s := range states {
+		out[s.AppType] = s
+	}
+	return out
+}
+
+// writes lists the contract calls that could change state, as "METHOD path status".
+func (e *simEnv) writes() []string {
+	var out []string
+	for _, r := range e.sim.Requests() {
+		if r.IsWrite() {
+			out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+		}
+	}
+	return out
+}
+
+// platformCase holds valid values for one platform's resource, two of each so that tests
+// can change them.
+type platformCase struct {
+	typeName string
+	appType  coc.AppType
+	platform coc.Platform
+	ids      [2]string
+	fields   map[string][2]string
+}
+
+var platformCases = []platformCase{
+	{typeName: "coc_wecom_app", appType: coc.WeCom, ids: [2]string{"ww0123456789abcdef", "wx1111111111111111"},
+		fields: map[string][2]string{"service_id": {"1000002", "1000003"}}},
+	{typeName: "coc_dingtalk_app", appType: coc.DingTalk, ids: [2]string{"dingabcdefghij012345", "dingzyxwvutsrqp98765"},
+		fields: map[string][2]string{"group_template_id": {"tpl-0001", "tpl-0002"}, "robot_id": {"robot-0001", "robot-0002"}, "service_id": {"2000001", "2000002"}}},
+	{typeName: "coc_lark_app", appType: coc.Lark, ids: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"},
+		fields: map[string][2]string{"service_id": {"svc-0001", "svc-0002"}}},
+}
+
+func init() {
+	for i := range platformCases {
+		p, err := coc.PlatformFor(platformCases[i].appType)
+		if err != nil {
+			panic(err)
+		}
+		platformCases[i].platform = p
+	}
+}
+
+// secret returns a valid, recognisable value for a secret; DingTalk's are 64 characters.
+func (pc platformCase) secret(name, tag string) string {
+	v := "s3cr3t-" + name + "-" + tag
+	if pc.appType == coc.DingTalk {
+		v += strings.Repeat("x", 64-len(v))
+	}
+	return v
+}
+
+// resourceBlock renders a resource. attrs maps attribute names to HCL expressions; the
+// identifier and fields default to the case's first values, and every secret to its plaintext
+// attribute with tag "1", unless attrs names the secret or its write-only form.
+func (pc platformCase) resourceBlock(name string, attrs map[string]string) string {
+	all := map[string]string{pc.platform.Identifier: strconv.Quote(pc.ids[0])}
+	for f, v := range pc.fields {
+		all[f] = strconv.Quote(v[0])
+	}
+	for _, s := range pc.platform.Secrets {
+		if _, wo := attrs[s+writeOnlySuffix]; !wo {
+			all[s] = strconv.Quote(pc.secret(s, "1"))
+		}
+	}
+	for k, v := range attrs {
+		if v == "" {
+			delete(all, k)
+			continue
+		}
+		all[k] = v
+	}
+	keys := make([]string, 0, len(all))
+	for k := range all {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var b strings.Builder
+	fmt.Fprintf(&b, "resource %q %q {\n", pc.typeName, name)
+	for _, k := range keys {
+		if strings.HasPrefix(all[k], "{") || strings.HasPrefix(k, "lifecycle") || strings.HasPrefix(k, "timeouts") {
+			fmt.Fprintf(&b, "  %s %s\n", k, all[k])
+			continue
+		}
+		fmt.Fprintf(&b, "  %s = %s\n", k, all[k])
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+func (pc platformCase) address(name string) string { return pc.typeName + "." + name }
+
+func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
+	var covered []string
+	for _, pc := range platformCases {
+		covered = append(covered, string(pc.appType))
+	}
+	if !slices.Equal(covered, coc.AppTypeNames()) {
+		t.Fatalf("test cases cover %v, the client knows %v: add a row for each platform", covered, coc.AppTypeNames())
+	}
+}
