@@ -29,17 +29,6 @@ func TestAccAppResource_Drift(t *testing.T) {
 				consoleSecrets[s] = pc.secret(s, "console")
 			}
 			field := pc.platform.Fields[0]
-			consoleBody := func() []byte {
-				body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[0])
-				for f, v := range pc.fields {
-					value := v[0]
-					if f == field {
-						value = v[1]
-					}
-					body += fmt.Sprintf(`,%q:%q`, f, value)
-				}
-				return []byte(body + "}")
-			}
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -64,12 +53,8 @@ func TestAccAppResource_Drift(t *testing.T) {
 					},
 					// A plain field changed on the console: the plan puts it back.
 					{
-						PreConfig: func() {
-							if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, consoleBody()); err != nil {
-								t.Fatal(err)
-							}
-						},
-						Config: config,
+						PreConfig: func() { env.bindOnConsole(t, pc, pc.ids[0], map[string]string{field: pc.fields[field][1]}, "") },
+						Config:    config,
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionUpdate),
 							plancheck.ExpectKnownValue(addr, tfjsonpath.New(field), knownvalue.StringExact(pc.fields[field][0])),
@@ -107,16 +92,7 @@ func TestAccAppResource_ConflictExplainsImport(t *testing.T) {
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
 			env := newSimEnv(t, 1)
-			body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[1])
-			for f, v := range pc.fields {
-				body += fmt.Sprintf(`,%q:%q`, f, v[0])
-			}
-			for _, s := range pc.platform.Secrets {
-				body += fmt.Sprintf(`,%q:%q`, s, pc.secret(s, "console"))
-			}
-			if err := env.sim.ConsoleBind("", pc.appType, []byte(body+"}")); err != nil {
-				t.Fatal(err)
-			}
+			env.bindOnConsole(t, pc, pc.ids[1], nil, "console")
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{{
@@ -141,16 +117,7 @@ func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
 			env := newSimEnv(t, 1)
-			body := fmt.Sprintf(`{%q:%q`, pc.platform.Identifier, pc.ids[0])
-			for f, v := range pc.fields {
-				body += fmt.Sprintf(`,%q:%q`, f, v[0])
-			}
-			for _, s := range pc.platform.Secrets {
-				body += fmt.Sprintf(`,%q:%q`, s, pc.secret(s, "console"))
-			}
-			if err := env.sim.ConsoleBind("", pc.appType, []byte(body+"}")); err != nil {
-				t.Fatal(err)
-			}
+			env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 			addr := pc.address("adopted")
 			configured := map[string]string{}
 			var secretChecks []plancheck.PlanCheck
@@ -185,10 +152,7 @@ func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
 func TestAccAppResource_ImportWrongID(t *testing.T) {
 	pc := platformCases[2]
 	env := newSimEnv(t, 1)
-	body := fmt.Sprintf(`{"app_id":%q,"app_secret":"x-console","service_id":"svc"}`, pc.ids[0])
-	if err := env.sim.ConsoleBind("", pc.appType, []byte(body)); err != nil {
-		t.Fatal(err)
-	}
+	env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http/httptest"
 	"slices"
@@ -82,6 +83,32 @@ func (e *simEnv) bindings(t *testing.T, i int) map[coc.AppType]simulator.Binding
 		out[s.AppType] = s
 	}
 	return out
+}
+
+// bindOnConsole makes or changes tenant 0's binding outside Terraform, as a person on the
+// console would: the given identifier, each field's first value unless fields overrides it, and
+// every secret tagged secretTag (none when it is empty, which keeps the stored secrets).
+func (e *simEnv) bindOnConsole(t *testing.T, pc platformCase, id string, fields map[string]string, secretTag string) {
+	t.Helper()
+	body := map[string]string{pc.platform.Identifier: id}
+	for f, v := range pc.fields {
+		body[f] = v[0]
+	}
+	for f, v := range fields {
+		body[f] = v
+	}
+	if secretTag != "" {
+		for _, s := range pc.platform.Secrets {
+			body[s] = pc.secret(s, secretTag)
+		}
+	}
+	data, err := json.Marshal(body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := e.sim.ConsoleBind(e.tenants[0].AccessKey, pc.appType, data); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // writes lists the contract calls that could change state, as "METHOD path status".

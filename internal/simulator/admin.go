@@ -58,6 +58,16 @@ func (s *Simulator) tenantFor(accessKey string) (*tenant, error) {
 	return t, nil
 }
 
+// consoleTarget resolves what a console call acts on. It must be called with s.mu held.
+func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *tenant, error) {
+	p, err := coc.PlatformFor(appType)
+	if err != nil {
+		return p, nil, err
+	}
+	t, err := s.tenantFor(accessKey)
+	return p, t, err
+}
+
 // Tenants lists the tenants.
 func (s *Simulator) Tenants() []Tenant {
 	s.mu.Lock()
@@ -97,13 +107,9 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 // ConsoleBind creates or replaces a binding the way a person on the console would, outside the
 // contract API (so without a signature and without appearing in the request log).
 func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
-	p, err := coc.PlatformFor(appType)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	p, t, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
@@ -129,13 +135,9 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 
 // ConsoleChangeSecrets changes secrets as the console's "change key" does: key_updated_at moves.
 func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
-	p, err := coc.PlatformFor(appType)
-	if err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	p, t, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
