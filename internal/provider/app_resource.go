@@ -57,7 +57,7 @@ type appResource struct {
 	data     *providerData
 }
 
-func newAppResource(app appDescription) resource.Resource {
+func newAppResource(app appDescription) *appResource {
 	p, err := coc.PlatformFor(app.appType)
 	if err != nil {
 		panic(err) // a description naming an unknown platform is a programming error
@@ -102,6 +102,7 @@ func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, re
 	resp.State.Raw = req.Plan.Raw.Copy()
 	r.setComputed(ctx, &resp.State, req.Plan, binding, &resp.Diagnostics)
 	setAppliedKeyUpdatedAt(ctx, resp.Private, binding, &resp.Diagnostics)
+	r.setIdentity(ctx, resp.Identity, types.StringValue(binding.Identifier()), &resp.Diagnostics)
 }
 
 func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -109,6 +110,10 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.State)
 	binding, err := r.data.client.GetBinding(ctx, r.app.appType)
+	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics)
+	// Even a binding that is gone keeps its identity: the framework requires one after every
+	// read, and Terraform 1.11 sends none to keep.
+	r.setIdentity(ctx, resp.Identity, identifier, &resp.Diagnostics)
 	if errors.Is(err, coc.ErrNotFound) {
 		// Deleted outside Terraform: forgetting it makes the next plan create it again.
 		resp.State.RemoveResource(ctx)
@@ -121,12 +126,38 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	if !r.checkImportedIdentifier(ctx, req, resp, binding) {
 		return
 	}
-	for _, name := range r.platform.NonSecretFields() {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), nullableString(binding.Fields[name]))...)
+	if binding.Identifier() != identifier.ValueString() {
+		r.forgetReplacedApp(ctx, resp, identifier.ValueString(), binding.Identifier())
+		return
 	}
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), binding.Identifier())...)
-	for name, value := range computedValues(binding) {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), value)...)
+	r.setBinding(ctx, &resp.State, binding, &resp.Diagnostics)
+}
+
+// forgetReplacedApp handles an app replaced by another one on the console. The binding this
+// resource managed is gone, as if unbound; adopting the other app instead would change the
+// resource's identity in place and silently take over a binding nobody asked Terraform to manage.
+func (r *appResource) forgetReplacedApp(ctx context.Context, resp *resource.ReadResponse, managed, bound string) {
+	resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier), fmt.Sprintf("%s App Replaced Outside Terraform", r.app.displayName),
+		fmt.Sprintf("The %[1]s app bound in this tenant now has %[2]s %[3]q, not %[4]q: it was probably replaced on the console. "+
+			"Terraform treats %[4]q as unbound and plans to bind it again, which fails while %[3]q is bound, because a tenant binds "+
+			"one %[1]s app. To manage %[3]q instead, set %[2]s to %[3]q and import it with the ID %[3]q.",
+			r.app.displayName, r.platform.Identifier, bound, managed))
+	resp.State.RemoveResource(ctx)
+}
+
+type attrSetter interface {
+	SetAttribute(context.Context, path.Path, any) diag.Diagnostics
+}
+
+// setBinding writes everything COC returns about a binding (all but the secrets) into a state
+// or a list result, so that a binding found by terraform query is exactly what an import reads.
+func (r *appResource) setBinding(ctx context.Context, target attrSetter, b *coc.Binding, diags *diag.Diagnostics) {
+	for _, name := range r.platform.NonSecretFields() {
+		diags.Append(target.SetAttribute(ctx, path.Root(name), nullableString(b.Fields[name]))...)
+	}
+	diags.Append(target.SetAttribute(ctx, path.Root(attrID), b.Identifier())...)
+	for name, value := range computedValues(b) {
+		diags.Append(target.SetAttribute(ctx, path.Root(name), value)...)
 	}
 }
 
@@ -174,6 +205,8 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if len(changes.send) > 0 {
 		setAppliedKeyUpdatedAt(ctx, resp.Private, binding, &resp.Diagnostics)
 	}
+	// The identifier forces replacement, so an update never changes the identity.
+	r.setIdentity(ctx, resp.Identity, stringAt(ctx, req.Plan, r.platform.Identifier, &resp.Diagnostics), &resp.Diagnostics)
 }
 
 func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -188,10 +221,18 @@ func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	}
 }
 
+// ImportState takes the identifier from the import ID or, on Terraform 1.12 and later, from the
+// identity; either way the first read checks that it names the bound app.
 func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	resource.ImportStatePassthroughID(ctx, path.Root(r.platform.Identifier), req, resp)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), req.ID)...)
-	id, _ := json.Marshal(req.ID)
+	identifierPath := path.Root(r.platform.Identifier)
+	resource.ImportStatePassthroughWithIdentity(ctx, identifierPath, identifierPath, req, resp)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	identifier := stringAt(ctx, resp.State, r.platform.Identifier, &resp.Diagnostics)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), identifier)...)
+	r.setIdentity(ctx, resp.Identity, identifier, &resp.Diagnostics)
+	id, _ := json.Marshal(identifier.ValueString())
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportID, id)...)
 }
 

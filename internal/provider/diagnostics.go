@@ -17,10 +17,7 @@ import (
 // attribute. The client has already scrubbed secrets from the error.
 func addAPIError(diags *diag.Diagnostics, displayName, action string, err error) {
 	summary := fmt.Sprintf("Failed to %s %s App Binding", titleCase(action), displayName)
-	detail := err.Error()
-	if hint := errorHint(err); hint != "" {
-		detail += "\n\n" + hint
-	}
+	detail := errorDetail(err)
 	var apiErr *coc.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, coc.ErrValidation) && len(apiErr.Details) > 0 {
 		for _, d := range apiErr.Details {
@@ -29,6 +26,14 @@ func addAPIError(diags *diag.Diagnostics, displayName, action string, err error)
 		return
 	}
 	diags.AddError(summary, detail)
+}
+
+// errorDetail is a client error followed by what to do about it.
+func errorDetail(err error) string {
+	if hint := errorHint(err); hint != "" {
+		return err.Error() + "\n\n" + hint
+	}
+	return err.Error()
 }
 
 func errorHint(err error) string {

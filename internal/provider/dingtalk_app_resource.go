@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -13,6 +14,9 @@ import (
 
 // NewDingtalkAppResource returns the coc_dingtalk_app resource.
 func NewDingtalkAppResource() resource.Resource { return newAppResource(dingtalkApp) }
+
+// NewDingtalkAppListResource returns the coc_dingtalk_app list resource for terraform query.
+func NewDingtalkAppListResource() list.ListResource { return newAppListResource(dingtalkApp) }
 
 var dingtalkApp = appDescription{
 	appType:     coc.DingTalk,

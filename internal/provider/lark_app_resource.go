@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -13,6 +14,9 @@ import (
 
 // NewLarkAppResource returns the coc_lark_app resource.
 func NewLarkAppResource() resource.Resource { return newAppResource(larkApp) }
+
+// NewLarkAppListResource returns the coc_lark_app list resource for terraform query.
+func NewLarkAppListResource() list.ListResource { return newAppListResource(larkApp) }
 
 var larkApp = appDescription{
 	appType:     coc.Lark,

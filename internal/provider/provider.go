@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -36,7 +37,10 @@ const (
 	defaultRegion    = "cn-north-4"
 )
 
-var _ provider.Provider = &cocProvider{}
+var (
+	_ provider.Provider                  = &cocProvider{}
+	_ provider.ProviderWithListResources = &cocProvider{}
+)
 
 type cocProvider struct {
 	version string
@@ -196,6 +200,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	data := &providerData{client: client, credentials: nonEmpty(secretKey, token)}
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data
 }
 
 func (p *cocProvider) Resources(context.Context) []func() resource.Resource {
@@ -204,6 +209,10 @@ func (p *cocProvider) Resources(context.Context) []func() resource.Resource {
 
 func (p *cocProvider) DataSources(context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{NewMobileAppsDataSource}
+}
+
+func (p *cocProvider) ListResources(context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewWecomAppListResource, NewDingtalkAppListResource, NewLarkAppListResource}
 }
 
 func knownRegions() []string {

@@ -4,6 +4,7 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -12,6 +13,9 @@ import (
 
 // NewWecomAppResource returns the coc_wecom_app resource.
 func NewWecomAppResource() resource.Resource { return newAppResource(wecomApp) }
+
+// NewWecomAppListResource returns the coc_wecom_app list resource for terraform query.
+func NewWecomAppListResource() list.ListResource { return newAppListResource(wecomApp) }
 
 var wecomApp = appDescription{
 	appType:     coc.WeCom,

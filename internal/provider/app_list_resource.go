@@ -1,0 +1,75 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var _ list.ListResourceWithConfigure = &appListResource{}
+
+// appListResource lets terraform query (Terraform 1.14 and later) find the binding of one app
+// type, so that bindings made on the console can be adopted without knowing their identifiers.
+// It is the managed resource's list side: same type name, same description, and a result
+// carries exactly what an import of that binding would read.
+type appListResource struct {
+	resource *appResource
+}
+
+func newAppListResource(app appDescription) list.ListResource {
+	return &appListResource{resource: newAppResource(app)}
+}
+
+func (l *appListResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	l.resource.Metadata(ctx, req, resp)
+}
+
+func (l *appListResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	l.resource.Configure(ctx, req, resp)
+}
+
+func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	app, p := l.resource.app, l.resource.platform
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: fmt.Sprintf("Finds the %[1]s app bound in the provider's tenant (a tenant binds at most one) with "+
+			"`terraform query`, identified by its `%[2]s`. It takes no arguments. With `include_resource = true` the result "+
+			"carries every attribute but the secrets, which COC never returns, and `terraform query -generate-config-out` "+
+			"writes the resource and an `import` block for it.", app.displayName, p.Identifier),
+	}
+}
+
+// List reads the bindings of this app type with the list call, filtered by app type: one call
+// for the one binding a tenant can have, and an empty tenant is an empty list rather than a
+// 404 that a wrong endpoint would also produce.
+func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	r := l.resource
+	ctx = maskLogs(ctx, r.data.credentials)
+	stream.Results = func(push func(list.ListResult) bool) {
+		var pushed int64
+		for binding, err := range r.data.client.AllBindings(ctx, r.app.appType) {
+			if err != nil {
+				var diags diag.Diagnostics
+				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.app.displayName), errorDetail(err))
+				push(list.ListResult{Diagnostics: diags})
+				return
+			}
+			result := req.NewListResult(ctx)
+			result.DisplayName = fmt.Sprintf("%s app %s", r.app.displayName, binding.Identifier())
+			r.setIdentity(ctx, result.Identity, types.StringValue(binding.Identifier()), &result.Diagnostics)
+			if req.IncludeResource {
+				r.setBinding(ctx, result.Resource, &binding, &result.Diagnostics)
+			}
+			pushed++
+			// Terraform asks for at most Limit results (100 unless the list block sets limit);
+			// the framework leaves enforcing it to the provider. Zero means no limit was sent.
+			if !push(result) || (req.Limit > 0 && pushed >= req.Limit) {
+				return
+			}
+		}
+	}
+}
