@@ -172,8 +172,8 @@ func (r *appResource) checkImportedIdentifier(ctx context.Context, req resource.
 	var wanted string
 	if err := json.Unmarshal(raw, &wanted); err == nil && wanted != binding.Identifier() {
 		resp.Diagnostics.AddError("Import ID Does Not Match the Bound App",
-			fmt.Sprintf("The import ID is %q, but the %s app bound in this tenant has %s %q. A tenant binds one %s app; "+
-				"import it with the ID %q.", wanted, r.app.displayName, r.platform.Identifier, binding.Identifier(), r.app.displayName, binding.Identifier()))
+			fmt.Sprintf("The import names %[3]s %[1]q, but the %[2]s app bound in this tenant has %[3]s %[4]q. A tenant binds one %[2]s "+
+				"app; import it with the ID %[4]q (or the identity %[3]s = %[4]q).", wanted, r.app.displayName, r.platform.Identifier, binding.Identifier()))
 		return false
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportID, nil)...)

@@ -89,7 +89,7 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	model.Apps = []mobileAppModel{}
 	for b, err := range d.data.client.AllBindings(ctx, coc.AppType(model.AppType.ValueString())) {
 		if err != nil {
-			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", err.Error()+"\n\n"+errorHint(err))
+			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", errorDetail(err))
 			return
 		}
 		values := computedValues(&b)
