@@ -33,6 +33,11 @@ const (
 	// privateAppliedKeyUpdatedAt remembers key_updated_at as of the last time this provider set
 	// the secrets; a newer value in COC means somebody changed them elsewhere.
 	privateAppliedKeyUpdatedAt = "applied_key_updated_at"
+	// privateUnrestoredWriteOnly maps write-only secrets changed outside Terraform, and not sent
+	// since, to the key_updated_at that showed the change. COC has one key_updated_at for all
+	// of a binding's secrets, so once an update sends another secret, only this keeps the
+	// drift of these visible.
+	privateUnrestoredWriteOnly = "unrestored_write_only"
 	// privateImportID remembers the identifier an import asked for until the first read checks it.
 	privateImportID = "import_id"
 )
@@ -204,6 +209,15 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	r.setComputed(ctx, &resp.State, req.Plan, binding, &resp.Diagnostics)
 	if len(changes.send) > 0 {
 		setAppliedKeyUpdatedAt(ctx, resp.Private, binding, &resp.Diagnostics)
+		var unrestored []byte
+		if len(changes.needsVersionBump) > 0 {
+			since := map[string]string{}
+			for _, u := range changes.needsVersionBump {
+				since[u.name] = u.since
+			}
+			unrestored, _ = json.Marshal(since)
+		}
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnrestoredWriteOnly, unrestored)...)
 	}
 	// The identifier forces replacement, so an update never changes the identity.
 	r.setIdentity(ctx, resp.Identity, stringAt(ctx, req.Plan, r.platform.Identifier, &resp.Diagnostics), &resp.Diagnostics)
@@ -238,7 +252,8 @@ func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateR
 
 // ModifyPlan makes the plan say exactly what the update will do: key_updated_at becomes unknown
 // only when secrets will be sent (so a change of service_id alone keeps it), and a key changed
-// outside Terraform turns into an update that re-sends the configured secret, with a warning.
+// outside Terraform turns into an update that re-sends the configured secret, with a warning;
+// a write-only one cannot be re-sent, so it gets a warning to increase its version instead.
 func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
 		return // destroy, or create: nothing to refine
@@ -255,22 +270,24 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrKeyUpdatedAt), &prior)...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrKeyUpdatedAt), prior)...)
 	}
-	if changes.drift == nil {
-		return
-	}
 	for _, s := range changes.resent {
 		resp.Diagnostics.AddAttributeWarning(path.Root(s), "Secret Changed Outside Terraform",
 			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
 				"probably on the console. This plan re-sends %s from the configuration to restore it. If the new secret is "+
 				"intended, put it in the configuration instead.", r.app.displayName, changes.drift.now, changes.drift.applied, s))
 	}
-	for _, s := range changes.needsVersionBump {
-		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix), "Write-Only Secret Changed Outside Terraform",
-			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
-				"probably on the console. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
+	// This warning is the only sign of the drift (the plan itself is empty), and Terraform folds
+	// warnings with equal summaries into "N more similar warnings", so each one's summary names
+	// its attribute and app.
+	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics).ValueString()
+	for _, u := range changes.needsVersionBump {
+		s := u.name
+		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix),
+			fmt.Sprintf("Write-Only Secret Changed Outside Terraform: Increase %s%s of %s App %s", s, versionSuffix, r.app.displayName, identifier),
+			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, probably on the console, and Terraform "+
+				"has not set %s since. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
 				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",
-				r.app.displayName, changes.drift.now, changes.drift.applied, s, writeOnlySuffix, s, versionSuffix,
-				s, writeOnlySuffix, s, versionSuffix))
+				r.app.displayName, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
 	}
 }
 
@@ -284,9 +301,12 @@ type secretPlan struct {
 	resent []string
 	// needsVersionBump are write-only secrets changed outside Terraform, which only a version
 	// bump can restore.
-	needsVersionBump []string
+	needsVersionBump []unrestoredSecret
 	drift            *keyDrift
 }
+
+// unrestoredSecret is a write-only secret changed outside Terraform since (a key_updated_at).
+type unrestoredSecret struct{ name, since string }
 
 type attrSource interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
@@ -301,6 +321,12 @@ type privateGetter interface {
 func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) secretPlan {
 	var out secretPlan
 	out.drift = r.keyDrift(ctx, state, private, diags)
+	raw, d := private.GetKey(ctx, privateUnrestoredWriteOnly)
+	diags.Append(d...)
+	var unrestored map[string]string
+	if raw != nil {
+		_ = json.Unmarshal(raw, &unrestored) // unreadable counts as none, like a missing baseline
+	}
 	for _, s := range r.platform.Secrets {
 		planned := stringAt(ctx, plan, s, diags)
 		prior := stringAt(ctx, state, s, diags)
@@ -322,7 +348,9 @@ func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, pl
 			case !int64At(ctx, plan, s+versionSuffix, diags).Equal(int64At(ctx, state, s+versionSuffix, diags)), !prior.IsNull():
 				out.send = append(out.send, s)
 			case out.drift != nil:
-				out.needsVersionBump = append(out.needsVersionBump, s)
+				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: out.drift.now})
+			case unrestored[s] != "":
+				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: unrestored[s]})
 			}
 		}
 	}
