@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -91,7 +92,7 @@ func TestCLI_TraceLogsHoldNoSecrets(t *testing.T) {
 }
 
 // `terraform providers schema -json` marks every secret sensitive and every _wo attribute
-// write-only.
+// write-only, and nothing else.
 func TestCLI_SchemaMarksSecrets(t *testing.T) {
 	w := newCLIWorkspace(t)
 	w.writeConfig(t, requiredProviders)
@@ -106,8 +107,10 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 			ResourceSchemas map[string]struct {
 				Block struct {
 					Attributes map[string]struct {
-						Sensitive bool `json:"sensitive"`
-						WriteOnly bool `json:"write_only"`
+						Type      json.RawMessage `json:"type"`
+						Optional  bool            `json:"optional"`
+						Sensitive bool            `json:"sensitive"`
+						WriteOnly bool            `json:"write_only"`
 					} `json:"attributes"`
 				} `json:"block"`
 			} `json:"resource_schemas"`
@@ -128,23 +131,23 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 	for _, pc := range platformCases {
 		attrs := p.ResourceSchemas[pc.typeName].Block.Attributes
 		for _, s := range pc.platform.Secrets {
-			if !attrs[s].Sensitive || !attrs[s+"_wo"].Sensitive || !attrs[s+"_wo"].WriteOnly || attrs[s].WriteOnly {
-				t.Errorf("%s: %s sensitive=%v, %s_wo sensitive=%v write_only=%v", pc.typeName, s, attrs[s].Sensitive, s, attrs[s+"_wo"].Sensitive, attrs[s+"_wo"].WriteOnly)
+			for _, name := range []string{s, s + writeOnlySuffix, s + versionSuffix} {
+				if a, ok := attrs[name]; !ok || !a.Optional {
+					t.Errorf("%s: %s is missing or not optional", pc.typeName, name)
+				}
+			}
+			if typ := string(attrs[s+versionSuffix].Type); typ != `"number"` {
+				t.Errorf("%s: %s has type %s, want number", pc.typeName, s+versionSuffix, typ)
 			}
 		}
+		// Exactly the secrets and their _wo forms are sensitive, and only the _wo forms are
+		// write-only: a version must reach the state, since rotation compares it with the state.
 		for name, a := range attrs {
-			if a.Sensitive && !strings.HasPrefix(name, pc.platform.Secrets[0][:3]) && !contains(pc.platform.Secrets, strings.TrimSuffix(name, "_wo")) {
-				t.Errorf("%s: %s is sensitive but holds no secret", pc.typeName, name)
+			secret := slices.Contains(pc.platform.Secrets, strings.TrimSuffix(name, writeOnlySuffix))
+			writeOnly := secret && strings.HasSuffix(name, writeOnlySuffix)
+			if a.Sensitive != secret || a.WriteOnly != writeOnly {
+				t.Errorf("%s: %s sensitive=%v write_only=%v, want %v and %v", pc.typeName, name, a.Sensitive, a.WriteOnly, secret, writeOnly)
 			}
 		}
 	}
-}
-
-func contains(values []string, v string) bool {
-	for _, x := range values {
-		if x == v {
-			return true
-		}
-	}
-	return false
 }

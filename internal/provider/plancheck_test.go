@@ -24,8 +24,56 @@ type onlySecretsChangeCheck struct {
 
 func (c onlySecretsChangeCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
 	computed := []string{attrUpdatedAt, attrKeyUpdatedAt}
+	changed, err := plannedChanges(req, c.addr)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	var unexpected []string
+	for _, name := range changed {
+		if !slices.Contains(c.pc.platform.Secrets, name) && !slices.Contains(computed, name) {
+			unexpected = append(unexpected, name)
+		}
+	}
+	for _, s := range c.pc.platform.Secrets {
+		if !slices.Contains(changed, s) {
+			resp.Error = fmt.Errorf("%s: secret %s is not planned to be set (changes: %v)", c.addr, s, changed)
+			return
+		}
+	}
+	if len(unexpected) > 0 {
+		resp.Error = fmt.Errorf("%s: unexpected planned changes to %v", c.addr, unexpected)
+	}
+}
+
+// onlyChanges asserts that a planned change of addr touches exactly the named attributes:
+// changed values and values that become unknown.
+func onlyChanges(addr string, names ...string) plancheck.PlanCheck {
+	return onlyChangesCheck{addr: addr, want: names}
+}
+
+type onlyChangesCheck struct {
+	addr string
+	want []string
+}
+
+func (c onlyChangesCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	changed, err := plannedChanges(req, c.addr)
+	if err != nil {
+		resp.Error = err
+		return
+	}
+	want := slices.Sorted(slices.Values(c.want))
+	if !slices.Equal(changed, want) {
+		resp.Error = fmt.Errorf("%s: planned changes to %v, want exactly %v", c.addr, changed, want)
+	}
+}
+
+// plannedChanges lists, sorted, the attributes of addr whose planned value differs from the
+// prior one or is unknown.
+func plannedChanges(req plancheck.CheckPlanRequest, addr string) ([]string, error) {
 	for _, rc := range req.Plan.ResourceChanges {
-		if rc.Address != c.addr {
+		if rc.Address != addr {
 			continue
 		}
 		before, _ := rc.Change.Before.(map[string]any)
@@ -43,25 +91,9 @@ func (c onlySecretsChangeCheck) CheckPlan(_ context.Context, req plancheck.Check
 			}
 		}
 		sort.Strings(changed)
-		changed = slices.Compact(changed)
-		var unexpected []string
-		for _, name := range changed {
-			if !slices.Contains(c.pc.platform.Secrets, name) && !slices.Contains(computed, name) {
-				unexpected = append(unexpected, name)
-			}
-		}
-		for _, s := range c.pc.platform.Secrets {
-			if !slices.Contains(changed, s) {
-				resp.Error = fmt.Errorf("%s: secret %s is not planned to be set (changes: %v)", c.addr, s, changed)
-				return
-			}
-		}
-		if len(unexpected) > 0 {
-			resp.Error = fmt.Errorf("%s: unexpected planned changes to %v", c.addr, unexpected)
-		}
-		return
+		return slices.Compact(changed), nil
 	}
-	resp.Error = fmt.Errorf("%s is not in the plan", c.addr)
+	return nil, fmt.Errorf("%s is not in the plan", addr)
 }
 
 // errorPattern matches fragments of a diagnostic in order, however Terraform wraps its lines.
