@@ -113,7 +113,11 @@ func (d *demo) setup(ctx context.Context) error {
 	}
 	realCOC := os.Getenv("HW_ACCESS_KEY") != "" && os.Getenv("HW_SECRET_KEY") != ""
 	bin := filepath.Join(d.tmp, "bin")
-	d.say("Building the provider%s...\n", map[bool]string{false: " and the COC simulator", true: ""}[realCOC])
+	if realCOC {
+		d.say("Building the provider...\n")
+	} else {
+		d.say("Building the provider and the COC simulator...\n")
+	}
 	simBuilt := make(chan error, 1)
 	if realCOC {
 		simBuilt <- nil
