@@ -9,6 +9,9 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 )
 
 // The examples under examples/ are what tfplugindocs puts in docs/, so users copy them: these
@@ -19,9 +22,10 @@ const examplesDir = "../../examples"
 
 // exampleFiles lists, per kind of example directory, the files the tests below exercise.
 var exampleFiles = map[string][]string{
-	"provider":     {"provider.tf"},
-	"resources":    {"resource.tf", "plaintext.tf", "import.sh", "import-by-string-id.tf", "import-by-identity.tf"},
-	"data-sources": {"data-source.tf"},
+	"provider":       {"provider.tf"},
+	"resources":      {"resource.tf", "plaintext.tf", "import.sh", "import-by-string-id.tf", "import-by-identity.tf"},
+	"data-sources":   {"data-source.tf"},
+	"list-resources": {"list-resource.tfquery.hcl"},
 }
 
 // Every file under examples/ is one the tests exercise, and every example directory names a
@@ -137,6 +141,46 @@ func TestExamples_DataSourceListsBindings(t *testing.T) {
 		if !strings.Contains(compact, entry) {
 			t.Errorf("bound_apps does not list %s:\n%s", entry, out)
 		}
+	}
+}
+
+// list-resource.tfquery.hcl is HCL with a list block for its type, and (Terraform 1.14 and later,
+// which runs query files) terraform query finds the binding made on the console.
+func TestExamples_ListResourcesFindBindings(t *testing.T) {
+	for _, pc := range platformCases {
+		t.Run(pc.typeName, func(t *testing.T) {
+			t.Parallel()
+			rel := filepath.Join("list-resources", pc.typeName, "list-resource.tfquery.hcl")
+			file, diags := hclsyntax.ParseConfig([]byte(readExample(t, rel)), rel, hcl.InitialPos)
+			if diags.HasErrors() {
+				t.Fatalf("%s: %s", rel, diags.Error())
+			}
+			body, ok := file.Body.(*hclsyntax.Body)
+			if !ok {
+				t.Fatalf("%s: unexpected body %T", rel, file.Body)
+			}
+			var lists []string
+			for _, b := range body.Blocks {
+				if b.Type == "list" && len(b.Labels) == 2 {
+					lists = append(lists, b.Labels[0])
+				}
+			}
+			if len(lists) != 1 || lists[0] != pc.typeName {
+				t.Fatalf("%s should hold one list block for %s; it lists %v", rel, pc.typeName, lists)
+			}
+
+			env := newSimEnv(t, 1)
+			w := newCLIWorkspace(t, env.cliEnv(0)...)
+			if !w.terraformAtLeast(t, 1, 14) {
+				t.Logf("terraform query needs Terraform 1.14; %s was only parsed on this version", rel)
+				return
+			}
+			env.bindOnConsole(t, pc, pc.ids[0], nil, "1")
+			w.copyExamples(t, "provider/provider.tf", rel)
+			if out := w.terraform(t, "query", "-no-color"); !strings.Contains(out, pc.ids[0]) {
+				t.Fatalf("terraform query with %s does not list %s:\n%s", rel, pc.ids[0], out)
+			}
+		})
 	}
 }
 
