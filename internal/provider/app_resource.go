@@ -392,7 +392,10 @@ func (r *appResource) bindingRequest(ctx context.Context, plan tfsdk.Plan, confi
 		}
 		if value.IsUnknown() || value.IsNull() {
 			diags.AddAttributeError(path.Root(s), "Secret Not Known at Apply",
-				fmt.Sprintf("Neither %s nor %s%s has a value at apply time.", s, s, writeOnlySuffix))
+				fmt.Sprintf("The %s app's %s must be sent to COC now, but neither %s nor %s%s has a value at apply time. "+
+					"Give one of them a value known when applying. A write-only value is read from the configuration "+
+					"at apply time, so ephemeral variables must be set again when applying a saved plan.",
+					r.app.displayName, s, s, s, writeOnlySuffix))
 			continue
 		}
 		body.Secrets[s] = value.ValueString()

@@ -82,7 +82,8 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 			"or with an import block:\n\n"+
 			"  import {\n    to = %[4]s.<name>\n    id = %[3]q\n  }\n\n"+
 			"where <name> is this resource's name. If that binding should go, unbind it first (on the console, or with "+
-			"terraform destroy where it is managed).\n\n%[5]s",
+			"terraform destroy where it is managed). If this create replaces a binding under lifecycle "+
+			"create_before_destroy, remove that setting: a replacement must unbind the old app first.\n\n%[5]s",
 		r.app.displayName, r.platform.Identifier, bound, typeName, err))
 }
 

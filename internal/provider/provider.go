@@ -194,7 +194,9 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Logger:      tflogLogger{},
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Provider Configuration", err.Error())
+		resp.Diagnostics.AddError("Invalid Provider Configuration",
+			fmt.Sprintf("The provider could not set up its COC client: %s. Check the provider arguments and the HW_* environment "+
+				"variables; if they look right, this is a bug in the provider: please report it.", err))
 		return
 	}
 	data := &providerData{client: client, credentials: nonEmpty(secretKey, token)}
