@@ -283,7 +283,7 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	for _, u := range changes.needsVersionBump {
 		s := u.name
 		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix),
-			fmt.Sprintf("Write-Only Secret Changed Outside Terraform: Increase %s%s of %s App %s", s, versionSuffix, r.app.displayName, identifier),
+			fmt.Sprintf("Write-Only Secret Changed Outside Terraform: Increase %s of %s App %s", s+versionSuffix, r.app.displayName, identifier),
 			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, probably on the console, and Terraform "+
 				"has not set %s since. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
 				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 
@@ -43,8 +44,8 @@ func TestExamples_EveryFileIsExercised(t *testing.T) {
 		parts := strings.Split(filepath.ToSlash(rel), "/")
 		switch {
 		case rel == "README.md":
-		case len(parts) == 2 && parts[0] == "provider" && contains(exampleFiles["provider"], parts[1]):
-		case len(parts) == 3 && known[parts[1]] && contains(exampleFiles[parts[0]], parts[2]):
+		case len(parts) == 2 && parts[0] == "provider" && slices.Contains(exampleFiles["provider"], parts[1]):
+		case len(parts) == 3 && known[parts[1]] && slices.Contains(exampleFiles[parts[0]], parts[2]):
 		default:
 			t.Errorf("examples/%s is not exercised by examples_test.go: add it there", filepath.ToSlash(rel))
 		}
