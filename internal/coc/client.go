@@ -119,19 +119,42 @@ func NewClient(cfg Config) (*Client, error) {
 }
 
 // ParseEndpoint checks that an endpoint is an absolute http(s) URL without query or fragment.
+// Its errors show credentials embedded in the URL (user:password@) as ***, which url.Parse's
+// own errors would quote.
 func ParseEndpoint(endpoint string) (*url.URL, error) {
+	shown := withoutUserinfo(endpoint)
 	u, err := url.Parse(strings.TrimSuffix(endpoint, "/"))
+	if urlErr := (*url.Error)(nil); errors.As(err, &urlErr) {
+		err = urlErr.Err // without the URL it quotes
+	}
 	switch {
 	case err != nil:
-		return nil, fmt.Errorf("endpoint %q is not a valid URL: %w", endpoint, err)
+		return nil, fmt.Errorf("endpoint %q is not a valid URL: %w", shown, err)
 	case u.Scheme != "https" && u.Scheme != "http":
-		return nil, fmt.Errorf("endpoint %q must start with https:// (or http:// for a local simulator)", endpoint)
+		return nil, fmt.Errorf("endpoint %q must start with https:// (or http:// for a local simulator)", shown)
 	case u.Host == "":
-		return nil, fmt.Errorf("endpoint %q has no host", endpoint)
+		return nil, fmt.Errorf("endpoint %q has no host", shown)
 	case u.RawQuery != "" || u.Fragment != "" || u.User != nil:
-		return nil, fmt.Errorf("endpoint %q must not contain credentials, a query or a fragment", endpoint)
+		return nil, fmt.Errorf("endpoint %q must not contain credentials, a query or a fragment", shown)
 	}
 	return u, nil
+}
+
+// withoutUserinfo replaces the "user:password" before the host of a URL with ***.
+func withoutUserinfo(rawURL string) string {
+	i := strings.Index(rawURL, "//")
+	if i < 0 {
+		return rawURL
+	}
+	authority := rawURL[i+2:]
+	if end := strings.IndexAny(authority, "/?#"); end >= 0 {
+		authority = authority[:end]
+	}
+	at := strings.LastIndex(authority, "@")
+	if at <= 0 {
+		return rawURL
+	}
+	return rawURL[:i+2] + redacted + rawURL[i+2+at:]
 }
 
 func (c *Client) retryingClient(httpClient *http.Client, rule func(context.Context, *http.Response, error) bool) *retryablehttp.Client {
@@ -228,8 +251,14 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 
 // GetBinding reads the tenant's binding of one app type.
 func (c *Client) GetBinding(ctx context.Context, t AppType) (*Binding, error) {
+	return c.getBinding(ctx, t, nil)
+}
+
+// getBinding reads a binding and keeps the given secrets out of its errors: a create reads back
+// with the secrets it sent, which a server that echoes requests might repeat in any answer.
+func (c *Client) getBinding(ctx context.Context, t AppType, secrets []string) (*Binding, error) {
 	var b Binding
-	err := c.do(ctx, c.idempotent, http.MethodGet, bindingPath(t), nil, nil, nil, &b)
+	err := c.do(ctx, c.idempotent, http.MethodGet, bindingPath(t), nil, nil, secrets, &b)
 	if err != nil {
 		return nil, err
 	}
@@ -318,12 +347,12 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 		}
 
 		c.cfg.Logger.Warn(ctx, "Outcome of COC create unknown; reading the binding back", map[string]any{"app_type": string(t), "error": err.Error()})
-		existing, getErr := c.GetBinding(ctx, t)
+		existing, getErr := c.getBinding(ctx, t, req.SecretValues())
 		switch {
 		case getErr == nil && sameNonSecretFields(p, *existing, req):
 			return c.UpdateBinding(ctx, t, req)
 		case getErr == nil:
-			return nil, conflictWith(t, p, existing)
+			return nil, append(newScrubber(req.SecretValues()...), c.credentials...).apiError(conflictWith(t, p, existing))
 		case !errors.Is(getErr, ErrNotFound):
 			return nil, errors.Join(lastErr, getErr)
 		}
@@ -343,7 +372,7 @@ func (c *Client) describeConflict(ctx context.Context, t AppType, err error) err
 	return apiErr
 }
 
-func conflictWith(t AppType, p Platform, bound *Binding) error {
+func conflictWith(t AppType, p Platform, bound *Binding) *APIError {
 	return &APIError{
 		kind: ErrConflict, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
 		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
@@ -433,13 +462,17 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path 
 }
 
 func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any) error {
-	requestID := resp.Header.Get(HeaderRequestID)
+	// Everything taken from the response is scrubbed: a server or proxy that echoes the request
+	// may put a secret into any header or field. That includes the request's signature, which
+	// anyone could replay for the next 15 minutes.
+	scrub = append(scrub, newScrubber(requestSignature(resp.Request))...)
+	requestID := scrub.scrub(resp.Header.Get(HeaderRequestID))
 	responseErr := func(reason string) error {
-		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: reason}
+		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: scrub.scrub(reason)}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
 	if err != nil {
-		return responseErr("reading the body failed: " + scrub.scrub(err.Error()))
+		return responseErr("reading the body failed: " + err.Error())
 	}
 	if int64(len(data)) > c.cfg.MaxResponseBytes {
 		return responseErr(fmt.Sprintf("the body exceeds %d bytes", c.cfg.MaxResponseBytes))
@@ -461,29 +494,38 @@ func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any)
 	if !isJSON(resp.Header) {
 		return responseErr(fmt.Sprintf("expected JSON, got %s", contentType(resp.Header)))
 	}
-	return decodeEnvelope(data, out, responseErr, scrub)
+	return decodeEnvelope(data, out, responseErr)
 }
 
 // decodeEnvelope unwraps {"error_code": ..., "data": ...} into out.
-func decodeEnvelope(data []byte, out any, responseErr func(string) error, scrub scrubber) error {
+func decodeEnvelope(data []byte, out any, responseErr func(string) error) error {
 	var env struct {
 		ErrorCode string          `json:"error_code"`
 		ErrorMsg  string          `json:"error_msg"`
 		Data      json.RawMessage `json:"data"`
 	}
 	if err := json.Unmarshal(data, &env); err != nil {
-		return responseErr("invalid JSON: " + scrub.scrub(err.Error()))
+		return responseErr("invalid JSON: " + err.Error())
 	}
 	if env.ErrorCode != "" && env.ErrorCode != CodeSuccess {
-		return responseErr(fmt.Sprintf("success status with error code %s: %s", env.ErrorCode, scrub.scrub(env.ErrorMsg)))
+		return responseErr(fmt.Sprintf("success status with error code %s: %s", env.ErrorCode, env.ErrorMsg))
 	}
 	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
 		return responseErr("the envelope has no data")
 	}
 	if err := json.Unmarshal(env.Data, out); err != nil {
-		return responseErr("invalid data: " + scrub.scrub(err.Error()))
+		return responseErr("invalid data: " + err.Error())
 	}
 	return nil
+}
+
+// requestSignature returns the Signature of a signed request's Authorization header, or "".
+func requestSignature(req *http.Request) string {
+	if req == nil {
+		return ""
+	}
+	_, signature, _ := strings.Cut(req.Header.Get(HeaderAuthorization), "Signature=")
+	return signature
 }
 
 func contentType(h http.Header) string {

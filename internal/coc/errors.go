@@ -1,9 +1,12 @@
 package coc
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
+	"strconv"
 	"strings"
 )
 
@@ -98,7 +101,8 @@ func (e *ResponseError) Unwrap() error {
 	return ErrResponse
 }
 
-// scrubber replaces known secret values (and their JSON-escaped forms) with a placeholder.
+// scrubber replaces known secret values, in every spelling an error may carry them, with a
+// placeholder.
 type scrubber []string
 
 const redacted = "***"
@@ -110,12 +114,28 @@ func newScrubber(values ...string) scrubber {
 		if len(v) < 4 {
 			continue
 		}
-		s = append(s, v)
-		if escaped := jsonEscaped(v); escaped != v {
-			s = append(s, escaped)
+		for _, form := range Spellings(v) {
+			if !slices.Contains(s, form) {
+				s = append(s, form)
+			}
 		}
 	}
 	return s
+}
+
+// Spellings returns the ways a value may be written in an error or a log: as it is, JSON-escaped
+// (with and without HTML escaping, as servers differ) and Go-quoted (as %q renders it), each
+// without the surrounding quotes. Duplicates are possible.
+func Spellings(v string) []string {
+	forms := []string{v, strings.Trim(strconv.Quote(v), `"`)}
+	for _, escapeHTML := range []bool{true, false} {
+		var b strings.Builder
+		enc := json.NewEncoder(&b)
+		enc.SetEscapeHTML(escapeHTML)
+		_ = enc.Encode(v)
+		forms = append(forms, strings.Trim(strings.TrimSpace(b.String()), `"`))
+	}
+	return forms
 }
 
 func (s scrubber) scrub(text string) string {
@@ -129,26 +149,11 @@ func (s scrubber) apiError(e *APIError) *APIError {
 	if len(s) == 0 {
 		return e
 	}
+	e.Code = s.scrub(e.Code)
 	e.Message = s.scrub(e.Message)
 	for i := range e.Details {
 		e.Details[i].Reason = s.scrub(e.Details[i].Reason)
 		e.Details[i].Field = s.scrub(e.Details[i].Field)
 	}
 	return e
-}
-
-func jsonEscaped(v string) string {
-	var b strings.Builder
-	for _, r := range v {
-		switch r {
-		case '"', '\\':
-			b.WriteByte('\\')
-			b.WriteRune(r)
-		case '<', '>', '&':
-			fmt.Fprintf(&b, `\u%04x`, r)
-		default:
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
 }

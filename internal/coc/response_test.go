@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"runtime"
@@ -200,35 +201,75 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 	}
 }
 
-// A hung server gives up at the caller's deadline, and no goroutine outlives the call.
-func TestDeadlineOnAHungServer(t *testing.T) {
+// A hung server, or one that asks to wait a minute, is given up on at the caller's deadline or
+// cancellation, whatever the call, and no goroutine outlives the call.
+func TestGivingUpOnAHungServer(t *testing.T) {
 	release := make(chan struct{})
-	h := func(_ http.ResponseWriter, r *http.Request) {
+	t.Cleanup(func() { close(release) })
+	hang := func(_ http.ResponseWriter, r *http.Request) {
+		// The server notices a client that hangs up only once the body is read.
+		_, _ = io.Copy(io.Discard, r.Body)
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 	}
-	client := rawClient(t, h, func(c *coc.Config) { c.MaxRetries = 5 })
-	t.Cleanup(func() { close(release) })
-	before := runtime.NumGoroutine()
-	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
-	defer cancel()
-	start := time.Now()
-	_, err := client.GetBinding(ctx, coc.Lark)
-	if !errors.Is(err, context.DeadlineExceeded) {
-		t.Fatalf("want DeadlineExceeded, got %v", err)
+	busy := func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "60")
+		answer(503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`)(w, r)
 	}
-	if elapsed := time.Since(start); elapsed > 2*time.Second {
-		t.Fatalf("gave up after %v; the deadline was 200ms", elapsed)
+	create := func(ctx context.Context, c *coc.Client) error {
+		_, err := c.CreateBinding(ctx, coc.Lark, coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}})
+		return err
 	}
-	// Idle keep-alive connections may hold a goroutine or two briefly; wait for them to settle.
-	deadline := time.Now().Add(2 * time.Second)
-	for runtime.NumGoroutine() > before+2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	get := func(ctx context.Context, c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err }
+	cases := []struct {
+		name    string
+		handler http.HandlerFunc
+		call    func(context.Context, *coc.Client) error
+		cancel  bool // cancel, as Ctrl-C does, rather than let a deadline pass
+		want    error
+	}{
+		{"GET held past the deadline", hang, get, false, context.DeadlineExceeded},
+		{"POST held until cancelled", hang, create, true, context.Canceled},
+		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, coc.Lark) }, true, context.Canceled},
+		{"POST reconciling a 503 past the deadline", busy, create, false, context.DeadlineExceeded},
 	}
-	if n := runtime.NumGoroutine(); n > before+2 {
-		t.Fatalf("%d goroutines after the call, %d before", n, before)
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			transport := &http.Transport{}
+			client := rawClient(t, tc.handler, func(c *coc.Config) {
+				c.MaxRetries = 5
+				c.Backoff = coc.Backoff{Min: time.Second, Max: time.Minute, MaxRetryAfter: time.Minute}
+				c.HTTPClient = &http.Client{Transport: transport}
+			})
+			before := runtime.NumGoroutine()
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			if tc.cancel {
+				ctx, cancel = context.WithCancel(context.Background())
+				defer cancel()
+				time.AfterFunc(200*time.Millisecond, cancel)
+			}
+			start := time.Now()
+			err := tc.call(ctx, client)
+			if !errors.Is(err, tc.want) {
+				t.Fatalf("want %v, got %v", tc.want, err)
+			}
+			// Not a speed target: the server would hold the call for a minute or more.
+			if elapsed := time.Since(start); elapsed > 5*time.Second {
+				t.Fatalf("gave up after %v; the caller gave up after 200ms", elapsed)
+			}
+			// A connection kept alive for the next call is not a leak; closed, its goroutines end.
+			transport.CloseIdleConnections()
+			deadline := time.Now().Add(2 * time.Second)
+			for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			if n := runtime.NumGoroutine(); n > before {
+				t.Fatalf("%d goroutines after the call, %d before", n, before)
+			}
+		})
 	}
 }
 
@@ -244,6 +285,8 @@ func TestNewClientRejectsBadConfig(t *testing.T) {
 		{"no host", coc.Config{Endpoint: "https://", Credentials: good}, "has no host"},
 		{"query", coc.Config{Endpoint: "https://coc.example.com?x=1", Credentials: good}, "must not contain"},
 		{"userinfo", coc.Config{Endpoint: "https://u:p@coc.example.com", Credentials: good}, "must not contain"},
+		{"password not shown", coc.Config{Endpoint: "https://user:hunter22@coc.example.com", Credentials: good}, `"https://***@coc.example.com" must not contain credentials`},
+		{"password of an unparsable URL not shown", coc.Config{Endpoint: "https://user:hunter22@[::1", Credentials: good}, `"https://***@[::1" is not a valid URL: missing ']' in host`},
 		{"no keys", coc.Config{Endpoint: "https://coc.example.com"}, "access key and a secret key"},
 	}
 	for _, tc := range cases {

@@ -2,6 +2,9 @@ package provider
 
 import (
 	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -42,25 +45,125 @@ func TestAccAppResource_Throttled(t *testing.T) {
 	})
 }
 
-// A DELETE whose answer is lost after COC committed it is retried, meets 404, and counts as
-// done; so does a binding unbound on the console between refresh and delete.
-func TestAccAppResource_DeleteOfUnboundAppSucceeds(t *testing.T) {
-	pc := platformCases[1]
+// When COC commits a write but the connection drops before the answer arrives, the provider
+// ends up exactly where the configuration says, without a second binding and without showing
+// the user a 409: a lost POST is reconciled by reading the binding back, adopting it (it matches
+// what was sent) and re-sending the secrets with an idempotent PUT; a lost PUT is repeated; a
+// lost DELETE is repeated, meets 404, and counts as done. The plan after each step is empty.
+func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
+	for _, pc := range platformCases {
+		t.Run(pc.typeName, func(t *testing.T) {
+			env := newSimEnv(t, 1)
+			path := "/v1/mobile-apps/" + string(pc.appType)
+			dropAfterCommit := func(method string) {
+				env.sim.ClearRequests()
+				if err := env.sim.InjectFault(simulator.Fault{Method: method, Drop: simulator.DropAfterCommit, Times: 1}); err != nil {
+					t.Fatal(err)
+				}
+			}
+			secrets := func(tag string) map[string]string {
+				out := map[string]string{}
+				for _, s := range pc.platform.Secrets {
+					out[s] = pc.secret(s, tag)
+				}
+				return out
+			}
+			rotated := map[string]string{}
+			for s, v := range secrets("2") {
+				rotated[s] = strconv.Quote(v)
+			}
+			dropAfterCommit(http.MethodPost)
+			resource.ParallelTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: protoV6ProviderFactories,
+				CheckDestroy: func(*terraform.State) error {
+					if len(env.bindings(t, 0)) != 0 {
+						return fmt.Errorf("binding left after destroy")
+					}
+					return env.expectWrites("DELETE "+path+" 0", "DELETE "+path+" 404")(nil)
+				},
+				Steps: []resource.TestStep{
+					{
+						Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							env.expectCalls("POST "+path+" dropped", "GET "+path+" 200", "PUT "+path+" 200"),
+							env.expectOneBinding(pc),
+							env.expectFingerprints(pc, secrets("1")),
+							func(*terraform.State) error { dropAfterCommit(http.MethodPut); return nil },
+						),
+					},
+					{
+						Config: env.providerBlock(0, "") + pc.resourceBlock("this", rotated),
+						Check: resource.ComposeAggregateTestCheckFunc(
+							env.expectWrites("PUT "+path+" 0", "PUT "+path+" 200"),
+							env.expectOneBinding(pc),
+							env.expectFingerprints(pc, secrets("2")),
+							func(*terraform.State) error { dropAfterCommit(http.MethodDelete); return nil },
+						),
+					},
+				},
+			})
+		})
+	}
+}
+
+// After a lost answer, a binding that differs from the one sent is somebody else's: the
+// provider reports the conflict with the bound identifier and never adopts or overwrites it.
+func TestAccAppResource_UnknownOutcomeDoesNotAdoptAnotherBinding(t *testing.T) {
+	pc := platformCases[2]
 	env := newSimEnv(t, 1)
+	theirs := fmt.Sprintf(`{%q:%q,"app_secret":"their-secret","service_id":"theirs"}`, pc.platform.Identifier, pc.ids[1])
+	if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, []byte(theirs)); err != nil {
+		t.Fatal(err)
+	}
+	// The POST fails with a 500, as if it might have committed; the read-back finds their app.
+	if err := env.sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusInternalServerError, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		CheckDestroy: func(*terraform.State) error {
-			if got := env.writes(); len(got) != 2 || got[0] != "DELETE /v1/mobile-apps/dingtalk 0" || got[1] != "DELETE /v1/mobile-apps/dingtalk 404" {
-				return fmt.Errorf("writes during destroy = %q, want a dropped DELETE then a 404", got)
-			}
-			return nil
-		},
 		Steps: []resource.TestStep{{
-			Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
-			Check: func(*terraform.State) error {
-				env.sim.ClearRequests()
-				return env.sim.InjectFault(simulator.Fault{Method: "DELETE", Drop: simulator.DropAfterCommit, Times: 1})
-			},
+			Config:      env.providerBlock(0, "") + pc.resourceBlock("this", nil),
+			ExpectError: errorPattern("Lark App Already Bound", pc.ids[1], "terraform import "+pc.typeName+".<name> "+pc.ids[1]),
 		}},
 	})
+	if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != pc.ids[1] || got.Fingerprints["app_secret"] != simulator.Fingerprint("their-secret") {
+		t.Fatalf("their binding was changed: %+v", got)
+	}
+	if w := env.writes(); !slices.Equal(w, []string{"POST /v1/mobile-apps/lark 500"}) {
+		t.Fatalf("writes = %q, want only the failed POST", w)
+	}
+}
+
+// expectCalls checks every contract call (reads included) since the last check, then resets
+// the log. Refreshes read too, so it suits checks that follow a create.
+func (e *simEnv) expectCalls(want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var got []string
+		for _, r := range e.sim.Requests() {
+			status := strconv.Itoa(r.Status)
+			if r.Status == 0 {
+				status = "dropped"
+			}
+			got = append(got, r.Method+" "+r.Path+" "+status)
+		}
+		e.sim.ClearRequests()
+		if !slices.Equal(got, want) {
+			return fmt.Errorf("calls %q, want %q", got, want)
+		}
+		return nil
+	}
+}
+
+// expectOneBinding checks that tenant 0 holds exactly one binding, of pc's platform.
+func (e *simEnv) expectOneBinding(pc platformCase) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		states, err := e.sim.Bindings(e.tenants[0].AccessKey)
+		if err != nil {
+			return err
+		}
+		if len(states) != 1 || states[0].AppType != pc.appType || states[0].Identifier() != pc.ids[0] {
+			return fmt.Errorf("the simulator holds %+v, want one %s binding of %s", states, pc.appType, pc.ids[0])
+		}
+		return nil
+	}
 }

@@ -130,8 +130,22 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 	return schema.Schema{
 		MarkdownDescription: app.summary,
 		Attributes:          attrs,
-		Blocks: map[string]schema.Block{
-			attrTimeouts: timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}),
-		},
+		Blocks:              map[string]schema.Block{attrTimeouts: timeoutsBlock(ctx)},
 	}
+}
+
+// timeoutsBlock is the timeouts library's block with one more rule: a zero or negative
+// duration, which would fail every operation before it starts, is refused at plan time.
+func timeoutsBlock(ctx context.Context) schema.Block {
+	block, ok := timeouts.Block(ctx, timeouts.Opts{Create: true, Read: true, Update: true, Delete: true}).(schema.SingleNestedBlock)
+	if !ok {
+		panic("timeouts.Block no longer returns a SingleNestedBlock") // caught by every schema test
+	}
+	for name, attr := range block.Attributes {
+		if s, ok := attr.(schema.StringAttribute); ok {
+			s.Validators = append(s.Validators, validators.PositiveDuration())
+			block.Attributes[name] = s
+		}
+	}
+	return block
 }

@@ -3,8 +3,6 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -41,53 +39,6 @@ func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
 	w.terraform(t, "destroy", "-auto-approve", "-input=false")
 	if len(env.bindings(t, 0))+len(env.bindings(t, 1)) != 0 {
 		t.Fatal("bindings left after destroy")
-	}
-}
-
-// A TRACE-level log of a whole lifecycle (create, rotate, destroy), CLI and provider together,
-// holds no secret and no credential; neither do the plan and apply outputs.
-func TestCLI_TraceLogsHoldNoSecrets(t *testing.T) {
-	env := newSimEnv(t, 1)
-	logFile := filepath.Join(t.TempDir(), "trace.log")
-	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PATH="+logFile)
-	var secrets []string
-	var blocks, rotatedBlocks string
-	for _, pc := range platformCases {
-		rotated := map[string]string{}
-		for _, s := range pc.platform.Secrets {
-			secrets = append(secrets, pc.secret(s, "1"), pc.secret(s, "2"))
-			rotated[s] = fmt.Sprintf("%q", pc.secret(s, "2"))
-		}
-		blocks += pc.resourceBlock("this", nil)
-		rotatedBlocks += pc.resourceBlock("this", rotated)
-	}
-	secrets = append(secrets, env.tenants[0].SecretKey)
-	var outputs strings.Builder
-	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+blocks)
-	outputs.WriteString(w.terraform(t, "apply", "-auto-approve", "-input=false"))
-	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+rotatedBlocks)
-	outputs.WriteString(w.terraform(t, "plan", "-input=false"))
-	outputs.WriteString(w.terraform(t, "apply", "-auto-approve", "-input=false"))
-	outputs.WriteString(w.terraform(t, "show"))
-	outputs.WriteString(w.terraform(t, "destroy", "-auto-approve", "-input=false"))
-
-	trace, err := os.ReadFile(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if !strings.Contains(string(trace), "Sending COC request") || !strings.Contains(string(trace), "Received COC response") {
-		t.Fatalf("the trace log does not show the provider's requests; is TF_LOG reaching it? (%d bytes)", len(trace))
-	}
-	for _, secret := range secrets {
-		if strings.Contains(string(trace), secret) {
-			t.Errorf("the TRACE log contains the secret %q", secret)
-		}
-		if strings.Contains(outputs.String(), secret) {
-			t.Errorf("terraform output contains the secret %q", secret)
-		}
-	}
-	if strings.Contains(string(trace), "SDK-HMAC-SHA256 Access=") {
-		t.Error("the TRACE log contains an Authorization header value")
 	}
 }
 

@@ -1,8 +1,10 @@
 package provider
 
 import (
+	"bufio"
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"os"
 	"os/exec"
@@ -77,18 +79,58 @@ func (w *cliWorkspace) writeConfig(t *testing.T, content string) {
 // succeeds.
 func (w *cliWorkspace) terraform(t *testing.T, args ...string) string {
 	t.Helper()
+	out, err := w.run(args...)
+	if err != nil {
+		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return out
+}
+
+// run runs the CLI and returns its combined output and how it ended, for tests that expect
+// terraform to fail.
+func (w *cliWorkspace) run(args ...string) (string, error) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-	cmd.Dir = w.dir
-	cmd.Env = w.env
+	cmd := w.command(ctx, args...)
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	err := cmd.Run()
-	if err != nil {
-		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out.String())
-	}
-	return out.String()
+	return out.String(), err
+}
+
+// command prepares a terraform process in the workspace, for tests that drive it themselves.
+func (w *cliWorkspace) command(ctx context.Context, args ...string) *exec.Cmd {
+	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd.Dir = w.dir
+	cmd.Env = w.env
+	return cmd
 }
 
 const requiredProviders = "terraform {\n  required_providers {\n    coc = { source = \"cocops/coc\" }\n  }\n}\n"
+
+// terraformMessage is the part of a `terraform -json` line the tests read.
+type terraformMessage struct {
+	Type       string `json:"type"`
+	Diagnostic struct {
+		Severity string `json:"severity"`
+		Summary  string `json:"summary"`
+		Detail   string `json:"detail"`
+		Address  string `json:"address"`
+	} `json:"diagnostic"`
+	Hook struct {
+		Action string `json:"action"`
+	} `json:"hook"`
+}
+
+func terraformMessages(out string) []terraformMessage {
+	var messages []terraformMessage
+	scanner := bufio.NewScanner(strings.NewReader(out))
+	scanner.Buffer(make([]byte, 1<<20), 1<<20)
+	for scanner.Scan() {
+		var m terraformMessage
+		if json.Unmarshal(scanner.Bytes(), &m) == nil {
+			messages = append(messages, m)
+		}
+	}
+	return messages
+}

@@ -62,17 +62,3 @@ data "coc_mobile_apps" "dingtalk" {
 		}},
 	})
 }
-
-func TestAccMobileAppsDataSource_BadAppType(t *testing.T) {
-	env := newSimEnv(t, 1)
-	resource.ParallelTest(t, resource.TestCase{
-		ProtoV6ProviderFactories: protoV6ProviderFactories,
-		Steps: []resource.TestStep{{
-			Config:      env.providerBlock(0, "") + `data "coc_mobile_apps" "x" { app_type = "teams" }`,
-			ExpectError: errorPattern("app_type", `value must be one of: ["wecom" "dingtalk" "lark"]`),
-		}},
-	})
-	if len(env.sim.Requests()) != 0 {
-		t.Fatal("an invalid data source config reached COC")
-	}
-}

@@ -37,6 +37,10 @@ const (
 	defaultRegion    = "cn-north-4"
 )
 
+// maxCredentialLength bounds the secret key and the security token; temporary security tokens
+// run to a few kilobytes.
+const maxCredentialLength = 16 << 10
+
 var (
 	_ provider.Provider                  = &cocProvider{}
 	_ provider.ProviderWithListResources = &cocProvider{}
@@ -85,27 +89,30 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The region whose COC endpoint to use: one of %s. Falls back to `%s`, then `%s`. "+
 					"Any other region needs `endpoint`.", quoteAll(regions), envRegion, defaultRegion),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace},
 			},
 			"access_key": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: fmt.Sprintf("The access key (AK) that signs requests. Falls back to `%s`.", envAccessKey),
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace},
 			},
 			"secret_key": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: fmt.Sprintf("The secret key (SK) that signs requests. Falls back to `%s`.", envSecretKey),
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
+				Validators:          []validator.String{validators.Secret(1, maxCredentialLength)},
 			},
 			"security_token": schema.StringAttribute{
 				Optional:            true,
 				Sensitive:           true,
 				MarkdownDescription: fmt.Sprintf("The security token of a temporary access key. Falls back to `%s`.", envSecurityToken),
+				// Empty means none, so that a variable defaulting to "" works for permanent keys.
+				Validators: []validator.String{validators.Secret(0, maxCredentialLength)},
 			},
 			"domain_id": schema.StringAttribute{
 				Optional:            true,
 				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s`.", envDomainID),
+				Validators:          []validator.String{printableNoSpace},
 			},
 			"endpoint": schema.StringAttribute{
 				Optional: true,
@@ -152,14 +159,28 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	for _, required := range []struct{ attr, env, value, what string }{
-		{"access_key", envAccessKey, accessKey, "access key (AK)"},
-		{"secret_key", envSecretKey, secretKey, "secret key (SK)"},
+	for _, c := range []struct {
+		attr, env, value, what string
+		required               bool
+	}{
+		{"access_key", envAccessKey, accessKey, "access key (AK)", true},
+		{"secret_key", envSecretKey, secretKey, "secret key (SK)", true},
+		{"security_token", envSecurityToken, token, "security token", false},
+		{"domain_id", envDomainID, domainID, "domain ID", false},
+		{"region", envRegion, region, "region", false},
 	} {
-		if required.value == "" {
-			resp.Diagnostics.AddAttributeError(path.Root(required.attr), "Missing COC Credentials",
+		if c.required && c.value == "" {
+			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Missing COC Credentials",
 				fmt.Sprintf("The provider needs an %s to sign requests. Set %s in the provider block or the %s environment variable.",
-					required.what, required.attr, required.env))
+					c.what, c.attr, c.env))
+		}
+		// The schema checks the provider block; this catches the same mistakes in the environment,
+		// where a value read from a file often ends in a line break. The value is not shown.
+		if i := strings.IndexFunc(c.value, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Invalid Provider Argument",
+				fmt.Sprintf("The value of %s (from the provider block or the %s environment variable) has a space, a line break, a control "+
+					"character or a non-ASCII character at byte %d. (The value is not shown.) Set it again without surrounding whitespace.",
+					c.attr, c.env, i+1))
 		}
 	}
 	if region == "" {

@@ -16,61 +16,26 @@ func clearCredentialEnv(t *testing.T) {
 	}
 }
 
-func TestAccProvider_BadConfigurationsNameTheArgumentAndVariable(t *testing.T) {
-	clearCredentialEnv(t)
+// A wrong secret key passes every check at plan time (it looks like any other key); COC refuses
+// the signature, and the error says which arguments and variables to check. The configurations
+// that fail before anything reaches COC are in validation_test.go.
+func TestAccProvider_WrongSecretKeyIsRefusedByCOC(t *testing.T) {
 	env := newSimEnv(t, 1)
-	tenant := env.tenants[0]
-	lark := platformCases[2].resourceBlock("this", nil)
-	cases := []struct {
-		name     string
-		provider string
-		want     []string
-	}{
-		{"missing access key", fmt.Sprintf(`provider "coc" {
-  endpoint   = %q
-  secret_key = %q
-}`, env.url, tenant.SecretKey), []string{"Missing COC Credentials", "access_key", "HW_ACCESS_KEY"}},
-		{"missing secret key", fmt.Sprintf(`provider "coc" {
-  endpoint   = %q
-  access_key = %q
-}`, env.url, tenant.AccessKey), []string{"Missing COC Credentials", "secret_key", "HW_SECRET_KEY"}},
-		{"unknown region without endpoint", fmt.Sprintf(`provider "coc" {
-  region     = "mars-north-1"
-  access_key = %q
-  secret_key = %q
-}`, tenant.AccessKey, tenant.SecretKey), []string{"Unknown COC Region", `"mars-north-1"`, "HW_REGION_NAME", "ap-southeast-3, cn-north-4, eu-west-101", "endpoint", "HW_COC_ENDPOINT"}},
-		{"endpoint without scheme", fmt.Sprintf(`provider "coc" {
-  endpoint   = "coc.myhuaweicloud.com"
-  access_key = %q
-  secret_key = %q
-}`, tenant.AccessKey, tenant.SecretKey), []string{"Invalid COC Endpoint", "endpoint", "must start with https://"}},
-		{"endpoint with credentials", fmt.Sprintf(`provider "coc" {
-  endpoint   = "https://user:pass@coc.myhuaweicloud.com"
-  access_key = %q
-  secret_key = %q
-}`, tenant.AccessKey, tenant.SecretKey), []string{"Invalid COC Endpoint", "must not contain credentials"}},
-		{"max_retries out of range", fmt.Sprintf(`provider "coc" {
-  endpoint    = %q
-  access_key  = %q
-  secret_key  = %q
-  max_retries = 99
-}`, env.url, tenant.AccessKey, tenant.SecretKey), []string{"max_retries", "between 0 and 20"}},
-		{"wrong secret key reaches COC and is refused", fmt.Sprintf(`provider "coc" {
+	config := fmt.Sprintf(`provider "coc" {
   endpoint   = %q
   access_key = %q
   secret_key = "not-the-secret-key"
-}`, env.url, tenant.AccessKey), []string{"Failed to Create Lark App Binding", "APIG.0301", "Check the provider's access_key and secret_key"}},
-	}
-	for _, tc := range cases {
-		t.Run(tc.name, func(t *testing.T) {
-			resource.Test(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps:                    []resource.TestStep{{Config: tc.provider + "\n" + lark, ExpectError: errorPattern(tc.want...)}},
-			})
-		})
-	}
+}
+`, env.url, env.tenants[0].AccessKey) + platformCases[2].resourceBlock("this", nil)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config:      config,
+			ExpectError: errorPattern("Failed to Create Lark App Binding", "APIG.0301", "Check the provider's access_key and secret_key"),
+		}},
+	})
 	if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/lark 401" {
-		t.Fatalf("writes = %v; only the refused request with the wrong key may reach COC", w)
+		t.Fatalf("writes = %v; only the refused request may reach COC", w)
 	}
 }
 

@@ -60,15 +60,24 @@ func newSimEnv(t *testing.T, n int) *simEnv {
 	return env
 }
 
-// providerBlock configures the provider for tenant i, aliased when alias is set.
-func (e *simEnv) providerBlock(i int, alias string) string {
+// providerBlock configures the provider for tenant i, aliased when alias is set; extra lines
+// (such as "max_retries = 2") go into the block as they are.
+func (e *simEnv) providerBlock(i int, alias string, extra ...string) string {
 	t := e.tenants[i]
-	aliasLine := ""
+	var b strings.Builder
+	b.WriteString("provider \"coc\" {\n")
 	if alias != "" {
-		aliasLine = fmt.Sprintf("  alias = %q\n", alias)
+		fmt.Fprintf(&b, "  alias = %q\n", alias)
 	}
-	return fmt.Sprintf("provider \"coc\" {\n%s  endpoint   = %q\n  access_key = %q\n  secret_key = %q\n  domain_id  = %q\n}\n",
-		aliasLine, e.url, t.AccessKey, t.SecretKey, t.DomainID)
+	fmt.Fprintf(&b, "  endpoint   = %q\n  access_key = %q\n  secret_key = %q\n  domain_id  = %q\n", e.url, t.AccessKey, t.SecretKey, t.DomainID)
+	if t.SecurityToken != "" {
+		fmt.Fprintf(&b, "  security_token = %q\n", t.SecurityToken)
+	}
+	for _, line := range extra {
+		b.WriteString("  " + line + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
 }
 
 // bindings returns tenant i's bindings by app type.

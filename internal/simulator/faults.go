@@ -2,8 +2,10 @@ package simulator
 
 import (
 	"fmt"
+	"maps"
 	"math"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -37,8 +39,12 @@ type Fault struct {
 	// Status answers with this status (and a COC error body) instead of processing.
 	Status int `json:"status,omitempty"`
 	// RetryAfter is the Retry-After header (seconds) sent with Status.
-	RetryAfter int      `json:"retry_after,omitempty"`
-	Drop       DropMode `json:"drop,omitempty"`
+	RetryAfter int `json:"retry_after,omitempty"`
+	// Echo makes the Status answer repeat the request (method, path, every header and the
+	// body) in its error message, as a misconfigured proxy or a careless server might. No
+	// real COC endpoint does this; it exists to prove that clients scrub secrets from errors.
+	Echo bool     `json:"echo,omitempty"`
+	Drop DropMode `json:"drop,omitempty"`
 }
 
 // FaultState is a rule with how often it fired.
@@ -62,6 +68,8 @@ func (f Fault) validate() error {
 		return fmt.Errorf("drop must be %q or %q", DropBeforeCommit, DropAfterCommit)
 	case f.Status != 0 && f.Drop != "":
 		return fmt.Errorf("a fault either answers with a status or drops the connection, not both")
+	case f.Echo && f.Status == 0:
+		return fmt.Errorf("echo needs a status to answer with")
 	case f.Status == 0 && f.Drop == "" && f.LatencyMS <= 0:
 		return fmt.Errorf("a fault needs a status, a drop mode or a latency")
 	}
@@ -119,7 +127,7 @@ func (s *Simulator) pickFault(r *http.Request) *faultRule {
 
 // before applies the parts of a fault that act before processing. It reports whether the
 // request should still be processed.
-func (f *faultRule) before(w http.ResponseWriter, r *http.Request) bool {
+func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte) bool {
 	if f.LatencyMS > 0 {
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
@@ -135,16 +143,37 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request) bool {
 		return false
 	case f.Status != 0:
 		code := coc.CodeInternal
-		if f.Status == http.StatusTooManyRequests {
+		switch {
+		case f.Status == http.StatusTooManyRequests:
 			code = coc.CodeThrottled
 			if f.RetryAfter > 0 {
 				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
 			}
+		case f.Status < 500:
+			code = coc.CodeInvalidField
 		}
-		writeError(w, r, f.Status, code, "injected fault: "+http.StatusText(f.Status), nil)
+		msg := "injected fault: " + http.StatusText(f.Status)
+		var details []coc.FieldError
+		if f.Echo {
+			msg += "; the request was " + echo(r)
+			details = []coc.FieldError{{Field: "body", Reason: string(body)}}
+		}
+		writeError(w, r, f.Status, code, msg, details)
 		return false
 	}
 	return true
+}
+
+// echo renders a request the way a server that repeats it in an error would: the request line
+// and every header, Authorization and X-Security-Token included.
+func echo(r *http.Request) string {
+	names := slices.Sorted(maps.Keys(r.Header))
+	var b strings.Builder
+	b.WriteString(r.Method + " " + r.URL.RequestURI())
+	for _, name := range names {
+		fmt.Fprintf(&b, "; %s: %s", name, strings.Join(r.Header[name], ", "))
+	}
+	return b.String()
 }
 
 func (f *faultRule) loggedStatus() int { return f.Status }
@@ -153,6 +182,8 @@ func (f *faultRule) describe() string {
 	switch {
 	case f.Drop != "":
 		return "drop " + string(f.Drop)
+	case f.Echo:
+		return "status " + strconv.Itoa(f.Status) + " echoing the request"
 	case f.Status != 0:
 		return "status " + strconv.Itoa(f.Status)
 	default:

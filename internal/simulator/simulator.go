@@ -154,13 +154,14 @@ type apiError struct {
 func (s *Simulator) api(h apiHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(coc.HeaderRequestID, s.requestID())
+		// The body is read first: Go's HTTP server notices a client that hangs up only once the
+		// body is consumed, and a held request must end when its client gives up.
+		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 		fault := s.pickFault(r)
-		if fault != nil && !fault.before(w, r) {
+		if fault != nil && !fault.before(w, r, body) {
 			s.record(r, accessKeyOf(r), fault.loggedStatus(), fault.describe())
 			return
 		}
-
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 		if err != nil || len(body) > maxRequestBytes {
 			s.record(r, accessKeyOf(r), http.StatusRequestEntityTooLarge, "")
 			writeError(w, r, http.StatusRequestEntityTooLarge, coc.CodeInvalidField, "the request body is unreadable or exceeds 64 KiB", nil)

@@ -105,6 +105,7 @@ func TestAdminAPI(t *testing.T) {
 	admin(t, server, "POST", "/_sim/faults", `{"drop":"sideways"}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"probability":2,"status":500}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"bogus":1}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"echo":true}`, 400)
 	if _, err := c.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrServer) {
 		t.Fatalf("want the injected 503, got %v", err)
 	}
@@ -217,4 +218,133 @@ func TestUnknownRoutesAndAppTypes(t *testing.T) {
 	if _, err := c.ListBindings(context.Background(), coc.ListOptions{AppType: "teams"}); !errors.Is(err, coc.ErrValidation) {
 		t.Fatalf("unknown app_type filter: want ErrValidation, got %v", err)
 	}
+}
+
+// The simulator refuses what the contract forbids the way the real gateway and service do, and
+// a refused request changes nothing, so tests that pass against it prove something.
+func TestRejectsWhatTheContractForbids(t *testing.T) {
+	temporary := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom-temp", SecurityToken: "token-1"}
+	sim, server := start(t, tenant, temporary)
+	const bound = `{"app_id":"cli_0123456789abcdef","app_secret":"stored","service_id":"s1"}`
+	if err := sim.ConsoleBind(tenant.AccessKey, coc.Lark, []byte(bound)); err != nil {
+		t.Fatal(err)
+	}
+	before, _ := sim.Bindings(tenant.AccessKey)
+	creds := coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}
+	lark := coc.MobileAppsPath + "/lark"
+	wecom := coc.MobileAppsPath + "/wecom"
+	valid := `{"enterprise_id":"ww0123456789abcdef","enterprise_key":"k1","address_book_key":"k2","service_id":"1"}`
+	// signWith signs with an explicit list of signed headers, as a hand-rolled client might.
+	signWith := func(names ...string) func(*http.Request, []byte) {
+		return func(r *http.Request, body []byte) {
+			r.Header.Set(coc.HeaderDate, time.Now().UTC().Format(coc.DateFormat))
+			r.Header.Set("Host", r.URL.Host)
+			signature := coc.Signature(creds.SecretKey, r.Header.Get(coc.HeaderDate), coc.CanonicalRequest(r.Method, r.URL, r.Header, names, body))
+			r.Header.Set(coc.HeaderAuthorization, coc.AuthorizationValue(creds.AccessKey, names, signature))
+		}
+	}
+	signed := func(c coc.Credentials) func(*http.Request, []byte) {
+		return func(r *http.Request, body []byte) { coc.Signer{Credentials: c}.Sign(r, body) }
+	}
+	cases := []struct {
+		name         string
+		method, path string
+		body         string
+		sign         func(*http.Request, []byte)
+		tamper       func(*http.Request)
+		status       int
+		code         string
+	}{
+		{"x-sdk-date not signed", "DELETE", lark, "", signWith("host"), nil, 401, coc.CodeBadSignature},
+		{"x-sdk-date missing", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Del(coc.HeaderDate) }, 401, coc.CodeStaleDate},
+		{"x-sdk-date in another format", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Set(coc.HeaderDate, time.Now().Format(time.RFC1123)) }, 401, coc.CodeStaleDate},
+		{"another algorithm", "DELETE", lark, "", signed(creds), func(r *http.Request) {
+			r.Header.Set(coc.HeaderAuthorization, strings.Replace(r.Header.Get(coc.HeaderAuthorization), coc.SigningAlgorithm, "SDK-HMAC-SHA1", 1))
+		}, 401, coc.CodeBadSignature},
+		{"no signature", "DELETE", lark, "", signed(creds), func(r *http.Request) {
+			auth, _, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), ", Signature=")
+			r.Header.Set(coc.HeaderAuthorization, auth)
+		}, 401, coc.CodeBadSignature},
+		{"signed as GET, sent as DELETE", "GET", lark, "", signed(creds), func(r *http.Request) { r.Method = "DELETE" }, 401, coc.CodeBadSignature},
+		{"signed for another host", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Host = "coc.example.com" }, 401, coc.CodeBadSignature},
+		{"another tenant's access key with this secret key", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: temporary.SecurityToken}), nil, 401, coc.CodeBadSignature},
+		{"temporary key without its token", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}), nil, 401, coc.CodeBadSignature},
+		{"temporary key with its token unsigned", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}),
+			func(r *http.Request) { r.Header.Set(coc.HeaderSecurityToken, temporary.SecurityToken) }, 401, coc.CodeBadSignature},
+		{"another tenant's domain", "DELETE", lark, "", func(r *http.Request, body []byte) {
+			r.Header.Set(coc.HeaderDomainID, temporary.DomainID)
+			signed(creds)(r, body)
+		}, nil, 403, coc.CodeDomainMismatch},
+		{"body not JSON", "POST", wecom, "enterprise_id=ww0123456789abcdef", signed(creds), nil, 400, coc.CodeInvalidField},
+		{"body a JSON array", "POST", wecom, `[` + valid + `]`, signed(creds), nil, 400, coc.CodeInvalidField},
+		{"unknown field", "POST", wecom, strings.Replace(valid, `"service_id"`, `"app_secret":"x","service_id"`, 1), signed(creds), nil, 400, coc.CodeInvalidField},
+		{"number instead of string", "POST", wecom, strings.Replace(valid, `"1"`, `1`, 1), signed(creds), nil, 400, coc.CodeInvalidField},
+		{"missing secret on create", "POST", wecom, strings.Replace(valid, `"enterprise_key":"k1",`, "", 1), signed(creds), nil, 400, coc.CodeInvalidField},
+		{"field over 256 characters", "POST", wecom, strings.Replace(valid, `"1"`, `"`+strings.Repeat("1", 257)+`"`, 1), signed(creds), nil, 400, coc.CodeInvalidField},
+		{"secret with a control character", "POST", wecom, strings.Replace(valid, `"k1"`, `"k\u0007"`, 1), signed(creds), nil, 400, coc.CodeInvalidField},
+		{"body over 64 KiB", "POST", wecom, `{"x":"` + strings.Repeat("x", 64<<10) + `"}`, signed(creds), nil, 413, coc.CodeInvalidField},
+		{"update without the identifier", "PUT", lark, `{"app_secret":"new","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeInvalidField},
+		{"update of the identifier", "PUT", lark, `{"app_id":"cli_ffffffffffffffff","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeImmutableField},
+		{"create of a bound app type", "POST", lark, `{"app_id":"cli_0123456789abcdef","app_secret":"new","service_id":"s2"}`, signed(creds), nil, 409, coc.CodeAlreadyBound},
+		{"unknown app type", "DELETE", coc.MobileAppsPath + "/teams", "", signed(creds), nil, 400, coc.CodeInvalidField},
+		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, coc.CodeNoSuchAPI},
+		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, coc.CodeNoSuchAPI},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			req, err := http.NewRequest(tc.method, server.URL+tc.path, strings.NewReader(tc.body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			tc.sign(req, []byte(tc.body))
+			if tc.tamper != nil {
+				tc.tamper(req)
+			}
+			status, answer := send(t, req)
+			if status != tc.status || answer.ErrorCode != tc.code {
+				t.Fatalf("got %d %s (%s), want %d %s", status, answer.ErrorCode, answer.ErrorMsg, tc.status, tc.code)
+			}
+			for _, ak := range []string{tenant.AccessKey, temporary.AccessKey} {
+				after, _ := sim.Bindings(ak)
+				if ak == tenant.AccessKey && (len(after) != 1 || !after[0].UpdatedAt.Equal(before[0].UpdatedAt) ||
+					after[0].Fingerprints["app_secret"] != before[0].Fingerprints["app_secret"]) || ak != tenant.AccessKey && len(after) != 0 {
+					t.Fatalf("a refused request changed %s's bindings: %+v", ak, after)
+				}
+			}
+		})
+	}
+}
+
+// The echo fault answers as a careless server would: its error repeats the request's headers,
+// the security token included, and its body.
+func TestEchoFaultRepeatsTheRequest(t *testing.T) {
+	sim, server := start(t)
+	if err := sim.InjectFault(simulator.Fault{Method: "POST", Status: 400, Echo: true}); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"app_id":"cli_0123456789abcdef","app_secret":"echo-me","service_id":"1"}`
+	req, _ := http.NewRequest("POST", server.URL+"/v1/mobile-apps/lark", strings.NewReader(body))
+	coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
+	status, answer := send(t, req)
+	if status != 400 || !strings.Contains(answer.ErrorMsg, "POST /v1/mobile-apps/lark") ||
+		!strings.Contains(answer.ErrorMsg, "X-Security-Token: token-echo") || !strings.Contains(answer.ErrorMsg, "Authorization: SDK-HMAC-SHA256") ||
+		len(answer.Details) != 1 || answer.Details[0].Reason != body {
+		t.Fatalf("%d %+v", status, answer)
+	}
+	if bound, _ := sim.Bindings(""); len(bound) != 0 {
+		t.Fatal("an echoed request was processed")
+	}
+}
+
+// send sends a prepared request and decodes the error body, if any.
+func send(t *testing.T, req *http.Request) (int, coc.ErrorBody) {
+	t.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = resp.Body.Close() }()
+	var answer coc.ErrorBody
+	_ = json.NewDecoder(resp.Body).Decode(&answer)
+	return resp.StatusCode, answer
 }

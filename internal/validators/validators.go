@@ -6,6 +6,7 @@ package validators
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
@@ -71,6 +72,9 @@ func Secret(minLength, maxLength int) validator.String {
 type secretValidator struct{ min, max int }
 
 func (v secretValidator) Description(context.Context) string {
+	if v.min == 0 {
+		return fmt.Sprintf("must be at most %d printable ASCII characters, without spaces", v.max)
+	}
 	if v.min == v.max {
 		return fmt.Sprintf("must be exactly %d printable ASCII characters, without spaces", v.min)
 	}
@@ -100,5 +104,29 @@ func (v secretValidator) ValidateString(ctx context.Context, req validator.Strin
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Secret",
 			fmt.Sprintf("Attribute %s %s, but %s. (The value is not shown because it is secret.) "+
 				"Check that it was copied completely and without surrounding whitespace.", req.Path, v.Description(ctx), problem))
+	}
+}
+
+// PositiveDuration accepts a Go duration string greater than zero. Values that do not parse are
+// left to the validator that parses them; a zero or negative timeout would make the operation
+// fail before it starts.
+func PositiveDuration() validator.String { return positiveDuration{} }
+
+type positiveDuration struct{}
+
+func (positiveDuration) Description(context.Context) string {
+	return `must be a positive duration such as "30s", "10m" or "1h"`
+}
+
+func (v positiveDuration) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (v positiveDuration) ValidateString(ctx context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
+			fmt.Sprintf("Attribute %s %s, got %q: the operation would be given no time at all. "+
+				"Remove the attribute to use the default.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
 	}
 }

@@ -1,0 +1,267 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+// hangFor10Minutes holds matching requests far longer than any test waits; the simulator lets
+// go as soon as the client gives up.
+func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
+	return simulator.Fault{Method: method, PathPrefix: coc.MobileAppsPath + "/" + string(appType), LatencyMS: int((10 * time.Minute).Milliseconds())}
+}
+
+// A hung COC is given up on when the resource's timeouts say so, with an error that says what
+// to do, and nothing half-done: a create that timed out left no binding and no state (the next
+// apply creates it), and a delete that timed out left both (the next plan is empty).
+func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
+	pc := platformCases[2]
+	env := newSimEnv(t, 1)
+	addr := pc.address("this")
+	config := env.providerBlock(0, "") + pc.resourceBlock("this", map[string]string{"timeouts": `{
+    create = "1s"
+    delete = "1s"
+  }`})
+	inject := func(f simulator.Fault) func() {
+		return func() {
+			env.sim.ClearFaults()
+			if err := env.sim.InjectFault(f); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	timedOut := func(action string) []string {
+		return []string{"Failed to " + action + " Lark App Binding", "context deadline exceeded",
+			"did not finish within its timeout", "raise the limit in the resource's timeouts block"}
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				PreConfig:   inject(hangFor10Minutes(http.MethodPost, pc.appType)),
+				Config:      config,
+				ExpectError: errorPattern(timedOut("Create")...),
+			},
+			{
+				PreConfig: func() {
+					env.sim.ClearFaults()
+					if n := len(env.bindings(t, 0)); n != 0 {
+						t.Fatalf("the timed-out create left %d bindings", n)
+					}
+				},
+				Config: config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+				}},
+				Check: env.expectOneBinding(pc),
+			},
+			{
+				PreConfig:   inject(hangFor10Minutes(http.MethodDelete, pc.appType)),
+				Config:      config,
+				Destroy:     true,
+				ExpectError: errorPattern(timedOut("Delete")...),
+			},
+			{
+				PreConfig: env.sim.ClearFaults,
+				Config:    config,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				Check: env.expectOneBinding(pc),
+			},
+		},
+	})
+}
+
+// Ctrl-C during an apply that waits on a hung COC: terraform stops promptly, the provider
+// process goes with it, and the state records exactly the bindings that exist: the two that
+// were made before the interrupt, not the one that was hanging. Applying again finishes the job.
+func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, 1)
+	w := newCLIWorkspace(t)
+	hung := platformCases[2]
+	if err := env.sim.InjectFault(hangFor10Minutes(http.MethodPost, hung.appType)); err != nil {
+		t.Fatal(err)
+	}
+	config := requiredProviders + env.providerBlock(0, "")
+	for _, pc := range platformCases {
+		config += pc.resourceBlock("this", nil)
+	}
+	w.writeConfig(t, config)
+
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := w.command(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
+	var out lockedBuffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	// Terraform has recorded the other two creates (not just COC made them) and the Lark one hangs.
+	waitFor(t, "the other bindings to be made and the Lark create to hang", func() bool {
+		return strings.Count(out.String(), ": Creation complete after") == 2 && env.sim.Faults()[0].Fired == 1
+	})
+	providers := childProcesses(t, cmd.Process.Pid, "terraform-provider-coc")
+	if len(providers) == 0 {
+		t.Fatal("found no provider process under terraform")
+	}
+
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	interrupted := time.Now()
+	err := cmd.Wait()
+	// Not a speed target: the server would hang for ten minutes, so this only tells "stopped
+	// because of the interrupt" from "waited for the server".
+	if waited := time.Since(interrupted); waited > time.Minute {
+		t.Fatalf("terraform took %v to stop after the interrupt", waited)
+	}
+	if err == nil {
+		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
+	}
+	for _, want := range []string{"Interrupt received", "The operation was interrupted", "Run terraform apply again"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the output lacks %q:\n%s", want, out.String())
+		}
+	}
+	waitFor(t, "the provider processes to exit", func() bool {
+		return !slices.ContainsFunc(providers, processRunning)
+	})
+
+	bound := func() []string {
+		var addrs []string
+		for appType := range env.bindings(t, 0) {
+			addrs = append(addrs, platformCaseFor(appType).address("this"))
+		}
+		slices.Sort(addrs)
+		return addrs
+	}
+	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) || len(want) != 2 {
+		t.Fatalf("the state records %v; COC holds %v", recorded, want)
+	}
+	// The refreshed view agrees as well, and applying again creates only what is missing.
+	env.sim.ClearFaults()
+	w.terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
+	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) {
+		t.Fatalf("after a refresh the state records %v; COC holds %v", recorded, want)
+	}
+	if applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
+		t.Fatalf("applying again:\n%s", applied)
+	}
+	if n := len(env.bindings(t, 0)); n != 3 {
+		t.Fatalf("COC holds %d bindings after applying again, want 3", n)
+	}
+	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+}
+
+func stateAddresses(t *testing.T, w *cliWorkspace) []string {
+	t.Helper()
+	out := w.terraform(t, "show", "-json")
+	var shown struct {
+		Values struct {
+			RootModule struct {
+				Resources []struct {
+					Address string `json:"address"`
+				} `json:"resources"`
+			} `json:"root_module"`
+		} `json:"values"`
+	}
+	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &shown); err != nil {
+		t.Fatalf("terraform show -json: %v\n%s", err, out)
+	}
+	var addrs []string
+	for _, r := range shown.Values.RootModule.Resources {
+		addrs = append(addrs, r.Address)
+	}
+	slices.Sort(addrs)
+	return addrs
+}
+
+// waitFor polls cond for up to a minute.
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(time.Minute); !cond(); time.Sleep(50 * time.Millisecond) {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+	}
+}
+
+// childProcesses lists the children of pid whose executable is named name (Linux /proc).
+func childProcesses(t *testing.T, pid int, name string) []int {
+	t.Helper()
+	stats, err := filepath.Glob("/proc/[0-9]*/stat")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var children []int
+	for _, stat := range stats {
+		fields := procStat(stat)
+		if len(fields) < 2 || fields[1] != strconv.Itoa(pid) {
+			continue
+		}
+		dir := filepath.Dir(stat)
+		if exe, err := os.Readlink(filepath.Join(dir, "exe")); err == nil && filepath.Base(exe) == name {
+			child, _ := strconv.Atoi(filepath.Base(dir))
+			children = append(children, child)
+		}
+	}
+	return children
+}
+
+// procStat returns a process's state and parent pid from /proc/<pid>/stat.
+func procStat(path string) []string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil
+	}
+	// The command name, in parentheses, may hold spaces; the fields after it do not.
+	rest := string(data[bytes.LastIndexByte(data, ')')+1:])
+	fields := strings.Fields(rest)
+	if len(fields) < 2 {
+		return nil
+	}
+	return fields[:2]
+}
+
+func processRunning(pid int) bool {
+	fields := procStat(fmt.Sprintf("/proc/%d/stat", pid))
+	return len(fields) > 0 && fields[0] != "Z" && fields[0] != "X"
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
