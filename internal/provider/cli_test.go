@@ -23,7 +23,7 @@ import (
 // real terraform with dev_overrides (no init, no network).
 
 var buildProvider = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "coc-provider-bin-")
+	dir, err := os.MkdirTemp(buildRoot, "bin-")
 	if err != nil {
 		return "", err
 	}

@@ -126,19 +126,22 @@ func (s *Simulator) pickFault(r *http.Request) *faultRule {
 }
 
 // before applies the parts of a fault that act before processing. It reports whether the
-// request should still be processed.
-func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte) bool {
+// request should still be processed; when not, it calls record before the client can see
+// anything.
+func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte, record func()) bool {
 	if f.LatencyMS > 0 {
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
 		select {
 		case <-timer.C:
 		case <-r.Context().Done():
+			record()
 			return false
 		}
 	}
 	switch {
 	case f.Drop == DropBeforeCommit:
+		record()
 		dropConnection(w)
 		return false
 	case f.Status != 0:
@@ -158,6 +161,7 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte) 
 			msg += "; the request was " + echo(r)
 			details = []coc.FieldError{{Field: "body", Reason: string(body)}}
 		}
+		record()
 		writeError(w, r, f.Status, code, msg, details)
 		return false
 	}

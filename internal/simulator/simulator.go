@@ -158,8 +158,9 @@ func (s *Simulator) api(h apiHandler) http.HandlerFunc {
 		// body is consumed, and a held request must end when its client gives up.
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
 		fault := s.pickFault(r)
-		if fault != nil && !fault.before(w, r, body) {
-			s.record(r, accessKeyOf(r), fault.loggedStatus(), fault.describe())
+		// The log entry is written before the answer leaves, so that it precedes whatever the
+		// client does next (a retry, a read-back) in the request log.
+		if fault != nil && !fault.before(w, r, body, func() { s.record(r, accessKeyOf(r), fault.loggedStatus(), fault.describe()) }) {
 			return
 		}
 		if err != nil || len(body) > maxRequestBytes {
