@@ -94,7 +94,7 @@ func TestAppListResource_FindsTheBinding(t *testing.T) {
 }
 
 func displayNameOf(pc platformCase) string {
-	for _, app := range []appDescription{wecomApp, dingtalkApp, larkApp} {
+	for _, app := range apps {
 		if app.appType == pc.appType {
 			return app.displayName
 		}

@@ -4,20 +4,13 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
-// NewDingtalkAppResource returns the coc_dingtalk_app resource.
-func NewDingtalkAppResource() resource.Resource { return newAppResource(dingtalkApp) }
-
-// NewDingtalkAppListResource returns the coc_dingtalk_app list resource for terraform query.
-func NewDingtalkAppListResource() list.ListResource { return newAppListResource(dingtalkApp) }
-
+// dingtalkApp describes coc_dingtalk_app.
 var dingtalkApp = appDescription{
 	appType:     coc.DingTalk,
 	displayName: "DingTalk",

@@ -4,20 +4,13 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
-// NewLarkAppResource returns the coc_lark_app resource.
-func NewLarkAppResource() resource.Resource { return newAppResource(larkApp) }
-
-// NewLarkAppListResource returns the coc_lark_app list resource for terraform query.
-func NewLarkAppListResource() list.ListResource { return newAppListResource(larkApp) }
-
+// larkApp describes coc_lark_app.
 var larkApp = appDescription{
 	appType:     coc.Lark,
 	displayName: "Lark",

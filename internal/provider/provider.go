@@ -226,8 +226,15 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ListResourceData = data
 }
 
+// apps describes every platform; each description is served as a resource and a list resource.
+var apps = []appDescription{wecomApp, dingtalkApp, larkApp}
+
 func (p *cocProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{NewWecomAppResource, NewDingtalkAppResource, NewLarkAppResource}
+	out := make([]func() resource.Resource, len(apps))
+	for i, app := range apps {
+		out[i] = func() resource.Resource { return newAppResource(app) }
+	}
+	return out
 }
 
 func (p *cocProvider) DataSources(context.Context) []func() datasource.DataSource {
@@ -235,7 +242,11 @@ func (p *cocProvider) DataSources(context.Context) []func() datasource.DataSourc
 }
 
 func (p *cocProvider) ListResources(context.Context) []func() list.ListResource {
-	return []func() list.ListResource{NewWecomAppListResource, NewDingtalkAppListResource, NewLarkAppListResource}
+	out := make([]func() list.ListResource, len(apps))
+	for i, app := range apps {
+		out[i] = func() list.ListResource { return newAppListResource(app) }
+	}
+	return out
 }
 
 func knownRegions() []string {

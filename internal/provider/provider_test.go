@@ -217,4 +217,11 @@ func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
 	if !slices.Equal(covered, coc.AppTypeNames()) {
 		t.Fatalf("test cases cover %v, the client knows %v: add a row for each platform", covered, coc.AppTypeNames())
 	}
+	var served []string
+	for _, app := range apps {
+		served = append(served, string(app.appType))
+	}
+	if !slices.Equal(served, coc.AppTypeNames()) {
+		t.Fatalf("the provider serves %v, the client knows %v: add a description to apps", served, coc.AppTypeNames())
+	}
 }

@@ -4,19 +4,12 @@ import (
 	"regexp"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
-	"github.com/hashicorp/terraform-plugin-framework/list"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-// NewWecomAppResource returns the coc_wecom_app resource.
-func NewWecomAppResource() resource.Resource { return newAppResource(wecomApp) }
-
-// NewWecomAppListResource returns the coc_wecom_app list resource for terraform query.
-func NewWecomAppListResource() list.ListResource { return newAppListResource(wecomApp) }
-
+// wecomApp describes coc_wecom_app.
 var wecomApp = appDescription{
 	appType:     coc.WeCom,
 	displayName: "WeCom",
