@@ -27,7 +27,7 @@ type Backoff struct {
 }
 
 // Wait returns the delay before the next attempt. A Retry-After header (seconds or HTTP-date) on
-// a 429 or 503 is honoured up to MaxRetryAfter; otherwise the delay grows exponentially from Min,
+// a 429 or 503 is honoured up to MaxRetryAfter, plus a little jitter; otherwise the delay grows exponentially from Min,
 // is capped at Max, and is jittered to between half and all of that so that many clients
 // throttled together do not retry in lockstep.
 func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
@@ -38,8 +38,11 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
 		if d, ok := b.retryAfter(resp.Header.Get("Retry-After")); ok {
 			// A little jitter on top keeps throttled callers from returning in the same instant,
-			// without ever retrying before the server asked.
-			return min(d, b.MaxRetryAfter) + time.Duration(random()*float64(b.Min)/2)
+			// without ever retrying before the server asked. It is kept to a tenth of the wait
+			// (at most Min/2): a throttled apply spends most of its time in these waits, and
+			// a tenth is spread enough for callers told the same whole second.
+			d = min(d, b.MaxRetryAfter)
+			return d + time.Duration(random()*float64(min(d/10, b.Min/2)))
 		}
 	}
 	ceiling := float64(b.Min) * math.Pow(2, float64(attempt))

@@ -58,9 +58,17 @@ func TestBackoffHonoursRetryAfterWithinBound(t *testing.T) {
 		}
 	}
 	b.Rand = func() float64 { return 0.999 }
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}}
-	if got := b.Wait(0, resp); got < time.Second || got > time.Second+b.Min/2 {
-		t.Errorf("jitter on Retry-After gives %v; it must never be early and add at most Min/2", got)
+	for _, tc := range []struct {
+		retryAfter string
+		wait, most time.Duration
+	}{
+		{"1", time.Second, 100 * time.Millisecond}, // a tenth of the wait
+		{"8", 8 * time.Second, b.Min / 2},          // never more than Min/2
+	} {
+		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.retryAfter}}}
+		if got := b.Wait(0, resp); got <= tc.wait || got > tc.wait+tc.most {
+			t.Errorf("Retry-After %s: wait %v; it must never be early, must be jittered and add at most %v", tc.retryAfter, got, tc.most)
+		}
 	}
 }
 
