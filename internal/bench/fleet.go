@@ -2,9 +2,12 @@ package main
 
 import (
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync/atomic"
 
+	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -14,6 +17,8 @@ type fleet struct {
 	sim     *simulator.Simulator
 	server  *httptest.Server
 	tenants []simulator.Tenant
+	// secondsOnly hides Retry-After-Ms, as a gateway that only sends Retry-After would.
+	secondsOnly atomic.Bool
 }
 
 func newFleet(n int) *fleet {
@@ -26,8 +31,20 @@ func newFleet(n int) *fleet {
 		})
 	}
 	f.sim = simulator.New(f.tenants, simulator.WithSeed(1))
-	f.server = httptest.NewServer(f.sim)
+	f.server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if f.secondsOnly.Load() {
+			w = withoutRetryAfterMs{w}
+		}
+		f.sim.ServeHTTP(w, r)
+	}))
 	return f
+}
+
+type withoutRetryAfterMs struct{ http.ResponseWriter }
+
+func (w withoutRetryAfterMs) WriteHeader(status int) {
+	w.Header().Del(coc.HeaderRetryAfterMs)
+	w.ResponseWriter.WriteHeader(status)
 }
 
 func (f *fleet) close() { f.server.Close() }

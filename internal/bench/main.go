@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,11 +31,16 @@ func main() {
 }
 
 func run() error {
-	rounds := flag.Int("rounds", 21, "interleaved rounds of the start-up commands (the median is reported)")
+	rounds := flag.Int("rounds", 15, "interleaved rounds of the start-up commands (the median is reported)")
 	tenantList := flag.String("tenants", "10,50,100", "tenant counts of the throttle-bound apply")
+	secondsList := flag.String("seconds-only", "10,50", "tenant counts also applied with whole-second Retry-After only (more costs minutes)")
 	sections := flag.String("only", "", "comma-separated sections to run: startup, memory, calls, throttle, micro (default all)")
 	flag.Parse()
 	tenants, err := parseInts(*tenantList)
+	if err != nil {
+		return err
+	}
+	secondsOnly, err := parseInts(*secondsList)
 	if err != nil {
 		return err
 	}
@@ -88,7 +94,7 @@ func run() error {
 		var results []throttleResult
 		for _, n := range tenants {
 			progress("throttle: %d tenants", n)
-			res, err := measureThrottle(ctx, tc, n)
+			res, err := measureThrottle(ctx, tc, n, slices.Contains(secondsOnly, n))
 			if err != nil {
 				return err
 			}
@@ -118,6 +124,9 @@ func progress(format string, args ...any) {
 
 func parseInts(list string) ([]int, error) {
 	var out []int
+	if list == "" {
+		return nil, nil
+	}
 	for _, s := range strings.Split(list, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
 		if err != nil || n < 1 {
