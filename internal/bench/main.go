@@ -57,6 +57,7 @@ func run() error {
 	}
 	ctx := context.Background()
 	began := time.Now()
+	loadBefore := loadAverage()
 	tc, err := newToolchain(ctx, root)
 	if err != nil {
 		return err
@@ -111,11 +112,32 @@ func run() error {
 
 	fmt.Println()
 	r.print(os.Stdout)
-	fmt.Printf("\n%d cores, %s, in %s.\n", runtime.NumCPU(), tc.terraformVersion(ctx), time.Since(began).Round(time.Second))
+	fmt.Printf("\n%d cores, %s, in %s; load average %s before, %s after.\n", runtime.NumCPU(), tc.terraformVersion(ctx),
+		time.Since(began).Round(time.Second), loadBefore, loadAverage())
+	if busy(loadBefore) || busy(loadAverage()) {
+		fmt.Println("Other work kept the machine busy: timings, and the throttle ratios above all, are inflated; rerun when it is idle.")
+	}
 	if missed := r.missed(); len(missed) > 0 {
 		fmt.Printf("Targets missed: %s.\n", strings.Join(missed, "; "))
 	}
 	return nil
+}
+
+// loadAverage is the one-minute load average, or "?" where /proc/loadavg does not exist.
+func loadAverage() string {
+	data, err := os.ReadFile("/proc/loadavg")
+	fields := strings.Fields(string(data))
+	if err != nil || len(fields) == 0 {
+		return "?"
+	}
+	return fields[0]
+}
+
+// busy reports a load average above the number of cores: other processes then compete with
+// terraform and the providers for the CPU.
+func busy(load string) bool {
+	l, err := strconv.ParseFloat(load, 64)
+	return err == nil && l > float64(runtime.NumCPU())
 }
 
 func progress(format string, args ...any) {
