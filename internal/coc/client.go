@@ -210,8 +210,11 @@ func attemptFields(resp *http.Response, err error) map[string]any {
 	if resp != nil {
 		fields["status"] = resp.StatusCode
 		fields["request_id"] = resp.Header.Get(HeaderRequestID)
-		if ra := resp.Header.Get("Retry-After"); ra != "" {
+		if ra := resp.Header.Get(HeaderRetryAfter); ra != "" {
 			fields["retry_after"] = ra
+		}
+		if ms := resp.Header.Get(HeaderRetryAfterMs); ms != "" {
+			fields["retry_after_ms"] = ms
 		}
 	}
 	if err != nil {

@@ -26,20 +26,32 @@ type Backoff struct {
 	Now func() time.Time
 }
 
-// Wait returns the delay before the next attempt. A Retry-After header (seconds or HTTP-date) on
-// a 429 or 503 is honoured up to MaxRetryAfter; otherwise the delay grows exponentially from Min,
-// is capped at Max, and is jittered to between half and all of that so that many clients
-// throttled together do not retry in lockstep.
+// Headers with which a 429 or 503 says how long to wait.
+const (
+	HeaderRetryAfter = "Retry-After"
+	// HeaderRetryAfterMs gives the wait in milliseconds. Retry-After's whole seconds are coarse
+	// next to a limit of several requests per second: a request refused just before the next
+	// token would be told to wait a whole second. (Azure's APIs send the same header.)
+	HeaderRetryAfterMs = "Retry-After-Ms"
+)
+
+// Wait returns the delay before the next attempt. On a 429 or 503 the server's wait
+// (Retry-After-Ms, else Retry-After in seconds or as an HTTP-date) is honoured up to
+// MaxRetryAfter, plus a little jitter; otherwise the delay grows exponentially from Min, is
+// capped at Max, and is jittered to between half and all of that so that many clients throttled
+// together do not retry in lockstep.
 func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 	random := b.Rand
 	if random == nil {
 		random = rand.Float64
 	}
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := b.retryAfter(resp.Header.Get("Retry-After")); ok {
+		if d, ok := b.serverWait(resp.Header); ok {
 			// A little jitter on top keeps throttled callers from returning in the same instant,
-			// without ever retrying before the server asked.
-			return min(d, b.MaxRetryAfter) + time.Duration(random()*float64(b.Min)/2)
+			// without ever retrying before the server asked. It is kept to a tenth of the wait
+			// (at most Min/2): a throttled apply spends most of its time in these waits.
+			d = min(d, b.MaxRetryAfter)
+			return d + time.Duration(random()*float64(min(d/10, b.Min/2)))
 		}
 	}
 	ceiling := float64(b.Min) * math.Pow(2, float64(attempt))
@@ -47,6 +59,13 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 		ceiling = float64(b.Max)
 	}
 	return time.Duration(ceiling/2 + random()*ceiling/2)
+}
+
+func (b Backoff) serverWait(h http.Header) (time.Duration, bool) {
+	if ms, err := strconv.Atoi(h.Get(HeaderRetryAfterMs)); err == nil && ms >= 0 {
+		return time.Duration(ms) * time.Millisecond, true
+	}
+	return b.retryAfter(h.Get(HeaderRetryAfter))
 }
 
 func (b Backoff) retryAfter(v string) (time.Duration, bool) {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"testing"
 	"time"
 )
@@ -58,9 +59,43 @@ func TestBackoffHonoursRetryAfterWithinBound(t *testing.T) {
 		}
 	}
 	b.Rand = func() float64 { return 0.999 }
-	resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {"1"}}}
-	if got := b.Wait(0, resp); got < time.Second || got > time.Second+b.Min/2 {
-		t.Errorf("jitter on Retry-After gives %v; it must never be early and add at most Min/2", got)
+	for _, tc := range []struct {
+		retryAfter string
+		wait, most time.Duration
+	}{
+		{"1", time.Second, 100 * time.Millisecond}, // a tenth of the wait
+		{"8", 8 * time.Second, b.Min / 2},          // never more than Min/2
+	} {
+		resp := &http.Response{StatusCode: 429, Header: http.Header{"Retry-After": {tc.retryAfter}}}
+		if got := b.Wait(0, resp); got <= tc.wait || got > tc.wait+tc.most {
+			t.Errorf("Retry-After %s: wait %v; it must never be early, must be jittered and add at most %v", tc.retryAfter, got, tc.most)
+		}
+	}
+}
+
+// Retry-After-Ms, when a server sends it, is more precise than Retry-After and wins.
+func TestBackoffPrefersRetryAfterMs(t *testing.T) {
+	b := Backoff{Min: 100 * time.Millisecond, Max: time.Second, MaxRetryAfter: 10 * time.Second, Rand: func() float64 { return 0 }}
+	cases := []struct {
+		status           int
+		retryAfterMs     string
+		retryAfter, want time.Duration
+	}{
+		{429, "250", time.Second, 250 * time.Millisecond},
+		{503, "1500", 2 * time.Second, 1500 * time.Millisecond},
+		{429, "0", time.Second, 0},
+		{429, "60000", time.Minute, 10 * time.Second},        // bounded
+		{429, "-5", 3 * time.Second, 3 * time.Second},        // invalid: Retry-After
+		{429, "0.25", 3 * time.Second, 3 * time.Second},      // invalid: Retry-After
+		{500, "250", 3 * time.Second, 50 * time.Millisecond}, // not a throttling answer: ordinary backoff
+	}
+	for _, tc := range cases {
+		header := http.Header{}
+		header.Set(HeaderRetryAfterMs, tc.retryAfterMs)
+		header.Set(HeaderRetryAfter, strconv.Itoa(int(tc.retryAfter/time.Second)))
+		if got := b.Wait(0, &http.Response{StatusCode: tc.status, Header: header}); got != tc.want {
+			t.Errorf("%d Retry-After-Ms %q: wait %v, want %v", tc.status, tc.retryAfterMs, got, tc.want)
+		}
 	}
 }
 

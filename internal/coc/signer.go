@@ -93,7 +93,9 @@ func CanonicalRequest(method string, u *url.URL, h http.Header, signedHeaders []
 	b.WriteByte('\n')
 	b.WriteString(CanonicalURI(u))
 	b.WriteByte('\n')
-	b.WriteString(CanonicalQuery(u.Query()))
+	if u.RawQuery != "" {
+		b.WriteString(CanonicalQuery(u.Query()))
+	}
 	b.WriteByte('\n')
 	for _, name := range signedHeaders {
 		b.WriteString(name)
@@ -104,9 +106,17 @@ func CanonicalRequest(method string, u *url.URL, h http.Header, signedHeaders []
 	b.WriteByte('\n')
 	b.WriteString(strings.Join(signedHeaders, ";"))
 	b.WriteByte('\n')
-	sum := sha256.Sum256(body)
-	b.WriteString(hex.EncodeToString(sum[:]))
+	bodyHash := hexSHA256(body)
+	b.Write(bodyHash[:])
 	return b.String()
+}
+
+// hexSHA256 is the lowercase hex SHA-256 of data, the form the scheme writes every hash in.
+func hexSHA256(data []byte) [2 * sha256.Size]byte {
+	sum := sha256.Sum256(data)
+	var out [2 * sha256.Size]byte
+	hex.Encode(out[:], sum[:])
+	return out
 }
 
 // canonicalHeaderValue looks the header up case-insensitively: the Host header may be stored under
@@ -193,9 +203,9 @@ func unreserved(c byte) bool {
 
 // Signature is hex HMAC-SHA256(secretKey, string to sign).
 func Signature(secretKey, sdkDate, canonicalRequest string) string {
-	sum := sha256.Sum256([]byte(canonicalRequest))
+	canonicalHash := hexSHA256([]byte(canonicalRequest))
 	mac := hmac.New(sha256.New, []byte(secretKey))
 	mac.Write([]byte(SigningAlgorithm + "\n" + sdkDate + "\n"))
-	mac.Write([]byte(hex.EncodeToString(sum[:])))
+	mac.Write(canonicalHash[:])
 	return hex.EncodeToString(mac.Sum(nil))
 }

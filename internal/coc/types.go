@@ -51,15 +51,7 @@ func (b Binding) Identifier() string {
 	return b.Fields[p.Identifier]
 }
 
-// bindingMeta is the part of a binding's JSON that every platform shares.
-type bindingMeta struct {
-	AppType      AppType   `json:"app_type"`
-	Status       string    `json:"status"`
-	CreatedAt    time.Time `json:"created_at"`
-	UpdatedAt    time.Time `json:"updated_at"`
-	KeyUpdatedAt time.Time `json:"key_updated_at"`
-}
-
+// bindingMetaKeys are the fields every platform's binding shares.
 var bindingMetaKeys = []string{"app_type", "status", "created_at", "updated_at", "key_updated_at"}
 
 // FormatTimestamp renders a time as the API does: UTC, RFC 3339 with milliseconds.
@@ -81,36 +73,70 @@ func (b Binding) MarshalJSON() ([]byte, error) {
 
 // UnmarshalJSON accepts the flat form; platform fields are the string-valued keys of the
 // binding's platform, anything else is ignored so that new server fields do not break old clients.
+// Every read and every list page comes through here, so the object is decoded once.
 func (b *Binding) UnmarshalJSON(data []byte) error {
-	var meta bindingMeta
-	if err := json.Unmarshal(data, &meta); err != nil {
-		return fmt.Errorf("binding: %w", err)
-	}
-	p, err := PlatformFor(meta.AppType)
-	if err != nil {
-		return fmt.Errorf("binding: %w", err)
-	}
-	var raw map[string]json.RawMessage
+	var raw map[string]any
 	if err := json.Unmarshal(data, &raw); err != nil {
+		return fmt.Errorf("binding: %w", err)
+	}
+	o := flatObject{values: raw}
+	appType := AppType(o.str("app_type"))
+	if o.err != nil {
+		return o.err
+	}
+	p, err := PlatformFor(appType)
+	if err != nil {
 		return fmt.Errorf("binding: %w", err)
 	}
 	fields := make(map[string]string, 1+len(p.Fields))
 	for _, name := range p.NonSecretFields() {
-		v, ok := raw[name]
-		if !ok || bytes.Equal(v, []byte("null")) {
-			continue
+		if raw[name] != nil {
+			fields[name] = o.str(name)
 		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			return fmt.Errorf("binding: field %q: expected a string, got %s", name, jsonKind(v))
-		}
-		fields[name] = s
 	}
-	*b = Binding{
-		AppType: meta.AppType, Fields: fields, Status: meta.Status,
-		CreatedAt: meta.CreatedAt.UTC(), UpdatedAt: meta.UpdatedAt.UTC(), KeyUpdatedAt: meta.KeyUpdatedAt.UTC(),
+	decoded := Binding{
+		AppType: appType, Fields: fields, Status: o.str("status"),
+		CreatedAt: o.timestamp("created_at"), UpdatedAt: o.timestamp("updated_at"), KeyUpdatedAt: o.timestamp("key_updated_at"),
 	}
+	if o.err != nil {
+		return o.err
+	}
+	*b = decoded
 	return nil
+}
+
+// flatObject reads the string fields of a decoded binding, keeping the first problem.
+type flatObject struct {
+	values map[string]any
+	err    error
+}
+
+// str returns a field's value; an absent or null field reads as "".
+func (o *flatObject) str(name string) string {
+	switch v := o.values[name].(type) {
+	case string:
+		return v
+	case nil:
+		return ""
+	default:
+		if o.err == nil {
+			asJSON, _ := json.Marshal(v)
+			o.err = fmt.Errorf("binding: field %q: expected a string, got %s", name, jsonKind(asJSON))
+		}
+		return ""
+	}
+}
+
+// timestamp parses an RFC 3339 field into UTC; an absent or null field is the zero time.
+func (o *flatObject) timestamp(name string) time.Time {
+	if o.values[name] == nil {
+		return time.Time{}
+	}
+	t, err := time.Parse(time.RFC3339, o.str(name))
+	if err != nil && o.err == nil {
+		o.err = fmt.Errorf("binding: field %q: %w", name, err)
+	}
+	return t.UTC()
 }
 
 // BindingList is the data of a list call.
@@ -166,10 +192,11 @@ func DecodeBindingRequest(p Platform, m Method, data []byte) (BindingRequest, []
 		return BindingRequest{}, []FieldError{{Field: "body", Reason: "must be a JSON object"}}
 	}
 	req := BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{}}
+	fields := p.NonSecretFields()
 	var problems []FieldError
 	for name, v := range raw {
 		secret := p.IsSecret(name)
-		if !secret && !slices.Contains(p.NonSecretFields(), name) {
+		if !secret && !slices.Contains(fields, name) {
 			problems = append(problems, FieldError{Field: name, Reason: fmt.Sprintf("is not a field of a %s app", p.AppType)})
 			continue
 		}
@@ -188,7 +215,7 @@ func DecodeBindingRequest(p Platform, m Method, data []byte) (BindingRequest, []
 			req.Fields[name] = s
 		}
 	}
-	required := p.NonSecretFields()
+	required := fields
 	if m == Create {
 		required = append(required, p.Secrets...)
 	}

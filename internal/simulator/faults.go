@@ -248,9 +248,9 @@ func (s *Simulator) throttle(t *tenant) *apiError {
 		b.tokens--
 		return nil
 	}
-	wait := math.Ceil((1 - b.tokens) / s.limiter.Rate)
+	wait := time.Duration((1 - b.tokens) / s.limiter.Rate * float64(time.Second))
 	return &apiError{
 		status: http.StatusTooManyRequests, code: coc.CodeThrottled, msg: "the API request rate exceeds the limit",
-		retryAfter: int(math.Max(wait, 1)),
+		retryAfter: max(wait, time.Millisecond),
 	}
 }

@@ -145,8 +145,9 @@ type apiError struct {
 	code    string
 	msg     string
 	details []coc.FieldError
-	// retryAfter, in seconds, is sent as Retry-After when positive.
-	retryAfter int
+	// retryAfter is sent, when positive, as Retry-After (whole seconds, rounded up) and as
+	// Retry-After-Ms (milliseconds, rounded up).
+	retryAfter time.Duration
 }
 
 // api wraps a handler with what every contract call shares: faults, request id, size cap,
@@ -191,7 +192,8 @@ func (s *Simulator) api(h apiHandler) http.HandlerFunc {
 		if e, ok := data.(*apiError); ok {
 			s.record(r, accessKeyOf(r), e.status, "")
 			if e.retryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(e.retryAfter))
+				w.Header().Set(coc.HeaderRetryAfter, strconv.FormatInt(ceilUnits(e.retryAfter, time.Second), 10))
+				w.Header().Set(coc.HeaderRetryAfterMs, strconv.FormatInt(ceilUnits(e.retryAfter, time.Millisecond), 10))
 			}
 			writeError(w, r, e.status, e.code, e.msg, e.details)
 			return
@@ -203,6 +205,11 @@ func (s *Simulator) api(h apiHandler) http.HandlerFunc {
 		}
 		writeJSON(w, status, data)
 	}
+}
+
+// ceilUnits counts d in units, rounding up: a client told to wait must not come back early.
+func ceilUnits(d, unit time.Duration) int64 {
+	return int64((d + unit - 1) / unit)
 }
 
 func (s *Simulator) requestID() string {

@@ -168,7 +168,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	t.Cleanup(server.Close)
 	sim.SetRateLimit(2, 2)
 	signer := coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return clock }}
-	get := func() (status int, retryAfter string) {
+	get := func() (status int, retryAfter, retryAfterMs string) {
 		req, _ := http.NewRequest("GET", server.URL+"/v1/mobile-apps", bytes.NewReader(nil))
 		signer.Sign(req, nil)
 		resp, err := http.DefaultClient.Do(req)
@@ -176,18 +176,23 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 			t.Fatal(err)
 		}
 		_ = resp.Body.Close()
-		return resp.StatusCode, resp.Header.Get("Retry-After")
+		return resp.StatusCode, resp.Header.Get("Retry-After"), resp.Header.Get("Retry-After-Ms")
 	}
 	for i := range 2 {
-		if status, _ := get(); status != 200 {
+		if status, _, _ := get(); status != 200 {
 			t.Fatalf("request %d within the burst: %d", i, status)
 		}
 	}
-	if status, retryAfter := get(); status != 429 || retryAfter != "1" {
-		t.Fatalf("over the limit: %d Retry-After %q", status, retryAfter)
+	// The next token is half a second away: whole seconds round up, milliseconds are exact.
+	if status, retryAfter, ms := get(); status != 429 || retryAfter != "1" || ms != "500" {
+		t.Fatalf("over the limit: %d Retry-After %q Retry-After-Ms %q", status, retryAfter, ms)
 	}
-	clock = clock.Add(500 * time.Millisecond) // one token refills at 2/s
-	if status, _ := get(); status != 200 {
+	clock = clock.Add(400 * time.Millisecond)
+	if status, retryAfter, ms := get(); status != 429 || retryAfter != "1" || ms != "100" {
+		t.Fatalf("100 ms before the refill: %d Retry-After %q Retry-After-Ms %q", status, retryAfter, ms)
+	}
+	clock = clock.Add(100 * time.Millisecond) // one token refills at 2/s
+	if status, _, _ := get(); status != 200 {
 		t.Fatalf("after refill: %d", status)
 	}
 }
