@@ -270,16 +270,17 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root(attrKeyUpdatedAt), &prior)...)
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root(attrKeyUpdatedAt), prior)...)
 	}
+	// Terraform folds warnings with equal summaries into "N more similar warnings", so each
+	// summary names its attribute and binding.
+	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics).ValueString()
 	for _, s := range changes.resent {
-		resp.Diagnostics.AddAttributeWarning(path.Root(s), "Secret Changed Outside Terraform",
+		resp.Diagnostics.AddAttributeWarning(path.Root(s),
+			fmt.Sprintf("Secret Changed Outside Terraform: Re-sending %s of %s App %s", s, r.app.displayName, identifier),
 			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
 				"probably on the console. This plan re-sends %s from the configuration to restore it. If the new secret is "+
 				"intended, put it in the configuration instead.", r.app.displayName, changes.drift.now, changes.drift.applied, s))
 	}
-	// This warning is the only sign of the drift (the plan itself is empty), and Terraform folds
-	// warnings with equal summaries into "N more similar warnings", so each one's summary names
-	// its attribute and app.
-	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics).ValueString()
+	// For a write-only secret this warning is the only sign of the drift: the plan is empty.
 	for _, u := range changes.needsVersionBump {
 		s := u.name
 		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix),
