@@ -140,11 +140,7 @@ func TestCLI_QueryGeneratedConfigImports(t *testing.T) {
 	}
 	w.terraform(t, "apply", "-input=false", "adopt.tfplan")
 	for _, pc := range platformCases {
-		secrets := map[string]string{}
-		for _, s := range pc.platform.Secrets {
-			secrets[s] = pc.secret(s, "1")
-		}
-		if err := env.expectFingerprints(pc, secrets)(nil); err != nil {
+		if err := env.expectFingerprints(pc, pc.secretValues("1"))(nil); err != nil {
 			t.Fatal(err)
 		}
 	}

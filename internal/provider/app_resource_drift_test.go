@@ -22,12 +22,7 @@ func TestAccAppResource_Drift(t *testing.T) {
 			addr := pc.address("this")
 			path := "/v1/mobile-apps/" + string(pc.appType)
 			config := env.providerBlock(0, "") + pc.resourceBlock("this", nil)
-			configured := map[string]string{}
-			consoleSecrets := map[string]string{}
-			for _, s := range pc.platform.Secrets {
-				configured[s] = pc.secret(s, "1")
-				consoleSecrets[s] = pc.secret(s, "console")
-			}
+			configured, consoleSecrets := pc.secretValues("1"), pc.secretValues("console")
 			field := pc.platform.Fields[0]
 
 			resource.ParallelTest(t, resource.TestCase{
@@ -119,10 +114,9 @@ func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
 			env := newSimEnv(t, 1)
 			env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 			addr := pc.address("adopted")
-			configured := map[string]string{}
+			configured := pc.secretValues("1")
 			var secretChecks []plancheck.PlanCheck
 			for _, s := range pc.platform.Secrets {
-				configured[s] = pc.secret(s, "1")
 				secretChecks = append(secretChecks, plancheck.ExpectSensitiveValue(addr, tfjsonpath.New(s)))
 			}
 			config := env.providerBlock(0, "") + pc.resourceBlock("adopted", nil) +

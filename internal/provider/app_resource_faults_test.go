@@ -61,15 +61,8 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			secrets := func(tag string) map[string]string {
-				out := map[string]string{}
-				for _, s := range pc.platform.Secrets {
-					out[s] = pc.secret(s, tag)
-				}
-				return out
-			}
 			rotated := map[string]string{}
-			for s, v := range secrets("2") {
+			for s, v := range pc.secretValues("2") {
 				rotated[s] = strconv.Quote(v)
 			}
 			dropAfterCommit(http.MethodPost)
@@ -87,7 +80,7 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectCalls("POST "+path+" dropped", "GET "+path+" 200", "PUT "+path+" 200"),
 							env.expectOneBinding(pc),
-							env.expectFingerprints(pc, secrets("1")),
+							env.expectFingerprints(pc, pc.secretValues("1")),
 							func(*terraform.State) error { dropAfterCommit(http.MethodPut); return nil },
 						),
 					},
@@ -96,7 +89,7 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectWrites("PUT "+path+" 0", "PUT "+path+" 200"),
 							env.expectOneBinding(pc),
-							env.expectFingerprints(pc, secrets("2")),
+							env.expectFingerprints(pc, pc.secretValues("2")),
 							func(*terraform.State) error { dropAfterCommit(http.MethodDelete); return nil },
 						),
 					},

@@ -60,13 +60,6 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 			config := func(attrs map[string]string) string {
 				return env.providerBlock(0, "") + pc.resourceBlock("this", attrs)
 			}
-			secrets := func(tag string) map[string]string {
-				out := map[string]string{}
-				for _, s := range pc.platform.Secrets {
-					out[s] = pc.secret(s, tag)
-				}
-				return out
-			}
 			withFields := func(i int, extra map[string]string) map[string]string {
 				attrs := map[string]string{}
 				for f, v := range pc.fields {
@@ -78,7 +71,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 				return attrs
 			}
 			rotated := map[string]string{}
-			for s, v := range secrets("2") {
+			for s, v := range pc.secretValues("2") {
 				rotated[s] = strconv.Quote(v)
 			}
 			sameKeyTime := statecheck.CompareValue(compare.ValuesSame())
@@ -110,7 +103,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectWrites("POST "+path+" 201"),
-							env.expectFingerprints(pc, secrets("1")),
+							env.expectFingerprints(pc, pc.secretValues("1")),
 						),
 					},
 					// Import by identifier: everything but the secrets, which COC never returns.
@@ -136,7 +129,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectWrites("PUT "+path+" 200"),
-							env.expectFingerprints(pc, secrets("1")),
+							env.expectFingerprints(pc, pc.secretValues("1")),
 						),
 					},
 					// Rotating the secrets: one PUT that carries them, in place.
@@ -152,7 +145,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectWrites("PUT "+path+" 200"),
-							env.expectFingerprints(pc, secrets("2")),
+							env.expectFingerprints(pc, pc.secretValues("2")),
 						),
 					},
 					// A new identifier is a new binding: DELETE, then POST.
@@ -166,7 +159,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						},
 						Check: resource.ComposeAggregateTestCheckFunc(
 							env.expectWrites("DELETE "+path+" 204", "POST "+path+" 201"),
-							env.expectFingerprints(pc, secrets("2")),
+							env.expectFingerprints(pc, pc.secretValues("2")),
 						),
 					},
 				},

@@ -40,15 +40,6 @@ func (pc platformCase) writeOnly(tag string, version int, secrets ...string) map
 	return attrs
 }
 
-// secretValues maps each secret of pc to its value tagged tag.
-func (pc platformCase) secretValues(tag string) map[string]string {
-	out := map[string]string{}
-	for _, s := range pc.platform.Secrets {
-		out[s] = pc.secret(s, tag)
-	}
-	return out
-}
-
 // taggedSecrets lists the values of every secret of pc for each tag.
 func (pc platformCase) taggedSecrets(tags ...string) []string {
 	var out []string

@@ -69,11 +69,7 @@ func TestCLI_SecretsNeverLeak(t *testing.T) {
 
 	// Keys changed on the console: the plan warns and re-sends the configured plaintext secrets.
 	for _, pc := range platformCases {
-		consoleSecrets := map[string]string{}
-		for _, s := range pc.platform.Secrets {
-			consoleSecrets[s] = pc.secret(s, "console")
-		}
-		if err := env.sim.ConsoleChangeSecrets(env.tenants[0].AccessKey, pc.appType, consoleSecrets); err != nil {
+		if err := env.sim.ConsoleChangeSecrets(env.tenants[0].AccessKey, pc.appType, pc.secretValues("console")); err != nil {
 			t.Fatal(err)
 		}
 	}

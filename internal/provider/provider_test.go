@@ -169,6 +169,15 @@ func (pc platformCase) secret(name, tag string) string {
 	return v
 }
 
+// secretValues maps each secret of pc to its value tagged tag.
+func (pc platformCase) secretValues(tag string) map[string]string {
+	out := map[string]string{}
+	for _, s := range pc.platform.Secrets {
+		out[s] = pc.secret(s, tag)
+	}
+	return out
+}
+
 // resourceBlock renders a resource. attrs maps attribute names to HCL expressions; the
 // identifier and fields default to the case's first values, and every secret to its plaintext
 // attribute with tag "1", unless attrs names the secret or its write-only form.
