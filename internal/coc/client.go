@@ -394,7 +394,7 @@ func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any)
 	// Everything taken from the response is scrubbed: a server or proxy that echoes the request
 	// may put a secret into any header or field. That includes the request's signature, which
 	// anyone could replay for the next 15 minutes.
-	scrub = append(scrub, newScrubber(requestSignature(resp.Request))...)
+	scrub = append(scrub, newScrubber(RequestSignature(resp.Request))...)
 	requestID := scrub.scrub(resp.Header.Get(HeaderRequestID))
 	responseErr := func(reason string) error {
 		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: scrub.scrub(reason)}
@@ -448,8 +448,9 @@ func decodeEnvelope(data []byte, out any, responseErr func(string) error) error 
 	return nil
 }
 
-// requestSignature returns the Signature of a signed request's Authorization header, or "".
-func requestSignature(req *http.Request) string {
+// RequestSignature returns the Signature of a signed request's Authorization header, or "".
+// Errors must not repeat it: anyone could replay the request while its date is fresh.
+func RequestSignature(req *http.Request) string {
 	if req == nil {
 		return ""
 	}

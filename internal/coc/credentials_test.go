@@ -2,6 +2,7 @@ package coc_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -216,8 +217,10 @@ func TestEveryAttemptSignsWithTheCurrentCredentials(t *testing.T) {
 func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 	provider := &renewingProvider{generation: 7}
 	echo := func(w http.ResponseWriter, r *http.Request) {
-		answer(400, "application/json", fmt.Sprintf(`{"error_code":"COC.00040001","error_msg":"token %s, and the key %s"}`,
-			r.Header.Get(coc.HeaderSecurityToken), generation(7).SecretKey))(w, r)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(400)
+		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeInvalidField,
+			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(coc.HeaderSecurityToken), generation(7).SecretKey)})
 	}
 	client := rawClient(t, echo, func(c *coc.Config) { c.Credentials = provider })
 	_, err := client.GetBinding(context.Background(), coc.Lark)
