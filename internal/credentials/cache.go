@@ -80,29 +80,38 @@ func (c *Cache) Retrieve(ctx context.Context) (coc.Credentials, error) {
 
 func (c *Cache) resolve(ctx context.Context, r *resolution) {
 	defer close(r.done)
-	v, err := c.provider.Retrieve(ctx)
-	now := c.opts.now()
-	if err == nil && !v.Expires.IsZero() && !v.Expires.After(now) {
-		err = fmt.Errorf("%s: the credentials obtained expire at %s, which this machine's clock (%s) says has passed: check the clock",
-			c.provider, v.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
-	}
+	obtained, err := c.obtain(ctx)
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	c.resolving = nil
-	r.value, r.err = v, err
 	if err != nil {
-		return // the next caller tries again
+		r.err = err // not kept: the next caller tries again
+	} else {
+		r.value, c.current = obtained.value, obtained
 	}
-	c.opts.Secrets.Add(v.SecretKey, v.SecurityToken)
-	c.current = &cached{value: v, renewAt: renewAt(now, v.Expires)}
-	fields := map[string]any{"source": c.provider.String()}
-	if !v.Expires.IsZero() {
-		fields["expires_at"] = v.Expires.UTC().Format(time.RFC3339)
-		fields["renew_at"] = c.current.renewAt.UTC().Format(time.RFC3339)
-	}
-	if c.opts.Logger != nil {
+	c.mu.Unlock()
+	if err == nil && c.opts.Logger != nil {
+		fields := map[string]any{"source": c.provider.String()}
+		if v := obtained.value; !v.Expires.IsZero() {
+			fields["expires_at"] = v.Expires.UTC().Format(time.RFC3339)
+			fields["renew_at"] = obtained.renewAt.UTC().Format(time.RFC3339)
+		}
 		c.opts.Logger.Debug(ctx, "Obtained COC credentials", fields)
 	}
+}
+
+// obtain asks the provider for credentials and records their secrets before anything can log them.
+func (c *Cache) obtain(ctx context.Context) (*cached, error) {
+	v, err := c.provider.Retrieve(ctx)
+	if err != nil {
+		return nil, err
+	}
+	c.opts.Secrets.Add(v.SecretKey, v.SecurityToken)
+	now := c.opts.now()
+	if !v.Expires.IsZero() && !v.Expires.After(now) {
+		return nil, fmt.Errorf("%s: the credentials obtained expire at %s, which this machine's clock (%s) says has passed: check the clock",
+			c.provider, v.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+	}
+	return &cached{value: v, renewAt: renewAt(now, v.Expires)}, nil
 }
 
 // renewAt is when credentials obtained at now, expiring at expires, are due for renewal.

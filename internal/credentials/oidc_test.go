@@ -15,11 +15,13 @@ import (
 )
 
 // The identity token is exchanged for a subject token, and that for credentials, in two
-// unsigned calls; both tokens join the secrets that logs and errors are scrubbed of.
+// unsigned calls; both tokens join the secrets that logs and errors are scrubbed of, and the
+// calls' own log lines show neither.
 func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	f := newFakeIAM(t)
+	logger := &captureLogger{}
 	o := fastOptions()
-	o.Secrets = new(credentials.Secrets)
+	o.Secrets, o.Logger = new(credentials.Secrets), logger
 	v, err := (&credentials.OIDC{IAM: f.iam(t, o), IdpID: "ci-idp", IDToken: "id.token.1", Duration: 1800}).Retrieve(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -44,6 +46,10 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	}
 	if secrets := o.Secrets.Values(); !slices.Contains(secrets, "id.token.1") || !slices.Contains(secrets, "subject-token-1") {
 		t.Fatalf("secrets %v lack the identity or the subject token", secrets)
+	}
+	logs := strings.Join(logger.lines, "\n")
+	if !strings.Contains(logs, "X-Subject-Token:***") || strings.Contains(logs, "subject-token-1") || strings.Contains(logs, "id.token.1") {
+		t.Fatalf("the logs show a token:\n%s", logs)
 	}
 }
 

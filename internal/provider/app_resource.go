@@ -260,7 +260,7 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		return // destroy: the refresh before it has needed the credentials already
 	}
 	if req.State.Raw.IsNull() {
-		r.checkCredentials(ctx, &resp.Diagnostics)
+		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
 		return // create: nothing to refine
 	}
 	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
@@ -296,21 +296,7 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 				r.app.displayName, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
 	}
 	if !resp.Plan.Raw.Equal(req.State.Raw) {
-		r.checkCredentials(ctx, &resp.Diagnostics)
-	}
-}
-
-// checkCredentials obtains the provider's credentials while planning a change, so that
-// credentials that do not work fail the plan rather than the apply. The provider's resources
-// share them, so this costs at most the one resolution the apply would make anyway; a plan that
-// changes nothing makes none.
-func (r *appResource) checkCredentials(ctx context.Context, diags *diag.Diagnostics) {
-	if r.data == nil {
-		return // not configured, as while validating
-	}
-	if _, err := r.data.credentials.Retrieve(ctx); err != nil {
-		diags.AddError("Failed to Obtain COC Credentials", fmt.Sprintf("The plan changes the %s binding, and the provider could not "+
-			"obtain the credentials to apply it: %s", r.app.displayName, err))
+		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
 	}
 }
 

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
@@ -197,6 +198,19 @@ func (s settings) assumeRole(m *assumeRoleModel, oidc bool) *credentials.AssumeR
 		invalid("domain_id", fmt.Sprintf("Both %s and %s are set: set only one.", envAssumeRoleDomainName, envAssumeRoleDomainID))
 	}
 	return role
+}
+
+// checkCredentials obtains the credentials while planning a change to a binding, so that
+// credentials that do not work fail the plan rather than the apply. The provider's resources
+// share them, so this costs at most the one resolution the apply would make anyway.
+func (d *providerData) checkCredentials(ctx context.Context, displayName string, diags *diag.Diagnostics) {
+	if d == nil {
+		return // not configured, as while validating
+	}
+	if _, err := d.credentials.Retrieve(ctx); err != nil {
+		diags.AddError("Failed to Obtain COC Credentials", fmt.Sprintf("The plan changes the %s binding, and the provider could not "+
+			"obtain the credentials to apply it: %s", displayName, err))
+	}
 }
 
 // addEndpointError reports an endpoint that is not an absolute http(s) URL; p is empty for one
