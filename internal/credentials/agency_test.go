@@ -72,15 +72,7 @@ func TestAgencyErrorsNameTheAgencyAndTheFix(t *testing.T) {
 			f := newFakeIAM(t)
 			f.on(credentials.SecurityTokensPath, tc.answer)
 			_, err := agency(f.iam(t, fastOptions()), credentials.Static{Credentials: permanentKey, Source: "a test key"}).Retrieve(context.Background())
-			var credErr *credentials.Error
-			if !errors.As(err, &credErr) {
-				t.Fatalf("want a *credentials.Error, got %v", err)
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("the error does not say %q:\n%s", want, err)
-				}
-			}
+			expectError[*credentials.Error](t, err, tc.want...)
 		})
 	}
 }

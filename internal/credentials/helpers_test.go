@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -155,6 +156,20 @@ func verifySignature(t *testing.T, r received, host, secretKey string) string {
 		t.Fatalf("%s: the signature does not verify with the secret key", r.path)
 	}
 	return fields["Access"]
+}
+
+// expectError checks that err is a T and that its message says each of want.
+func expectError[T error](t *testing.T, err error, want ...string) {
+	t.Helper()
+	var target T
+	if !errors.As(err, &target) {
+		t.Fatalf("want a %T, got %v", target, err)
+	}
+	for _, w := range want {
+		if !strings.Contains(err.Error(), w) {
+			t.Errorf("the error does not say %q:\n%s", w, err)
+		}
+	}
 }
 
 // writeFile writes content to name in a temporary directory and returns its path.

@@ -2,7 +2,6 @@ package credentials_test
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"os"
 	"slices"
@@ -134,15 +133,7 @@ func TestOIDCErrorsNameTheIdentityProviderAndTheFix(t *testing.T) {
 			}
 			tc.oidc.IAM = f.iam(t, fastOptions())
 			_, err := tc.oidc.Retrieve(context.Background())
-			var credErr *credentials.Error
-			if !errors.As(err, &credErr) {
-				t.Fatalf("want a *credentials.Error, got %v", err)
-			}
-			for _, want := range tc.want {
-				if !strings.Contains(err.Error(), want) {
-					t.Errorf("the error does not say %q:\n%s", want, err)
-				}
-			}
+			expectError[*credentials.Error](t, err, tc.want...)
 			if tc.answer == nil && len(f.received()) != 0 {
 				t.Errorf("IAM was called without an identity token")
 			}

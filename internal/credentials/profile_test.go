@@ -1,11 +1,9 @@
 package credentials_test
 
 import (
-	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -91,14 +89,6 @@ func TestUnusableProfilesNameProfileAndFile(t *testing.T) {
 	}
 	for _, tc := range cases {
 		_, err := credentials.LoadProfile(tc.file, tc.name)
-		var profileErr *credentials.ProfileError
-		if !errors.As(err, &profileErr) {
-			t.Fatalf("%s %q: want a *credentials.ProfileError, got %v", tc.file, tc.name, err)
-		}
-		for _, want := range tc.want {
-			if !strings.Contains(err.Error(), want) {
-				t.Errorf("%s %q: the error does not say %q:\n%s", tc.file, tc.name, want, err)
-			}
-		}
+		expectError[*credentials.ProfileError](t, err, tc.want...)
 	}
 }
