@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -254,5 +256,37 @@ func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
 	logger.Warn(ctx, "warned TOKEN-obtained-late-4567", nil)
 	if logged := out.String(); strings.Contains(logged, "obtained-late") || strings.Count(logged, "***") < 4 {
 		t.Fatalf("the secrets are not masked:\n%s", logged)
+	}
+}
+
+// The variables fill in an argument pair (an agency's account, the identity token) only when the
+// block sets neither, so that a variable left in the environment cannot clash with the block;
+// and without blocks, the agency variables belong to assume_role_with_oidc once its identity
+// provider is set, as in the huaweicloud provider.
+func TestSettings_TheEnvironmentFillsInWhatTheBlocksLeaveOpen(t *testing.T) {
+	clearCredentialEnv(t)
+	t.Setenv(envAssumeRoleDomainID, "domain-from-env")
+	t.Setenv(envIDTokenFile, "/run/token-from-env")
+	var diags diag.Diagnostics
+	c := settings{&diags}.credentials(providerModel{
+		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator"), DomainName: types.StringValue("target")},
+		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci"), IDToken: types.StringValue("id.token")},
+	})
+	if diags.HasError() || c.AssumeRole.DomainID != "" || c.OIDC.IDTokenFile != "" {
+		t.Fatalf("the variables of the pairs' other halves were taken: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
+	}
+	c = settings{&diags}.credentials(providerModel{
+		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator")},
+		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci")},
+	})
+	if diags.HasError() || c.AssumeRole.DomainID != "domain-from-env" || c.OIDC.IDTokenFile != "/run/token-from-env" {
+		t.Fatalf("the variables did not fill in: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
+	}
+
+	t.Setenv(envIdpID, "ci")
+	t.Setenv(envAssumeRoleAgency, "coc-operator")
+	c = settings{&diags}.credentials(providerModel{})
+	if diags.HasError() || c.AssumeRole != nil || c.OIDC == nil || c.OIDC.AgencyName != "coc-operator" || c.OIDC.DomainID != "domain-from-env" {
+		t.Fatalf("without blocks the agency variables must go to assume_role_with_oidc: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
 	}
 }

@@ -127,7 +127,7 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					"domain_name": schema.StringAttribute{
 						Optional: true,
 						MarkdownDescription: fmt.Sprintf("The name of the account (domain) the agency belongs to. Falls back to `%s`. "+
-							"Set this or `domain_id`.", envAssumeRoleDomainName),
+							"Set this or `domain_id`; their variables apply only when the block sets neither.", envAssumeRoleDomainName),
 						Validators: append([]validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("domain_id"))}, oneLine...),
 					},
 					"domain_id": schema.StringAttribute{
@@ -150,9 +150,10 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 						Validators:          oneLine,
 					},
 					"id_token": schema.StringAttribute{
-						Optional:            true,
-						Sensitive:           true,
-						MarkdownDescription: fmt.Sprintf("The identity token. Falls back to `%s`. Set this or `id_token_file`.", envIDToken),
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: fmt.Sprintf("The identity token. Falls back to `%s`. Set this or `id_token_file`; their "+
+							"variables apply only when the block sets neither.", envIDToken),
 						Validators: []validator.String{validators.Secret(1, maxCredentialLength),
 							stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("id_token_file"))},
 					},
