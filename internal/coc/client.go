@@ -15,7 +15,6 @@ import (
 	"mime"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -30,6 +29,9 @@ var Endpoints = map[string]string{
 	"ap-southeast-3": "https://coc-intl.myhuaweicloud.com",
 	"eu-west-101":    "https://coc-eu-west-101-open-api.myhuaweicloud.eu",
 }
+
+// DefaultRegion is the region whose endpoints are used when none is configured.
+const DefaultRegion = "cn-north-4"
 
 // Defaults of Config.
 const (
@@ -51,8 +53,11 @@ type Logger interface {
 // Config configures a Client. Zero values take the defaults above.
 type Config struct {
 	// Endpoint is the base URL, for example "https://coc.myhuaweicloud.com".
-	Endpoint    string
-	Credentials Credentials
+	Endpoint string
+	// Credentials sign each attempt: a fixed Credentials value, or a provider that obtains and
+	// renews temporary ones. A CredentialsRenewer gets one chance to renew credentials COC
+	// refuses as expired, and the request is retried once with the renewed ones.
+	Credentials CredentialsProvider
 	// DomainID is sent as X-Domain-Id when set.
 	DomainID  string
 	UserAgent string
@@ -73,8 +78,9 @@ type Client struct {
 	cfg        Config
 	idempotent *retryablehttp.Client
 	create     *retryablehttp.Client
-	// credentials are scrubbed from every error, in case a proxy echoes headers back.
-	credentials scrubber
+	// signing hands out the credentials; the secrets of every one it handed out are scrubbed
+	// from every error, in case a proxy echoes headers back.
+	signing *recordingProvider
 }
 
 // NewClient validates cfg and builds a client. It makes no network call.
@@ -83,16 +89,13 @@ func NewClient(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cfg.Credentials.AccessKey == "" || cfg.Credentials.SecretKey == "" {
-		return nil, errors.New("an access key and a secret key are required")
+	if cfg.Credentials == nil {
+		return nil, errors.New("an access key and a secret key, or a credentials provider, are required")
 	}
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
 	}
-	b := &cfg.Backoff
-	b.Min = cmp.Or(b.Min, DefaultBackoffBase)
-	b.Max = cmp.Or(b.Max, DefaultBackoffCap)
-	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultRetryAfterCap)
+	cfg.Backoff = cfg.Backoff.withDefaults()
 	cfg.MaxResponseBytes = cmp.Or(cfg.MaxResponseBytes, DefaultMaxResponseBytes)
 	if cfg.Logger == nil {
 		cfg.Logger = nopLogger{}
@@ -103,18 +106,15 @@ func NewClient(cfg Config) (*Client, error) {
 		httpClient = cleanhttp.DefaultPooledClient()
 		httpClient.Timeout = defaultRequestTimeout
 	}
+	c := &Client{base: base, cfg: cfg, signing: &recordingProvider{CredentialsProvider: cfg.Credentials}}
 	signed := *httpClient
-	signed.Transport = &signingTransport{
-		next:     cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport),
-		signer:   Signer{Credentials: cfg.Credentials, Now: cfg.Now},
-		domainID: cfg.DomainID,
-	}
+	signed.Transport = NewSigningTransport(httpClient.Transport, c.signing, cfg.DomainID, cfg.Now)
 	// A redirect would carry a signed request to a host we did not choose.
 	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-
-	c := &Client{base: base, cfg: cfg, credentials: newScrubber(cfg.Credentials.SecretKey, cfg.Credentials.SecurityToken)}
-	c.idempotent = c.retryingClient(&signed, retryIdempotent)
-	c.create = c.retryingClient(&signed, retryCreate)
+	policy := RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: RetryIdempotent}
+	c.idempotent = NewRetryingClient(&signed, policy)
+	policy.Retry = retryCreate
+	c.create = NewRetryingClient(&signed, policy)
 	return c, nil
 }
 
@@ -155,101 +155,6 @@ func withoutUserinfo(rawURL string) string {
 		return rawURL
 	}
 	return rawURL[:i+2] + redacted + rawURL[i+2+at:]
-}
-
-func (c *Client) retryingClient(httpClient *http.Client, rule func(context.Context, *http.Response, error) bool) *retryablehttp.Client {
-	return &retryablehttp.Client{
-		HTTPClient:   httpClient,
-		RetryMax:     c.cfg.MaxRetries,
-		RetryWaitMin: c.cfg.Backoff.Min,
-		RetryWaitMax: c.cfg.Backoff.Max,
-		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			retry := rule(ctx, resp, err)
-			if retry {
-				c.cfg.Logger.Debug(ctx, "COC request will be retried", attemptFields(resp, err))
-			}
-			return retry, nil
-		},
-		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
-			return c.cfg.Backoff.Wait(attempt, resp)
-		},
-		// Keep the last response so the caller sees COC's error rather than "giving up".
-		ErrorHandler: retryablehttp.PassthroughErrorHandler,
-		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
-			c.cfg.Logger.Debug(req.Context(), "Sending COC request", map[string]any{
-				"method": req.Method, "path": req.URL.Path, "query": req.URL.RawQuery, "attempt": attempt + 1,
-				"headers": loggableHeaders(req.Header),
-			})
-		},
-		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
-			c.cfg.Logger.Debug(resp.Request.Context(), "Received COC response", map[string]any{
-				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
-				"request_id": resp.Header.Get(HeaderRequestID), "headers": loggableHeaders(resp.Header),
-			})
-		},
-	}
-}
-
-// sensitiveHeaders are never logged, whatever the log level.
-var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "Cookie", "Set-Cookie", "Proxy-Authorization"}
-
-func loggableHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for name, values := range h {
-		if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
-			out[name] = redacted
-			continue
-		}
-		out[name] = strings.Join(values, ", ")
-	}
-	return out
-}
-
-func attemptFields(resp *http.Response, err error) map[string]any {
-	fields := map[string]any{}
-	if resp != nil {
-		fields["status"] = resp.StatusCode
-		fields["request_id"] = resp.Header.Get(HeaderRequestID)
-		if ra := resp.Header.Get(HeaderRetryAfter); ra != "" {
-			fields["retry_after"] = ra
-		}
-		if ms := resp.Header.Get(HeaderRetryAfterMs); ms != "" {
-			fields["retry_after_ms"] = ms
-		}
-	}
-	if err != nil {
-		fields["error"] = err.Error()
-	}
-	return fields
-}
-
-// signingTransport signs every attempt afresh, so a retry after a long backoff carries a current
-// X-Sdk-Date and never goes stale.
-type signingTransport struct {
-	next     http.RoundTripper
-	signer   Signer
-	domainID string
-}
-
-func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	var body []byte
-	if req.GetBody != nil {
-		rc, err := req.GetBody()
-		if err != nil {
-			return nil, err
-		}
-		body, err = io.ReadAll(rc)
-		_ = rc.Close()
-		if err != nil {
-			return nil, err
-		}
-	}
-	signed := req.Clone(req.Context())
-	if t.domainID != "" {
-		signed.Header.Set(HeaderDomainID, t.domainID)
-	}
-	t.signer.Sign(signed, body)
-	return t.next.RoundTrip(signed)
 }
 
 // GetBinding reads the tenant's binding of one app type.
@@ -355,7 +260,7 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 		case getErr == nil && sameNonSecretFields(p, *existing, req):
 			return c.UpdateBinding(ctx, t, req)
 		case getErr == nil:
-			return nil, append(newScrubber(req.SecretValues()...), c.credentials...).apiError(conflictWith(t, p, existing))
+			return nil, append(newScrubber(req.SecretValues()...), c.signing.scrubber()...).apiError(conflictWith(t, p, existing))
 		case !errors.Is(getErr, ErrNotFound):
 			return nil, errors.Join(lastErr, getErr)
 		}
@@ -428,10 +333,10 @@ func (e *TransportError) Error() string { return e.Operation + ": " + e.Err.Erro
 func (e *TransportError) Unwrap() error { return e.Err }
 
 // do sends one logical request (with retries per rc) and decodes the envelope's data into out.
+// When COC refuses the credentials as expired and they can be renewed, the request is sent once
+// more with renewed ones: the gateway stopped it, so even a POST is safe to repeat.
 func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path string, query url.Values, body any, secrets []string, out any) error {
 	op := method + " " + path
-	scrub := append(newScrubber(secrets...), c.credentials...)
-
 	u := c.base.JoinPath(path)
 	u.RawQuery = query.Encode()
 	var payload []byte
@@ -453,22 +358,43 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path 
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
+	signedWith, err := c.exchange(ctx, rc, op, req, secrets, out)
+	renewer, renewable := c.cfg.Credentials.(CredentialsRenewer)
+	if !renewable || !CredentialsExpired(err) {
+		return err
+	}
+	if expireErr := renewer.Expire(signedWith); expireErr != nil {
+		return errors.Join(err, expireErr)
+	}
+	c.cfg.Logger.Debug(ctx, "COC refused the credentials as expired; retrying once with renewed ones", map[string]any{"method": method, "path": path})
+	_, err = c.exchange(ctx, rc, op, req, secrets, out)
+	return err
+}
+
+// exchange sends req (with retries per rc), decodes the answer into out, and returns the
+// credentials its last attempt was signed with.
+func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, op string, req *retryablehttp.Request, secrets []string, out any) (Credentials, error) {
 	resp, err := rc.Do(req)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return fmt.Errorf("%s: %w", op, ctxErr)
+		var credErr *CredentialsError
+		switch {
+		case ctx.Err() != nil:
+			return Credentials{}, fmt.Errorf("%s: %w", op, ctx.Err())
+		case errors.As(err, &credErr):
+			return Credentials{}, fmt.Errorf("%s: %w", op, credErr)
 		}
-		return &TransportError{Operation: op, Err: err}
+		return Credentials{}, &TransportError{Operation: op, Err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
-	return c.decode(op, resp, scrub, out)
+	scrub := append(newScrubber(secrets...), c.signing.scrubber()...)
+	return signedWith(resp.Request), c.decode(op, resp, scrub, out)
 }
 
 func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any) error {
 	// Everything taken from the response is scrubbed: a server or proxy that echoes the request
 	// may put a secret into any header or field. That includes the request's signature, which
 	// anyone could replay for the next 15 minutes.
-	scrub = append(scrub, newScrubber(requestSignature(resp.Request))...)
+	scrub = append(scrub, newScrubber(RequestSignature(resp.Request))...)
 	requestID := scrub.scrub(resp.Header.Get(HeaderRequestID))
 	responseErr := func(reason string) error {
 		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: scrub.scrub(reason)}
@@ -522,8 +448,9 @@ func decodeEnvelope(data []byte, out any, responseErr func(string) error) error 
 	return nil
 }
 
-// requestSignature returns the Signature of a signed request's Authorization header, or "".
-func requestSignature(req *http.Request) string {
+// RequestSignature returns the Signature of a signed request's Authorization header, or "".
+// Errors must not repeat it: anyone could replay the request while its date is fresh.
+func RequestSignature(req *http.Request) string {
 	if req == nil {
 		return ""
 	}

@@ -138,6 +138,10 @@ func Spellings(v string) []string {
 	return forms
 }
 
+// Scrub replaces every secret in text, in each of its Spellings, with ***. Values shorter than 4
+// characters are left alone: they would turn ordinary words into *** and protect nothing.
+func Scrub(text string, secrets ...string) string { return newScrubber(secrets...).scrub(text) }
+
 func (s scrubber) scrub(text string) string {
 	for _, v := range s {
 		text = strings.ReplaceAll(text, v, redacted)

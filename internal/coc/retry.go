@@ -1,6 +1,7 @@
 package coc
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"crypto/x509"
@@ -34,6 +35,14 @@ const (
 	// token would be told to wait a whole second. (Azure's APIs send the same header.)
 	HeaderRetryAfterMs = "Retry-After-Ms"
 )
+
+// withDefaults fills in the zero fields with the package's defaults.
+func (b Backoff) withDefaults() Backoff {
+	b.Min = cmp.Or(b.Min, DefaultBackoffBase)
+	b.Max = cmp.Or(b.Max, DefaultBackoffCap)
+	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultRetryAfterCap)
+	return b
+}
 
 // Wait returns the delay before the next attempt. On a 429 or 503 the server's wait
 // (Retry-After-Ms, else Retry-After in seconds or as an HTTP-date) is honoured up to
@@ -85,9 +94,9 @@ func (b Backoff) retryAfter(v string) (time.Duration, bool) {
 	return 0, false
 }
 
-// retryIdempotent is the retry rule for GET, PUT and DELETE: repeating them cannot do harm, so
-// connection errors, throttling and server faults are all retried.
-func retryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
+// RetryIdempotent is the retry rule for GET, PUT and DELETE, and for any call that repeating
+// cannot harm: connection errors, throttling and server faults are all retried.
+func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}

@@ -128,8 +128,8 @@ func TestRetryRules(t *testing.T) {
 		{"deadline", ctx, nil, context.DeadlineExceeded, false, false},
 	}
 	for _, tc := range cases {
-		if got := retryIdempotent(tc.ctx, tc.resp, tc.err); got != tc.idempotent {
-			t.Errorf("%s: retryIdempotent = %v, want %v", tc.name, got, tc.idempotent)
+		if got := RetryIdempotent(tc.ctx, tc.resp, tc.err); got != tc.idempotent {
+			t.Errorf("%s: RetryIdempotent = %v, want %v", tc.name, got, tc.idempotent)
 		}
 		if got := retryCreate(tc.ctx, tc.resp, tc.err); got != tc.creating {
 			t.Errorf("%s: retryCreate = %v, want %v", tc.name, got, tc.creating)

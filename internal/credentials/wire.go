@@ -8,6 +8,8 @@ import "time"
 
 // The IAM and metadata calls the chain makes. The simulator serves the same paths with the same
 // types, and the golden files in testdata/golden pin the bytes both sides exchange.
+//
+//nolint:gosec // G101: paths and header names, not credentials.
 const (
 	// SecurityTokensPath issues temporary credentials: for an agency (method assume_role, signed
 	// with the caller's key pair) or for a federated token (method token, unsigned).

@@ -48,13 +48,13 @@ func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.Lis
 // 404 that a wrong endpoint would also produce.
 func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	r := l.resource
-	ctx = maskLogs(ctx, r.data.credentials)
+	ctx = maskLogs(ctx, r.data.secrets.Values())
 	stream.Results = func(push func(list.ListResult) bool) {
 		var pushed int64
 		for binding, err := range r.data.client.AllBindings(ctx, r.app.appType) {
 			if err != nil {
 				var diags diag.Diagnostics
-				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.app.displayName), errorDetail(err))
+				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.app.displayName), r.data.errorDetail(err))
 				push(list.ListResult{Diagnostics: diags})
 				return
 			}

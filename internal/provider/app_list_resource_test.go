@@ -168,7 +168,7 @@ func TestAppListResource_ErrorsAreDiagnostics(t *testing.T) {
 			t.Fatalf("%s: %v, want one result with only a diagnostic", pc.typeName, results)
 		}
 		expectError(t, "ListResource", results[0].Diagnostics, fmt.Sprintf("Failed to List %s App Bindings", displayNameOf(pc)),
-			coc.CodeBadSignature, "request id sim-", "Check the provider's access_key and secret_key")
+			coc.CodeBadSignature, "request id sim-", "COC refused the credentials from access_key and secret_key")
 		if d := results[0].Diagnostics[0]; strings.Contains(d.Summary+d.Detail, wrongKey) {
 			t.Fatalf("%s: the diagnostic holds the secret key", pc.typeName)
 		}

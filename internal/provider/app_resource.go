@@ -125,7 +125,7 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, r.app.displayName, "read", err)
+		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "read", err)
 		return
 	}
 	if !r.checkImportedIdentifier(ctx, req, resp, binding) {
@@ -202,7 +202,7 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	if err != nil {
-		addAPIError(&resp.Diagnostics, r.app.displayName, "update", err)
+		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "update", err)
 		return
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -231,7 +231,7 @@ func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	// Not bound means the goal is reached, whether it was unbound on the console or by an
 	// earlier attempt of this very request whose answer was lost.
 	if err != nil && !errors.Is(err, coc.ErrNotFound) {
-		addAPIError(&resp.Diagnostics, r.app.displayName, "delete", err)
+		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "delete", err)
 	}
 }
 
@@ -254,9 +254,14 @@ func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateR
 // only when secrets will be sent (so a change of service_id alone keeps it), and a key changed
 // outside Terraform turns into an update that re-sends the configured secret, with a warning;
 // a write-only one cannot be re-sent, so it gets a warning to increase its version instead.
+// A plan that creates or changes the binding also obtains the credentials the apply will need.
 func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || req.State.Raw.IsNull() {
-		return // destroy, or create: nothing to refine
+	if req.Plan.Raw.IsNull() {
+		return // destroy: the refresh before it has needed the credentials already
+	}
+	if req.State.Raw.IsNull() {
+		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
+		return // create: nothing to refine
 	}
 	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
@@ -289,6 +294,9 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 				"has not set %s since. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
 				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",
 				r.app.displayName, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
+	}
+	if !resp.Plan.Raw.Equal(req.State.Raw) {
+		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
 	}
 }
 
@@ -429,7 +437,7 @@ func computedValues(b *coc.Binding) map[string]string {
 // whatever tflog writes in this call, whoever logs it.
 func (r *appResource) maskSecrets(ctx context.Context, src attrSource) context.Context {
 	var ignored diag.Diagnostics
-	values := append([]string{}, r.data.credentials...)
+	values := r.data.secrets.Values()
 	for _, s := range r.platform.Secrets {
 		for _, name := range []string{s, s + writeOnlySuffix} {
 			if v := stringAt(ctx, src, name, &ignored); !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {

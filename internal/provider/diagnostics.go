@@ -15,13 +15,13 @@ import (
 // addAPIError turns a client error into one diagnostic: what failed, COC's own words (code,
 // message, request id) and what to do about it. Field problems COC reports point at the
 // attribute. The client has already scrubbed secrets from the error.
-func addAPIError(diags *diag.Diagnostics, displayName, action string, err error) {
+func (d *providerData) addAPIError(diags *diag.Diagnostics, displayName, action string, err error) {
 	summary := fmt.Sprintf("Failed to %s %s App Binding", titleCase(action), displayName)
-	detail := errorDetail(err)
+	detail := d.errorDetail(err)
 	var apiErr *coc.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, coc.ErrValidation) && len(apiErr.Details) > 0 {
-		for _, d := range apiErr.Details {
-			diags.AddAttributeError(path.Root(d.Field), summary, fmt.Sprintf("COC rejected %s: %s.\n\n%s", d.Field, d.Reason, detail))
+		for _, field := range apiErr.Details {
+			diags.AddAttributeError(path.Root(field.Field), summary, fmt.Sprintf("COC rejected %s: %s.\n\n%s", field.Field, field.Reason, detail))
 		}
 		return
 	}
@@ -29,22 +29,25 @@ func addAPIError(diags *diag.Diagnostics, displayName, action string, err error)
 }
 
 // errorDetail is a client error followed by what to do about it.
-func errorDetail(err error) string {
-	if hint := errorHint(err); hint != "" {
+func (d *providerData) errorDetail(err error) string {
+	if hint := d.errorHint(err); hint != "" {
 		return err.Error() + "\n\n" + hint
 	}
 	return err.Error()
 }
 
-func errorHint(err error) string {
+func (d *providerData) errorHint(err error) string {
+	var credErr *coc.CredentialsError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
 	case errors.Is(err, context.Canceled):
 		return "The operation was interrupted. Run terraform apply again: every operation of this provider is safe to repeat."
+	case errors.As(err, &credErr):
+		return "" // it names the source of the credentials and what to set
 	case errors.Is(err, coc.ErrAuth):
-		return "Check the provider's access_key and secret_key (HW_ACCESS_KEY, HW_SECRET_KEY), the security_token of a temporary " +
-			"key (HW_SECURITY_TOKEN), domain_id (HW_DOMAIN_ID), and that this machine's clock is correct."
+		return fmt.Sprintf("COC refused the credentials from %s. Check them, domain_id (%s; with an agency, the agency's account), "+
+			"and that this machine's clock is correct.", d.credentials, envDomainID)
 	case errors.Is(err, coc.ErrThrottled):
 		return "COC kept throttling the request after the provider's retries (max_retries). Try again later, raise max_retries, " +
 			"or lower terraform's -parallelism."
@@ -67,7 +70,7 @@ func isTransportError(err error) bool {
 func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string, err error) {
 	var apiErr *coc.APIError
 	if !errors.Is(err, coc.ErrConflict) || !errors.As(err, &apiErr) {
-		addAPIError(diags, r.app.displayName, action, err)
+		r.data.addAPIError(diags, r.app.displayName, action, err)
 		return
 	}
 	bound := "<the bound " + r.platform.Identifier + ">"

@@ -4,18 +4,24 @@ import (
 	"context"
 
 	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
 )
 
-// tflogLogger routes the COC client's logs to tflog, with the caller's context so that the
-// masks set up by maskLogs apply to them too.
-type tflogLogger struct{}
-
-func (tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Debug(ctx, msg, fields)
+// tflogLogger routes the COC client's and the credential chain's logs to tflog, with the caller's
+// context so that the masks set up by maskLogs apply to them too. It also masks, on every line,
+// every secret the chain has handled so far: credentials obtained in the middle of a call are
+// unknown to a context built before it.
+type tflogLogger struct {
+	secrets *credentials.Secrets
 }
 
-func (tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
-	tflog.Warn(ctx, msg, fields)
+func (l tflogLogger) Debug(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Debug(maskLogs(ctx, l.secrets.Values()), msg, fields)
+}
+
+func (l tflogLogger) Warn(ctx context.Context, msg string, fields map[string]any) {
+	tflog.Warn(maskLogs(ctx, l.secrets.Values()), msg, fields)
 }
 
 // maskLogs replaces every given value with *** wherever it would appear in a log message or

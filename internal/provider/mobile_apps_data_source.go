@@ -85,11 +85,11 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = maskLogs(ctx, d.data.credentials)
+	ctx = maskLogs(ctx, d.data.secrets.Values())
 	model.Apps = []mobileAppModel{}
 	for b, err := range d.data.client.AllBindings(ctx, coc.AppType(model.AppType.ValueString())) {
 		if err != nil {
-			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", errorDetail(err))
+			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", d.data.errorDetail(err))
 			return
 		}
 		values := computedValues(&b)

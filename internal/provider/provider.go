@@ -5,40 +5,45 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
 	"slices"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
-	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
-	"github.com/cocops/terraform-provider-coc/internal/validators"
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
 )
 
 // Environment variables, named as the huaweicloud provider names them so users can reuse theirs.
 //
 //nolint:gosec // G101: these are variable names, not credentials.
 const (
-	envRegion        = "HW_REGION_NAME"
-	envAccessKey     = "HW_ACCESS_KEY"
-	envSecretKey     = "HW_SECRET_KEY"
-	envSecurityToken = "HW_SECURITY_TOKEN"
-	envDomainID      = "HW_DOMAIN_ID"
-	envEndpoint      = "HW_COC_ENDPOINT"
-	defaultRegion    = "cn-north-4"
+	envRegion               = "HW_REGION_NAME"
+	envAccessKey            = "HW_ACCESS_KEY"
+	envSecretKey            = "HW_SECRET_KEY"
+	envSecurityToken        = "HW_SECURITY_TOKEN"
+	envDomainID             = "HW_DOMAIN_ID"
+	envEndpoint             = "HW_COC_ENDPOINT"
+	envIAMEndpoint          = "HW_IAM_ENDPOINT"
+	envMetadataEndpoint     = "HW_METADATA_ENDPOINT"
+	envSharedConfigFile     = "HW_SHARED_CONFIG_FILE"
+	envProfile              = "HW_PROFILE"
+	envAssumeRoleAgency     = "HW_ASSUME_ROLE_AGENCY_NAME"
+	envAssumeRoleDomainName = "HW_ASSUME_ROLE_DOMAIN_NAME"
+	envAssumeRoleDomainID   = "HW_ASSUME_ROLE_DOMAIN_ID"
+	envAssumeRoleDuration   = "HW_ASSUME_ROLE_DURATION"
+	envIdpID                = "HW_ASSUME_ROLE_IDP_ID"
+	envIDToken              = "HW_ASSUME_ROLE_ID_TOKEN"
+	envIDTokenFile          = "HW_ASSUME_ROLE_ID_TOKEN_FILE"
 )
 
-// maxCredentialLength bounds the secret key and the security token; temporary security tokens
-// run to a few kilobytes.
+// maxCredentialLength bounds the secret key, the security token and the identity token;
+// temporary security tokens run to a few kilobytes.
 const maxCredentialLength = 16 << 10
 
 var (
@@ -48,30 +53,55 @@ var (
 
 type cocProvider struct {
 	version string
-	// configure builds the client; tests replace it to tune retry timing.
-	configure func(coc.Config) (*coc.Client, error)
+	// backoff paces the retries of COC, IAM and metadata calls; zero takes coc's defaults, and
+	// tests shorten it.
+	backoff coc.Backoff
 }
 
 // New returns the provider factory the plugin server and the tests use.
 func New(version string) func() provider.Provider {
-	return func() provider.Provider { return &cocProvider{version: version, configure: coc.NewClient} }
+	return func() provider.Provider { return &cocProvider{version: version} }
 }
 
 type providerModel struct {
-	Region        types.String `tfsdk:"region"`
-	AccessKey     types.String `tfsdk:"access_key"`
-	SecretKey     types.String `tfsdk:"secret_key"`
-	SecurityToken types.String `tfsdk:"security_token"`
-	DomainID      types.String `tfsdk:"domain_id"`
-	Endpoint      types.String `tfsdk:"endpoint"`
-	MaxRetries    types.Int64  `tfsdk:"max_retries"`
+	Region             types.String     `tfsdk:"region"`
+	AccessKey          types.String     `tfsdk:"access_key"`
+	SecretKey          types.String     `tfsdk:"secret_key"`
+	SecurityToken      types.String     `tfsdk:"security_token"`
+	DomainID           types.String     `tfsdk:"domain_id"`
+	Endpoint           types.String     `tfsdk:"endpoint"`
+	IAMEndpoint        types.String     `tfsdk:"iam_endpoint"`
+	SharedConfigFile   types.String     `tfsdk:"shared_config_file"`
+	Profile            types.String     `tfsdk:"profile"`
+	MaxRetries         types.Int64      `tfsdk:"max_retries"`
+	AssumeRole         *assumeRoleModel `tfsdk:"assume_role"`
+	AssumeRoleWithOIDC *oidcModel       `tfsdk:"assume_role_with_oidc"`
 }
 
-// providerData is what resources and data sources receive from Configure.
+type assumeRoleModel struct {
+	AgencyName types.String `tfsdk:"agency_name"`
+	DomainName types.String `tfsdk:"domain_name"`
+	DomainID   types.String `tfsdk:"domain_id"`
+	Duration   types.Int64  `tfsdk:"duration"`
+}
+
+type oidcModel struct {
+	IdpID       types.String `tfsdk:"idp_id"`
+	IDToken     types.String `tfsdk:"id_token"`
+	IDTokenFile types.String `tfsdk:"id_token_file"`
+	AgencyName  types.String `tfsdk:"agency_name"`
+	DomainID    types.String `tfsdk:"domain_id"`
+	Duration    types.Int64  `tfsdk:"duration"`
+}
+
+// providerData is what resources and data sources receive from Configure: one provider
+// instance's client and credentials, shared by its resources and by nobody else.
 type providerData struct {
 	client *coc.Client
-	// credentials are masked in every log line the provider writes.
-	credentials []string
+	// credentials are what the client signs with: obtained on first need, then renewed.
+	credentials *credentials.Chain
+	// secrets holds every secret the provider has handled so far, masked in every log line.
+	secrets *credentials.Secrets
 }
 
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -79,140 +109,58 @@ func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, re
 	resp.Version = p.version
 }
 
-func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
-	regions := knownRegions()
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the mobile app bindings (WeCom, DingTalk, Lark) of Huawei Cloud COC (Cloud Operations Center). " +
-			"Every argument falls back to the environment variable the `huaweicloud` provider uses.",
-		Attributes: map[string]schema.Attribute{
-			"region": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("The region whose COC endpoint to use: one of %s. Falls back to `%s`, then `%s`. "+
-					"Any other region needs `endpoint`.", quoteAll(regions), envRegion, defaultRegion),
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace},
-			},
-			"access_key": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("The access key (AK) that signs requests. Falls back to `%s`.", envAccessKey),
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace},
-			},
-			"secret_key": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: fmt.Sprintf("The secret key (SK) that signs requests. Falls back to `%s`.", envSecretKey),
-				Validators:          []validator.String{validators.Secret(1, maxCredentialLength)},
-			},
-			"security_token": schema.StringAttribute{
-				Optional:            true,
-				Sensitive:           true,
-				MarkdownDescription: fmt.Sprintf("The security token of a temporary access key. Falls back to `%s`.", envSecurityToken),
-				// Empty means none, so that a variable defaulting to "" works for permanent keys.
-				Validators: []validator.String{validators.Secret(0, maxCredentialLength)},
-			},
-			"domain_id": schema.StringAttribute{
-				Optional:            true,
-				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s`.", envDomainID),
-				Validators:          []validator.String{printableNoSpace},
-			},
-			"endpoint": schema.StringAttribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("The COC API base URL, overriding the region's endpoint (for example the simulator's "+
-					"`http://127.0.0.1:18080`). Falls back to `%s`.", envEndpoint),
-				Validators: []validator.String{validators.Endpoint()},
-			},
-			"max_retries": schema.Int64Attribute{
-				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (connection error, throttling, "+
-					"server fault) is retried. Defaults to `%d`.", coc.DefaultMaxRetries),
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
-			},
-		},
-	}
-}
-
+// Configure reads the arguments, picks the credentials' source and builds the client. It reads
+// a KooCLI profile at most: IAM and the metadata service are called on first need.
 func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
 	var cfg providerModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	resolve := func(attr string, v types.String, env string) string {
-		switch {
-		case v.IsUnknown():
-			resp.Diagnostics.AddAttributeError(path.Root(attr), "Unknown Provider Argument",
-				fmt.Sprintf("The provider's %s is not known until apply, but the provider must be configured to plan. "+
-					"Set it to a value known at plan time, or use the %s environment variable.", attr, env))
-			return ""
-		case v.IsNull():
-			return os.Getenv(env)
-		default:
-			return v.ValueString()
-		}
-	}
-	region := resolve("region", cfg.Region, envRegion)
-	accessKey := resolve("access_key", cfg.AccessKey, envAccessKey)
-	secretKey := resolve("secret_key", cfg.SecretKey, envSecretKey)
-	token := resolve("security_token", cfg.SecurityToken, envSecurityToken)
-	domainID := resolve("domain_id", cfg.DomainID, envDomainID)
-	endpoint := resolve("endpoint", cfg.Endpoint, envEndpoint)
+	s := settings{diags: &resp.Diagnostics}
+	region := s.str(path.Root("region"), cfg.Region, envRegion, true)
+	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint, false)
+	creds := s.credentials(cfg)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 
-	for _, c := range []struct {
-		attr, env, value, what string
-		required               bool
-	}{
-		{"access_key", envAccessKey, accessKey, "access key (AK)", true},
-		{"secret_key", envSecretKey, secretKey, "secret key (SK)", true},
-		{"security_token", envSecurityToken, token, "security token", false},
-		{"domain_id", envDomainID, domainID, "domain ID", false},
-		{"region", envRegion, region, "region", false},
-	} {
-		if c.required && c.value == "" {
-			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Missing COC Credentials",
-				fmt.Sprintf("The provider needs an %s to sign requests. Set %s in the provider block or the %s environment variable.",
-					c.what, c.attr, c.env))
-		}
-		// The schema checks the provider block; this catches the same mistakes in the environment,
-		// where a value read from a file often ends in a line break. The value is not shown.
-		if i := strings.IndexFunc(c.value, func(r rune) bool { return r <= ' ' || r > '~' }); i >= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root(c.attr), "Invalid Provider Argument",
-				fmt.Sprintf("The value of %s (from the provider block or the %s environment variable) has a space, a line break, a control "+
-					"character or a non-ASCII character at byte %d. (The value is not shown.) Set it again without surrounding whitespace.",
-					c.attr, c.env, i+1))
-		}
+	maxRetries := coc.DefaultMaxRetries
+	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
-	if region == "" {
-		region = defaultRegion
+	secrets := new(credentials.Secrets)
+	logger := tflogLogger{secrets: secrets}
+	userAgent := fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion)
+	creds.Region = region
+	creds.Options = credentials.Options{MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger, UserAgent: userAgent, Secrets: secrets}
+	chain, err := credentials.New(creds)
+	if err != nil {
+		addChainError(&resp.Diagnostics, creds, err)
+		return
 	}
 	if endpoint == "" {
-		known, ok := coc.Endpoints[region]
+		known, ok := coc.Endpoints[chain.Region()]
 		if !ok {
 			resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown COC Region",
-				fmt.Sprintf("COC has no known endpoint in region %q (from region or %s). Use one of %s, or set endpoint (or %s) to the COC API base URL.",
-					region, envRegion, strings.Join(knownRegions(), ", "), envEndpoint))
+				fmt.Sprintf("COC has no known endpoint in region %q (from region, %s or the profile). Use one of %s, or set endpoint "+
+					"(or %s) to the COC API base URL.", chain.Region(), envRegion, strings.Join(knownRegions(), ", "), envEndpoint))
+			return
 		}
 		endpoint = known
 	} else if _, err := coc.ParseEndpoint(endpoint); err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("endpoint"), "Invalid COC Endpoint",
-			fmt.Sprintf("%s (from endpoint or %s). Use an absolute URL such as https://coc.myhuaweicloud.com.", err, envEndpoint))
-	}
-	if resp.Diagnostics.HasError() {
+		addEndpointError(&resp.Diagnostics, path.Root("endpoint"), "COC", envEndpoint, "https://coc.myhuaweicloud.com", err)
 		return
 	}
 
-	maxRetries := int64(coc.DefaultMaxRetries)
-	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
-		maxRetries = cfg.MaxRetries.ValueInt64()
-	}
-	client, err := p.configure(coc.Config{
+	client, err := coc.NewClient(coc.Config{
 		Endpoint:    endpoint,
-		Credentials: coc.Credentials{AccessKey: accessKey, SecretKey: secretKey, SecurityToken: token},
-		DomainID:    domainID,
-		UserAgent:   fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion),
-		MaxRetries:  int(maxRetries),
-		Logger:      tflogLogger{},
+		Credentials: chain,
+		DomainID:    chain.DomainID(),
+		UserAgent:   userAgent,
+		MaxRetries:  maxRetries,
+		Backoff:     p.backoff,
+		Logger:      logger,
 	})
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid Provider Configuration",
@@ -220,7 +168,8 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 				"variables; if they look right, this is a bug in the provider: please report it.", err))
 		return
 	}
-	data := &providerData{client: client, credentials: nonEmpty(secretKey, token)}
+	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
+	data := &providerData{client: client, credentials: chain, secrets: secrets}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data
@@ -264,8 +213,4 @@ func quoteAll(values []string) string {
 		quoted[i] = fmt.Sprintf("`%s`", v)
 	}
 	return strings.Join(quoted, ", ")
-}
-
-func nonEmpty(values ...string) []string {
-	return slices.DeleteFunc(values, func(v string) bool { return v == "" })
 }

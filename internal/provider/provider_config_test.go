@@ -11,7 +11,9 @@ import (
 // clearCredentialEnv makes sure the machine's own HW_* variables cannot satisfy a test that
 // expects them missing. t.Setenv also rules out t.Parallel, which these tests must not use.
 func clearCredentialEnv(t *testing.T) {
-	for _, name := range []string{envRegion, envAccessKey, envSecretKey, envSecurityToken, envDomainID, envEndpoint} {
+	for _, name := range []string{envRegion, envAccessKey, envSecretKey, envSecurityToken, envDomainID, envEndpoint, envIAMEndpoint,
+		envMetadataEndpoint, envSharedConfigFile, envProfile, envAssumeRoleAgency, envAssumeRoleDomainName, envAssumeRoleDomainID,
+		envAssumeRoleDuration, envIdpID, envIDToken, envIDTokenFile} {
 		t.Setenv(name, "")
 	}
 }
@@ -31,7 +33,7 @@ func TestAccProvider_WrongSecretKeyIsRefusedByCOC(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      config,
-			ExpectError: errorPattern("Failed to Create Lark App Binding", "APIG.0301", "Check the provider's access_key and secret_key"),
+			ExpectError: errorPattern("Failed to Create Lark App Binding", "APIG.0301", "COC refused the credentials from access_key and secret_key"),
 		}},
 	})
 	if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/lark 401" {

@@ -24,10 +24,7 @@ import (
 var testBackoff = coc.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
 
 func testProvider() provider.Provider {
-	return &cocProvider{version: "test", configure: func(cfg coc.Config) (*coc.Client, error) {
-		cfg.Backoff = testBackoff
-		return coc.NewClient(cfg)
-	}}
+	return &cocProvider{version: "test", backoff: testBackoff}
 }
 
 // protoV6ProviderFactories serves the provider in-process to the real terraform binary.

@@ -82,14 +82,17 @@ var badDataSourceConfigs = []struct {
 
 // badProviderConfigs are provider blocks that must fail at plan time, either when Terraform
 // validates them or when the provider is configured. Endpoint and credentials default to a
-// working tenant; each case overrides (or, with "", removes) arguments.
+// working tenant; each case overrides (or, with "", removes) arguments, gives a block as the lines
+// of its body, and writes %url for the simulator's URL.
 var badProviderConfigs = []struct {
 	name  string
 	attrs map[string]string
 	want  []string
 }{
-	{"missing access key", map[string]string{"access_key": ""}, []string{"Missing COC Credentials", "access_key", "HW_ACCESS_KEY"}},
-	{"missing secret key", map[string]string{"secret_key": ""}, []string{"Missing COC Credentials", "secret_key", "HW_SECRET_KEY"}},
+	{"missing access key", map[string]string{"access_key": ""}, []string{"Incomplete Access Key Pair", "access_key", "HW_ACCESS_KEY"}},
+	{"missing secret key", map[string]string{"secret_key": ""}, []string{"Incomplete Access Key Pair", "secret_key", "HW_SECRET_KEY"}},
+	{"security token without a key pair", map[string]string{"access_key": "", "secret_key": "", "security_token": `"TOKEN-alone"`},
+		[]string{"Incomplete Access Key Pair", "security_token", "HW_ACCESS_KEY"}},
 	{"empty access key", map[string]string{"access_key": `""`}, []string{"access_key", "at least 1"}},
 	{"access key with a space", map[string]string{"access_key": `"AK 123"`}, []string{"access_key", "printable ASCII"}},
 	{"empty secret key", map[string]string{"secret_key": `""`}, []string{"secret_key", "it has 0 characters"}},
@@ -109,6 +112,24 @@ var badProviderConfigs = []struct {
 	{"endpoint with a fragment", map[string]string{"endpoint": `"https://coc.myhuaweicloud.com/#api"`}, []string{"Invalid COC Endpoint", "must not contain credentials, a query or a fragment"}},
 	{"max_retries out of range", map[string]string{"max_retries": "99"}, []string{"max_retries", "between 0 and 20"}},
 	{"negative max_retries", map[string]string{"max_retries": "-1"}, []string{"max_retries", "between 0 and 20"}},
+	{"iam_endpoint without scheme", map[string]string{"iam_endpoint": `"iam.cn-north-4.myhuaweicloud.com"`}, []string{"iam_endpoint", "Invalid IAM Endpoint", "must start with https://"}},
+	{"assume_role with two accounts", map[string]string{"assume_role": `agency_name = "coc-operator"` + "\n" + `domain_name = "target"` + "\n" + `domain_id = "target-id"`},
+		[]string{"Invalid Attribute Combination", "assume_role.domain_id", "assume_role.domain_name"}},
+	{"assume_role without account", map[string]string{"assume_role": `agency_name = "coc-operator"`}, []string{"Invalid Assume Role Settings", "domain_name", "HW_ASSUME_ROLE_DOMAIN_NAME", "HW_ASSUME_ROLE_DOMAIN_ID"}},
+	{"assume_role without agency", map[string]string{"assume_role": `domain_name = "target"`}, []string{"Invalid Assume Role Settings", "agency_name", "HW_ASSUME_ROLE_AGENCY_NAME"}},
+	{"assume_role for a minute", map[string]string{"assume_role": `agency_name = "coc-operator"` + "\n" + `domain_name = "target"` + "\n" + `duration = 60`},
+		[]string{"assume_role.duration", "between 900 and 86400"}},
+	{"assume_role agency with a space", map[string]string{"assume_role": `agency_name = "coc operator"` + "\n" + `domain_name = "target"`}, []string{"assume_role.agency_name", "printable ASCII"}},
+	{"OIDC with two tokens", map[string]string{"assume_role_with_oidc": `idp_id = "ci"` + "\n" + `id_token = "id.token"` + "\n" + `id_token_file = "/run/token"`},
+		[]string{"Invalid Attribute Combination", "id_token_file", "id_token"}},
+	{"OIDC without a token", map[string]string{"assume_role_with_oidc": `idp_id = "ci"`}, []string{"Invalid OIDC Settings", "id_token", "HW_ASSUME_ROLE_ID_TOKEN", "HW_ASSUME_ROLE_ID_TOKEN_FILE"}},
+	{"OIDC without identity provider", map[string]string{"assume_role_with_oidc": `id_token = "id.token"`}, []string{"Invalid OIDC Settings", "idp_id", "HW_ASSUME_ROLE_IDP_ID"}},
+	{"OIDC agency without account", map[string]string{"assume_role_with_oidc": `idp_id = "ci"` + "\n" + `id_token = "id.token"` + "\n" + `agency_name = "coc-operator"`},
+		[]string{"Invalid OIDC Settings", `agency "coc-operator"`, "domain_id", "HW_ASSUME_ROLE_DOMAIN_ID"}},
+	{"OIDC token file that is not there", map[string]string{"iam_endpoint": "%url", "assume_role_with_oidc": `idp_id = "ci"` + "\n" + `id_token_file = "/nonexistent-coc-test/token"`},
+		[]string{"Failed to Obtain COC Credentials", `identity provider "ci"`, "/nonexistent-coc-test/token", "no such file", "HW_ASSUME_ROLE_ID_TOKEN_FILE"}},
+	{"profile in a file that is not there", map[string]string{"access_key": "", "secret_key": "", "profile": `"ci"`, "shared_config_file": `"/nonexistent-coc-test/config.json"`},
+		[]string{"Failed to Load KooCLI Profile", `KooCLI profile "ci" in /nonexistent-coc-test/config.json`, "does not exist", "HW_SHARED_CONFIG_FILE"}},
 }
 
 // hostileConfig is one bad configuration inside the batch: its blocks and where they start and
@@ -132,17 +153,23 @@ func hostileConfigs(env *simEnv) []*hostileConfig {
 	}
 	tenant := env.tenants[0]
 	for i, tc := range badProviderConfigs {
-		alias := fmt.Sprintf("bad_%02d", i)
+		alias := fmt.Sprintf("bad_provider_%02d", i)
 		attrs := map[string]string{"alias": strconv.Quote(alias), "endpoint": strconv.Quote(env.url),
 			"access_key": strconv.Quote(tenant.AccessKey), "secret_key": strconv.Quote(tenant.SecretKey)}
 		for k, v := range tc.attrs {
-			attrs[k] = v
+			attrs[k] = strings.ReplaceAll(v, "%url", strconv.Quote(env.url))
 		}
 		var b strings.Builder
 		b.WriteString("provider \"coc\" {\n")
-		for _, k := range []string{"alias", "region", "endpoint", "access_key", "secret_key", "security_token", "domain_id", "max_retries"} {
+		for _, k := range []string{"alias", "region", "endpoint", "iam_endpoint", "access_key", "secret_key", "security_token", "domain_id",
+			"max_retries", "profile", "shared_config_file"} {
 			if attrs[k] != "" {
 				fmt.Fprintf(&b, "  %s = %s\n", k, attrs[k])
+			}
+		}
+		for _, k := range []string{"assume_role", "assume_role_with_oidc"} {
+			if attrs[k] != "" {
+				fmt.Fprintf(&b, "  %s {\n    %s\n  }\n", k, strings.ReplaceAll(attrs[k], "\n", "\n    "))
 			}
 		}
 		b.WriteString("}\n")

@@ -13,10 +13,13 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-// Endpoint accepts an absolute http(s) URL without credentials, query or fragment.
-func Endpoint() validator.String { return endpointValidator{} }
+// Endpoint accepts an absolute http(s) URL without credentials, query or fragment, as the base URL
+// of service ("COC", "IAM"); example is such a URL, for the error.
+func Endpoint(service, example string) validator.String {
+	return endpointValidator{service: service, example: example}
+}
 
-type endpointValidator struct{}
+type endpointValidator struct{ service, example string }
 
 func (endpointValidator) Description(context.Context) string {
 	return "must be an absolute http(s) URL without credentials, query or fragment"
@@ -24,13 +27,13 @@ func (endpointValidator) Description(context.Context) string {
 
 func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v endpointValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
 	if _, err := coc.ParseEndpoint(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid COC Endpoint",
-			fmt.Sprintf("%s. Use an absolute URL such as https://coc.myhuaweicloud.com.", err))
+		resp.Diagnostics.AddAttributeError(req.Path, fmt.Sprintf("Invalid %s Endpoint", v.service),
+			fmt.Sprintf("%s. Use an absolute URL such as %s.", err, v.example))
 	}
 }
 

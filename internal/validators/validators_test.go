@@ -41,7 +41,7 @@ func disguise(s string) string {
 }
 
 func TestValidatorsLetNullAndUnknownPass(t *testing.T) {
-	for _, v := range []validator.String{validators.Endpoint(), validators.LengthWarning(20, "x"), validators.Secret(1, 8), validators.PositiveDuration()} {
+	for _, v := range []validator.String{validators.Endpoint("COC", "https://coc.myhuaweicloud.com"), validators.LengthWarning(20, "x"), validators.Secret(1, 8), validators.PositiveDuration()} {
 		for _, value := range []types.String{types.StringNull(), types.StringUnknown()} {
 			var resp validator.StringResponse
 			v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: value}, &resp)
@@ -62,7 +62,7 @@ func TestEndpoint(t *testing.T) {
 		"https://":                       false,
 		"https://coc.example.com?x=1":    false,
 	} {
-		if errs, _ := validate(validators.Endpoint(), value); (errs == "") != ok {
+		if errs, _ := validate(validators.Endpoint("COC", "https://coc.myhuaweicloud.com"), value); (errs == "") != ok {
 			t.Errorf("%q: errors %q, want ok=%v", value, errs, ok)
 		}
 	}
@@ -112,7 +112,7 @@ func TestPositiveDuration(t *testing.T) {
 
 func TestEndpointNeverShowsAPassword(t *testing.T) {
 	for _, endpoint := range []string{"https://user:hunter22@coc.example.com", "https://user:hunter22@[::1", "http://u:hunter22@h/%zz", "https://:hunter22@x?q"} {
-		errs, _ := validate(validators.Endpoint(), endpoint)
+		errs, _ := validate(validators.Endpoint("COC", "https://coc.myhuaweicloud.com"), endpoint)
 		if errs == "" || strings.Contains(errs, "hunter22") {
 			t.Errorf("Endpoint on %q: %q", endpoint, errs)
 		}
@@ -141,7 +141,7 @@ func FuzzEndpoint(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, endpoint string) {
-		errs, _ := validate(validators.Endpoint(), endpoint)
+		errs, _ := validate(validators.Endpoint("COC", "https://coc.myhuaweicloud.com"), endpoint)
 		_, rest, ok := strings.Cut(endpoint, "//")
 		if !ok || errs == "" {
 			return

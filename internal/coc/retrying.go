@@ -1,0 +1,102 @@
+package coc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/go-retryablehttp"
+)
+
+// RetryPolicy says how a client made by NewRetryingClient retries and what it logs.
+type RetryPolicy struct {
+	// Service names the API in log messages: "COC", "IAM".
+	Service string
+	// MaxRetries is the number of retries after the first attempt; negative means none.
+	MaxRetries int
+	// Backoff's zero fields take the package's defaults.
+	Backoff Backoff
+	// Retry decides whether an attempt's outcome is worth another attempt, for example
+	// RetryIdempotent. A request whose credentials could not be obtained is never retried.
+	Retry  func(ctx context.Context, resp *http.Response, err error) bool
+	Logger Logger
+}
+
+// NewRetryingClient wraps httpClient in the retry loop every client of this project shares:
+// capped, jittered backoff that honours Retry-After, the last answer kept for the caller (rather
+// than "giving up"), and a debug line per attempt and response without any credential.
+func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Client {
+	backoff := p.Backoff.withDefaults()
+	logger := p.Logger
+	if logger == nil {
+		logger = nopLogger{}
+	}
+	return &retryablehttp.Client{
+		HTTPClient:   httpClient,
+		RetryMax:     max(p.MaxRetries, 0),
+		RetryWaitMin: backoff.Min,
+		RetryWaitMax: backoff.Max,
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			var credErr *CredentialsError
+			retry := !errors.As(err, &credErr) && p.Retry(ctx, resp, err)
+			if retry {
+				logger.Debug(ctx, fmt.Sprintf("%s request will be retried", p.Service), attemptFields(resp, err))
+			}
+			return retry, nil
+		},
+		Backoff: func(_, _ time.Duration, attempt int, resp *http.Response) time.Duration {
+			return backoff.Wait(attempt, resp)
+		},
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			logger.Debug(req.Context(), fmt.Sprintf("Sending %s request", p.Service), map[string]any{
+				"method": req.Method, "path": req.URL.Path, "query": req.URL.RawQuery, "attempt": attempt + 1,
+				"headers": loggableHeaders(req.Header),
+			})
+		},
+		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
+			logger.Debug(resp.Request.Context(), fmt.Sprintf("Received %s response", p.Service), map[string]any{
+				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
+				"request_id": resp.Header.Get(HeaderRequestID), "headers": loggableHeaders(resp.Header),
+			})
+		},
+	}
+}
+
+// sensitiveHeaders are never logged, whatever the log level. X-Subject-Token carries the token
+// IAM issues for an OIDC identity token.
+var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "X-Subject-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
+
+func loggableHeaders(h http.Header) map[string]string {
+	out := make(map[string]string, len(h))
+	for name, values := range h {
+		if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
+			out[name] = redacted
+			continue
+		}
+		out[name] = strings.Join(values, ", ")
+	}
+	return out
+}
+
+func attemptFields(resp *http.Response, err error) map[string]any {
+	fields := map[string]any{}
+	if resp != nil {
+		fields["status"] = resp.StatusCode
+		fields["request_id"] = resp.Header.Get(HeaderRequestID)
+		if ra := resp.Header.Get(HeaderRetryAfter); ra != "" {
+			fields["retry_after"] = ra
+		}
+		if ms := resp.Header.Get(HeaderRetryAfterMs); ms != "" {
+			fields["retry_after_ms"] = ms
+		}
+	}
+	if err != nil {
+		fields["error"] = err.Error()
+	}
+	return fields
+}

@@ -1,0 +1,292 @@
+package provider
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-log/tflogtest"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
+)
+
+// fakeIAM issues agency credentials valid for an hour, or answers with refusal when it is set,
+// and records the agency requests it gets. It stands in for IAM where the plan only has to
+// obtain credentials, not use them.
+type fakeIAM struct {
+	url     string
+	refusal string
+
+	mu       sync.Mutex
+	requests []credentials.AssumeRole
+	signers  []string
+}
+
+func newFakeIAM(t *testing.T) *fakeIAM {
+	t.Helper()
+	f := &fakeIAM{}
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var body credentials.SecurityTokenRequest
+		data, _ := io.ReadAll(r.Body)
+		if r.URL.Path != credentials.SecurityTokensPath || json.Unmarshal(data, &body) != nil || body.Auth.Identity.AssumeRole == nil {
+			http.NotFound(w, r)
+			return
+		}
+		f.mu.Lock()
+		f.requests = append(f.requests, *body.Auth.Identity.AssumeRole)
+		_, rest, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Access=")
+		signer, _, _ := strings.Cut(rest, ",")
+		f.signers = append(f.signers, signer)
+		n := len(f.requests)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set(coc.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
+		if f.refusal != "" {
+			w.WriteHeader(http.StatusForbidden)
+			_, _ = io.WriteString(w, f.refusal)
+			return
+		}
+		w.WriteHeader(http.StatusCreated)
+		_ = json.NewEncoder(w).Encode(credentials.CredentialResponse{Credential: credentials.Credential{
+			Access: fmt.Sprintf("AKAGENCY%d", n), Secret: fmt.Sprintf("SK-agency-%d", n), SecurityToken: fmt.Sprintf("TOKEN-agency-%d", n),
+			ExpiresAt: time.Now().Add(time.Hour).UTC()}})
+	}))
+	t.Cleanup(server.Close)
+	f.url = server.URL
+	return f
+}
+
+func (f *fakeIAM) received() ([]credentials.AssumeRole, []string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.requests), slices.Clone(f.signers)
+}
+
+// agencyProvider configures the provider for tenant 0 of env, assuming agency over IAM at iam.
+func agencyProvider(env *simEnv, iam *fakeIAM, alias, agency string) string {
+	t := env.tenants[0]
+	return fmt.Sprintf(`provider "coc" {
+  alias        = %q
+  endpoint     = %q
+  iam_endpoint = %q
+  access_key   = %q
+  secret_key   = %q
+  assume_role {
+    agency_name = %q
+    domain_id   = "target-domain"
+  }
+}
+`, alias, env.url, iam.url, t.AccessKey, t.SecretKey, agency)
+}
+
+// A plan that creates bindings obtains the credentials it will apply with, once per provider
+// (here two aliases with an agency each), and calls nothing else; validate calls nobody.
+func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, 1)
+	iam := newFakeIAM(t)
+	w := newCLIWorkspace(t)
+	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
+		platformCases[0].resourceBlock("a0", map[string]string{"provider": "coc.a"})+
+		platformCases[2].resourceBlock("a2", map[string]string{"provider": "coc.a"})+
+		platformCases[1].resourceBlock("b1", map[string]string{"provider": "coc.b"}))
+	w.terraform(t, "validate", "-no-color")
+	if requests, _ := iam.received(); len(requests) != 0 {
+		t.Fatalf("validate called IAM: %+v", requests)
+	}
+
+	w.terraform(t, "plan", "-input=false", "-no-color")
+	requests, signers := iam.received()
+	var agencies []string
+	for _, r := range requests {
+		agencies = append(agencies, r.AgencyName+" in "+r.DomainID)
+	}
+	slices.Sort(agencies)
+	if want := []string{"agency-a in target-domain", "agency-b in target-domain"}; !slices.Equal(agencies, want) {
+		t.Fatalf("IAM was asked for %v, want %v: one resolution per provider", agencies, want)
+	}
+	for _, signer := range signers {
+		if signer != env.tenants[0].AccessKey {
+			t.Fatalf("IAM requests signed by %v, want the configured key", signers)
+		}
+	}
+	if calls := env.sim.Requests(); len(calls) != 0 {
+		t.Fatalf("planning creates called COC: %+v", calls)
+	}
+}
+
+// Planning obtains credentials for a create or an update, not for a plan that leaves a binding
+// as it is, nor for a destroy (whose refresh has needed them already).
+func TestAppResource_PlanObtainsCredentialsOnlyForChanges(t *testing.T) {
+	clearCredentialEnv(t)
+	env := newSimEnv(t, 1)
+	lark, wecom := platformCases[2], platformCases[0]
+	_, created := newSimProtocolServer(t, env).planAndApply(lark.typeName, nil, nil, nil, newSimProtocolServer(t, env).appConfig(lark, lark.ids[0], 0, "1"))
+
+	iam := newFakeIAM(t)
+	t.Setenv(envIAMEndpoint, iam.url)
+	t.Setenv(envAssumeRoleAgency, "coc-operator")
+	t.Setenv(envAssumeRoleDomainID, env.tenants[0].DomainID)
+	s := newSimProtocolServer(t, env)
+	typ := s.resourceType(lark.typeName)
+	plan := func(typeName string, prior *tfprotov6.DynamicValue, config tftypes.Value) {
+		t.Helper()
+		proposed := config // a destroy proposes null
+		if !config.IsNull() {
+			proposed = s.proposedNewState(typeName, prior, config)
+		}
+		resp, err := s.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{TypeName: typeName,
+			PriorState: prior, PriorPrivate: created.Private, ProposedNewState: s.dynamic(s.resourceType(typeName), proposed),
+			Config: s.dynamic(s.resourceType(typeName), config)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expectNoErrors(t, "PlanResourceChange", resp.Diagnostics)
+	}
+	calls := func(want int, after string) {
+		t.Helper()
+		if requests, _ := iam.received(); len(requests) != want {
+			t.Fatalf("after %s, IAM was called %d times, want %d", after, len(requests), want)
+		}
+	}
+	plan(lark.typeName, created.NewState, s.appConfig(lark, lark.ids[0], 0, "1"))
+	calls(0, "a plan without changes")
+	plan(lark.typeName, created.NewState, tftypes.NewValue(typ, nil))
+	calls(0, "a destroy plan")
+	plan(lark.typeName, created.NewState, s.appConfig(lark, lark.ids[0], 1, "1"))
+	calls(1, "a plan that updates")
+	null := s.dynamic(s.resourceType(wecom.typeName), tftypes.NewValue(s.resourceType(wecom.typeName), nil))
+	plan(wecom.typeName, null, s.appConfig(wecom, wecom.ids[0], 0, "1"))
+	calls(1, "a plan that creates, with the credentials already obtained")
+}
+
+// The HW_ASSUME_ROLE_* variables configure the agency without a block, and the request IAM gets
+// is the golden one.
+func TestCLI_AssumeRoleFromTheEnvironment(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, 1)
+	iam := newFakeIAM(t)
+	tenant := env.tenants[0]
+	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envIAMEndpoint+"="+iam.url, envAccessKey+"="+tenant.AccessKey, envSecretKey+"="+tenant.SecretKey,
+		envAssumeRoleAgency+"=coc-operator", envAssumeRoleDomainName+"=golden-target", envAssumeRoleDuration+"=3600")
+	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCases[2].resourceBlock("this", nil))
+	w.terraform(t, "plan", "-input=false", "-no-color")
+	requests, _ := iam.received()
+	if want := (credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "golden-target", DurationSeconds: 3600}); len(requests) != 1 || requests[0] != want {
+		t.Fatalf("IAM was asked for %+v, want %+v once", requests, want)
+	}
+}
+
+// An agency IAM refuses fails the plan, naming the agency, IAM's answer and what to check.
+func TestCLI_RefusedAgencyFailsThePlan(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, 1)
+	iam := newFakeIAM(t)
+	iam.refusal = `{"error":{"code":"IAM.0002","message":"You are not authorized to assume the agency."}}`
+	w := newCLIWorkspace(t)
+	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "coc-operator")+platformCases[2].resourceBlock("this", map[string]string{"provider": "coc.a"}))
+	out, err := w.run("plan", "-input=false", "-no-color")
+	if err == nil || !errorPattern("Failed to Obtain COC Credentials", `agency "coc-operator" of account target-domain`,
+		"HTTP 403 IAM.0002: You are not authorized", "request id iam-req-1", "Agent Operator").MatchString(out) {
+		t.Fatalf("want the plan to fail with IAM's refusal, got %v:\n%s", err, out)
+	}
+	if strings.Contains(out, env.tenants[0].SecretKey) {
+		t.Fatalf("the error shows the secret key:\n%s", out)
+	}
+}
+
+// A KooCLI profile gives the key pair and the account; the binding lands in that tenant.
+func TestAccProvider_ConfiguredFromAKooCLIProfile(t *testing.T) {
+	clearCredentialEnv(t)
+	env := newSimEnv(t, 1)
+	tenant := env.tenants[0]
+	file := filepath.Join(t.TempDir(), "config.json")
+	profiles := fmt.Sprintf(`{"current":"other","profiles":[{"name":"other","mode":"AKSK","accessKeyId":"AKNOPE","secretAccessKey":"SK-nope"},`+
+		`{"name":"coc","mode":"AKSK","accessKeyId":%q,"secretAccessKey":%q,"domainId":%q}]}`, tenant.AccessKey, tenant.SecretKey, tenant.DomainID)
+	if err := os.WriteFile(file, []byte(profiles), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: fmt.Sprintf("provider \"coc\" {\n  endpoint = %q\n  shared_config_file = %q\n  profile = \"coc\"\n}\n", env.url, file) +
+				platformCases[2].resourceBlock("this", nil),
+			Check: func(*terraform.State) error {
+				for _, r := range env.sim.Requests() {
+					if r.Method == http.MethodPost && r.Status != http.StatusCreated {
+						return fmt.Errorf("the create was answered %d", r.Status)
+					}
+				}
+				if len(env.bindings(t, 0)) != 1 {
+					return fmt.Errorf("no binding in the profile's tenant")
+				}
+				return nil
+			},
+		}},
+	})
+}
+
+// Every log line the client and the chain write masks every secret the chain has handled, also
+// those it obtained after the caller's context was built.
+func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
+	var out bytes.Buffer
+	ctx := tflogtest.RootLogger(context.Background(), &out)
+	secrets := new(credentials.Secrets)
+	logger := tflogLogger{secrets: secrets}
+	secrets.Add("SK-obtained-late-0123", "TOKEN-obtained-late-4567")
+	logger.Debug(ctx, "renewed SK-obtained-late-0123", map[string]any{"token": "TOKEN-obtained-late-4567", "nested": "x TOKEN-obtained-late-4567 y"})
+	logger.Warn(ctx, "warned TOKEN-obtained-late-4567", nil)
+	if logged := out.String(); strings.Contains(logged, "obtained-late") || strings.Count(logged, "***") < 4 {
+		t.Fatalf("the secrets are not masked:\n%s", logged)
+	}
+}
+
+// The variables fill in an argument pair (an agency's account, the identity token) only when the
+// block sets neither, so that a variable left in the environment cannot clash with the block;
+// and without blocks, the agency variables belong to assume_role_with_oidc once its identity
+// provider is set, as in the huaweicloud provider.
+func TestSettings_TheEnvironmentFillsInWhatTheBlocksLeaveOpen(t *testing.T) {
+	clearCredentialEnv(t)
+	t.Setenv(envAssumeRoleDomainID, "domain-from-env")
+	t.Setenv(envIDTokenFile, "/run/token-from-env")
+	var diags diag.Diagnostics
+	c := settings{&diags}.credentials(providerModel{
+		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator"), DomainName: types.StringValue("target")},
+		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci"), IDToken: types.StringValue("id.token")},
+	})
+	if diags.HasError() || c.AssumeRole.DomainID != "" || c.OIDC.IDTokenFile != "" {
+		t.Fatalf("the variables of the pairs' other halves were taken: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
+	}
+	c = settings{&diags}.credentials(providerModel{
+		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator")},
+		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci")},
+	})
+	if diags.HasError() || c.AssumeRole.DomainID != "domain-from-env" || c.OIDC.IDTokenFile != "/run/token-from-env" {
+		t.Fatalf("the variables did not fill in: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
+	}
+
+	t.Setenv(envIdpID, "ci")
+	t.Setenv(envAssumeRoleAgency, "coc-operator")
+	c = settings{&diags}.credentials(providerModel{})
+	if diags.HasError() || c.AssumeRole != nil || c.OIDC == nil || c.OIDC.AgencyName != "coc-operator" || c.OIDC.DomainID != "domain-from-env" {
+		t.Fatalf("without blocks the agency variables must go to assume_role_with_oidc: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
+	}
+}

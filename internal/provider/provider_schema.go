@@ -1,0 +1,183 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/validators"
+)
+
+// IAM issues temporary credentials for 15 minutes to 24 hours (duration_seconds of
+// POST /v3.0/OS-CREDENTIAL/securitytokens, for an agency as for a token).
+const (
+	minDuration = 900
+	maxDuration = 86400
+)
+
+func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	regions := knownRegions()
+	oneLine := []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace}
+	duration := func(env string) schema.Int64Attribute {
+		return schema.Int64Attribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("How long, in seconds, the temporary credentials last: %d (15 minutes) to %d (24 hours); "+
+				"IAM's default is 15 minutes. The provider renews them before they expire, so this only sets how often. Falls back to `%s`.",
+				minDuration, maxDuration, env),
+			Validators: []validator.Int64{int64validator.Between(minDuration, maxDuration)},
+		}
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the mobile app bindings (WeCom, DingTalk, Lark) of Huawei Cloud COC (Cloud Operations Center). " +
+			"Every argument falls back to the environment variable the `huaweicloud` provider uses.\n\n" +
+			"The credentials come from the first of these that is configured: `assume_role_with_oidc`, the key pair `access_key` and " +
+			"`secret_key`, a KooCLI profile (`profile` or `shared_config_file`), and else the ECS metadata service, which serves the " +
+			"credentials of the agency attached to the ECS instance or CCE node Terraform runs on. `assume_role` then assumes an " +
+			"agency with them. The provider obtains temporary credentials when it first needs them, not for `terraform validate`, " +
+			"and renews them before they expire.",
+		Attributes: map[string]schema.Attribute{
+			"region": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The region whose COC endpoint to use: one of %s. Falls back to `%s`, then to the "+
+					"profile's region, then `%s`. Any other region needs `endpoint`.", quoteAll(regions), envRegion, coc.DefaultRegion),
+				Validators: oneLine,
+			},
+			"access_key": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The access key (AK) that signs requests, with `secret_key`. Falls back to `%s`. "+
+					"Leave the key pair unset to use a profile, the metadata service or `assume_role_with_oidc`.", envAccessKey),
+				Validators: oneLine,
+			},
+			"secret_key": schema.StringAttribute{
+				Optional:            true,
+				Sensitive:           true,
+				MarkdownDescription: fmt.Sprintf("The secret key (SK) of `access_key`. Falls back to `%s`.", envSecretKey),
+				Validators:          []validator.String{validators.Secret(1, maxCredentialLength)},
+			},
+			"security_token": schema.StringAttribute{
+				Optional:  true,
+				Sensitive: true,
+				MarkdownDescription: fmt.Sprintf("The security token of a temporary key pair. Falls back to `%s`. The provider cannot "+
+					"renew a token it is given: once it expires, requests fail until it is replaced.", envSecurityToken),
+				// Empty means none, so that a variable defaulting to "" works for permanent keys.
+				Validators: []validator.String{validators.Secret(0, maxCredentialLength)},
+			},
+			"domain_id": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s`, then to the "+
+					"profile's `domainId`. With an agency (`assume_role`, or `agency_name` in `assume_role_with_oidc`), COC acts in the "+
+					"agency's account: `X-Domain-Id` is then the agency's `domain_id`, and when the agency names its account by "+
+					"`domain_name` only, this value if set (it must be the agency's account), else none.", envDomainID),
+				Validators: []validator.String{printableNoSpace},
+			},
+			"endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The COC API base URL, overriding the region's endpoint (for example the simulator's "+
+					"`http://127.0.0.1:18080`). Falls back to `%s`.", envEndpoint),
+				Validators: []validator.String{validators.Endpoint("COC", "https://coc.myhuaweicloud.com")},
+			},
+			"iam_endpoint": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The IAM base URL that `assume_role` and `assume_role_with_oidc` call, overriding "+
+					"the region's (`%s`, or `myhuaweicloud.eu` in the European regions). Falls back to `%s`.",
+					credentials.IAMEndpoint("{region}"), envIAMEndpoint),
+				Validators: []validator.String{validators.Endpoint("IAM", credentials.IAMEndpoint(coc.DefaultRegion))},
+			},
+			"shared_config_file": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The KooCLI (`hcloud`) configuration file to read `profile` from; `%s` when only "+
+					"`profile` is set. Falls back to `%s`. A profile is used only when neither `assume_role_with_oidc` nor a key pair "+
+					"is configured.", credentials.DefaultSharedConfigFile, envSharedConfigFile),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"profile": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("The KooCLI profile to use; the file's `current` profile when only "+
+					"`shared_config_file` is set. Falls back to `%s`. Mode `AKSK` profiles give their key pair (and `securityToken`), "+
+					"mode `SSO` profiles their `ssoAuth.stsToken`; `region` and `domainId` fill in `region` and `domain_id` when unset, "+
+					"and an agency (`agencyName` with `agencyDomainName` or `agencyDomainId`) is assumed unless `assume_role` is set.", envProfile),
+				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+			},
+			"max_retries": schema.Int64Attribute{
+				Optional: true,
+				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (connection error, throttling, "+
+					"server fault) is retried, by COC, IAM or the metadata service. Defaults to `%d`.", coc.DefaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, 20)},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"assume_role": schema.SingleNestedBlock{
+				MarkdownDescription: fmt.Sprintf("Assumes an IAM agency with the credentials from the other arguments (or the metadata "+
+					"service), and manages the bindings with the agency's temporary credentials, in the agency's account. Without "+
+					"the block, `%s` and the variables below configure it, unless `assume_role_with_oidc` applies.", envAssumeRoleAgency),
+				Attributes: map[string]schema.Attribute{
+					"agency_name": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("The agency's name. Required, here or in `%s`.", envAssumeRoleAgency),
+						Validators:          oneLine,
+					},
+					"domain_name": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("The name of the account (domain) the agency belongs to. Falls back to `%s`. "+
+							"Set this or `domain_id`; their variables apply only when the block sets neither.", envAssumeRoleDomainName),
+						Validators: append([]validator.String{stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("domain_id"))}, oneLine...),
+					},
+					"domain_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("The ID of the account (domain) the agency belongs to, also sent as "+
+							"`X-Domain-Id`. Falls back to `%s`. Set this or `domain_name`.", envAssumeRoleDomainID),
+						Validators: oneLine,
+					},
+					"duration": duration(envAssumeRoleDuration),
+				},
+			},
+			"assume_role_with_oidc": schema.SingleNestedBlock{
+				MarkdownDescription: fmt.Sprintf("Exchanges an OIDC identity token, such as the one HCP Terraform or a CI system issues "+
+					"to a run, for temporary credentials at IAM, and optionally assumes an agency with them. It takes precedence over "+
+					"every other source of credentials. Without the block, `%s` and the variables below configure it.", envIdpID),
+				Attributes: map[string]schema.Attribute{
+					"idp_id": schema.StringAttribute{
+						Optional:            true,
+						MarkdownDescription: fmt.Sprintf("The ID of the identity provider in IAM. Required, here or in `%s`.", envIdpID),
+						Validators:          oneLine,
+					},
+					"id_token": schema.StringAttribute{
+						Optional:  true,
+						Sensitive: true,
+						MarkdownDescription: fmt.Sprintf("The identity token. Falls back to `%s`. Set this or `id_token_file`; their "+
+							"variables apply only when the block sets neither.", envIDToken),
+						Validators: []validator.String{validators.Secret(1, maxCredentialLength),
+							stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("id_token_file"))},
+					},
+					"id_token_file": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("A file holding the identity token, read again whenever the credentials are "+
+							"renewed, as CI runners rotate it. Falls back to `%s`. Set this or `id_token`.", envIDTokenFile),
+						Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
+					},
+					"agency_name": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("An agency to assume with the federated user's credentials. Falls back to `%s`; "+
+							"needs `domain_id`.", envAssumeRoleAgency),
+						Validators: oneLine,
+					},
+					"domain_id": schema.StringAttribute{
+						Optional: true,
+						MarkdownDescription: fmt.Sprintf("The ID of the account the agency belongs to, also sent as `X-Domain-Id`. "+
+							"Falls back to `%s`.", envAssumeRoleDomainID),
+						Validators: oneLine,
+					},
+					"duration": duration(envAssumeRoleDuration),
+				},
+			},
+		},
+	}
+}
