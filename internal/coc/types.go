@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Error codes of the contract (docs/api-contract.md).
+// Error codes of the contract (CONTRACT.md).
 const (
 	CodeSuccess         = "COC.00000000"
 	CodeInvalidField    = "COC.00040001"

@@ -1,5 +1,5 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
-// (docs/api-contract.md), used by the acceptance tests, the demo and anyone without a cloud
+// (internal/coc/CONTRACT.md), used by the acceptance tests, the demo and anyone without a cloud
 // account. It verifies SDK-HMAC-SHA256 signatures, keeps one state per tenant (access key),
 // and exposes an unsigned admin API under /_sim/ to inspect state and inject faults.
 package simulator
