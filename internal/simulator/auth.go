@@ -11,6 +11,22 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
+// signed verifies a contract API call and takes a token from the caller's rate limit before h
+// answers it.
+func (s *Simulator) signed(h handler) handler {
+	return func(c *call) (int, any) {
+		t, err := s.authenticate(c.r, c.body)
+		if err == nil {
+			err = s.throttle(t)
+		}
+		if err != nil {
+			return err.status, err
+		}
+		c.tenant = t
+		return h(c)
+	}
+}
+
 func authError(code, msg string) *apiError {
 	return &apiError{status: http.StatusUnauthorized, code: code, msg: msg}
 }

@@ -125,10 +125,10 @@ func (s *Simulator) pickFault(r *http.Request) *faultRule {
 	return nil
 }
 
-// before applies the parts of a fault that act before processing. It reports whether the
-// request should still be processed; when not, it calls record before the client can see
-// anything.
-func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte, record func()) bool {
+// before applies the parts of a fault that act before processing, answering in d. It reports
+// whether the request should still be processed; when not, it calls record before the client can
+// see anything.
+func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, body []byte, record func()) bool {
 	if f.LatencyMS > 0 {
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
@@ -145,24 +145,16 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte, 
 		dropConnection(w)
 		return false
 	case f.Status != 0:
-		code := coc.CodeInternal
-		switch {
-		case f.Status == http.StatusTooManyRequests:
-			code = coc.CodeThrottled
-			if f.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
-			}
-		case f.Status < 500:
-			code = coc.CodeInvalidField
+		answer := &apiError{status: f.Status, code: d.faultCode(f.Status), msg: "injected fault: " + http.StatusText(f.Status)}
+		if f.Status == http.StatusTooManyRequests && f.RetryAfter > 0 {
+			w.Header().Set(coc.HeaderRetryAfter, strconv.Itoa(f.RetryAfter))
 		}
-		msg := "injected fault: " + http.StatusText(f.Status)
-		var details []coc.FieldError
 		if f.Echo {
-			msg += "; the request was " + echo(r)
-			details = []coc.FieldError{{Field: "body", Reason: string(body)}}
+			answer.msg += "; the request was " + echo(r)
+			answer.details = []coc.FieldError{{Field: "body", Reason: string(body)}}
 		}
 		record()
-		writeError(w, r, f.Status, code, msg, details)
+		d.write(w, answer)
 		return false
 	}
 	return true

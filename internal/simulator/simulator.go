@@ -7,12 +7,9 @@ package simulator
 import (
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
-	"io"
 	"maps"
 	"math/rand/v2"
 	"net/http"
-	"slices"
 	"strconv"
 	"sync"
 	"time"
@@ -118,105 +115,16 @@ func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Simulator) routeAPI() {
-	s.mux.HandleFunc("GET "+coc.MobileAppsPath, s.api(s.list))
-	s.mux.HandleFunc("GET "+coc.MobileAppsPath+"/{app_type}", s.api(s.get))
-	s.mux.HandleFunc("POST "+coc.MobileAppsPath+"/{app_type}", s.api(s.create))
-	s.mux.HandleFunc("PUT "+coc.MobileAppsPath+"/{app_type}", s.api(s.update))
-	s.mux.HandleFunc("DELETE "+coc.MobileAppsPath+"/{app_type}", s.api(s.remove))
+	api := func(h handler) http.HandlerFunc { return s.serve(cocDialect, s.signed(h)) }
+	s.mux.HandleFunc("GET "+coc.MobileAppsPath, api(s.list))
+	s.mux.HandleFunc("GET "+coc.MobileAppsPath+"/{app_type}", api(s.get))
+	s.mux.HandleFunc("POST "+coc.MobileAppsPath+"/{app_type}", api(s.create))
+	s.mux.HandleFunc("PUT "+coc.MobileAppsPath+"/{app_type}", api(s.update))
+	s.mux.HandleFunc("DELETE "+coc.MobileAppsPath+"/{app_type}", api(s.remove))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.record(r, "", http.StatusNotFound, "")
-		writeError(w, r, http.StatusNotFound, coc.CodeNoSuchAPI, "no such API: "+r.Method+" "+r.URL.Path, nil)
+		s.record(r, http.StatusNotFound, "")
+		writeCOCError(w, &apiError{status: http.StatusNotFound, code: coc.CodeNoSuchAPI, msg: "no such API: " + r.Method + " " + r.URL.Path})
 	})
-}
-
-// call is an authenticated API request.
-type call struct {
-	r      *http.Request
-	tenant *tenant
-	body   []byte
-}
-
-// apiHandler handles an authenticated call with the state lock held and returns the status and
-// the response data (or an *apiError).
-type apiHandler func(c call) (int, any)
-
-type apiError struct {
-	status  int
-	code    string
-	msg     string
-	details []coc.FieldError
-	// retryAfter is sent, when positive, as Retry-After (whole seconds, rounded up) and as
-	// Retry-After-Ms (milliseconds, rounded up).
-	retryAfter time.Duration
-}
-
-// api wraps a handler with what every contract call shares: faults, request id, size cap,
-// signature check, rate limit, locking and the request log.
-func (s *Simulator) api(h apiHandler) http.HandlerFunc {
-	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(coc.HeaderRequestID, s.requestID())
-		// The body is read first: Go's HTTP server notices a client that hangs up only once the
-		// body is consumed, and a held request must end when its client gives up.
-		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
-		fault := s.pickFault(r)
-		// The log entry is written before the answer leaves, so that it precedes whatever the
-		// client does next (a retry, a read-back) in the request log.
-		if fault != nil && !fault.before(w, r, body, func() { s.record(r, accessKeyOf(r), fault.loggedStatus(), fault.describe()) }) {
-			return
-		}
-		if err != nil || len(body) > maxRequestBytes {
-			s.record(r, accessKeyOf(r), http.StatusRequestEntityTooLarge, "")
-			writeError(w, r, http.StatusRequestEntityTooLarge, coc.CodeInvalidField, "the request body is unreadable or exceeds 64 KiB", nil)
-			return
-		}
-
-		s.mu.Lock()
-		t, authErr := s.authenticate(r, body)
-		if authErr == nil {
-			authErr = s.throttle(t)
-		}
-		var status int
-		var data any
-		if authErr != nil {
-			status, data = authErr.status, authErr
-		} else {
-			status, data = h(call{r: r, tenant: t, body: body})
-		}
-		s.mu.Unlock()
-
-		if fault != nil && fault.Drop == DropAfterCommit {
-			s.record(r, accessKeyOf(r), 0, fault.describe())
-			dropConnection(w)
-			return
-		}
-		if e, ok := data.(*apiError); ok {
-			s.record(r, accessKeyOf(r), e.status, "")
-			if e.retryAfter > 0 {
-				w.Header().Set(coc.HeaderRetryAfter, strconv.FormatInt(ceilUnits(e.retryAfter, time.Second), 10))
-				w.Header().Set(coc.HeaderRetryAfterMs, strconv.FormatInt(ceilUnits(e.retryAfter, time.Millisecond), 10))
-			}
-			writeError(w, r, e.status, e.code, e.msg, e.details)
-			return
-		}
-		s.record(r, accessKeyOf(r), status, "")
-		if data == nil {
-			w.WriteHeader(status)
-			return
-		}
-		writeJSON(w, status, data)
-	}
-}
-
-// ceilUnits counts d in units, rounding up: a client told to wait must not come back early.
-func ceilUnits(d, unit time.Duration) int64 {
-	return int64((d + unit - 1) / unit)
-}
-
-func (s *Simulator) requestID() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.nextID++
-	return "sim-" + strconv.FormatUint(s.nextID, 10)
 }
 
 func platformOf(r *http.Request) (coc.Platform, *apiError) {
@@ -235,7 +143,7 @@ func notBound(p coc.Platform) *apiError {
 	return &apiError{status: http.StatusNotFound, code: coc.CodeNotBound, msg: "no " + string(p.AppType) + " app is bound to this tenant"}
 }
 
-func (s *Simulator) list(c call) (int, any) {
+func (s *Simulator) list(c *call) (int, any) {
 	q := c.r.URL.Query()
 	limit, offset := coc.DefaultPageLimit, 0
 	var problems []coc.FieldError
@@ -275,7 +183,7 @@ func (s *Simulator) list(c call) (int, any) {
 	return http.StatusOK, coc.Success(page)
 }
 
-func (s *Simulator) get(c call) (int, any) {
+func (s *Simulator) get(c *call) (int, any) {
 	p, err := platformOf(c.r)
 	if err != nil {
 		return err.status, err
@@ -287,7 +195,7 @@ func (s *Simulator) get(c call) (int, any) {
 	return http.StatusOK, coc.Success(sb.binding)
 }
 
-func (s *Simulator) create(c call) (int, any) {
+func (s *Simulator) create(c *call) (int, any) {
 	p, err := platformOf(c.r)
 	if err != nil {
 		return err.status, err
@@ -305,7 +213,7 @@ func (s *Simulator) create(c call) (int, any) {
 	return http.StatusCreated, coc.Success(s.store(c.tenant, p, req).binding)
 }
 
-func (s *Simulator) update(c call) (int, any) {
+func (s *Simulator) update(c *call) (int, any) {
 	p, err := platformOf(c.r)
 	if err != nil {
 		return err.status, err
@@ -328,7 +236,7 @@ func (s *Simulator) update(c call) (int, any) {
 	return http.StatusOK, coc.Success(s.store(c.tenant, p, req).binding)
 }
 
-func (s *Simulator) remove(c call) (int, any) {
+func (s *Simulator) remove(c *call) (int, any) {
 	p, err := platformOf(c.r)
 	if err != nil {
 		return err.status, err
@@ -376,53 +284,4 @@ func later(now, previous time.Time) time.Time {
 func Fingerprint(secret string) string {
 	sum := sha256.Sum256([]byte(secret))
 	return hex.EncodeToString(sum[:])
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json")
-	w.WriteHeader(status)
-	_ = json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, _ *http.Request, status int, code, msg string, details []coc.FieldError) {
-	writeJSON(w, status, coc.ErrorBody{ErrorCode: code, ErrorMsg: msg, Details: details})
-}
-
-// RequestRecord is one entry of the request log.
-type RequestRecord struct {
-	Time      time.Time `json:"time"`
-	AccessKey string    `json:"access_key,omitempty"`
-	Method    string    `json:"method"`
-	Path      string    `json:"path"`
-	Query     string    `json:"query,omitempty"`
-	// Status is 0 when the connection was dropped.
-	Status int    `json:"status"`
-	Fault  string `json:"fault,omitempty"`
-}
-
-// IsWrite reports whether the request could change state.
-func (r RequestRecord) IsWrite() bool {
-	return r.Method != http.MethodGet && r.Method != http.MethodHead
-}
-
-func (s *Simulator) record(r *http.Request, accessKey string, status int, fault string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, RequestRecord{
-		Time: s.now().UTC(), AccessKey: accessKey, Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Fault: fault,
-	})
-}
-
-// Requests returns a copy of the request log of the contract API (admin calls are not logged).
-func (s *Simulator) Requests() []RequestRecord {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return slices.Clone(s.requests)
-}
-
-// ClearRequests empties the request log.
-func (s *Simulator) ClearRequests() {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = nil
 }
