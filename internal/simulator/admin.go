@@ -7,7 +7,6 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"slices"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
@@ -37,65 +36,31 @@ func (b BindingState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(flat)
 }
 
-// ErrNoTenant is returned when an admin call names no known tenant.
-var ErrNoTenant = errors.New("no such tenant")
-
 // ErrNotBound is returned by console calls on an app type that is not bound.
 var ErrNotBound = errors.New("not bound")
 
-// tenantFor resolves an access key; an empty key means the only tenant, when there is just one.
-// It must be called with s.mu held.
-func (s *Simulator) tenantFor(accessKey string) (*tenant, error) {
-	if accessKey == "" && len(s.tenants) == 1 {
-		for _, t := range s.tenants {
-			return t, nil
-		}
-	}
-	t, ok := s.tenants[accessKey]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrNoTenant, accessKey)
-	}
-	return t, nil
-}
-
 // consoleTarget resolves what a console call acts on. It must be called with s.mu held.
-func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *tenant, error) {
+func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *account, error) {
 	p, err := coc.PlatformFor(appType)
 	if err != nil {
 		return p, nil, err
 	}
-	t, err := s.tenantFor(accessKey)
-	return p, t, err
+	a, err := s.accountOf(accessKey)
+	return p, a, err
 }
 
-// Tenants lists the tenants.
-func (s *Simulator) Tenants() []Tenant {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Tenant, 0, len(s.tenants))
-	for _, t := range s.tenants {
-		out = append(out, t.Tenant)
-	}
-	slices.SortFunc(out, func(a, b Tenant) int {
-		if a.AccessKey < b.AccessKey {
-			return -1
-		}
-		return 1
-	})
-	return out
-}
-
-// Bindings returns a tenant's bindings with the fingerprints of their secrets.
+// Bindings returns the bindings of the access key's account with the fingerprints of their
+// secrets.
 func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	a, err := s.accountOf(accessKey)
 	if err != nil {
 		return nil, err
 	}
 	out := []BindingState{}
 	for _, p := range coc.Platforms() {
-		if sb, ok := t.bindings[p.AppType]; ok {
+		if sb, ok := a.bindings[p.AppType]; ok {
 			b := sb.binding
 			b.Fields = maps.Clone(b.Fields)
 			out = append(out, BindingState{Binding: b, Fingerprints: maps.Clone(sb.fingerprints)})
@@ -109,18 +74,18 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, t, err := s.consoleTarget(accessKey, appType)
+	p, a, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
 	method := coc.Create
-	if sb, ok := t.bindings[appType]; ok {
+	if sb, ok := a.bindings[appType]; ok {
 		method = coc.Update
 		if len(body) > 0 {
 			// The console replaces a binding wholesale; an identifier change is a new binding.
 			var probe map[string]any
 			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
-				delete(t.bindings, appType)
+				delete(a.bindings, appType)
 				method = coc.Create
 			}
 		}
@@ -129,7 +94,7 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 	if problems != nil {
 		return fmt.Errorf("invalid binding: %v", problems)
 	}
-	s.store(t, p, req)
+	s.store(a, p, req)
 	return nil
 }
 
@@ -137,11 +102,11 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, t, err := s.consoleTarget(accessKey, appType)
+	p, a, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
-	sb, ok := t.bindings[appType]
+	sb, ok := a.bindings[appType]
 	if !ok {
 		return ErrNotBound
 	}
@@ -150,7 +115,7 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 			return fmt.Errorf("%q is not a secret of a %s app", name, appType)
 		}
 	}
-	s.store(t, p, coc.BindingRequest{Fields: sb.binding.Fields, Secrets: secrets})
+	s.store(a, p, coc.BindingRequest{Fields: sb.binding.Fields, Secrets: secrets})
 	return nil
 }
 
@@ -158,14 +123,14 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	a, err := s.accountOf(accessKey)
 	if err != nil {
 		return err
 	}
-	if _, ok := t.bindings[appType]; !ok {
+	if _, ok := a.bindings[appType]; !ok {
 		return ErrNotBound
 	}
-	delete(t.bindings, appType)
+	delete(a.bindings, appType)
 	return nil
 }
 
@@ -196,8 +161,8 @@ func (s *Simulator) routeAdmin() {
 			return nil, err
 		}
 		for _, t := range tenants {
-			if t.AccessKey == "" || t.SecretKey == "" {
-				return nil, errors.New("each tenant needs access_key and secret_key")
+			if err := t.Validate(); err != nil {
+				return nil, err
 			}
 			s.AddTenant(t)
 		}

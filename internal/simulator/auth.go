@@ -17,12 +17,12 @@ func (s *Simulator) signed(h handler) handler {
 	return func(c *call) (int, any) {
 		t, err := s.authenticate(c.r, c.body)
 		if err == nil {
-			err = s.throttle(t)
+			err = s.throttle(t.account)
 		}
 		if err != nil {
 			return err.status, err
 		}
-		c.tenant = t
+		c.account = t.account
 		return h(c)
 	}
 }

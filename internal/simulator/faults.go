@@ -198,7 +198,7 @@ func dropConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-// rateLimit is a token bucket per tenant, as API Gateway throttles per account.
+// rateLimit is a token bucket per account, as API Gateway throttles per account.
 type rateLimit struct {
 	Rate  float64 `json:"rate"`
 	Burst int     `json:"burst"`
@@ -209,8 +209,8 @@ type bucket struct {
 	last   time.Time
 }
 
-// SetRateLimit throttles each tenant to rate requests per second with the given burst;
-// a rate of 0 removes the limit.
+// SetRateLimit throttles each account's contract API calls to rate requests per second with the
+// given burst; a rate of 0 removes the limit.
 func (s *Simulator) SetRateLimit(rate float64, burst int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -219,18 +219,16 @@ func (s *Simulator) SetRateLimit(rate float64, burst int) {
 		return
 	}
 	s.limiter = &rateLimit{Rate: rate, Burst: max(burst, 1)}
-	for _, t := range s.tenants {
-		t.bucket = bucket{tokens: float64(s.limiter.Burst), last: s.now()}
-	}
+	s.forEachAccount(func(a *account) { a.bucket = bucket{tokens: float64(s.limiter.Burst), last: s.now()} })
 }
 
-// throttle takes a token from the tenant's bucket. It must be called with s.mu held.
-func (s *Simulator) throttle(t *tenant) *apiError {
+// throttle takes a token from the account's bucket. It must be called with s.mu held.
+func (s *Simulator) throttle(a *account) *apiError {
 	if s.limiter == nil {
 		return nil
 	}
 	now := s.now()
-	b := &t.bucket
+	b := &a.bucket
 	if b.last.IsZero() {
 		b.tokens, b.last = float64(s.limiter.Burst), now
 	}

@@ -17,8 +17,8 @@ type call struct {
 	body []byte
 	// header is the response's: a handler sets there what it answers besides the body.
 	header http.Header
-	// tenant is the verified caller, for handlers wrapped by signed.
-	tenant *tenant
+	// account is the verified caller's, for handlers wrapped by signed.
+	account *account
 }
 
 // handler answers a call with the state lock held: the status and the response data (or an

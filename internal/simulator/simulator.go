@@ -1,7 +1,8 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
 // (internal/coc/CONTRACT.md), used by the acceptance tests, the demo and anyone without a cloud
-// account. It verifies SDK-HMAC-SHA256 signatures, keeps one state per tenant (access key),
-// and exposes an unsigned admin API under /_sim/ to inspect state and inject faults.
+// account. It verifies SDK-HMAC-SHA256 signatures, keeps one state per account (domain), shared
+// by the account's access keys, and exposes an unsigned admin API under /_sim/ to inspect state
+// and inject faults.
 package simulator
 
 import (
@@ -16,15 +17,6 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
-
-// Tenant is an account whose requests are signed with its access key.
-type Tenant struct {
-	AccessKey string `json:"access_key"`
-	SecretKey string `json:"secret_key"`
-	DomainID  string `json:"domain_id"`
-	// SecurityToken, when set, makes the key pair temporary: requests must carry this token.
-	SecurityToken string `json:"security_token,omitempty"`
-}
 
 // Option configures a Simulator.
 type Option func(*Simulator)
@@ -45,7 +37,8 @@ const maxRequestBytes = 64 << 10
 // Simulator implements http.Handler. It is safe for concurrent use.
 type Simulator struct {
 	mu       sync.Mutex
-	tenants  map[string]*tenant // by access key
+	tenants  map[string]*tenant  // by access key
+	domains  map[string]*account // by domain ID
 	requests []RequestRecord
 	faults   []*faultRule
 	limiter  *rateLimit
@@ -53,12 +46,6 @@ type Simulator struct {
 	rng      *rand.Rand
 	nextID   uint64
 	mux      *http.ServeMux
-}
-
-type tenant struct {
-	Tenant
-	bindings map[coc.AppType]*storedBinding
-	bucket   bucket
 }
 
 type storedBinding struct {
@@ -72,6 +59,7 @@ type storedBinding struct {
 func New(tenants []Tenant, opts ...Option) *Simulator {
 	s := &Simulator{
 		tenants: map[string]*tenant{},
+		domains: map[string]*account{},
 		now:     time.Now,
 		rng:     rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), //nolint:gosec // see WithSeed
 	}
@@ -87,24 +75,11 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 	return s
 }
 
-// AddTenant adds (or replaces the keys of) a tenant.
-func (s *Simulator) AddTenant(t Tenant) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if existing, ok := s.tenants[t.AccessKey]; ok {
-		existing.Tenant = t
-		return
-	}
-	s.tenants[t.AccessKey] = &tenant{Tenant: t, bindings: map[coc.AppType]*storedBinding{}}
-}
-
 // Reset removes every binding, request record, fault rule and rate limit; tenants stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, t := range s.tenants {
-		t.bindings = map[coc.AppType]*storedBinding{}
-	}
+	s.forEachAccount(func(a *account) { a.bindings = map[coc.AppType]*storedBinding{} })
 	s.requests = nil
 	s.faults = nil
 	s.limiter = nil
@@ -172,7 +147,7 @@ func (s *Simulator) list(c *call) (int, any) {
 	}
 	all := []coc.Binding{}
 	for _, p := range coc.Platforms() {
-		if sb, ok := c.tenant.bindings[p.AppType]; ok && (filter == "" || filter == p.AppType) {
+		if sb, ok := c.account.bindings[p.AppType]; ok && (filter == "" || filter == p.AppType) {
 			all = append(all, sb.binding)
 		}
 	}
@@ -188,7 +163,7 @@ func (s *Simulator) get(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	sb, ok := c.tenant.bindings[p.AppType]
+	sb, ok := c.account.bindings[p.AppType]
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
@@ -204,13 +179,13 @@ func (s *Simulator) create(c *call) (int, any) {
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
-	if sb, ok := c.tenant.bindings[p.AppType]; ok {
+	if sb, ok := c.account.bindings[p.AppType]; ok {
 		return http.StatusConflict, &apiError{
 			status: http.StatusConflict, code: coc.CodeAlreadyBound,
 			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier + " " + sb.binding.Fields[p.Identifier],
 		}
 	}
-	return http.StatusCreated, coc.Success(s.store(c.tenant, p, req).binding)
+	return http.StatusCreated, coc.Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) update(c *call) (int, any) {
@@ -222,7 +197,7 @@ func (s *Simulator) update(c *call) (int, any) {
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
-	sb, ok := c.tenant.bindings[p.AppType]
+	sb, ok := c.account.bindings[p.AppType]
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
@@ -233,7 +208,7 @@ func (s *Simulator) update(c *call) (int, any) {
 			details: []coc.FieldError{{Field: p.Identifier, Reason: "cannot be changed"}},
 		}
 	}
-	return http.StatusOK, coc.Success(s.store(c.tenant, p, req).binding)
+	return http.StatusOK, coc.Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) remove(c *call) (int, any) {
@@ -241,24 +216,24 @@ func (s *Simulator) remove(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	if _, ok := c.tenant.bindings[p.AppType]; !ok {
+	if _, ok := c.account.bindings[p.AppType]; !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	delete(c.tenant.bindings, p.AppType)
+	delete(c.account.bindings, p.AppType)
 	return http.StatusNoContent, nil
 }
 
 // store creates or updates a binding from a validated request, as both the API and the admin
 // "console" do. Secrets in req replace the stored ones and move key_updated_at.
-func (s *Simulator) store(t *tenant, p coc.Platform, req coc.BindingRequest) *storedBinding {
+func (s *Simulator) store(a *account, p coc.Platform, req coc.BindingRequest) *storedBinding {
 	now := s.now().UTC().Truncate(time.Millisecond)
-	sb, ok := t.bindings[p.AppType]
+	sb, ok := a.bindings[p.AppType]
 	if !ok {
 		sb = &storedBinding{
 			binding:      coc.Binding{AppType: p.AppType, Status: coc.StatusEnabled, CreatedAt: now, KeyUpdatedAt: now},
 			fingerprints: map[string]string{},
 		}
-		t.bindings[p.AppType] = sb
+		a.bindings[p.AppType] = sb
 	}
 	// Timestamps strictly increase, so two changes within one millisecond still read as two.
 	now = later(now, sb.binding.UpdatedAt)
