@@ -31,6 +31,11 @@ const (
 	timestampFormatWire = "2006-01-02T15:04:05.000Z"
 )
 
+// SecurityTokenExpired is in the message of the 401 CodeBadSignature that refuses a temporary
+// credential past its expiry. It is the one 401 worth a renewal and a retry: any other counts
+// towards the gateway's lock-out of the access key.
+const SecurityTokenExpired = "the security token has expired"
+
 // Binding is a tenant's binding of one app as the API returns it. It never holds a secret.
 type Binding struct {
 	AppType AppType

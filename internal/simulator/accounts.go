@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
@@ -18,12 +19,17 @@ type Tenant struct {
 	DomainID  string `json:"domain_id"`
 	// SecurityToken, when set, makes the key pair temporary: requests must carry this token.
 	SecurityToken string `json:"security_token,omitempty"`
+	// ExpiresAt, when set, is when a temporary key pair stops working.
+	ExpiresAt time.Time `json:"expires_at,omitzero"`
 }
 
 // Validate reports what a tenant lacks to be served.
 func (t Tenant) Validate() error {
-	if t.AccessKey == "" || t.SecretKey == "" {
+	switch {
+	case t.AccessKey == "" || t.SecretKey == "":
 		return errors.New("a tenant needs access_key and secret_key")
+	case !t.ExpiresAt.IsZero() && t.SecurityToken == "":
+		return errors.New("only a temporary key (with security_token) can have expires_at")
 	}
 	return nil
 }

@@ -2,8 +2,11 @@ package simulator_test
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"net/http"
 	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -126,5 +129,53 @@ func TestRateLimitIsPerAccount(t *testing.T) {
 	}
 	if err := list(keys[2]); err != nil {
 		t.Fatalf("another account is not throttled: %v", err)
+	}
+}
+
+// A temporary key works until its expires_at; from then on a correctly signed request gets 401
+// APIG.0301 with the message clients recognise, while a wrongly signed one still reads as a bad
+// signature, so that only the key's holder learns that it expired.
+func TestTemporaryKeysExpire(t *testing.T) {
+	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	now := func() time.Time { return clock }
+	temp := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom", SecurityToken: "token-1", ExpiresAt: clock.Add(time.Minute)}
+	sim := simulator.New([]simulator.Tenant{temp}, simulator.WithClock(now))
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	get := func(secret string) (int, coc.ErrorBody) {
+		req, err := http.NewRequest("GET", server.URL+coc.MobileAppsPath, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		coc.Signer{Credentials: coc.Credentials{AccessKey: temp.AccessKey, SecretKey: secret, SecurityToken: temp.SecurityToken}, Now: now}.Sign(req, nil)
+		return send(t, req)
+	}
+
+	clock = temp.ExpiresAt.Add(-time.Millisecond)
+	if status, answer := get(temp.SecretKey); status != 200 {
+		t.Fatalf("a millisecond before expiry: %d %+v", status, answer)
+	}
+	clock = temp.ExpiresAt
+	status, answer := get(temp.SecretKey)
+	if status != 401 || answer.ErrorCode != coc.CodeBadSignature || !strings.Contains(answer.ErrorMsg, coc.SecurityTokenExpired) {
+		t.Fatalf("at expiry: %d %+v", status, answer)
+	}
+	status, answer = get("not-the-secret")
+	if status != 401 || answer.ErrorCode != coc.CodeBadSignature || strings.Contains(answer.ErrorMsg, coc.SecurityTokenExpired) {
+		t.Fatalf("a bad signature on an expired key: %d %+v", status, answer)
+	}
+}
+
+func TestOnlyTemporaryKeysExpire(t *testing.T) {
+	_, server := start(t)
+	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AKX","secret_key":"SKX","expires_at":"2026-01-02T03:04:05Z"}]`, 400)
+	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AKX","secret_key":"SKX","security_token":"t","expires_at":"2026-01-02T03:04:05+08:00"}]`, 204)
+	var listed []simulator.Tenant
+	if err := json.Unmarshal(admin(t, server, "GET", "/_sim/tenants", "", 200), &listed); err != nil {
+		t.Fatal(err)
+	}
+	if len(listed) != 2 || listed[0].AccessKey != "AKSIM" || !listed[0].ExpiresAt.IsZero() ||
+		!listed[1].ExpiresAt.Equal(time.Date(2026, 1, 1, 19, 4, 5, 0, time.UTC)) {
+		t.Fatalf("tenants = %+v", listed)
 	}
 }

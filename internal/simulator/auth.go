@@ -62,6 +62,9 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *apiErr
 	if t.SecurityToken != "" && (r.Header.Get(coc.HeaderSecurityToken) != t.SecurityToken || !slices.Contains(signedHeaders, "x-security-token")) {
 		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key")
 	}
+	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
+		return nil, authError(coc.CodeBadSignature, "Incorrect IAM authentication information: "+coc.SecurityTokenExpired+", expires_at: "+t.ExpiresAt.UTC().Format(time.RFC3339))
+	}
 	if domain := r.Header.Get(coc.HeaderDomainID); domain != "" && domain != t.DomainID {
 		return nil, &apiError{status: http.StatusForbidden, code: coc.CodeDomainMismatch, msg: "the access key does not belong to the domain in X-Domain-Id"}
 	}
