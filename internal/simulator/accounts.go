@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
 )
 
 // Tenant is an access key pair and the account (domain) it belongs to. Keys that name the same
@@ -108,14 +109,23 @@ func (s *Simulator) accountOf(accessKey string) (*account, error) {
 			return t.account, nil
 		}
 	}
-	t, ok := s.tenants[accessKey]
+	t, ok := s.key(accessKey)
 	if !ok {
 		return nil, fmt.Errorf("%w: %q", ErrNoTenant, accessKey)
 	}
 	return t.account, nil
 }
 
-// Tenants lists the tenants by access key.
+// key looks up a declared or an issued key. It must be called with s.mu held.
+func (s *Simulator) key(accessKey string) (*tenant, bool) {
+	if t, ok := s.tenants[accessKey]; ok {
+		return t, true
+	}
+	t, ok := s.issued[accessKey]
+	return t, ok
+}
+
+// Tenants lists the declared tenants by access key (IssuedCredentials lists the others).
 func (s *Simulator) Tenants() []Tenant {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -125,4 +135,75 @@ func (s *Simulator) Tenants() []Tenant {
 	}
 	slices.SortFunc(out, func(a, b Tenant) int { return strings.Compare(a.AccessKey, b.AccessKey) })
 	return out
+}
+
+// IssuedCredential is a temporary key that IAM or the metadata service issued.
+type IssuedCredential struct {
+	Tenant
+	// Method says how it was issued: assume_role, token (for an OIDC subject token) or metadata.
+	Method   string    `json:"method"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
+// MethodMetadata is the Method of the keys the metadata service issues.
+const MethodMetadata = "metadata"
+
+// defaultIssuedLifetime is IAM's default duration_seconds.
+const defaultIssuedLifetime = 15 * time.Minute
+
+// SetIssuedLifetime caps how long the keys issued from now on live, whatever duration they were
+// asked for; zero or less lifts the cap.
+func (s *Simulator) SetIssuedLifetime(d time.Duration) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.issuedLifetime = max(d, 0)
+}
+
+// IssuedCredentials lists the keys IAM and the metadata service issued, oldest first.
+func (s *Simulator) IssuedCredentials() []IssuedCredential {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.issuance)
+}
+
+// issue makes a temporary key in domainID's account that lives for lifetime, or for the issued
+// lifetime when that is shorter. It must be called with s.mu held.
+func (s *Simulator) issue(domainID, method string, lifetime time.Duration) IssuedCredential {
+	if s.issuedLifetime > 0 {
+		lifetime = min(lifetime, s.issuedLifetime)
+	}
+	now := s.now().UTC().Truncate(time.Millisecond)
+	c := IssuedCredential{
+		Tenant: Tenant{
+			AccessKey: s.random(accessKeyChars, 20), SecretKey: s.random(secretKeyChars, 40), DomainID: domainID,
+			SecurityToken: s.random(tokenChars, 160), ExpiresAt: now.Add(lifetime),
+		},
+		Method: method, IssuedAt: now,
+	}
+	s.issued[c.AccessKey] = &tenant{Tenant: c.Tenant, account: s.domainAccount(domainID)}
+	s.issuance = append(s.issuance, c)
+	return c
+}
+
+// response is the credential as IAM and the metadata service return it.
+func (c IssuedCredential) response() credentials.CredentialResponse {
+	return credentials.CredentialResponse{Credential: credentials.Credential{
+		Access: c.AccessKey, Secret: c.SecretKey, SecurityToken: c.SecurityToken, ExpiresAt: c.ExpiresAt,
+	}}
+}
+
+const (
+	accessKeyChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	secretKeyChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+	tokenChars     = secretKeyChars + "-_"
+)
+
+// random draws n characters of alphabet from the simulator's source, so that WithSeed makes the
+// issued keys and tokens reproducible. It must be called with s.mu held.
+func (s *Simulator) random(alphabet string, n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = alphabet[s.rng.IntN(len(alphabet))]
+	}
+	return string(b)
 }

@@ -7,6 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
@@ -134,6 +135,28 @@ func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 	return nil
 }
 
+// routeAdmin serves the admin API, each route a thin wrapper of the Go method in parentheses.
+// Calls that act on bindings take ?access_key= and act on that key's account (without it, on
+// the only tenant's). Answers are 200 with JSON, 204, 400 or 404 with {"error": "..."}.
+//
+//	POST   /_sim/reset                          Reset
+//	GET    /_sim/tenants                        Tenants
+//	POST   /_sim/tenants                        [Tenant...]: AddTenant each (domain_id shares an account)
+//	GET    /_sim/requests                       Requests (contract API, IAM and metadata calls)
+//	DELETE /_sim/requests                       ClearRequests
+//	GET    /_sim/bindings                       Bindings
+//	PUT    /_sim/bindings/{app_type}            ConsoleBind (body: the binding's fields and secrets)
+//	POST   /_sim/bindings/{app_type}/secrets    ConsoleChangeSecrets (body: {"secret": "value"})
+//	DELETE /_sim/bindings/{app_type}            ConsoleUnbind
+//	GET    /_sim/faults                         Faults
+//	POST   /_sim/faults                         InjectFault (body: Fault)
+//	DELETE /_sim/faults                         ClearFaults
+//	PUT    /_sim/rate-limit                     SetRateLimit (body: {"rate": 2, "burst": 1})
+//	POST   /_sim/agencies                       [Agency...]: DeclareAgency each
+//	POST   /_sim/idps                           [IdentityProvider...]: DeclareIdentityProvider each
+//	PUT    /_sim/issued-lifetime                SetIssuedLifetime (body: {"seconds": 15}; 0 lifts the cap)
+//	PUT    /_sim/metadata                       SetMetadataAccount (body: {"domain_id": "..."}; "" detaches)
+//	GET    /_sim/credentials                    IssuedCredentials
 func (s *Simulator) routeAdmin() {
 	handle := func(pattern string, h func(r *http.Request) (any, error)) {
 		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -156,18 +179,40 @@ func (s *Simulator) routeAdmin() {
 	handle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
 	handle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })
 	handle("POST /_sim/tenants", func(r *http.Request) (any, error) {
-		var tenants []Tenant
-		if err := decodeJSON(r, &tenants); err != nil {
-			return nil, err
-		}
-		for _, t := range tenants {
+		return nil, declareEach(r, func(t Tenant) error {
 			if err := t.Validate(); err != nil {
-				return nil, err
+				return err
 			}
 			s.AddTenant(t)
+			return nil
+		})
+	})
+	handle("POST /_sim/agencies", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareAgency) })
+	handle("POST /_sim/idps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareIdentityProvider) })
+	handle("PUT /_sim/issued-lifetime", func(r *http.Request) (any, error) {
+		var v struct {
+			Seconds int `json:"seconds"`
 		}
+		if err := decodeJSON(r, &v); err != nil {
+			return nil, err
+		}
+		if v.Seconds < 0 {
+			return nil, errors.New("seconds must not be negative")
+		}
+		s.SetIssuedLifetime(time.Duration(v.Seconds) * time.Second)
 		return nil, nil
 	})
+	handle("PUT /_sim/metadata", func(r *http.Request) (any, error) {
+		var v struct {
+			DomainID string `json:"domain_id"`
+		}
+		if err := decodeJSON(r, &v); err != nil {
+			return nil, err
+		}
+		s.SetMetadataAccount(v.DomainID)
+		return nil, nil
+	})
+	handle("GET /_sim/credentials", func(*http.Request) (any, error) { return s.IssuedCredentials(), nil })
 	handle("GET /_sim/requests", func(*http.Request) (any, error) { return s.Requests(), nil })
 	handle("DELETE /_sim/requests", func(*http.Request) (any, error) { s.ClearRequests(); return nil, nil })
 	handle("GET /_sim/bindings", func(r *http.Request) (any, error) { return s.Bindings(ak(r)) })
@@ -206,10 +251,22 @@ func (s *Simulator) routeAdmin() {
 }
 
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeStrict(io.LimitReader(r.Body, maxRequestBytes), v); err != nil {
 		return fmt.Errorf("invalid JSON body: %w", err)
+	}
+	return nil
+}
+
+// declareEach decodes a list and declares its entries in order, up to the first refused.
+func declareEach[T any](r *http.Request, declare func(T) error) error {
+	var list []T
+	if err := decodeJSON(r, &list); err != nil {
+		return err
+	}
+	for _, v := range list {
+		if err := declare(v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -2,6 +2,7 @@ package simulator
 
 import (
 	"encoding/json"
+	"errors"
 	"io"
 	"net/http"
 	"slices"
@@ -61,6 +62,9 @@ var cocDialect = dialect{throttled: coc.CodeThrottled, clientFault: coc.CodeInva
 func writeCOCError(w http.ResponseWriter, e *apiError) {
 	writeJSON(w, e.status, coc.ErrorBody{ErrorCode: e.code, ErrorMsg: e.msg, Details: e.details})
 }
+
+// answer is what a handler returns for the error.
+func (e *apiError) answer() (int, any) { return e.status, e }
 
 // message is the error's message with its details folded in, for dialects without details.
 func (e *apiError) message() string {
@@ -130,6 +134,19 @@ func (s *Simulator) requestID() string {
 	return "sim-" + strconv.FormatUint(s.nextID, 10)
 }
 
+// decodeStrict decodes exactly one JSON value, refusing unknown fields and anything after it.
+func decodeStrict(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return err
+	}
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		return errors.New("unexpected data after the JSON value")
+	}
+	return nil
+}
+
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
@@ -162,7 +179,8 @@ func (s *Simulator) record(r *http.Request, status int, fault string) {
 	})
 }
 
-// Requests returns a copy of the request log of the contract API (admin calls are not logged).
+// Requests returns a copy of the request log of the contract API, IAM and the metadata service
+// (admin calls are not logged).
 func (s *Simulator) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()

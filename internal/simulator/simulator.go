@@ -24,9 +24,9 @@ type Option func(*Simulator)
 // WithClock replaces the wall clock (timestamps and signature freshness).
 func WithClock(now func() time.Time) Option { return func(s *Simulator) { s.now = now } }
 
-// WithSeed makes fault injection reproducible.
+// WithSeed makes fault injection and the keys and tokens IAM issues reproducible.
 func WithSeed(seed uint64) Option {
-	return func(s *Simulator) { s.rng = rand.New(rand.NewPCG(seed, seed)) } //nolint:gosec // fault dice need no cryptographic randomness
+	return func(s *Simulator) { s.rng = rand.New(rand.NewPCG(seed, seed)) } //nolint:gosec // G404: fault dice and simulated keys need no cryptographic randomness
 }
 
 // MaxClockSkew is how far X-Sdk-Date may be from the simulator's clock, as on the real gateway.
@@ -37,7 +37,7 @@ const maxRequestBytes = 64 << 10
 // Simulator implements http.Handler. It is safe for concurrent use.
 type Simulator struct {
 	mu       sync.Mutex
-	tenants  map[string]*tenant  // by access key
+	tenants  map[string]*tenant  // declared keys, by access key
 	domains  map[string]*account // by domain ID
 	requests []RequestRecord
 	faults   []*faultRule
@@ -46,6 +46,16 @@ type Simulator struct {
 	rng      *rand.Rand
 	nextID   uint64
 	mux      *http.ServeMux
+
+	// IAM and the metadata service: what is declared, and what they issued.
+	agencies       []Agency
+	idps           map[string]IdentityProvider // by ID
+	metadataDomain string
+	issuedLifetime time.Duration
+	issued         map[string]*tenant // by access key
+	issuance       []IssuedCredential // in the order of issue
+	subjects       map[string]subjectToken
+	metadataKey    IssuedCredential
 }
 
 type storedBinding struct {
@@ -58,10 +68,13 @@ type storedBinding struct {
 // New builds a simulator serving the given tenants.
 func New(tenants []Tenant, opts ...Option) *Simulator {
 	s := &Simulator{
-		tenants: map[string]*tenant{},
-		domains: map[string]*account{},
-		now:     time.Now,
-		rng:     rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), //nolint:gosec // see WithSeed
+		tenants:  map[string]*tenant{},
+		domains:  map[string]*account{},
+		now:      time.Now,
+		rng:      rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), //nolint:gosec // G404: see WithSeed
+		idps:     map[string]IdentityProvider{},
+		issued:   map[string]*tenant{},
+		subjects: map[string]subjectToken{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -71,11 +84,15 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 	}
 	s.mux = http.NewServeMux()
 	s.routeAPI()
+	s.routeIAM()
+	s.routeMetadata()
 	s.routeAdmin()
 	return s
 }
 
-// Reset removes every binding, request record, fault rule and rate limit; tenants stay.
+// Reset returns to the declared world: bindings, request records, fault rules, the rate limit,
+// the issued lifetime and every key and token IAM or the metadata service issued are gone;
+// tenants, agencies, identity providers and the metadata account stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -83,6 +100,11 @@ func (s *Simulator) Reset() {
 	s.requests = nil
 	s.faults = nil
 	s.limiter = nil
+	s.issuedLifetime = 0
+	s.issued = map[string]*tenant{}
+	s.issuance = nil
+	s.subjects = map[string]subjectToken{}
+	s.metadataKey = IssuedCredential{}
 }
 
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {
