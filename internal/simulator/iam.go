@@ -97,7 +97,8 @@ func (s *Simulator) DeclareAgency(a Agency) error {
 	defer s.mu.Unlock()
 	// An account has one name, so that a caller naming it by domain_name finds one account.
 	for _, other := range s.agencies {
-		if (other.DomainID == a.DomainID) != (other.DomainName == a.DomainName) {
+		replaced := other.DomainID == a.DomainID && other.Name == a.Name
+		if !replaced && (other.DomainID == a.DomainID) != (other.DomainName == a.DomainName) {
 			return fmt.Errorf("agency %s names domain %s %q, but agency %s names domain %s %q",
 				a.Name, a.DomainID, a.DomainName, other.Name, other.DomainID, other.DomainName)
 		}

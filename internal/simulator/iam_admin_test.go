@@ -98,6 +98,9 @@ func TestIAMAdminAPI(t *testing.T) {
 	// One account, one name: a second name for "target", or "target-name" for another domain, is refused.
 	admin(t, server, "POST", "/_sim/agencies", `[{"name":"other","domain_id":"target","domain_name":"renamed","trusted_domain_id":"source"}]`, 400)
 	admin(t, server, "POST", "/_sim/agencies", `[{"name":"other","domain_id":"third","domain_name":"target-name","trusted_domain_id":"source"}]`, 400)
+	// Declaring an agency again replaces it, its account's name included when no other agency names the account.
+	admin(t, server, "POST", "/_sim/agencies", `[{"name":"reader","domain_id":"source","domain_name":"source-renamed","trusted_domain_id":"source"},`+
+		`{"name":"reader","domain_id":"source","domain_name":"source-name","trusted_domain_id":"target"}]`, 204)
 	admin(t, server, "POST", "/_sim/idps", `[{"id":"cd","domain_id":"source","id_tokens":["cd.token"]}]`, 204)
 	admin(t, server, "POST", "/_sim/idps", `[{"id":"cd","domain_id":"source","id_tokens":[]}]`, 400)
 	admin(t, server, "POST", "/_sim/idps", `[{"id":"cd","domain_id":"source","id_tokens":[""]}]`, 400)

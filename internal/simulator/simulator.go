@@ -1,8 +1,9 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
-// (internal/coc/CONTRACT.md), used by the acceptance tests, the demo and anyone without a cloud
-// account. It verifies SDK-HMAC-SHA256 signatures, keeps one state per account (domain), shared
-// by the account's access keys, and exposes an unsigned admin API under /_sim/ to inspect state
-// and inject faults.
+// (internal/coc/CONTRACT.md), and of the IAM and ECS metadata calls that issue temporary keys,
+// used by the acceptance tests, the demo and anyone without a cloud account. It verifies
+// SDK-HMAC-SHA256 signatures, keeps one state per account (domain), shared by the account's
+// access keys, and exposes an unsigned admin API under /_sim/ to inspect state, declare IAM's
+// agencies and identity providers, and inject faults.
 package simulator
 
 import (
@@ -21,7 +22,7 @@ import (
 // Option configures a Simulator.
 type Option func(*Simulator)
 
-// WithClock replaces the wall clock (timestamps and signature freshness).
+// WithClock replaces the wall clock (timestamps, signature freshness and expiry).
 func WithClock(now func() time.Time) Option { return func(s *Simulator) { s.now = now } }
 
 // WithSeed makes fault injection and the keys and tokens IAM issues reproducible.
