@@ -11,9 +11,9 @@ import "time"
 const (
 	// SecurityTokensPath issues temporary credentials: for an agency (method assume_role, signed
 	// with the caller's key pair) or for a federated token (method token, unsigned).
-	SecurityTokensPath = "/v3.0/OS-CREDENTIAL/securitytokens"
+	SecurityTokensPath = "/v3.0/OS-CREDENTIAL/securitytokens" //nolint:gosec // G101: a path, not a credential.
 	// IDTokenPath exchanges an OIDC identity token for an IAM subject token (unsigned).
-	IDTokenPath = "/v3.0/OS-AUTH/id-token/tokens"
+	IDTokenPath = "/v3.0/OS-AUTH/id-token/tokens" //nolint:gosec // G101: a path, not a credential.
 	// MetadataSecurityKeyPath is where an ECS or CCE node's agency credentials are served.
 	MetadataSecurityKeyPath = "/openstack/latest/securitykey"
 

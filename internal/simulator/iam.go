@@ -59,7 +59,7 @@ const (
 	iamInvalidBody          = "IAM.0011" // 400 Request body is invalid.
 	iamThrottled            = "IAM.0012" // 429 The throttling threshold has been reached.
 	iamTokenExpired         = "IAM.0066" // 401 The token has expired.
-	iamInvalidToken         = "IAM.0067" // 401 Invalid token.
+	iamInvalidToken         = "IAM.0067" //nolint:gosec // G101: an error code, not a credential. 401 Invalid token.
 	iamRequiredProperty     = "IAM.0072" // 400 '%(key)s' is a required property.
 	iamInvalidField         = "IAM.0073" // 400 Invalid input for field '%(key)s'. The value is '%(value)s'.
 	iamSecurityTokenExpired = "IAM.1108" // 400 The securitytoken has expired.

@@ -40,7 +40,7 @@ func TestFaultsAndTheRequestLogCoverIAMAndMetadata(t *testing.T) {
 	if answer := e.assumeRole(t, caller, assume); answer.status != 201 {
 		t.Fatalf("once the faults are spent: %d %s", answer.status, answer.body)
 	}
-	echoed := e.exchangeIDToken(t, ciIdP.ID, "id.token.1")
+	echoed := e.exchangeIDToken(t, ciIDP.ID, "id.token.1")
 	if got := echoed.iamError(t); echoed.status != 400 || !strings.Contains(got.Message, "X-Idp-Id: ci") || !strings.Contains(got.Message, `"id":"id.token.1"`) {
 		t.Fatalf("an echo fault repeats the request, body included: %d %s", echoed.status, echoed.body)
 	}

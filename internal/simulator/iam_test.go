@@ -25,7 +25,7 @@ var (
 	target   = simulator.Tenant{AccessKey: "AKTARGET", SecretKey: "SKTARGET", DomainID: "target"}
 	stranger = simulator.Tenant{AccessKey: "AKSTRANGER", SecretKey: "SKSTRANGER", DomainID: "elsewhere"}
 	operator = simulator.Agency{Name: "coc-operator", DomainID: "target", DomainName: "target-name", TrustedDomainID: "source"}
-	ciIdP    = simulator.IdentityProvider{ID: "ci", DomainID: "target", IDTokens: []string{"id.token.1", "id.token.2"}}
+	ciIDP    = simulator.IdentityProvider{ID: "ci", DomainID: "target", IDTokens: []string{"id.token.1", "id.token.2"}}
 )
 
 // testClock is a settable clock that the simulator's handlers read while tests move it.
@@ -61,7 +61,7 @@ func newIAMEnv(t *testing.T, tenants ...simulator.Tenant) *iamEnv {
 	if err := e.sim.DeclareAgency(operator); err != nil {
 		t.Fatal(err)
 	}
-	if err := e.sim.DeclareIdentityProvider(ciIdP); err != nil {
+	if err := e.sim.DeclareIdentityProvider(ciIDP); err != nil {
 		t.Fatal(err)
 	}
 	e.server = httptest.NewServer(e.sim)
@@ -286,7 +286,7 @@ func (e *iamEnv) redeem(t *testing.T, subjectToken string, seconds int) iamAnswe
 func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 	e := newIAMEnv(t)
 	start := e.clock.now()
-	answer := e.exchangeIDToken(t, ciIdP.ID, "id.token.2")
+	answer := e.exchangeIDToken(t, ciIDP.ID, "id.token.2")
 	subject := answer.header.Get(credentials.HeaderSubjectToken)
 	var info credentials.IDTokenResponse
 	if err := json.Unmarshal(answer.body, &info); answer.status != 201 || subject == "" || err != nil {
@@ -303,7 +303,7 @@ func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 	if !issued.ExpiresAt.Equal(start.Add(time.Hour)) {
 		t.Fatalf("expires_at %v", issued.ExpiresAt)
 	}
-	if list := e.sim.IssuedCredentials(); len(list) != 1 || list[0].DomainID != ciIdP.DomainID || list[0].Method != credentials.MethodToken {
+	if list := e.sim.IssuedCredentials(); len(list) != 1 || list[0].DomainID != ciIDP.DomainID || list[0].Method != credentials.MethodToken {
 		t.Fatalf("issued credentials = %+v", list)
 	}
 	e.worksUntilExpiry(t, issued)
@@ -318,9 +318,9 @@ func TestOIDCRefusals(t *testing.T) {
 	}{
 		{"unknown provider", "cd", `{"auth":{"id_token":{"id":"id.token.1"}}}`, 400, "IAM.0007"},
 		{"no provider", "", `{"auth":{"id_token":{"id":"id.token.1"}}}`, 400, "IAM.0007"},
-		{"token the provider does not accept", ciIdP.ID, `{"auth":{"id_token":{"id":"id.token.forged"}}}`, 401, "IAM.0001"},
-		{"no token", ciIdP.ID, `{"auth":{"id_token":{}}}`, 400, "IAM.0072"},
-		{"not JSON", ciIdP.ID, `id_token=id.token.1`, 400, "IAM.0011"},
+		{"token the provider does not accept", ciIDP.ID, `{"auth":{"id_token":{"id":"id.token.forged"}}}`, 401, "IAM.0001"},
+		{"no token", ciIDP.ID, `{"auth":{"id_token":{}}}`, 400, "IAM.0072"},
+		{"not JSON", ciIDP.ID, `id_token=id.token.1`, 400, "IAM.0011"},
 	} {
 		answer := e.call(t, "POST", credentials.IDTokenPath, tc.body, nil, map[string]string{credentials.HeaderIdpID: tc.idp})
 		got := answer.iamError(t)
@@ -332,7 +332,7 @@ func TestOIDCRefusals(t *testing.T) {
 		}
 	}
 
-	subject := e.exchangeIDToken(t, ciIdP.ID, "id.token.1").header.Get(credentials.HeaderSubjectToken)
+	subject := e.exchangeIDToken(t, ciIDP.ID, "id.token.1").header.Get(credentials.HeaderSubjectToken)
 	for _, tc := range []struct {
 		name    string
 		token   string
