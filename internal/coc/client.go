@@ -1,6 +1,6 @@
 // Package coc is a client for the mobile-app API of Huawei Cloud COC (Cloud Operations Center),
-// as specified in docs/api-contract.md. It knows HTTP, request signing, the response envelope and
-// COC's error codes, and nothing about Terraform.
+// as specified in this package's CONTRACT.md. It knows HTTP, request signing, the response
+// envelope and COC's error codes, and nothing about Terraform.
 package coc
 
 import (

@@ -4,6 +4,7 @@ import (
 	"os"
 	"regexp"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -27,6 +28,9 @@ func TestContractDocumentMatchesCode(t *testing.T) {
 		if !seen[code] {
 			t.Errorf("the code defines %s, which CONTRACT.md does not document", code)
 		}
+	}
+	if !strings.Contains(string(doc), "`"+SecurityTokenExpired+"`") {
+		t.Errorf("CONTRACT.md does not say how an expired security token is refused (%q)", SecurityTokenExpired)
 	}
 	for region, endpoint := range Endpoints {
 		if !regexp.MustCompile("`" + regexp.QuoteMeta(region) + "` \\| `" + regexp.QuoteMeta(endpoint) + "`").Match(doc) {

@@ -9,7 +9,7 @@ import (
 	"time"
 )
 
-// Error codes of the contract (docs/api-contract.md).
+// Error codes of the contract (CONTRACT.md).
 const (
 	CodeSuccess         = "COC.00000000"
 	CodeInvalidField    = "COC.00040001"
@@ -30,6 +30,11 @@ const (
 	MobileAppsPath      = "/v1/mobile-apps"
 	timestampFormatWire = "2006-01-02T15:04:05.000Z"
 )
+
+// SecurityTokenExpired is in the message of the 401 CodeBadSignature that refuses a temporary
+// credential past its expiry. It is the one 401 worth a renewal and a retry: any other counts
+// towards the gateway's lock-out of the access key.
+const SecurityTokenExpired = "the security token has expired"
 
 // Binding is a tenant's binding of one app as the API returns it. It never holds a secret.
 type Binding struct {

@@ -76,6 +76,21 @@ type IDToken struct {
 	ID string `json:"id"`
 }
 
+// IDTokenResponse is the body of IDTokenPath's 201; the subject token itself is in the
+// HeaderSubjectToken header.
+type IDTokenResponse struct {
+	Token SubjectToken `json:"token"`
+}
+
+// SubjectToken describes the subject token IDTokenPath issued. IAM sends more (the federated
+// user, its groups); the chain needs none of it.
+type SubjectToken struct {
+	ExpiresAt time.Time `json:"expires_at"`
+	// Methods is ["mapped"] for a federated user.
+	Methods  []string  `json:"methods"`
+	IssuedAt time.Time `json:"issued_at"`
+}
+
 // CredentialResponse is the answer of SecurityTokensPath (201) and MetadataSecurityKeyPath (200).
 type CredentialResponse struct {
 	Credential Credential `json:"credential"`

@@ -7,7 +7,7 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"slices"
+	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
@@ -37,65 +37,31 @@ func (b BindingState) MarshalJSON() ([]byte, error) {
 	return json.Marshal(flat)
 }
 
-// ErrNoTenant is returned when an admin call names no known tenant.
-var ErrNoTenant = errors.New("no such tenant")
-
 // ErrNotBound is returned by console calls on an app type that is not bound.
 var ErrNotBound = errors.New("not bound")
 
-// tenantFor resolves an access key; an empty key means the only tenant, when there is just one.
-// It must be called with s.mu held.
-func (s *Simulator) tenantFor(accessKey string) (*tenant, error) {
-	if accessKey == "" && len(s.tenants) == 1 {
-		for _, t := range s.tenants {
-			return t, nil
-		}
-	}
-	t, ok := s.tenants[accessKey]
-	if !ok {
-		return nil, fmt.Errorf("%w: %q", ErrNoTenant, accessKey)
-	}
-	return t, nil
-}
-
 // consoleTarget resolves what a console call acts on. It must be called with s.mu held.
-func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *tenant, error) {
+func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *account, error) {
 	p, err := coc.PlatformFor(appType)
 	if err != nil {
 		return p, nil, err
 	}
-	t, err := s.tenantFor(accessKey)
-	return p, t, err
+	a, err := s.accountOf(accessKey)
+	return p, a, err
 }
 
-// Tenants lists the tenants.
-func (s *Simulator) Tenants() []Tenant {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Tenant, 0, len(s.tenants))
-	for _, t := range s.tenants {
-		out = append(out, t.Tenant)
-	}
-	slices.SortFunc(out, func(a, b Tenant) int {
-		if a.AccessKey < b.AccessKey {
-			return -1
-		}
-		return 1
-	})
-	return out
-}
-
-// Bindings returns a tenant's bindings with the fingerprints of their secrets.
+// Bindings returns the bindings of the access key's account with the fingerprints of their
+// secrets.
 func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	a, err := s.accountOf(accessKey)
 	if err != nil {
 		return nil, err
 	}
 	out := []BindingState{}
 	for _, p := range coc.Platforms() {
-		if sb, ok := t.bindings[p.AppType]; ok {
+		if sb, ok := a.bindings[p.AppType]; ok {
 			b := sb.binding
 			b.Fields = maps.Clone(b.Fields)
 			out = append(out, BindingState{Binding: b, Fingerprints: maps.Clone(sb.fingerprints)})
@@ -109,18 +75,18 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, t, err := s.consoleTarget(accessKey, appType)
+	p, a, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
 	method := coc.Create
-	if sb, ok := t.bindings[appType]; ok {
+	if sb, ok := a.bindings[appType]; ok {
 		method = coc.Update
 		if len(body) > 0 {
 			// The console replaces a binding wholesale; an identifier change is a new binding.
 			var probe map[string]any
 			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
-				delete(t.bindings, appType)
+				delete(a.bindings, appType)
 				method = coc.Create
 			}
 		}
@@ -129,7 +95,7 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 	if problems != nil {
 		return fmt.Errorf("invalid binding: %v", problems)
 	}
-	s.store(t, p, req)
+	s.store(a, p, req)
 	return nil
 }
 
@@ -137,11 +103,11 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, t, err := s.consoleTarget(accessKey, appType)
+	p, a, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
-	sb, ok := t.bindings[appType]
+	sb, ok := a.bindings[appType]
 	if !ok {
 		return ErrNotBound
 	}
@@ -150,7 +116,7 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 			return fmt.Errorf("%q is not a secret of a %s app", name, appType)
 		}
 	}
-	s.store(t, p, coc.BindingRequest{Fields: sb.binding.Fields, Secrets: secrets})
+	s.store(a, p, coc.BindingRequest{Fields: sb.binding.Fields, Secrets: secrets})
 	return nil
 }
 
@@ -158,17 +124,39 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	t, err := s.tenantFor(accessKey)
+	a, err := s.accountOf(accessKey)
 	if err != nil {
 		return err
 	}
-	if _, ok := t.bindings[appType]; !ok {
+	if _, ok := a.bindings[appType]; !ok {
 		return ErrNotBound
 	}
-	delete(t.bindings, appType)
+	delete(a.bindings, appType)
 	return nil
 }
 
+// routeAdmin serves the admin API, each route a thin wrapper of the Go method in parentheses.
+// Calls that act on bindings take ?access_key= and act on that key's account (without it, on
+// the only tenant's). Answers are 200 with JSON, 204, 400 or 404 with {"error": "..."}.
+//
+//	POST   /_sim/reset                          Reset
+//	GET    /_sim/tenants                        Tenants
+//	POST   /_sim/tenants                        [Tenant...]: AddTenant each (domain_id shares an account)
+//	GET    /_sim/requests                       Requests (contract API, IAM and metadata calls)
+//	DELETE /_sim/requests                       ClearRequests
+//	GET    /_sim/bindings                       Bindings
+//	PUT    /_sim/bindings/{app_type}            ConsoleBind (body: the binding's fields and secrets)
+//	POST   /_sim/bindings/{app_type}/secrets    ConsoleChangeSecrets (body: {"secret": "value"})
+//	DELETE /_sim/bindings/{app_type}            ConsoleUnbind
+//	GET    /_sim/faults                         Faults
+//	POST   /_sim/faults                         InjectFault (body: Fault)
+//	DELETE /_sim/faults                         ClearFaults
+//	PUT    /_sim/rate-limit                     SetRateLimit (body: {"rate": 2, "burst": 1})
+//	POST   /_sim/agencies                       [Agency...]: DeclareAgency each
+//	POST   /_sim/idps                           [IdentityProvider...]: DeclareIdentityProvider each
+//	PUT    /_sim/issued-lifetime                SetIssuedLifetime (body: {"seconds": 15}; 0 lifts the cap)
+//	PUT    /_sim/metadata                       SetMetadataAccount (body: {"domain_id": "..."}; "" detaches)
+//	GET    /_sim/credentials                    IssuedCredentials
 func (s *Simulator) routeAdmin() {
 	handle := func(pattern string, h func(r *http.Request) (any, error)) {
 		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -191,18 +179,40 @@ func (s *Simulator) routeAdmin() {
 	handle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
 	handle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })
 	handle("POST /_sim/tenants", func(r *http.Request) (any, error) {
-		var tenants []Tenant
-		if err := decodeJSON(r, &tenants); err != nil {
-			return nil, err
-		}
-		for _, t := range tenants {
-			if t.AccessKey == "" || t.SecretKey == "" {
-				return nil, errors.New("each tenant needs access_key and secret_key")
+		return nil, declareEach(r, func(t Tenant) error {
+			if err := t.Validate(); err != nil {
+				return err
 			}
 			s.AddTenant(t)
+			return nil
+		})
+	})
+	handle("POST /_sim/agencies", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareAgency) })
+	handle("POST /_sim/idps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareIdentityProvider) })
+	handle("PUT /_sim/issued-lifetime", func(r *http.Request) (any, error) {
+		var v struct {
+			Seconds int `json:"seconds"`
 		}
+		if err := decodeJSON(r, &v); err != nil {
+			return nil, err
+		}
+		if v.Seconds < 0 {
+			return nil, errors.New("seconds must not be negative")
+		}
+		s.SetIssuedLifetime(time.Duration(v.Seconds) * time.Second)
 		return nil, nil
 	})
+	handle("PUT /_sim/metadata", func(r *http.Request) (any, error) {
+		var v struct {
+			DomainID string `json:"domain_id"`
+		}
+		if err := decodeJSON(r, &v); err != nil {
+			return nil, err
+		}
+		s.SetMetadataAccount(v.DomainID)
+		return nil, nil
+	})
+	handle("GET /_sim/credentials", func(*http.Request) (any, error) { return s.IssuedCredentials(), nil })
 	handle("GET /_sim/requests", func(*http.Request) (any, error) { return s.Requests(), nil })
 	handle("DELETE /_sim/requests", func(*http.Request) (any, error) { s.ClearRequests(); return nil, nil })
 	handle("GET /_sim/bindings", func(r *http.Request) (any, error) { return s.Bindings(ak(r)) })
@@ -241,10 +251,22 @@ func (s *Simulator) routeAdmin() {
 }
 
 func decodeJSON(r *http.Request, v any) error {
-	dec := json.NewDecoder(io.LimitReader(r.Body, maxRequestBytes))
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(v); err != nil {
+	if err := decodeStrict(io.LimitReader(r.Body, maxRequestBytes), v); err != nil {
 		return fmt.Errorf("invalid JSON body: %w", err)
+	}
+	return nil
+}
+
+// declareEach decodes a list and declares its entries in order, up to the first refused.
+func declareEach[T any](r *http.Request, declare func(T) error) error {
+	var list []T
+	if err := decodeJSON(r, &list); err != nil {
+		return err
+	}
+	for _, v := range list {
+		if err := declare(v); err != nil {
+			return err
+		}
 	}
 	return nil
 }

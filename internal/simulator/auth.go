@@ -11,43 +11,86 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-func authError(code, msg string) *apiError {
-	return &apiError{status: http.StatusUnauthorized, code: code, msg: msg}
+// signed verifies a contract API call and takes a token from the caller's rate limit before h
+// answers it.
+func (s *Simulator) signed(h handler) handler {
+	return func(c *call) (int, any) {
+		t, refused := s.authenticate(c.r, c.body)
+		if refused != nil {
+			return refused.coc().answer()
+		}
+		if e := s.throttle(t.account); e != nil {
+			return e.answer()
+		}
+		c.account = t.account
+		return h(c)
+	}
+}
+
+// refusal is why a signed request failed verification; each service words it its own way.
+type refusal struct {
+	reason refusalReason
+	msg    string
+}
+
+type refusalReason int
+
+const (
+	// badSignature also covers a missing signature, an unknown key and a missing security token.
+	badSignature refusalReason = iota
+	staleDate
+	tokenExpired
+	otherDomain
+)
+
+// coc words a refusal as COC's API gateway does.
+func (f *refusal) coc() *apiError {
+	status, code := http.StatusUnauthorized, coc.CodeBadSignature
+	switch f.reason {
+	case staleDate:
+		code = coc.CodeStaleDate
+	case otherDomain:
+		status, code = http.StatusForbidden, coc.CodeDomainMismatch
+	}
+	return &apiError{status: status, code: code, msg: f.msg}
 }
 
 // authenticate verifies an SDK-HMAC-SHA256 signature the way API Gateway does: any correct
 // signer passes, whatever set of headers it chose to sign, as long as X-Sdk-Date is among them.
-// It must be called with s.mu held.
-func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *apiError) {
+// COC and IAM share it. It must be called with s.mu held.
+func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusal) {
 	accessKey, signedHeaders, signature, ok := parseAuthorization(r.Header.Get(coc.HeaderAuthorization))
 	if !ok {
-		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: missing or malformed Authorization header")
+		return nil, &refusal{badSignature, "verify aksk signature fail: missing or malformed Authorization header"}
 	}
-	t, known := s.tenants[accessKey]
+	t, known := s.key(accessKey)
 	if !known {
-		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: unknown access key")
+		return nil, &refusal{badSignature, "verify aksk signature fail: unknown access key"}
 	}
 	if !slices.Contains(signedHeaders, "x-sdk-date") {
-		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: x-sdk-date must be signed")
+		return nil, &refusal{badSignature, "verify aksk signature fail: x-sdk-date must be signed"}
 	}
 	date, err := time.Parse(coc.DateFormat, r.Header.Get(coc.HeaderDate))
 	if err != nil {
-		return nil, authError(coc.CodeStaleDate, "X-Sdk-Date is missing or not in the format 20060102T150405Z")
+		return nil, &refusal{staleDate, "X-Sdk-Date is missing or not in the format 20060102T150405Z"}
 	}
 	if skew := s.now().Sub(date); math.Abs(float64(skew)) > float64(MaxClockSkew) {
-		return nil, authError(coc.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time")
+		return nil, &refusal{staleDate, "X-Sdk-Date is more than 15 minutes from the server time"}
 	}
 	headers := r.Header.Clone()
 	headers.Set("Host", r.Host)
 	want := coc.Signature(t.SecretKey, r.Header.Get(coc.HeaderDate), coc.CanonicalRequest(r.Method, r.URL, headers, signedHeaders, body))
 	if !hmac.Equal([]byte(want), []byte(signature)) {
-		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail")
+		return nil, &refusal{badSignature, "verify aksk signature fail"}
 	}
 	if t.SecurityToken != "" && (r.Header.Get(coc.HeaderSecurityToken) != t.SecurityToken || !slices.Contains(signedHeaders, "x-security-token")) {
-		return nil, authError(coc.CodeBadSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key")
+		return nil, &refusal{badSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key"}
+	}
+	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
+		return nil, &refusal{tokenExpired, "Incorrect IAM authentication information: " + coc.SecurityTokenExpired + ", expires_at: " + t.ExpiresAt.UTC().Format(time.RFC3339)}
 	}
 	if domain := r.Header.Get(coc.HeaderDomainID); domain != "" && domain != t.DomainID {
-		return nil, &apiError{status: http.StatusForbidden, code: coc.CodeDomainMismatch, msg: "the access key does not belong to the domain in X-Domain-Id"}
+		return nil, &refusal{otherDomain, "the access key does not belong to the domain in X-Domain-Id"}
 	}
 	return t, nil
 }

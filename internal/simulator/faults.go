@@ -125,10 +125,10 @@ func (s *Simulator) pickFault(r *http.Request) *faultRule {
 	return nil
 }
 
-// before applies the parts of a fault that act before processing. It reports whether the
-// request should still be processed; when not, it calls record before the client can see
-// anything.
-func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte, record func()) bool {
+// before applies the parts of a fault that act before processing, answering in d. It reports
+// whether the request should still be processed; when not, it calls record before the client can
+// see anything.
+func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, body []byte, record func()) bool {
 	if f.LatencyMS > 0 {
 		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
 		defer timer.Stop()
@@ -145,24 +145,16 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, body []byte, 
 		dropConnection(w)
 		return false
 	case f.Status != 0:
-		code := coc.CodeInternal
-		switch {
-		case f.Status == http.StatusTooManyRequests:
-			code = coc.CodeThrottled
-			if f.RetryAfter > 0 {
-				w.Header().Set("Retry-After", strconv.Itoa(f.RetryAfter))
-			}
-		case f.Status < 500:
-			code = coc.CodeInvalidField
+		answer := &apiError{status: f.Status, code: d.faultCode(f.Status), msg: "injected fault: " + http.StatusText(f.Status)}
+		if f.Status == http.StatusTooManyRequests && f.RetryAfter > 0 {
+			w.Header().Set(coc.HeaderRetryAfter, strconv.Itoa(f.RetryAfter))
 		}
-		msg := "injected fault: " + http.StatusText(f.Status)
-		var details []coc.FieldError
 		if f.Echo {
-			msg += "; the request was " + echo(r)
-			details = []coc.FieldError{{Field: "body", Reason: string(body)}}
+			answer.msg += "; the request was " + echo(r)
+			answer.details = []coc.FieldError{{Field: "body", Reason: string(body)}}
 		}
 		record()
-		writeError(w, r, f.Status, code, msg, details)
+		d.write(w, answer)
 		return false
 	}
 	return true
@@ -206,7 +198,7 @@ func dropConnection(w http.ResponseWriter) {
 	panic(http.ErrAbortHandler)
 }
 
-// rateLimit is a token bucket per tenant, as API Gateway throttles per account.
+// rateLimit is a token bucket per account, as API Gateway throttles per account.
 type rateLimit struct {
 	Rate  float64 `json:"rate"`
 	Burst int     `json:"burst"`
@@ -217,8 +209,8 @@ type bucket struct {
 	last   time.Time
 }
 
-// SetRateLimit throttles each tenant to rate requests per second with the given burst;
-// a rate of 0 removes the limit.
+// SetRateLimit throttles each account's contract API calls to rate requests per second with the
+// given burst; a rate of 0 removes the limit.
 func (s *Simulator) SetRateLimit(rate float64, burst int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -227,18 +219,16 @@ func (s *Simulator) SetRateLimit(rate float64, burst int) {
 		return
 	}
 	s.limiter = &rateLimit{Rate: rate, Burst: max(burst, 1)}
-	for _, t := range s.tenants {
-		t.bucket = bucket{tokens: float64(s.limiter.Burst), last: s.now()}
-	}
+	s.forEachAccount(func(a *account) { a.bucket = bucket{tokens: float64(s.limiter.Burst), last: s.now()} })
 }
 
-// throttle takes a token from the tenant's bucket. It must be called with s.mu held.
-func (s *Simulator) throttle(t *tenant) *apiError {
+// throttle takes a token from the account's bucket. It must be called with s.mu held.
+func (s *Simulator) throttle(a *account) *apiError {
 	if s.limiter == nil {
 		return nil
 	}
 	now := s.now()
-	b := &t.bucket
+	b := &a.bucket
 	if b.last.IsZero() {
 		b.tokens, b.last = float64(s.limiter.Burst), now
 	}

@@ -21,87 +21,115 @@ var update = flag.Bool("update", false, "rewrite the golden response files from 
 // simulator is pinned to produce here, so the two cannot drift apart.
 const goldenDir = "../coc/testdata/golden"
 
+// goldenStep is one exchange of a golden test.
+type goldenStep struct {
+	method, target string
+	// request names the golden file whose body is sent; empty sends none.
+	request string
+	// edit, when set, changes the body before it is sent.
+	edit func(body []byte) []byte
+	// header holds extra request headers.
+	header map[string]string
+	// signer signs the request; nil sends it unsigned.
+	signer *coc.Signer
+	status int
+	// response names the golden file the answer's body must equal; empty wants no body.
+	response string
+}
+
+// exchange sends a step's request and compares the answer's body with the step's golden file in
+// dir, or rewrites that file with -update. It returns the answer's header.
+func exchange(t *testing.T, server *httptest.Server, dir string, step goldenStep) http.Header {
+	t.Helper()
+	var body []byte
+	if step.request != "" {
+		var err error
+		if body, err = os.ReadFile(filepath.Join(dir, step.request)); err != nil {
+			t.Fatal(err)
+		}
+		body = bytes.TrimSpace(body)
+	}
+	if step.edit != nil {
+		body = step.edit(body)
+	}
+	req, err := http.NewRequest(step.method, server.URL+step.target, bytes.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	for name, v := range step.header {
+		req.Header.Set(name, v)
+	}
+	if step.signer != nil {
+		step.signer.Sign(req, body)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != step.status {
+		t.Fatalf("%s %s: status %d, want %d: %s", step.method, step.target, resp.StatusCode, step.status, got)
+	}
+	if resp.Header.Get(coc.HeaderRequestID) == "" {
+		t.Fatalf("%s %s: no %s header", step.method, step.target, coc.HeaderRequestID)
+	}
+	if step.response == "" {
+		if len(got) != 0 {
+			t.Fatalf("%s %s: want an empty body, got %s", step.method, step.target, got)
+		}
+		return resp.Header
+	}
+	path := filepath.Join(dir, step.response)
+	if *update {
+		if err := os.WriteFile(path, got, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return resp.Header
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got, want) {
+		t.Errorf("%s %s: response differs from %s\n got: %s\nwant: %s", step.method, step.target, step.response, got, want)
+	}
+	return resp.Header
+}
+
 func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 	tenant := simulator.Tenant{AccessKey: "AKGOLDEN", SecretKey: "SKGOLDEN", DomainID: "golden-domain"}
 	clock := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 	now := func() time.Time { return clock }
-	sim := simulator.New([]simulator.Tenant{tenant}, simulator.WithClock(now))
+	// The temporary key expires as the first step starts.
+	expired := simulator.Tenant{AccessKey: "AKEXPIRED", SecretKey: "SKEXPIRED", DomainID: "golden-domain", SecurityToken: "golden-token", ExpiresAt: clock}
+	sim := simulator.New([]simulator.Tenant{tenant, expired}, simulator.WithClock(now))
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	signer := coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: now}
+	signer := &coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: now}
+	expiredSigner := &coc.Signer{Credentials: coc.Credentials{AccessKey: expired.AccessKey, SecretKey: expired.SecretKey, SecurityToken: expired.SecurityToken}, Now: now}
 
-	steps := []struct {
-		method, target, request string
-		sign                    bool
-		status                  int
-		response                string
-	}{
-		{"POST", "/v1/mobile-apps/wecom", "request_create_wecom.json", true, 201, "response_create_wecom.json"},
-		{"POST", "/v1/mobile-apps/dingtalk", "request_create_dingtalk.json", true, 201, "response_create_dingtalk.json"},
-		{"POST", "/v1/mobile-apps/lark", "request_create_lark.json", true, 201, "response_create_lark.json"},
-		{"GET", "/v1/mobile-apps/lark", "", true, 200, "response_get_lark.json"},
-		{"PUT", "/v1/mobile-apps/lark", "request_update_lark_without_secret.json", true, 200, "response_update_lark.json"},
-		{"GET", "/v1/mobile-apps?limit=2", "", true, 200, "response_list_page1.json"},
-		{"GET", "/v1/mobile-apps?limit=2&offset=2", "", true, 200, "response_list_page2.json"},
-		{"GET", "/v1/mobile-apps?app_type=dingtalk", "", true, 200, "response_list_dingtalk.json"},
-		{"POST", "/v1/mobile-apps/wecom", "request_create_wecom.json", true, 409, "response_error_conflict.json"},
-		{"PUT", "/v1/mobile-apps/dingtalk", "request_update_dingtalk_new_identifier.json", true, 400, "response_error_immutable.json"},
-		{"POST", "/v1/mobile-apps/lark", "request_invalid_lark.json", true, 400, "response_error_validation.json"},
-		{"DELETE", "/v1/mobile-apps/lark", "", true, 204, ""},
-		{"GET", "/v1/mobile-apps/lark", "", true, 404, "response_error_not_bound.json"},
-		{"GET", "/v1/mobile-apps/lark", "", false, 401, "response_error_signature.json"},
-	}
-	for _, step := range steps {
+	for _, step := range []goldenStep{
+		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 201, response: "response_create_wecom.json"},
+		{method: "POST", target: "/v1/mobile-apps/dingtalk", request: "request_create_dingtalk.json", signer: signer, status: 201, response: "response_create_dingtalk.json"},
+		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_create_lark.json", signer: signer, status: 201, response: "response_create_lark.json"},
+		{method: "GET", target: "/v1/mobile-apps/lark", signer: signer, status: 200, response: "response_get_lark.json"},
+		{method: "PUT", target: "/v1/mobile-apps/lark", request: "request_update_lark_without_secret.json", signer: signer, status: 200, response: "response_update_lark.json"},
+		{method: "GET", target: "/v1/mobile-apps?limit=2", signer: signer, status: 200, response: "response_list_page1.json"},
+		{method: "GET", target: "/v1/mobile-apps?limit=2&offset=2", signer: signer, status: 200, response: "response_list_page2.json"},
+		{method: "GET", target: "/v1/mobile-apps?app_type=dingtalk", signer: signer, status: 200, response: "response_list_dingtalk.json"},
+		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 409, response: "response_error_conflict.json"},
+		{method: "PUT", target: "/v1/mobile-apps/dingtalk", request: "request_update_dingtalk_new_identifier.json", signer: signer, status: 400, response: "response_error_immutable.json"},
+		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_invalid_lark.json", signer: signer, status: 400, response: "response_error_validation.json"},
+		{method: "DELETE", target: "/v1/mobile-apps/lark", signer: signer, status: 204},
+		{method: "GET", target: "/v1/mobile-apps/lark", signer: signer, status: 404, response: "response_error_not_bound.json"},
+		{method: "GET", target: "/v1/mobile-apps/lark", status: 401, response: "response_error_signature.json"},
+		{method: "GET", target: "/v1/mobile-apps/lark", signer: expiredSigner, status: 401, response: "response_error_token_expired.json"},
+	} {
 		clock = clock.Add(time.Second)
-		var body []byte
-		if step.request != "" {
-			var err error
-			if body, err = os.ReadFile(filepath.Join(goldenDir, step.request)); err != nil {
-				t.Fatal(err)
-			}
-			body = bytes.TrimSpace(body)
-		}
-		req, err := http.NewRequest(step.method, server.URL+step.target, bytes.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		if body != nil {
-			req.Header.Set("Content-Type", "application/json")
-		}
-		if step.sign {
-			signer.Sign(req, body)
-		}
-		resp, err := http.DefaultClient.Do(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, _ := io.ReadAll(resp.Body)
-		_ = resp.Body.Close()
-		if resp.StatusCode != step.status {
-			t.Fatalf("%s %s: status %d, want %d: %s", step.method, step.target, resp.StatusCode, step.status, got)
-		}
-		if resp.Header.Get(coc.HeaderRequestID) == "" {
-			t.Fatalf("%s %s: no %s header", step.method, step.target, coc.HeaderRequestID)
-		}
-		if step.response == "" {
-			if len(got) != 0 {
-				t.Fatalf("%s %s: want an empty body, got %s", step.method, step.target, got)
-			}
-			continue
-		}
-		path := filepath.Join(goldenDir, step.response)
-		if *update {
-			if err := os.WriteFile(path, got, 0o600); err != nil {
-				t.Fatal(err)
-			}
-			continue
-		}
-		want, err := os.ReadFile(path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Equal(got, want) {
-			t.Errorf("%s %s: response differs from %s\n got: %s\nwant: %s", step.method, step.target, step.response, got, want)
-		}
+		exchange(t, server, goldenDir, step)
 	}
 }

@@ -2,10 +2,20 @@
 //
 //	go run ./internal/simulator/cmd/coc-simulator -listen 127.0.0.1:18080 [-tenants tenants.json]
 //
-// Without a tenants file it creates one demo tenant and prints its keys as shell exports.
+// Without a tenants file it creates one demo tenant and prints its keys as shell exports. A
+// tenants file is a list of tenants, or an object that also declares IAM and the metadata
+// service:
+//
+//	{"tenants": [{"access_key", "secret_key", "domain_id", "security_token", "expires_at"}],
+//	 "agencies": [{"name", "domain_id", "domain_name", "trusted_domain_id"}],
+//	 "identity_providers": [{"id", "domain_id", "id_tokens"}],
+//	 "metadata_domain_id": "..."}
+//
+// Tenants that share a domain_id share that account's bindings.
 package main
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
 	"encoding/json"
@@ -31,23 +41,27 @@ func main() {
 
 func run() error {
 	listen := flag.String("listen", "127.0.0.1:18080", "address to listen on (port 0 picks a free port)")
-	tenantsFile := flag.String("tenants", "", `JSON file with a list of {"access_key","secret_key","domain_id"}`)
+	tenantsFile := flag.String("tenants", "", `JSON file with a list of {"access_key","secret_key","domain_id"}, or {"tenants": [...], "agencies": [...], ...}`)
 	flag.Parse()
 
-	tenants, err := loadTenants(*tenantsFile)
+	w, err := loadWorld(*tenantsFile)
 	if err != nil {
 		return err
+	}
+	sim, err := w.simulator()
+	if err != nil {
+		return fmt.Errorf("%s: %w", *tenantsFile, err)
 	}
 	ln, err := net.Listen("tcp", *listen)
 	if err != nil {
 		return err
 	}
 	if *tenantsFile == "" {
-		t := tenants[0]
+		t := w.Tenants[0]
 		fmt.Printf("demo tenant:\nexport HW_ACCESS_KEY=%s\nexport HW_SECRET_KEY=%s\nexport HW_DOMAIN_ID=%s\nexport HW_COC_ENDPOINT=http://%s\n",
 			t.AccessKey, t.SecretKey, t.DomainID, ln.Addr())
 	}
-	server := &http.Server{Handler: simulator.New(tenants), ReadHeaderTimeout: 10 * time.Second}
+	server := &http.Server{Handler: sim, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	go func() {
@@ -63,27 +77,60 @@ func run() error {
 	return nil
 }
 
-func loadTenants(path string) ([]simulator.Tenant, error) {
+// world is what a tenants file declares.
+type world struct {
+	Tenants           []simulator.Tenant           `json:"tenants"`
+	Agencies          []simulator.Agency           `json:"agencies"`
+	IdentityProviders []simulator.IdentityProvider `json:"identity_providers"`
+	MetadataDomainID  string                       `json:"metadata_domain_id"`
+}
+
+// loadWorld reads a tenants file; without one, the world is a demo tenant.
+func loadWorld(path string) (world, error) {
 	if path == "" {
-		return []simulator.Tenant{{AccessKey: "DEMO" + randomHex(8), SecretKey: randomHex(20), DomainID: randomHex(16)}}, nil
+		return world{Tenants: []simulator.Tenant{{AccessKey: "DEMO" + randomHex(8), SecretKey: randomHex(20), DomainID: randomHex(16)}}}, nil
 	}
 	data, err := os.ReadFile(path)
 	if err != nil {
-		return nil, err
+		return world{}, err
 	}
-	var tenants []simulator.Tenant
-	if err := json.Unmarshal(data, &tenants); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var w world
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if bytes.HasPrefix(bytes.TrimSpace(data), []byte("[")) {
+		err = dec.Decode(&w.Tenants)
+	} else {
+		err = dec.Decode(&w)
 	}
-	if len(tenants) == 0 {
-		return nil, fmt.Errorf("%s: no tenants", path)
+	if err != nil {
+		return world{}, fmt.Errorf("%s: %w", path, err)
 	}
-	for i, t := range tenants {
-		if t.AccessKey == "" || t.SecretKey == "" {
-			return nil, fmt.Errorf("%s: tenant %d needs access_key and secret_key", path, i)
+	if len(w.Tenants) == 0 {
+		return world{}, fmt.Errorf("%s: no tenants", path)
+	}
+	for i, t := range w.Tenants {
+		if err := t.Validate(); err != nil {
+			return world{}, fmt.Errorf("%s: tenant %d: %w", path, i, err)
 		}
 	}
-	return tenants, nil
+	return w, nil
+}
+
+// simulator builds a simulator serving the world.
+func (w world) simulator() (*simulator.Simulator, error) {
+	sim := simulator.New(w.Tenants)
+	for _, a := range w.Agencies {
+		if err := sim.DeclareAgency(a); err != nil {
+			return nil, err
+		}
+	}
+	for _, p := range w.IdentityProviders {
+		if err := sim.DeclareIdentityProvider(p); err != nil {
+			return nil, err
+		}
+	}
+	sim.SetMetadataAccount(w.MetadataDomainID)
+	return sim, nil
 }
 
 func randomHex(n int) string {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/cocops/terraform-provider-coc/internal/credentials"
+)
+
+func writeFile(t *testing.T, content string) string {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "tenants.json")
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+func TestTenantsFileAsAList(t *testing.T) {
+	w, err := loadWorld(writeFile(t, ` [{"access_key":"AK1","secret_key":"SK1","domain_id":"d"},
+		{"access_key":"AK2","secret_key":"SK2","domain_id":"d","security_token":"t","expires_at":"2026-01-02T03:04:05Z"}]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := w.simulator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := sim.Tenants(); len(got) != 2 || got[1].SecurityToken != "t" || got[1].ExpiresAt.IsZero() {
+		t.Fatalf("tenants = %+v", got)
+	}
+}
+
+func TestTenantsFileDeclaresIAMAndMetadata(t *testing.T) {
+	w, err := loadWorld(writeFile(t, `{
+		"tenants": [{"access_key":"AK1","secret_key":"SK1","domain_id":"source"}],
+		"agencies": [{"name":"coc-operator","domain_id":"target","domain_name":"target-name","trusted_domain_id":"source"}],
+		"identity_providers": [{"id":"ci","domain_id":"target","id_tokens":["id.token"]}],
+		"metadata_domain_id": "target"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	sim, err := w.simulator()
+	if err != nil {
+		t.Fatal(err)
+	}
+	answer := httptest.NewRecorder()
+	sim.ServeHTTP(answer, httptest.NewRequest("GET", credentials.MetadataSecurityKeyPath, nil))
+	if answer.Code != http.StatusOK {
+		t.Fatalf("the metadata account: %d %s", answer.Code, answer.Body)
+	}
+	answer = httptest.NewRecorder()
+	exchange := httptest.NewRequest("POST", credentials.IDTokenPath, strings.NewReader(`{"auth":{"id_token":{"id":"id.token"}}}`))
+	exchange.Header.Set(credentials.HeaderIdpID, "ci")
+	sim.ServeHTTP(answer, exchange)
+	if answer.Code != http.StatusCreated {
+		t.Fatalf("the identity provider: %d %s", answer.Code, answer.Body)
+	}
+	if issued := sim.IssuedCredentials(); len(issued) != 1 || issued[0].DomainID != "target" {
+		t.Fatalf("issued credentials = %+v", issued)
+	}
+}
+
+func TestTenantsFileErrors(t *testing.T) {
+	for name, content := range map[string]string{
+		"empty list":                       `[]`,
+		"no tenants":                       `{"metadata_domain_id":"d"}`,
+		"tenant without a secret":          `[{"access_key":"AK1"}]`,
+		"expires_at on a permanent key":    `[{"access_key":"AK1","secret_key":"SK1","expires_at":"2026-01-02T03:04:05Z"}]`,
+		"unknown field":                    `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"agency":[]}`,
+		"not JSON":                         `access_key=AK1`,
+		"agency without a trusted domain":  `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"agencies":[{"name":"a","domain_id":"d","domain_name":"n"}]}`,
+		"identity provider without tokens": `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"identity_providers":[{"id":"ci","domain_id":"d"}]}`,
+	} {
+		w, err := loadWorld(writeFile(t, content))
+		if err == nil {
+			_, err = w.simulator()
+		}
+		if err == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
