@@ -184,9 +184,7 @@ func (s *Simulator) api(h apiHandler) http.HandlerFunc {
 		}
 		s.mu.Unlock()
 
-		if fault != nil && fault.Drop == DropAfterCommit {
-			s.record(r, accessKeyOf(r), 0, fault.describe())
-			dropConnection(w)
+		if fault != nil && !fault.after(w, r, status, data, func(status int) { s.record(r, accessKeyOf(r), status, fault.describe()) }) {
 			return
 		}
 		if e, ok := data.(*apiError); ok {
