@@ -100,6 +100,10 @@ func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 	binding, err := r.data.client.CreateBinding(ctx, r.app.appType, body)
+	if errors.Is(err, coc.ErrOutcomeUnknown) {
+		r.savePendingCreate(ctx, req, resp, body, err)
+		return
+	}
 	if err != nil {
 		r.addConflictOrError(&resp.Diagnostics, "create", err)
 		return
@@ -133,6 +137,9 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	if binding.Identifier() != identifier.ValueString() {
 		r.forgetReplacedApp(ctx, resp, identifier.ValueString(), binding.Identifier())
+		return
+	}
+	if !r.resolvePendingCreate(ctx, req, resp, binding) {
 		return
 	}
 	r.setBinding(ctx, &resp.State, binding, &resp.Diagnostics)
