@@ -96,7 +96,7 @@ func (r *appResource) resolvePendingCreate(ctx context.Context, req resource.Rea
 	identifier := bound.Identifier()
 	if sent.Identifier != identifier || sent.Fingerprint != sentFingerprint(r.platform, bound.Fields) {
 		resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier), fmt.Sprintf("%s App Binding Not Adopted", r.app.displayName), fmt.Sprintf(
-			"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q and got no answer. COC holds a binding of that "+
+			"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds a binding of that "+
 				"app, but with other settings than that apply sent: it may have been bound on the console, and Terraform does not "+
 				"take it over. Terraform treats the binding as not made and plans to bind it again, which fails with %[1]s App "+
 				"Already Bound and the commands to import it. To manage the binding COC holds, import it; to replace it, unbind it "+
@@ -104,14 +104,14 @@ func (r *appResource) resolvePendingCreate(ctx context.Context, req resource.Rea
 		resp.State.RemoveResource(ctx)
 		return false
 	}
-	// COC never returns secrets: forgetting the ones recorded makes the plan send them, as after
-	// an import, in case the create that committed is not the one whose secrets COC holds.
+	// COC never returns secrets, so whether it holds the ones sent is unknown: forgetting the
+	// recorded ones makes the plan send them again, as after an import.
 	for _, s := range r.platform.Secrets {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s), types.StringNull())...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s+versionSuffix), types.Int64Null())...)
 	}
 	resp.Diagnostics.AddWarning(fmt.Sprintf("Unconfirmed %s App Binding Found", r.app.displayName), fmt.Sprintf(
-		"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q and got no answer. COC holds it as that apply "+
+		"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds it as that apply "+
 			"sent it, so Terraform keeps it. Whether COC holds the secrets sent too cannot be read back, so the plan sends them "+
 			"once more: an update in place.", r.app.displayName, r.platform.Identifier, identifier))
 	return true
