@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -339,6 +340,10 @@ func TestCreateIsNotRetriedBlindly(t *testing.T) {
 		// idempotent PUT so the stored ones are certainly ours.
 		{"connection dropped after commit", simulator.Fault{Method: "POST", Drop: simulator.DropAfterCommit, Times: 1},
 			"POST /v1/mobile-apps/wecom dropped\nGET /v1/mobile-apps/wecom OK\nPUT /v1/mobile-apps/wecom OK"},
+		// A 2xx is a commit even when its body is cut: the binding read back is the result, and
+		// the secrets need no second sending, since the POST that committed carried them.
+		{"201 with a cut body", simulator.Fault{Method: "POST", Truncate: true, Times: 1},
+			"POST /v1/mobile-apps/wecom Created\nGET /v1/mobile-apps/wecom OK"},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -361,6 +366,96 @@ func TestCreateIsNotRetriedBlindly(t *testing.T) {
 				t.Fatalf("simulator state = %+v", states)
 			}
 		})
+	}
+}
+
+// When no answer and no read-back settles whether a create made the binding, the error says so
+// (ErrOutcomeUnknown), so that the caller can remember the binding it may have made. A create
+// that provably made nothing does not.
+func TestCreateWithUnknownOutcome(t *testing.T) {
+	const (
+		post = "POST /v1/mobile-apps/wecom "
+		get  = "GET /v1/mobile-apps/wecom "
+		put  = "PUT /v1/mobile-apps/wecom "
+		// Every call that fails transiently is made 1 + MaxRetries (3) times. Go's transport
+		// may repeat a GET once more on its own when a reused connection breaks.
+		attempts = 4
+	)
+	readBacksLost := simulator.Fault{Method: "GET", Drop: simulator.DropBeforeCommit}
+	cases := []struct {
+		name    string
+		faults  []simulator.Fault
+		timeout time.Duration
+		unknown bool
+		bound   bool
+		// want is the request log with repeated calls shown once; the last call is repeated
+		// at least repeats times.
+		want    []string
+		repeats int
+	}{
+		{name: "201 with a cut body, read-back lost", faults: []simulator.Fault{{Method: "POST", Truncate: true}, readBacksLost},
+			unknown: true, bound: true, want: []string{post + "Created", get + "dropped"}, repeats: attempts},
+		{name: "dropped after commit, read-back lost", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit}, readBacksLost},
+			unknown: true, bound: true, want: []string{post + "dropped", get + "dropped"}, repeats: attempts},
+		// Nothing was made, but nothing can tell.
+		{name: "dropped before commit, read-back lost", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropBeforeCommit}, readBacksLost},
+			unknown: true, want: []string{post + "dropped", get + "dropped"}, repeats: attempts},
+		// Adopted, but the PUT that re-sends the secrets keeps failing.
+		{name: "dropped after commit, secrets not re-sent", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit}, {Method: "PUT", Status: 503}},
+			unknown: true, bound: true, want: []string{post + "dropped", get + "OK", put + "Service Unavailable"}, repeats: attempts},
+		// The call is given up on while COC holds its answer: no read-back can be sent.
+		{name: "given up on after commit", faults: []simulator.Fault{{Method: "POST", LatencyAfterCommitMS: 60_000}}, timeout: 300 * time.Millisecond,
+			unknown: true, bound: true, want: []string{post + "dropped"}, repeats: 1},
+		{name: "given up on before commit", faults: []simulator.Fault{{Method: "POST", LatencyMS: 60_000}}, timeout: 300 * time.Millisecond,
+			unknown: true, want: []string{post + "dropped"}, repeats: 1},
+		// Refused by the gateway every time: provably never reached the backend.
+		{name: "throttled throughout", faults: []simulator.Fault{{Method: "POST", Status: 429}},
+			want: []string{post + "Too Many Requests"}, repeats: attempts},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			sim, client := newEnv(t)
+			for _, f := range tc.faults {
+				if err := sim.InjectFault(f); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ctx := context.Background()
+			if tc.timeout > 0 {
+				var cancel context.CancelFunc
+				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
+				defer cancel()
+			}
+			_, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+			if err == nil || errors.Is(err, coc.ErrOutcomeUnknown) != tc.unknown {
+				t.Fatalf("err = %v; want an error, wrapping ErrOutcomeUnknown: %v", err, tc.unknown)
+			}
+			// The simulator logs a held request once it notices that the client has gone.
+			for deadline := time.Now().Add(time.Minute); len(sim.Requests()) == 0 && time.Now().Before(deadline); {
+				time.Sleep(10 * time.Millisecond)
+			}
+			lines := strings.Split(calls(sim), "\n")
+			if got := slices.Compact(slices.Clone(lines)); !slices.Equal(got, tc.want) {
+				t.Fatalf("calls:\n%s\nwant, repeats shown once:\n%s", strings.Join(lines, "\n"), strings.Join(tc.want, "\n"))
+			}
+			if n := len(lines) - slices.Index(lines, tc.want[len(tc.want)-1]); n < tc.repeats {
+				t.Fatalf("%q made %d times, want at least %d", tc.want[len(tc.want)-1], n, tc.repeats)
+			}
+			if states, _ := sim.Bindings(""); len(states) == 1 != tc.bound {
+				t.Fatalf("simulator state = %+v; want bound: %v", states, tc.bound)
+			}
+		})
+	}
+
+	// Given up on before it was sent: nothing can have been made.
+	sim, client := newEnv(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); !errors.Is(err, context.Canceled) || errors.Is(err, coc.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v; want the cancellation, without ErrOutcomeUnknown", err)
+	}
+	if n := len(sim.Requests()); n != 0 {
+		t.Fatalf("%d requests reached the simulator", n)
 	}
 }
 

@@ -100,6 +100,10 @@ func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, re
 		return
 	}
 	binding, err := r.data.client.CreateBinding(ctx, r.app.appType, body)
+	if errors.Is(err, coc.ErrOutcomeUnknown) {
+		r.savePendingCreate(ctx, req, resp, body, err)
+		return
+	}
 	if err != nil {
 		r.addConflictOrError(&resp.Diagnostics, "create", err)
 		return
@@ -133,6 +137,9 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	}
 	if binding.Identifier() != identifier.ValueString() {
 		r.forgetReplacedApp(ctx, resp, identifier.ValueString(), binding.Identifier())
+		return
+	}
+	if !r.resolvePendingCreate(ctx, req, resp, binding) {
 		return
 	}
 	r.setBinding(ctx, &resp.State, binding, &resp.Diagnostics)
@@ -300,91 +307,8 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 }
 
-// keyDrift records that COC's key_updated_at moved since this provider last set the secrets.
-type keyDrift struct{ applied, now string }
-
-// secretPlan says which secrets an update sends, and why.
-type secretPlan struct {
-	send []string
-	// resent are plaintext secrets sent only because they changed outside Terraform.
-	resent []string
-	// needsVersionBump are write-only secrets changed outside Terraform, which only a version
-	// bump can restore.
-	needsVersionBump []unrestoredSecret
-	drift            *keyDrift
-}
-
-// unrestoredSecret is a write-only secret changed outside Terraform since (a key_updated_at).
-type unrestoredSecret struct{ name, since string }
-
 type attrSource interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics
-}
-
-type privateGetter interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}
-
-// secretChanges decides which secrets an update sends. ModifyPlan and Update both call it with
-// the same inputs, so what the plan promises is what the apply does.
-func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) secretPlan {
-	var out secretPlan
-	out.drift = r.keyDrift(ctx, state, private, diags)
-	raw, d := private.GetKey(ctx, privateUnrestoredWriteOnly)
-	diags.Append(d...)
-	var unrestored map[string]string
-	if raw != nil {
-		_ = json.Unmarshal(raw, &unrestored) // unreadable counts as none, like a missing baseline
-	}
-	for _, s := range r.platform.Secrets {
-		planned := stringAt(ctx, plan, s, diags)
-		prior := stringAt(ctx, state, s, diags)
-		switch {
-		case !planned.IsNull():
-			configured := stringAt(ctx, config, s, diags)
-			switch {
-			case !planned.Equal(prior):
-				out.send = append(out.send, s)
-			// Re-send only what the configuration manages: under ignore_changes the planned
-			// value is the old state value, and sending it would undo a wanted console change.
-			case out.drift != nil && planned.Equal(configured):
-				out.send = append(out.send, s)
-				out.resent = append(out.resent, s)
-			}
-		case !stringAt(ctx, config, s+writeOnlySuffix, diags).IsNull():
-			switch {
-			// A new version, or a switch from the plaintext attribute, means: send it now.
-			case !int64At(ctx, plan, s+versionSuffix, diags).Equal(int64At(ctx, state, s+versionSuffix, diags)), !prior.IsNull():
-				out.send = append(out.send, s)
-			case out.drift != nil:
-				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: out.drift.now})
-			case unrestored[s] != "":
-				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: unrestored[s]})
-			}
-		}
-	}
-	return out
-}
-
-func (r *appResource) keyDrift(ctx context.Context, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) *keyDrift {
-	raw, d := private.GetKey(ctx, privateAppliedKeyUpdatedAt)
-	diags.Append(d...)
-	var applied string
-	if raw == nil || json.Unmarshal(raw, &applied) != nil {
-		return nil // imported and never applied: no baseline to compare with
-	}
-	current := stringAt(ctx, state, attrKeyUpdatedAt, diags)
-	if current.IsNull() || current.IsUnknown() || current.ValueString() == applied {
-		return nil
-	}
-	return &keyDrift{applied: applied, now: current.ValueString()}
-}
-
-func setAppliedKeyUpdatedAt(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, b *coc.Binding, diags *diag.Diagnostics) {
-	value, _ := json.Marshal(coc.FormatTimestamp(b.KeyUpdatedAt))
-	diags.Append(private.SetKey(ctx, privateAppliedKeyUpdatedAt, value)...)
 }
 
 // bindingRequest builds a POST or PUT body: identifier and fields from the plan, and the named

@@ -82,27 +82,30 @@ func TestAccAppResource_Drift(t *testing.T) {
 }
 
 // Creating where a binding already exists fails with COC's message and the exact import
-// instructions, and changes nothing.
+// instructions, and changes nothing. That holds for the very app and settings configured, bound
+// on the console before any apply: only a binding this resource sent is ever adopted.
 func TestAccAppResource_ConflictExplainsImport(t *testing.T) {
 	for _, pc := range platformCases {
-		t.Run(pc.typeName, func(t *testing.T) {
-			env := newSimEnv(t, 1)
-			env.bindOnConsole(t, pc, pc.ids[1], nil, "console")
-			resource.ParallelTest(t, resource.TestCase{
-				ProtoV6ProviderFactories: protoV6ProviderFactories,
-				Steps: []resource.TestStep{{
-					Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
-					ExpectError: errorPattern("App Already Bound", "terraform import "+pc.typeName+".<name> "+pc.ids[1],
-						"import {", "to = "+pc.typeName+".<name>", `id = "`+pc.ids[1]+`"`, "}", "COC.00040901", pc.ids[1], "request id sim-"),
-				}},
+		for _, bound := range []string{pc.ids[1], pc.ids[0]} {
+			t.Run(pc.typeName+"/"+bound, func(t *testing.T) {
+				env := newSimEnv(t, 1)
+				env.bindOnConsole(t, pc, bound, nil, "console")
+				resource.ParallelTest(t, resource.TestCase{
+					ProtoV6ProviderFactories: protoV6ProviderFactories,
+					Steps: []resource.TestStep{{
+						Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
+						ExpectError: errorPattern("App Already Bound", "terraform import "+pc.typeName+".<name> "+bound,
+							"import {", "to = "+pc.typeName+".<name>", `id = "`+bound+`"`, "}", "COC.00040901", bound, "request id sim-"),
+					}},
+				})
+				if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/"+string(pc.appType)+" 409" {
+					t.Fatalf("writes = %v, want only the refused POST", w)
+				}
+				if got := env.bindings(t, 0)[pc.appType].Fingerprints[pc.platform.Secrets[0]]; got != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
+					t.Fatal("the existing binding's secret was changed")
+				}
 			})
-			if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/"+string(pc.appType)+" 409" {
-				t.Fatalf("writes = %v, want only the refused POST", w)
-			}
-			if got := env.bindings(t, 0)[pc.appType].Fingerprints[pc.platform.Secrets[0]]; got != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
-				t.Fatal("the existing binding's secret was changed")
-			}
-		})
+		}
 	}
 }
 

@@ -3,8 +3,10 @@ package provider
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -18,6 +20,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
@@ -29,9 +32,11 @@ func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
 	return simulator.Fault{Method: method, PathPrefix: coc.MobileAppsPath + "/" + string(appType), LatencyMS: int((10 * time.Minute).Milliseconds())}
 }
 
-// A hung COC is given up on when the resource's timeouts say so, with an error that says what
-// to do, and nothing half-done: a create that timed out left no binding and no state (the next
-// apply creates it), and a delete that timed out left both (the next plan is empty).
+// A hung COC is given up on when the resource's timeouts say so, and nothing is half-done. A
+// create that timed out had been sent, so COC might have made the binding: it is recorded as
+// unconfirmed, and the next plan, finding nothing bound, creates it. A delete that timed out
+// fails with an error that says what to do and leaves the binding and the state (the next plan
+// is empty).
 func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 	pc := platformCases[2]
 	env := newSimEnv(t, 1)
@@ -48,25 +53,25 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 			}
 		}
 	}
-	timedOut := func(action string) []string {
-		return []string{"Failed to " + action + " Lark App Binding", "context deadline exceeded",
-			"did not finish within its timeout", "raise the limit in the resource's timeouts block"}
-	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig:   inject(hangFor10Minutes(http.MethodPost, pc.appType)),
-				Config:      config,
-				ExpectError: errorPattern(timedOut("Create")...),
+				PreConfig: inject(hangFor10Minutes(http.MethodPost, pc.appType)),
+				Config:    config,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckNoResourceAttr(addr, attrStatus),
+					func(*terraform.State) error {
+						env.sim.ClearFaults()
+						if n := len(env.bindings(t, 0)); n != 0 {
+							return fmt.Errorf("the timed-out create left %d bindings", n)
+						}
+						return nil
+					},
+				),
+				ExpectNonEmptyPlan: true,
 			},
 			{
-				PreConfig: func() {
-					env.sim.ClearFaults()
-					if n := len(env.bindings(t, 0)); n != 0 {
-						t.Fatalf("the timed-out create left %d bindings", n)
-					}
-				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
@@ -74,10 +79,11 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 				Check: env.expectOneBinding(pc),
 			},
 			{
-				PreConfig:   inject(hangFor10Minutes(http.MethodDelete, pc.appType)),
-				Config:      config,
-				Destroy:     true,
-				ExpectError: errorPattern(timedOut("Delete")...),
+				PreConfig: inject(hangFor10Minutes(http.MethodDelete, pc.appType)),
+				Config:    config,
+				Destroy:   true,
+				ExpectError: errorPattern("Failed to Delete Lark App Binding", "context deadline exceeded",
+					"did not finish within its timeout", "raise the limit in the resource's timeouts block"),
 			},
 			{
 				PreConfig: env.sim.ClearFaults,
@@ -92,8 +98,9 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 }
 
 // Ctrl-C during an apply that waits on a hung COC: terraform stops promptly, the provider
-// process goes with it, and the state records exactly the bindings that exist: the two that
-// were made before the interrupt, not the one that was hanging. Applying again finishes the job.
+// process goes with it, and the state records the two bindings made before the interrupt, and
+// the one that was hanging as unconfirmed: it had been sent, so COC might have made it. A
+// refresh finds it unbound and forgets it, and applying again finishes the job.
 func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
@@ -108,6 +115,104 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	}
 	w.writeConfig(t, config)
 
+	// Terraform has recorded the other two creates (not just COC made them) and the Lark one hangs.
+	out := interruptApply(t, w, "the other bindings to be made and the Lark create to hang", func(out string) bool {
+		return strings.Count(out, ": Creation complete after") == 2 && env.sim.Faults()[0].Fired == 1
+	})
+	for _, want := range []string{"Lark App Binding Not Confirmed", "The operation was interrupted", "Run terraform apply again"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+
+	bound := func() []string {
+		var addrs []string
+		for appType := range env.bindings(t, 0) {
+			addrs = append(addrs, platformCaseFor(appType).address("this"))
+		}
+		slices.Sort(addrs)
+		return addrs
+	}
+	if recorded, made := stateAddresses(t, w), bound(); len(made) != 2 || !slices.Equal(recorded, slices.Sorted(slices.Values(append(made, hung.address("this"))))) {
+		t.Fatalf("the state records %v; COC holds %v, and the Lark binding should be recorded unconfirmed", recorded, made)
+	}
+	// The refreshed view agrees with COC, and applying again creates only what is missing.
+	env.sim.ClearFaults()
+	w.terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
+	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) {
+		t.Fatalf("after a refresh the state records %v; COC holds %v", recorded, want)
+	}
+	if applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
+		t.Fatalf("applying again:\n%s", applied)
+	}
+	if n := len(env.bindings(t, 0)); n != 3 {
+		t.Fatalf("COC holds %d bindings after applying again, want 3", n)
+	}
+	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+}
+
+// Ctrl-C lands while COC has made the bindings but not yet answered: each create is recorded
+// unconfirmed, with a mark of what was sent and nothing of the secrets. The next apply finds
+// them as sent and updates each once to send its secrets again, without an import; then the
+// plan is empty, COC holds each binding once with the configured secrets, and destroy removes
+// them.
+func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
+	t.Parallel()
+	env := newSimEnv(t, 1)
+	w := newCLIWorkspace(t)
+	if err := env.sim.InjectFault(simulator.Fault{Method: http.MethodPost, LatencyAfterCommitMS: int((10 * time.Minute).Milliseconds())}); err != nil {
+		t.Fatal(err)
+	}
+	config := requiredProviders + env.providerBlock(0, "")
+	var secrets []string
+	for _, pc := range platformCases {
+		config += pc.resourceBlock("this", nil)
+		secrets = slices.AppendSeq(secrets, maps.Values(pc.secretValues("1")))
+	}
+	w.writeConfig(t, config)
+
+	out := interruptApply(t, w, "COC to make every binding", func(string) bool { return len(env.bindings(t, 0)) == len(platformCases) })
+	for _, pc := range platformCases {
+		if want := displayNameOf(pc) + " App Binding Not Confirmed"; !strings.Contains(out, want) {
+			t.Errorf("the output lacks %q:\n%s", want, out)
+		}
+	}
+	if recorded := stateAddresses(t, w); len(recorded) != len(platformCases) {
+		t.Fatalf("the state records %v, want every binding, unconfirmed", recorded)
+	}
+	marks := privateStateKeys(t, w, privatePendingCreate)
+	if len(marks) != len(platformCases) {
+		t.Fatalf("%d bindings carry the %s mark, want %d", len(marks), privatePendingCreate, len(platformCases))
+	}
+	(&leakCheck{secrets: secrets}).check(t, "the marks", strings.Join(marks, "\n"))
+
+	env.sim.ClearFaults()
+	applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	if !strings.Contains(applied, "0 added, 3 changed, 0 destroyed") || strings.Count(applied, "Warning: Unconfirmed") != len(platformCases) {
+		t.Fatalf("applying again should update each binding once, saying why:\n%s", applied)
+	}
+	w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
+	if n := len(privateStateKeys(t, w, privatePendingCreate)); n != 0 {
+		t.Fatalf("%d marks left after the apply", n)
+	}
+	for _, pc := range platformCases {
+		b := env.bindings(t, 0)[pc.appType]
+		for s, v := range pc.secretValues("1") {
+			if b.Identifier() != pc.ids[0] || b.Fingerprints[s] != simulator.Fingerprint(v) {
+				t.Errorf("%s: COC holds %+v, not the configured %s", pc.typeName, b, s)
+			}
+		}
+	}
+	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	if n := len(env.bindings(t, 0)); n != 0 {
+		t.Fatalf("%d bindings left after destroy", n)
+	}
+}
+
+// interruptApply starts terraform apply, sends it SIGINT once ready says so, and returns its
+// output. Terraform must stop because of the interrupt, and take its provider processes along.
+func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out string) bool) string {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := w.command(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
@@ -116,10 +221,7 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	// Terraform has recorded the other two creates (not just COC made them) and the Lark one hangs.
-	waitFor(t, "the other bindings to be made and the Lark create to hang", func() bool {
-		return strings.Count(out.String(), ": Creation complete after") == 2 && env.sim.Faults()[0].Fired == 1
-	})
+	waitFor(t, what, func() bool { return ready(out.String()) })
 	providers := childProcesses(t, cmd.Process.Pid, "terraform-provider-coc")
 	if len(providers) == 0 {
 		t.Fatal("found no provider process under terraform")
@@ -138,39 +240,39 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	if err == nil {
 		t.Fatalf("the interrupted apply succeeded:\n%s", out.String())
 	}
-	for _, want := range []string{"Interrupt received", "The operation was interrupted", "Run terraform apply again"} {
-		if !strings.Contains(out.String(), want) {
-			t.Errorf("the output lacks %q:\n%s", want, out.String())
-		}
+	if !strings.Contains(out.String(), "Interrupt received") {
+		t.Errorf("the output lacks %q:\n%s", "Interrupt received", out.String())
 	}
 	waitFor(t, "the provider processes to exit", func() bool {
 		return !slices.ContainsFunc(providers, processRunning)
 	})
+	return out.String()
+}
 
-	bound := func() []string {
-		var addrs []string
-		for appType := range env.bindings(t, 0) {
-			addrs = append(addrs, platformCaseFor(appType).address("this"))
+// privateStateKeys returns, from the workspace's state file, the value of one private state key
+// of each resource instance that has it.
+func privateStateKeys(t *testing.T, w *cliWorkspace, key string) []string {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state rawStateFile
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	var values []string
+	for _, r := range state.Resources {
+		for _, inst := range r.Instances {
+			private, _ := base64.StdEncoding.DecodeString(inst.Private)
+			var keys map[string][]byte
+			_ = json.Unmarshal(private, &keys)
+			if v, ok := keys[key]; ok {
+				values = append(values, string(v))
+			}
 		}
-		slices.Sort(addrs)
-		return addrs
 	}
-	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) || len(want) != 2 {
-		t.Fatalf("the state records %v; COC holds %v", recorded, want)
-	}
-	// The refreshed view agrees as well, and applying again creates only what is missing.
-	env.sim.ClearFaults()
-	w.terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
-	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) {
-		t.Fatalf("after a refresh the state records %v; COC holds %v", recorded, want)
-	}
-	if applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
-		t.Fatalf("applying again:\n%s", applied)
-	}
-	if n := len(env.bindings(t, 0)); n != 3 {
-		t.Fatalf("COC holds %d bindings after applying again, want 3", n)
-	}
-	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	return values
 }
 
 func stateAddresses(t *testing.T, w *cliWorkspace) []string {

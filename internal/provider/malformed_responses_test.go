@@ -50,13 +50,20 @@ var malformedResponses = []malformedResponse{
 
 // Malformed answers give a clear error through Terraform, never a panic or a hung run. One
 // configuration holds a resource per answer, each with its own provider pointed at a server
-// path that gives that answer.
+// path that gives that answer to the create. The read-back that follows a create whose answer
+// is unusable finds nothing bound, so the create's own answer is what the user is told about.
 func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 	t.Parallel()
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var i int
 		if _, err := fmt.Sscanf(r.URL.Path, "/case%d/", &i); err != nil || i >= len(malformedResponses) {
 			http.NotFound(w, r)
+			return
+		}
+		if r.Method == http.MethodGet {
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusNotFound)
+			_, _ = fmt.Fprintf(w, `{"error_code":%q,"error_msg":"not bound"}`, coc.CodeNotBound)
 			return
 		}
 		answer := malformedResponses[i]

@@ -24,7 +24,9 @@ import (
 // process), through rounds of create, rotate (and change a field) and destroy with real
 // Terraform, while the simulator disturbs a share of all requests. After every step COC's state
 // must equal the configuration (no binding lost, none duplicated, every secret the configured
-// one) and Terraform's state must agree with both. `make test` runs a small form; `make soak`
+// one) and Terraform's state must agree with both. In each round one create commits without an
+// answer the provider can use, and its read-backs are lost too: the apply records it
+// unconfirmed, and the next apply must settle it. `make test` runs a small form; `make soak`
 // runs the full one and prints the figures.
 
 // soakFaults disturb about 15 % of all requests. The 429s ask for one second, as a real
@@ -37,6 +39,7 @@ var soakFaults = []simulator.Fault{
 	{LatencyMS: 300, Probability: 0.03},
 	{Drop: simulator.DropBeforeCommit, Probability: 0.02},
 	{Drop: simulator.DropAfterCommit, Probability: 0.025},
+	{Method: http.MethodPost, Truncate: true, Probability: 0.05},
 }
 
 // outageRetries is the max_retries of the tenant that meets an outage in a round: its provider
@@ -64,16 +67,13 @@ func soakSizeFromEnv(t *testing.T) soakSize {
 func TestCLI_FaultSoak(t *testing.T) {
 	t.Parallel()
 	size := soakSizeFromEnv(t)
-	s := &soak{t: t, env: newSimEnv(t, size.tenants), w: newCLIWorkspace(t), size: size, figures: soakFigures{operations: map[string]int{}}}
+	s := &soak{t: t, env: newSimEnv(t, size.tenants), w: newCLIWorkspace(t), size: size,
+		figures: soakFigures{operations: map[string]int{}, faults: map[string]int{}}}
 	s.env.sim.SetRateLimit(4, 6)
-	for _, f := range soakFaults {
-		if err := s.env.sim.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
 	s.w.writeConfig(t, requiredProviders)
 	start := time.Now()
 	for s.round = 0; s.round < size.rounds; s.round++ {
+		s.startRound()
 		s.apply("create", s.desired(func(int) int { return 0 }))
 		// The outage: this round's outage tenant cannot update its Lark binding for longer than
 		// its retries last.
@@ -91,6 +91,51 @@ func TestCLI_FaultSoak(t *testing.T) {
 	s.report()
 }
 
+// startRound puts the round's fault rules in place: first the lost create's, so that no random
+// fault comes before them, then the random ones. The lost create's read-backs are lost for the
+// rest of the round's first apply only.
+func (s *soak) startRound() {
+	s.setFaults(append(s.lostCreate(), soakFaults...))
+	s.afterRun = func() { s.setFaults(soakFaults) }
+}
+
+// lostCreate makes one create of the round commit without a usable answer, a dropped one or,
+// every other round, a 201 cut in half, and drops every read-back that follows, so that the
+// provider cannot tell whether the binding was made. The tenant is not the round's outage
+// tenant, and the platform changes from round to round.
+func (s *soak) lostCreate() []simulator.Fault {
+	answer := simulator.Fault{Drop: simulator.DropAfterCommit}
+	if s.round%2 == 1 {
+		answer = simulator.Fault{Truncate: true}
+	}
+	answer.Method, answer.Times = http.MethodPost, 1
+	faults := []simulator.Fault{answer, {Method: http.MethodGet, Drop: simulator.DropBeforeCommit}}
+	for i := range faults {
+		faults[i].AccessKey = s.env.tenants[(s.round+1)%s.size.tenants].AccessKey
+		faults[i].PathPrefix = coc.MobileAppsPath + "/" + string(platformCases[s.round%len(platformCases)].appType)
+	}
+	return faults
+}
+
+// setFaults replaces the simulator's fault rules, after adding how often the old ones fired to
+// the figures.
+func (s *soak) setFaults(rules []simulator.Fault) {
+	s.tallyFaults()
+	for _, f := range rules {
+		if err := s.env.sim.InjectFault(f); err != nil {
+			s.t.Fatal(err)
+		}
+	}
+}
+
+// tallyFaults adds how often each rule fired to the figures, and removes the rules.
+func (s *soak) tallyFaults() {
+	for _, rule := range s.env.sim.Faults() {
+		s.figures.faults[faultKind(rule.Fault)] += rule.Fired
+	}
+	s.env.sim.ClearFaults()
+}
+
 type soak struct {
 	t       *testing.T
 	env     *simEnv
@@ -98,14 +143,18 @@ type soak struct {
 	size    soakSize
 	round   int
 	version int
-	figures soakFigures
+	// afterRun, when set, runs once, after the next terraform run.
+	afterRun func()
+	figures  soakFigures
 }
 
 type soakFigures struct {
 	runs                                   int
 	operations                             map[string]int
+	faults                                 map[string]int // fired, by kind
 	requests, throttled, retries           int
-	readBacks, adopted                     int
+	cutAnswers, readBacks, adopted         int
+	unconfirmed, keptWithUpdate            int
 	surfaced                               int
 	lost, duplicated, stale, stateMismatch int
 	elapsed                                time.Duration
@@ -204,24 +253,43 @@ func (s *soak) destroy() {
 	s.verify("destroy", nil, "-destroy")
 }
 
-// converge runs terraform until it succeeds, as a user would after a failed run. Every failure
-// on the way must be one a user may see: an operation whose retries ran out, saying so.
+// converge runs terraform until it succeeds without leaving a create unconfirmed, as a user
+// would after a failed run or such a warning. Every failure on the way must be one a user may
+// see: an operation whose retries ran out, saying so.
 func (s *soak) converge(step string, args ...string) {
 	args = append(args, "-input=false", "-json", "-parallelism=10")
 	for attempt := 1; ; attempt++ {
 		from := len(s.env.sim.Requests())
 		out, err := s.w.run(args...)
+		if after := s.afterRun; after != nil {
+			s.afterRun = nil
+			after()
+		}
 		requests := s.env.sim.Requests()[from:]
 		s.figures.runs++
 		s.count(requests)
 		messages := terraformMessages(out)
+		unconfirmed := 0
 		for _, m := range messages {
-			if m.Type == "apply_complete" {
+			switch {
+			case m.Type == "apply_complete":
 				s.figures.operations[m.Hook.Action]++
+			case m.Type != "diagnostic" || m.Diagnostic.Severity != "warning":
+			case strings.HasSuffix(m.Diagnostic.Summary, " App Binding Not Confirmed"):
+				unconfirmed++
+			case strings.HasPrefix(m.Diagnostic.Summary, "Unconfirmed "):
+				s.figures.keptWithUpdate++
 			}
 		}
-		if err == nil {
+		s.figures.unconfirmed += unconfirmed
+		if err == nil && unconfirmed == 0 {
 			return
+		}
+		if err == nil {
+			if attempt == 3 {
+				s.t.Fatalf("round %d %s: terraform %s still leaves creates unconfirmed after %d attempts:\n%s", s.round, step, args[0], attempt, out)
+			}
+			continue
 		}
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
@@ -293,8 +361,9 @@ func transientFailure(status int) bool {
 }
 
 // count adds one run's requests to the figures. A retry repeats a call (same tenant, method and
-// path) right after it failed transiently; a read-back is the GET after a POST whose outcome is
-// unknown, and an adoption the PUT that follows when the lost POST had in fact committed.
+// path) right after it failed transiently; a read-back is the GET after a POST whose answer was
+// lost or cut, and an adoption the GET that finds a cut POST committed, or the PUT that follows
+// when a lost POST had in fact committed.
 func (s *soak) count(requests []simulator.RequestRecord) {
 	s.figures.requests += len(requests)
 	lastCall := map[string]simulator.RequestRecord{}
@@ -307,12 +376,23 @@ func (s *soak) count(requests []simulator.RequestRecord) {
 		if r.Status == http.StatusTooManyRequests && r.Fault == "" {
 			s.figures.throttled++
 		}
+		if r.Fault == "truncate" {
+			s.figures.cutAnswers++
+		}
 		onPath := lastOnPath[r.AccessKey+r.Path]
-		if n := len(onPath); n > 0 && r.Method == http.MethodGet && onPath[n-1].Method == http.MethodPost && transientFailure(onPath[n-1].Status) {
+		var prev, beforePrev simulator.RequestRecord // zero when there is none
+		if n := len(onPath); n > 0 {
+			prev = onPath[n-1]
+			if n > 1 {
+				beforePrev = onPath[n-2]
+			}
+		}
+		if r.Method == http.MethodGet && prev.Method == http.MethodPost && (transientFailure(prev.Status) || prev.Fault == "truncate") {
 			s.figures.readBacks++
 		}
-		if n := len(onPath); n > 1 && r.Method == http.MethodPut && onPath[n-1].Method == http.MethodGet && onPath[n-1].Status == http.StatusOK &&
-			onPath[n-2].Method == http.MethodPost && onPath[n-2].Fault == "drop "+string(simulator.DropAfterCommit) {
+		if r.Method == http.MethodGet && r.Status == http.StatusOK && prev.Method == http.MethodPost && prev.Fault == "truncate" ||
+			r.Method == http.MethodPut && prev.Method == http.MethodGet && prev.Status == http.StatusOK &&
+				beforePrev.Method == http.MethodPost && beforePrev.Fault == "drop "+string(simulator.DropAfterCommit) {
 			s.figures.adopted++
 		}
 		lastCall[call] = r
@@ -435,12 +515,11 @@ func (s *soak) verifyTerraformState(where string, wanted map[string]soakBinding,
 }
 
 func (s *soak) report() {
+	s.tallyFaults()
 	f := s.figures
-	var faults, byKind = 0, map[string]int{}
-	for _, rule := range s.env.sim.Faults() {
-		faults += rule.Fired
-		kind := faultKind(rule.Fault)
-		byKind[kind] += rule.Fired
+	faults := 0
+	for _, n := range f.faults {
+		faults += n
 	}
 	share := 100 * float64(faults) / float64(max(f.requests, 1))
 	var b strings.Builder
@@ -450,10 +529,12 @@ func (s *soak) report() {
 	fmt.Fprintf(tw, "resource operations\t%d (create %d, update %d, delete %d)\n",
 		f.operations["create"]+f.operations["update"]+f.operations["delete"], f.operations["create"], f.operations["update"], f.operations["delete"])
 	fmt.Fprintf(tw, "API requests\t%d\n", f.requests)
-	fmt.Fprintf(tw, "faults injected\t%d (%.1f %% of requests): %s\n", faults, share, describeKinds(byKind))
+	fmt.Fprintf(tw, "faults injected\t%d (%.1f %% of requests): %s\n", faults, share, describeKinds(f.faults))
 	fmt.Fprintf(tw, "throttled by the rate limit\t%d\n", f.throttled)
 	fmt.Fprintf(tw, "retries\t%d\n", f.retries)
-	fmt.Fprintf(tw, "read-backs after a POST of unknown outcome\t%d (%d committed creates adopted)\n", f.readBacks, f.adopted)
+	fmt.Fprintf(tw, "read-backs after a POST of unknown outcome\t%d (%d committed creates adopted; %d 201 answers cut)\n", f.readBacks, f.adopted, f.cutAnswers)
+	fmt.Fprintf(tw, "creates recorded unconfirmed\t%d (read-backs lost too; the next apply kept %d with one update, bound %d again)\n",
+		f.unconfirmed, f.keptWithUpdate, f.unconfirmed-f.keptWithUpdate)
 	fmt.Fprintf(tw, "failures surfaced\t%d (every one after exhausted retries; applying again converged)\n", f.surfaced)
 	fmt.Fprintf(tw, "lost / duplicated / stale bindings\t%d / %d / %d\n", f.lost, f.duplicated, f.stale)
 	fmt.Fprintf(tw, "Terraform state mismatches\t%d\n", f.stateMismatch)
@@ -466,16 +547,23 @@ func (s *soak) report() {
 }
 
 func faultKind(f simulator.Fault) string {
+	kind := "latency"
 	switch {
-	case f.Times > 0:
-		return "outage 503"
 	case f.Drop != "":
-		return "drop " + strings.ReplaceAll(string(f.Drop), "_", " ")
+		kind = "drop " + strings.ReplaceAll(string(f.Drop), "_", " ")
+	case f.Truncate:
+		kind = "cut 201"
 	case f.Status != 0:
-		return strconv.Itoa(f.Status)
-	default:
-		return "latency"
+		kind = strconv.Itoa(f.Status)
 	}
+	// Rules for one tenant are the round's outage and lost create; the others disturb everyone.
+	switch {
+	case f.AccessKey != "" && f.Method == http.MethodPut:
+		return "outage " + kind
+	case f.AccessKey != "":
+		return "lost create " + kind
+	}
+	return kind
 }
 
 func describeKinds(byKind map[string]int) string {

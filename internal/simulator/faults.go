@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"math"
@@ -36,6 +37,13 @@ type Fault struct {
 	Times int `json:"times,omitempty"`
 	// LatencyMS delays the request (it still proceeds unless another effect applies).
 	LatencyMS int `json:"latency_ms,omitempty"`
+	// LatencyAfterCommitMS processes the request, then holds the answer this long, or until the
+	// client gives up: a write that takes effect while its client waits, then stops waiting.
+	LatencyAfterCommitMS int `json:"latency_after_commit_ms,omitempty"`
+	// Truncate processes the request and answers its success with only the first half of the
+	// body, as a proxy that cuts answers might: the status says the write took effect, the body
+	// cannot be decoded. Error answers and answers without a body are sent unchanged.
+	Truncate bool `json:"truncate,omitempty"`
 	// Status answers with this status (and a COC error body) instead of processing.
 	Status int `json:"status,omitempty"`
 	// RetryAfter is the Retry-After header (seconds) sent with Status.
@@ -70,8 +78,12 @@ func (f Fault) validate() error {
 		return fmt.Errorf("a fault either answers with a status or drops the connection, not both")
 	case f.Echo && f.Status == 0:
 		return fmt.Errorf("echo needs a status to answer with")
-	case f.Status == 0 && f.Drop == "" && f.LatencyMS <= 0:
-		return fmt.Errorf("a fault needs a status, a drop mode or a latency")
+	case f.Truncate && f.Drop != "":
+		return fmt.Errorf("a fault either truncates the answer or drops the connection, not both")
+	case (f.Truncate || f.LatencyAfterCommitMS > 0) && (f.Status != 0 || f.Drop == DropBeforeCommit):
+		return fmt.Errorf("truncate and latency_after_commit_ms act on a processed request, which a status or a drop before commit prevents")
+	case f.Status == 0 && f.Drop == "" && f.LatencyMS <= 0 && f.LatencyAfterCommitMS <= 0 && !f.Truncate:
+		return fmt.Errorf("a fault needs a status, a drop mode, a latency or truncate")
 	}
 	return nil
 }
@@ -129,15 +141,9 @@ func (s *Simulator) pickFault(r *http.Request) *faultRule {
 // whether the request should still be processed; when not, it calls record before the client can
 // see anything.
 func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, body []byte, record func()) bool {
-	if f.LatencyMS > 0 {
-		timer := time.NewTimer(time.Duration(f.LatencyMS) * time.Millisecond)
-		defer timer.Stop()
-		select {
-		case <-timer.C:
-		case <-r.Context().Done():
-			record()
-			return false
-		}
+	if !hold(r, f.LatencyMS) {
+		record()
+		return false
 	}
 	switch {
 	case f.Drop == DropBeforeCommit:
@@ -160,6 +166,50 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, bo
 	return true
 }
 
+// after applies the parts of a fault that act once the request has been processed, so after any
+// write took effect. It reports whether the answer should still be sent; when not, it calls
+// record with the status the client gets (0 for none) before the client can see anything.
+func (f *faultRule) after(w http.ResponseWriter, r *http.Request, status int, data any, record func(status int)) bool {
+	if !hold(r, f.LatencyAfterCommitMS) {
+		record(0)
+		return false
+	}
+	_, failed := data.(*apiError)
+	switch {
+	case f.Drop == DropAfterCommit:
+		record(0)
+		dropConnection(w)
+		return false
+	case f.Truncate && data != nil && !failed:
+		body, err := json.Marshal(data)
+		if err != nil {
+			panic(err) // every answer the handlers build encodes
+		}
+		record(status)
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(status)
+		_, _ = w.Write(body[:len(body)/2])
+		return false
+	}
+	return true
+}
+
+// hold waits ms milliseconds, or less if the client gives up first; it reports whether the
+// client is still waiting.
+func hold(r *http.Request, ms int) bool {
+	if ms <= 0 {
+		return true
+	}
+	timer := time.NewTimer(time.Duration(ms) * time.Millisecond)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-r.Context().Done():
+		return false
+	}
+}
+
 // echo renders a request the way a server that repeats it in an error would: the request line
 // and every header, Authorization and X-Security-Token included.
 func echo(r *http.Request) string {
@@ -178,6 +228,10 @@ func (f *faultRule) describe() string {
 	switch {
 	case f.Drop != "":
 		return "drop " + string(f.Drop)
+	case f.Truncate:
+		return "truncate"
+	case f.LatencyAfterCommitMS > 0:
+		return "latency after commit " + strconv.Itoa(f.LatencyAfterCommitMS) + "ms"
 	case f.Echo:
 		return "status " + strconv.Itoa(f.Status) + " echoing the request"
 	case f.Status != 0:

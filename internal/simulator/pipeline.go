@@ -99,9 +99,7 @@ func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 		status, data := h(&call{r: r, body: body, header: w.Header()})
 		s.mu.Unlock()
 
-		if fault != nil && fault.Drop == DropAfterCommit {
-			s.record(r, 0, fault.describe())
-			dropConnection(w)
+		if fault != nil && !fault.after(w, r, status, data, func(status int) { s.record(r, status, fault.describe()) }) {
 			return
 		}
 		if e, ok := data.(*apiError); ok {

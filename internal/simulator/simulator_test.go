@@ -106,6 +106,9 @@ func TestAdminAPI(t *testing.T) {
 	admin(t, server, "POST", "/_sim/faults", `{"probability":2,"status":500}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"bogus":1}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"echo":true}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"drop":"after_commit"}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"status":503}`, 400)
+	admin(t, server, "POST", "/_sim/faults", `{"latency_after_commit_ms":10,"drop":"before_commit"}`, 400)
 	if _, err := c.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrServer) {
 		t.Fatalf("want the injected 503, got %v", err)
 	}
@@ -339,6 +342,87 @@ func TestEchoFaultRepeatsTheRequest(t *testing.T) {
 	if bound, _ := sim.Bindings(""); len(bound) != 0 {
 		t.Fatal("an echoed request was processed")
 	}
+}
+
+// Faults that act after commit: the write takes effect, and its answer arrives cut in half, or
+// not at all when the client stops waiting for it. The log shows what the client got.
+func TestFaultsAfterCommit(t *testing.T) {
+	const body = `{"app_id":"cli_0123456789abcdef","app_secret":"s3cret","service_id":"1"}`
+	post := func(t *testing.T, server *httptest.Server, ctx context.Context) (*http.Response, error) {
+		t.Helper()
+		req, err := http.NewRequestWithContext(ctx, "POST", server.URL+"/v1/mobile-apps/lark", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}}.Sign(req, []byte(body))
+		return http.DefaultClient.Do(req)
+	}
+	expect := func(t *testing.T, sim *simulator.Simulator, status int, fault string) {
+		t.Helper()
+		if bound, _ := sim.Bindings(""); len(bound) != 1 || bound[0].Fingerprints["app_secret"] != simulator.Fingerprint("s3cret") {
+			t.Fatalf("the write did not take effect: %+v", bound)
+		}
+		if log := sim.Requests(); len(log) != 1 || log[0].Status != status || log[0].Fault != fault {
+			t.Fatalf("request log = %+v, want one POST with status %d and fault %q", log, status, fault)
+		}
+	}
+
+	t.Run("truncate", func(t *testing.T) {
+		sim, server := start(t)
+		if err := sim.InjectFault(simulator.Fault{Method: "POST", Truncate: true}); err != nil {
+			t.Fatal(err)
+		}
+		resp, err := post(t, server, context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		cut, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 201 || !bytes.HasPrefix(cut, []byte(`{"provider_code"`)) || json.Valid(cut) {
+			t.Fatalf("%d %s: want a 201 whose body is the start of the envelope, and not valid JSON", resp.StatusCode, cut)
+		}
+		expect(t, sim, 201, "truncate")
+
+		// An error answer is sent whole: there is nothing committed to hide.
+		sim.ClearRequests()
+		resp, err = post(t, server, context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer func() { _ = resp.Body.Close() }()
+		var answer coc.ErrorBody
+		if err := json.NewDecoder(resp.Body).Decode(&answer); err != nil || resp.StatusCode != 409 || answer.ErrorCode != coc.CodeAlreadyBound {
+			t.Fatalf("%d %+v %v: want the whole 409", resp.StatusCode, answer, err)
+		}
+	})
+
+	t.Run("latency after commit", func(t *testing.T) {
+		sim, server := start(t)
+		if err := sim.InjectFault(simulator.Fault{Method: "POST", LatencyAfterCommitMS: 60_000}); err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan error, 1)
+		go func() {
+			resp, err := post(t, server, ctx)
+			if err == nil {
+				_ = resp.Body.Close()
+			}
+			done <- err
+		}()
+		for bound, _ := sim.Bindings(""); len(bound) == 0; bound, _ = sim.Bindings("") {
+			time.Sleep(10 * time.Millisecond)
+		}
+		cancel()
+		if err := <-done; !errors.Is(err, context.Canceled) {
+			t.Fatalf("want the client's cancellation, got %v", err)
+		}
+		// The simulator logs the request once it notices the client has gone.
+		for len(sim.Requests()) == 0 {
+			time.Sleep(10 * time.Millisecond)
+		}
+		expect(t, sim, 0, "latency after commit 60000ms")
+	})
 }
 
 // send sends a prepared request and decodes the error body, if any.
