@@ -54,9 +54,16 @@ func newCLIWorkspace(t *testing.T, extraEnv ...string) *cliWorkspace {
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", providerAddress(cli), binDir)
+	return newCLIWorkspaceWithConfig(t, rcText, extraEnv...)
+}
+
+// newCLIWorkspaceWithConfig is a workspace whose CLI config is rcText and whose HOME is the
+// workspace itself, so that terraform sees nothing of the user's.
+func newCLIWorkspaceWithConfig(t *testing.T, rcText string, extraEnv ...string) *cliWorkspace {
+	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", providerAddress(cli), binDir)
 	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
 		t.Fatal(err)
 	}
