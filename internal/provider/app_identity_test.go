@@ -14,7 +14,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
-	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/cocops/terraform-provider-coc/internal/compat"
 )
 
 // appConfig is a resource configuration with the case's fields number i and the write-only
@@ -231,9 +232,10 @@ func TestAppResource_ReplacedOnConsoleWarns(t *testing.T) {
 	}
 }
 
-// With Terraform 1.12 and later the state holds the identity, import blocks can name it, and an
-// update keeps it. Terraform 1.11 has no identities, so this test skips there.
+// With Terraform or OpenTofu 1.12 and later the state holds the identity, import blocks can name
+// it, and an update keeps it. Terraform 1.11 has no identities, so this test skips there.
 func TestAccAppResource_IdentityImportBlock(t *testing.T) {
+	requireCLI(t, compat.IdentityImportBlocks)
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
 			env := newSimEnv(t, 1)
@@ -248,7 +250,6 @@ func TestAccAppResource_IdentityImportBlock(t *testing.T) {
 			importBlock := fmt.Sprintf("import {\n  to = %s\n  identity = {\n    %s = %q\n  }\n}\n", addr, pc.platform.Identifier, pc.ids[0])
 			identity := statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{pc.platform.Identifier: knownvalue.StringExact(pc.ids[0])})
 			resource.ParallelTest(t, resource.TestCase{
-				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_12_0)},
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
 					// Adopting the console's binding by identity: an import that sets the secrets.

@@ -70,7 +70,7 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &schema); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	p, ok := schema.ProviderSchemas["registry.terraform.io/cocops/coc"]
+	p, ok := schema.ProviderSchemas[providerAddress(cliUnderTest(t))]
 	if !ok {
 		t.Fatalf("no coc provider in %s", out)
 	}

@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,6 +15,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/compat"
 )
 
 // Some behaviour can only be seen with the provider as its own process, the way users run it:
@@ -46,20 +49,21 @@ type cliWorkspace struct {
 
 func newCLIWorkspace(t *testing.T, extraEnv ...string) *cliWorkspace {
 	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
-	}
-	terraform := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if terraform == "" {
-		t.Fatal("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
-	}
+	cli := cliUnderTest(t)
 	binDir, err := buildProvider()
 	if err != nil {
 		t.Fatal(err)
 	}
+	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", providerAddress(cli), binDir)
+	return newCLIWorkspaceWithConfig(t, rcText, extraEnv...)
+}
+
+// newCLIWorkspaceWithConfig is a workspace whose CLI config is rcText and whose HOME is the
+// workspace itself, so that terraform sees nothing of the user's.
+func newCLIWorkspaceWithConfig(t *testing.T, rcText string, extraEnv ...string) *cliWorkspace {
+	t.Helper()
 	dir := t.TempDir()
 	rc := filepath.Join(dir, ".terraformrc")
-	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    \"registry.terraform.io/cocops/coc\" = %q\n  }\n}\n", binDir)
 	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
 		t.Fatal(err)
 	}
@@ -134,3 +138,40 @@ func terraformMessages(out string) []terraformMessage {
 	}
 	return messages
 }
+
+// detectCLI asks the CLI under test what it is, once for all tests.
+var detectCLI = sync.OnceValues(func() (compat.CLI, error) {
+	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if path == "" {
+		return compat.CLI{}, errors.New("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	return compat.Detect(ctx, path, nil)
+})
+
+// cliUnderTest returns the CLI the test drives (TF_ACC_TERRAFORM_PATH, which
+// terraform-plugin-testing runs too); like every test that drives one, it skips unless TF_ACC is
+// set.
+func cliUnderTest(t *testing.T) compat.CLI {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
+	}
+	cli, err := detectCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cli
+}
+
+// requireCLI skips the test unless the CLI under test has the feature, and says why.
+func requireCLI(t *testing.T, f compat.Feature) {
+	t.Helper()
+	if lacks := cliUnderTest(t).Lacks(f); lacks != "" {
+		t.Skip(lacks)
+	}
+}
+
+// providerAddress is what the source "cocops/coc" means to the CLI.
+func providerAddress(cli compat.CLI) string { return cli.RegistryHost() + "/cocops/coc" }

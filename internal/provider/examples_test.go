@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"fmt"
 	"io/fs"
 	"os"
@@ -13,6 +12,8 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
+
+	"github.com/cocops/terraform-provider-coc/internal/compat"
 )
 
 // The examples under examples/ are what tfplugindocs puts in docs/, so users copy them: these
@@ -112,13 +113,12 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 			alternative.terraform(t, "validate")
 
 			if identity := filepath.Join(dir, "import-by-identity.tf"); exampleExists(identity) {
-				if !alternative.terraformAtLeast(t, 1, 12) {
-					t.Logf("%s needs Terraform 1.12 to validate; skipped on this version", identity)
-					return
-				}
-				alternative.copyExamples(t, filepath.Join(dir, "resource.tf"), identity)
-				alternative.remove(t, "plaintext.tf")
-				alternative.terraform(t, "validate")
+				t.Run("import-by-identity.tf", func(t *testing.T) {
+					requireCLI(t, compat.IdentityImportBlocks)
+					alternative.copyExamples(t, filepath.Join(dir, "resource.tf"), identity)
+					alternative.remove(t, "plaintext.tf")
+					alternative.terraform(t, "validate")
+				})
 			}
 		})
 	}
@@ -145,8 +145,8 @@ func TestExamples_DataSourceListsBindings(t *testing.T) {
 	}
 }
 
-// list-resource.tfquery.hcl is HCL with a list block for its type, and (Terraform 1.14 and later,
-// which runs query files) terraform query finds the binding made on the console.
+// list-resource.tfquery.hcl is HCL with a list block for its type, and (where the CLI runs query
+// files) terraform query finds the binding made on the console.
 func TestExamples_ListResourcesFindBindings(t *testing.T) {
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
@@ -170,12 +170,9 @@ func TestExamples_ListResourcesFindBindings(t *testing.T) {
 				t.Fatalf("%s should hold one list block for %s; it lists %v", rel, pc.typeName, lists)
 			}
 
+			requireCLI(t, compat.ListResources)
 			env := newSimEnv(t, 1)
 			w := newCLIWorkspace(t, env.cliEnv(0)...)
-			if !w.terraformAtLeast(t, 1, 14) {
-				t.Logf("terraform query needs Terraform 1.14; %s was only parsed on this version", rel)
-				return
-			}
 			env.bindOnConsole(t, pc, pc.ids[0], nil, "1")
 			w.copyExamples(t, "provider/provider.tf", rel)
 			if out := w.terraform(t, "query", "-no-color"); !strings.Contains(out, pc.ids[0]) {
@@ -238,20 +235,4 @@ func (w *cliWorkspace) remove(t *testing.T, name string) {
 	if err := os.Remove(filepath.Join(w.dir, name)); err != nil {
 		t.Fatal(err)
 	}
-}
-
-func (w *cliWorkspace) terraformAtLeast(t *testing.T, major, minor int) bool {
-	t.Helper()
-	var v struct {
-		Version string `json:"terraform_version"`
-	}
-	out := w.terraform(t, "version", "-json")
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &v); err != nil {
-		t.Fatal(err)
-	}
-	var gotMajor, gotMinor int
-	if _, err := fmt.Sscanf(v.Version, "%d.%d", &gotMajor, &gotMinor); err != nil {
-		t.Fatal(err)
-	}
-	return gotMajor > major || (gotMajor == major && gotMinor >= minor)
 }

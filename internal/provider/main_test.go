@@ -1,9 +1,12 @@
 package provider
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 )
 
 // buildRoot holds what the package's tests build once and share (the provider binary for the
@@ -11,6 +14,10 @@ import (
 var buildRoot string
 
 func TestMain(m *testing.M) {
+	if err := serveTestProviderWhereTheCLILooks(); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	dir, err := os.MkdirTemp("", "coc-provider-test-")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)
@@ -20,4 +27,22 @@ func TestMain(m *testing.M) {
 	code := m.Run()
 	_ = os.RemoveAll(dir)
 	os.Exit(code)
+}
+
+// serveTestProviderWhereTheCLILooks makes terraform-plugin-testing serve the in-process provider
+// as <the CLI's registry>/hashicorp/coc, the address that a configuration without
+// required_providers means to the CLI under test. By default it serves registry.terraform.io
+// only, and also the namespace "-" (for Terraform 0.12), which OpenTofu refuses.
+func serveTestProviderWhereTheCLILooks() error {
+	if os.Getenv(resource.EnvTfAcc) == "" {
+		return nil
+	}
+	cli, err := detectCLI()
+	if err != nil {
+		return err
+	}
+	return errors.Join(
+		os.Setenv(resource.EnvTfAccProviderHost, cli.RegistryHost()),
+		os.Setenv(resource.EnvTfAccProviderNamespace, "hashicorp"),
+	)
 }
