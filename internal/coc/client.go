@@ -14,11 +14,9 @@ import (
 	"iter"
 	"mime"
 	"net/http"
-	"net/http/httptrace"
 	"net/url"
 	"strconv"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/hashicorp/go-cleanhttp"
@@ -223,141 +221,6 @@ func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, 
 			}
 		}
 	}
-}
-
-// CreateBinding binds an app. The POST is retried blindly only when the request provably never
-// reached the backend. When its outcome is unknown (connection lost after sending, 5xx, or a 409
-// on a later attempt) the binding is read back: if it matches what was sent (identifier and plain
-// fields) it is adopted, and the secrets are written once more with an idempotent PUT so that the
-// stored secrets are certainly ours; if it differs, the conflict is reported. A 2xx whose body
-// cannot be decoded is a commit: the binding read back is the result, with the secrets of that
-// very POST. A 409 on the first attempt is a plain conflict: the error carries the bound binding
-// in APIError.Bound.
-//
-// When neither an answer nor a read-back settles whether the binding was made (the read-back
-// failed too, or the call was given up on after the POST was written), the error wraps
-// ErrOutcomeUnknown.
-func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
-	p, err := PlatformFor(t)
-	if err != nil {
-		return nil, err
-	}
-	var lastErr error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
-		if attempt > 0 {
-			// Only a read-back that found nothing bound leads here: nothing was made so far.
-			if err := sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
-				return nil, errors.Join(lastErr, err)
-			}
-		}
-		var created Binding
-		var sent requestWritten
-		err := c.do(sent.trace(ctx), c.create, http.MethodPost, bindingPath(t), nil, req, req.SecretValues(), &created)
-		switch {
-		case err == nil:
-			return &created, nil
-		case errors.Is(err, ErrConflict) && attempt == 0:
-			return nil, c.describeConflict(ctx, t, err)
-		case !errors.Is(err, ErrConflict) && !mayHaveCommitted(err, sent.written()):
-			return nil, err
-		}
-		lastErr = err
-		if ctx.Err() != nil {
-			return nil, outcomeUnknown(err) // given up on: no read-back can be sent
-		}
-
-		c.cfg.Logger.Warn(ctx, "Outcome of COC create unknown; reading the binding back", map[string]any{"app_type": string(t), "error": err.Error()})
-		existing, getErr := c.getBinding(ctx, t, req.SecretValues())
-		switch {
-		case getErr == nil && sameNonSecretFields(p, *existing, req) && answeredSuccess(err):
-			return existing, nil
-		case getErr == nil && sameNonSecretFields(p, *existing, req):
-			updated, err := c.UpdateBinding(ctx, t, req)
-			if err != nil {
-				// The binding is there, but whether it holds the secrets is not known.
-				return nil, outcomeUnknown(err)
-			}
-			return updated, nil
-		case getErr == nil:
-			return nil, append(newScrubber(req.SecretValues()...), c.signing.scrubber()...).apiError(conflictWith(t, p, existing))
-		case !errors.Is(getErr, ErrNotFound):
-			return nil, outcomeUnknown(errors.Join(lastErr, getErr))
-		}
-		// Not bound: the earlier attempt did not commit, so posting again is safe.
-	}
-	return nil, lastErr
-}
-
-// ErrOutcomeUnknown marks a create that may have made the binding although nothing confirmed it:
-// its answer was lost and so was the read-back, or the call was given up on while COC may have
-// been processing it.
-var ErrOutcomeUnknown = errors.New("COC may have made the binding, but no answer or read-back confirmed it")
-
-func outcomeUnknown(err error) error { return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err) }
-
-// requestWritten records whether the current attempt of a request was sent in full, so that a
-// call given up on (cancelled, timed out) is known to have reached COC or not.
-type requestWritten struct{ done atomic.Bool }
-
-func (w *requestWritten) trace(ctx context.Context) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		// Each attempt starts by asking for a connection; an earlier attempt answered 429 or
-		// never connected, so it made nothing.
-		GetConn:      func(string) { w.done.Store(false) },
-		WroteRequest: func(info httptrace.WroteRequestInfo) { w.done.Store(info.Err == nil) },
-	})
-}
-
-func (w *requestWritten) written() bool { return w.done.Load() }
-
-func (c *Client) describeConflict(ctx context.Context, t AppType, err error) error {
-	var apiErr *APIError
-	if !errors.As(err, &apiErr) {
-		return err
-	}
-	if bound, getErr := c.GetBinding(ctx, t); getErr == nil {
-		apiErr.Bound = bound
-	}
-	return apiErr
-}
-
-func conflictWith(t AppType, p Platform, bound *Binding) *APIError {
-	return &APIError{
-		kind: ErrConflict, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
-		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
-		Bound:   bound,
-	}
-}
-
-func sameNonSecretFields(p Platform, b Binding, req BindingRequest) bool {
-	for _, name := range p.NonSecretFields() {
-		if b.Fields[name] != req.Fields[name] {
-			return false
-		}
-	}
-	return true
-}
-
-// mayHaveCommitted reports whether a POST that failed with err may nevertheless have made the
-// binding: COC answered success in a body that could not be read, or failed on its side (5xx),
-// or the connection broke after the request was sent, or the call was given up on after the
-// request was written.
-func mayHaveCommitted(err error, written bool) bool {
-	var transport *TransportError
-	switch {
-	case answeredSuccess(err), errors.Is(err, ErrServer):
-		return true
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
-		return written
-	}
-	return errors.As(err, &transport) && !isDialError(err)
-}
-
-// answeredSuccess reports whether err is a success status whose body could not be used: the
-// write took effect.
-func answeredSuccess(err error) bool {
-	var respErr *ResponseError
-	return errors.As(err, &respErr) && respErr.StatusCode >= 200 && respErr.StatusCode <= 299
 }
 
 // UpdateBinding changes a binding. The identifier cannot change; omitted secrets are kept.
