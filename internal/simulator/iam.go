@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -121,6 +122,14 @@ func (s *Simulator) DeclareIdentityProvider(p IdentityProvider) error {
 	p.IDTokens = slices.Clone(p.IDTokens)
 	s.idps[p.ID] = p
 	return nil
+}
+
+// SubjectTokens lists the subject tokens IAM issued for identity tokens, for tests that look for
+// them where they must not be (logs, errors, the state).
+func (s *Simulator) SubjectTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.subjects))
 }
 
 func (s *Simulator) routeIAM() {

@@ -295,6 +295,9 @@ func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 	if !info.Token.IssuedAt.Equal(start) || !info.Token.ExpiresAt.Equal(start.Add(24*time.Hour)) || len(info.Token.Methods) != 1 || info.Token.Methods[0] != "mapped" {
 		t.Fatalf("token = %+v", info.Token)
 	}
+	if listed := e.sim.SubjectTokens(); len(listed) != 1 || listed[0] != subject {
+		t.Fatalf("SubjectTokens() = %q, want the one issued", listed)
+	}
 	answer = e.redeem(t, subject, 3600)
 	if answer.status != 201 {
 		t.Fatalf("%d %s", answer.status, answer.body)
