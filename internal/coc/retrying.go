@@ -68,8 +68,8 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 }
 
 // sensitiveHeaders are never logged, whatever the log level. X-Subject-Token carries the token
-// IAM issues for an OIDC identity token.
-var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "X-Subject-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
+// IAM issues for an OIDC identity token, and X-Auth-Token that token on its way back to IAM.
+var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "X-Subject-Token", "X-Auth-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
 
 func loggableHeaders(h http.Header) map[string]string {
 	out := make(map[string]string, len(h))

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"strings"
@@ -54,7 +55,7 @@ func (c *IAM) assumeRole(ctx context.Context, caller coc.Credentials, role Assum
 	signed := *c.http
 	signed.Transport = coc.NewSigningTransport(c.http.Transport, caller, "", c.opts.Now)
 	identity := Identity{Methods: []string{MethodAssumeRole}, AssumeRole: &role}
-	return c.issue(ctx, c.opts.retrying("IAM", &signed, coc.RetryIdempotent), identity)
+	return c.issue(ctx, c.opts.retrying("IAM", &signed, coc.RetryIdempotent), identity, nil)
 }
 
 // subjectToken exchanges an OIDC identity token for an IAM subject token (unsigned).
@@ -75,17 +76,22 @@ func (c *IAM) subjectToken(ctx context.Context, idpID, idToken string) (string, 
 	return token, nil
 }
 
-// tokenCredentials exchanges a subject token for temporary credentials (unsigned).
+// tokenCredentials exchanges a subject token for temporary credentials (unsigned). The token goes
+// in the body's token.id and in X-Auth-Token: IAM's reference for this call requires the header
+// in one version (iam_04_0002) and takes either in another (iam_04_0003, a federated user's
+// unscoped token), so both satisfy every IAM.
 func (c *IAM) tokenCredentials(ctx context.Context, subjectToken string, duration int) (Value, error) {
 	identity := Identity{Methods: []string{MethodToken}, Token: &Token{ID: subjectToken, DurationSeconds: duration}}
-	return c.issue(ctx, c.unsigned, identity)
+	return c.issue(ctx, c.unsigned, identity, http.Header{HeaderAuthToken: {subjectToken}})
 }
 
-func (c *IAM) issue(ctx context.Context, client *retryablehttp.Client, identity Identity) (Value, error) {
+// issue asks SecurityTokensPath for credentials, with the given headers besides the usual ones.
+func (c *IAM) issue(ctx context.Context, client *retryablehttp.Client, identity Identity, header http.Header) (Value, error) {
 	req, err := newRequest(ctx, c.opts, http.MethodPost, c.base, SecurityTokensPath, SecurityTokenRequest{Auth: SecurityTokenAuth{Identity: identity}})
 	if err != nil {
 		return Value{}, err
 	}
+	maps.Copy(req.Header, header)
 	var answer CredentialResponse
 	if _, err := send(client, req, http.StatusCreated, c.opts.Secrets, &answer); err != nil {
 		return Value{}, err

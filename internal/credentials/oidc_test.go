@@ -2,6 +2,9 @@ package credentials_test
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"os"
 	"slices"
@@ -14,8 +17,9 @@ import (
 )
 
 // The identity token is exchanged for a subject token, and that for credentials, in two
-// unsigned calls; both tokens join the secrets that logs and errors are scrubbed of, and the
-// calls' own log lines show neither.
+// unsigned calls, the second carrying the subject token in its body and in X-Auth-Token; both
+// tokens join the secrets that logs and errors are scrubbed of, and the calls' own log lines
+// show neither.
 func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	f := newFakeIAM(t)
 	logger := &captureLogger{}
@@ -38,6 +42,9 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	if want := `{"auth":{"identity":{"methods":["token"],"token":{"id":"subject-token-1","duration_seconds":1800}}}}`; string(got[1].body) != want {
 		t.Fatalf("the credentials request is %s, want %s", got[1].body, want)
 	}
+	if h := got[1].header.Get(credentials.HeaderAuthToken); h != "subject-token-1" {
+		t.Fatalf("the credentials request carries %s %q, want the subject token there too", credentials.HeaderAuthToken, h)
+	}
 	for _, r := range got {
 		if r.header.Get(coc.HeaderAuthorization) != "" || r.header.Get(coc.HeaderSecurityToken) != "" {
 			t.Fatalf("%s is signed; the OIDC exchange has nothing to sign with", r.path)
@@ -47,7 +54,8 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 		t.Fatalf("secrets %v lack the identity or the subject token", secrets)
 	}
 	logs := strings.Join(logger.lines, "\n")
-	if !strings.Contains(logs, "X-Subject-Token:***") || strings.Contains(logs, "subject-token-1") || strings.Contains(logs, "id.token.1") {
+	if !strings.Contains(logs, "X-Subject-Token:***") || !strings.Contains(logs, "X-Auth-Token:***") ||
+		strings.Contains(logs, "subject-token-1") || strings.Contains(logs, "id.token.1") {
 		t.Fatalf("the logs show a token:\n%s", logs)
 	}
 }
@@ -136,6 +144,29 @@ func TestOIDCErrorsNameTheIdentityProviderAndTheFix(t *testing.T) {
 			expectError[*credentials.Error](t, err, tc.want...)
 			if tc.answer == nil && len(f.received()) != 0 {
 				t.Errorf("IAM was called without an identity token")
+			}
+		})
+	}
+}
+
+// An IAM (or a proxy) that echoes the request's headers and body puts neither token into an
+// error: not the identity token, not the subject token in X-Auth-Token and token.id.
+func TestOIDCErrorsAreScrubbedOfBothTokens(t *testing.T) {
+	for _, path := range []string{credentials.IDTokenPath, credentials.SecurityTokensPath} {
+		t.Run(path, func(t *testing.T) {
+			f := newFakeIAM(t)
+			f.on(path, func(w http.ResponseWriter, r *http.Request) {
+				body, _ := io.ReadAll(r.Body)
+				echo := fmt.Sprintf("auth token %s, body %s", r.Header.Get(credentials.HeaderAuthToken), body)
+				answer, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "IAM.0011", "message": echo}})
+				answerJSON(400, string(answer))(w, r)
+			})
+			_, err := (&credentials.OIDC{IAM: f.iam(t, fastOptions()), IdpID: "ci-idp", IDToken: `id.token<"&>.echo`}).Retrieve(context.Background())
+			expectError[*credentials.Error](t, err, "HTTP 400 IAM.0011")
+			for _, leaked := range []string{"id.token", "subject-token"} {
+				if strings.Contains(err.Error(), leaked) {
+					t.Errorf("the error leaks a token (%q):\n%s", leaked, err)
+				}
 			}
 		})
 	}

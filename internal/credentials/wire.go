@@ -23,6 +23,9 @@ const (
 	HeaderIdpID = "X-Idp-Id"
 	// HeaderSubjectToken carries the subject token IDTokenPath issues.
 	HeaderSubjectToken = "X-Subject-Token"
+	// HeaderAuthToken carries the subject token to SecurityTokensPath (method token), besides
+	// the body's token.id: see IAM.tokenCredentials.
+	HeaderAuthToken = "X-Auth-Token"
 
 	MethodAssumeRole = "assume_role"
 	MethodToken      = "token"

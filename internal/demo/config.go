@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -212,7 +213,16 @@ func (a *simAdmin) call(ctx context.Context, method, path string, body any) ([]b
 
 // bindings returns the demo tenant's bindings by app type.
 func (a *simAdmin) bindings(ctx context.Context) (map[coc.AppType]simBinding, error) {
-	data, err := a.call(ctx, http.MethodGet, simulator.AdminPrefix+"bindings", nil)
+	return a.bindingsOf(ctx, "")
+}
+
+// bindingsOf returns the bindings of the account of accessKey ("" for the demo tenant's).
+func (a *simAdmin) bindingsOf(ctx context.Context, accessKey string) (map[coc.AppType]simBinding, error) {
+	path := simulator.AdminPrefix + "bindings"
+	if accessKey != "" {
+		path += "?access_key=" + url.QueryEscape(accessKey)
+	}
+	data, err := a.call(ctx, http.MethodGet, path, nil)
 	if err != nil {
 		return nil, err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -51,14 +52,18 @@ func TestDemo_FailsAtTheStepThatMisbehaves(t *testing.T) {
 	defer cancel()
 	err := Run(ctx, Options{Out: &out, Interpose: keepsWeCom})
 
+	last := len(steps())
 	var failed *StepError
-	if !errors.As(err, &failed) || failed.Name != "destroy" || failed.Number != 7 {
-		t.Fatalf("expected the demo to fail at step 7 (destroy), got %v\noutput:\n%s", err, out.String())
+	if !errors.As(err, &failed) || failed.Name != "destroy" || failed.Number != last {
+		t.Fatalf("expected the demo to fail at step %d (destroy), got %v\noutput:\n%s", last, err, out.String())
 	}
-	for _, want := range []string{"step 7 (destroy) did not behave as narrated", "COC still holds bindings for [wecom]"} {
+	for _, want := range []string{fmt.Sprintf("step %d (destroy) did not behave as narrated", last), "COC still holds bindings for [wecom]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error %q does not say %q", err, want)
 		}
+	}
+	if !strings.Contains(out.String(), "OK: COC holds Lark app "+agencyLarkAppID+" in the agency's account") {
+		t.Errorf("the agency step did not report the binding in the agency's account:\n%s", out.String())
 	}
 	if n := strings.Count(out.String(), "    OK: "); n < 15 {
 		t.Errorf("the earlier steps reported %d passed checks, expected at least 15:\n%s", n, out.String())

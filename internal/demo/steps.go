@@ -51,6 +51,7 @@ func steps() []step {
 			First Terraform lets go of Lark: without the resource in the configuration, apply unbinds it.
 			Then a colleague binds a Lark app on the console, and an import {} block adopts it. COC cannot
 			return the secrets, so the import plans one in-place update that sets them.`},
+		agencyStep,
 		{name: "destroy", title: "destroy everything", run: destroy, narration: `
 			terraform destroy unbinds the three apps.`},
 	}

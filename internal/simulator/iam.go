@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"time"
@@ -123,6 +124,14 @@ func (s *Simulator) DeclareIdentityProvider(p IdentityProvider) error {
 	return nil
 }
 
+// SubjectTokens lists the subject tokens IAM issued for identity tokens, for tests that look for
+// them where they must not be (logs, errors, the state).
+func (s *Simulator) SubjectTokens() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Sorted(maps.Keys(s.subjects))
+}
+
 func (s *Simulator) routeIAM() {
 	s.mux.HandleFunc("POST "+credentials.SecurityTokensPath, s.serve(iamDialect, s.securityTokens))
 	s.mux.HandleFunc("POST "+credentials.IDTokenPath, s.serve(iamDialect, s.exchangeIDToken))
@@ -141,10 +150,10 @@ func (s *Simulator) securityTokens(c *call) (int, any) {
 	switch id := req.Auth.Identity; {
 	case slices.Equal(id.Methods, []string{credentials.MethodAssumeRole}) && id.AssumeRole != nil && id.Token == nil:
 		return s.assumeRole(c, *id.AssumeRole)
-	case slices.Equal(id.Methods, []string{credentials.MethodToken}) && id.Token != nil && id.AssumeRole == nil:
-		return s.redeemSubjectToken(*id.Token)
+	case slices.Equal(id.Methods, []string{credentials.MethodToken}) && id.AssumeRole == nil:
+		return s.redeemSubjectToken(c, id.Token)
 	}
-	return invalidIAMBody(`auth.identity needs methods ["assume_role"] with assume_role, or ["token"] with token`).answer()
+	return invalidIAMBody(`auth.identity needs methods ["assume_role"] with assume_role, or ["token"] without it`).answer()
 }
 
 func (s *Simulator) assumeRole(c *call, req credentials.AssumeRole) (int, any) {
@@ -174,7 +183,19 @@ func (s *Simulator) assumeRole(c *call, req credentials.AssumeRole) (int, any) {
 	return http.StatusCreated, s.issue(agency.DomainID, credentials.MethodAssumeRole, lifetime).response()
 }
 
-func (s *Simulator) redeemSubjectToken(req credentials.Token) (int, any) {
+// redeemSubjectToken issues a temporary key for the subject token in X-Auth-Token or in token.id
+// (body may be nil then), as IAM takes either; when both are given they must be the same token.
+func (s *Simulator) redeemSubjectToken(c *call, body *credentials.Token) (int, any) {
+	var req credentials.Token
+	if body != nil {
+		req = *body
+	}
+	switch header := c.r.Header.Get(credentials.HeaderAuthToken); {
+	case header != "" && req.ID != "" && header != req.ID:
+		return iamError(http.StatusBadRequest, iamInvalidParameter, "Request parameter "+credentials.HeaderAuthToken+" is invalid.").answer()
+	case req.ID == "":
+		req.ID = header
+	}
 	if req.ID == "" {
 		return iamError(http.StatusBadRequest, iamRequiredProperty, "'token.id' is a required property.").answer()
 	}

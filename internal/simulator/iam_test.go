@@ -295,6 +295,9 @@ func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 	if !info.Token.IssuedAt.Equal(start) || !info.Token.ExpiresAt.Equal(start.Add(24*time.Hour)) || len(info.Token.Methods) != 1 || info.Token.Methods[0] != "mapped" {
 		t.Fatalf("token = %+v", info.Token)
 	}
+	if listed := e.sim.SubjectTokens(); len(listed) != 1 || listed[0] != subject {
+		t.Fatalf("SubjectTokens() = %q, want the one issued", listed)
+	}
 	answer = e.redeem(t, subject, 3600)
 	if answer.status != 201 {
 		t.Fatalf("%d %s", answer.status, answer.body)
@@ -307,6 +310,54 @@ func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 		t.Fatalf("issued credentials = %+v", list)
 	}
 	e.worksUntilExpiry(t, issued)
+}
+
+// IAM takes the subject token from X-Auth-Token or from token.id: the provider sends both, which
+// must then be the same token.
+func TestSubjectTokensComeInXAuthTokenOrTheBody(t *testing.T) {
+	e := newIAMEnv(t)
+	subject := func() string {
+		return e.exchangeIDToken(t, ciIDP.ID, "id.token.1").header.Get(credentials.HeaderSubjectToken)
+	}
+	headerOnly := `{"auth":{"identity":{"methods":["token"]}}}`
+	inBody := func(token string) string {
+		return fmt.Sprintf(`{"auth":{"identity":{"methods":["token"],"token":{"id":%q}}}}`, token)
+	}
+	other := subject()
+	for _, tc := range []struct {
+		name, body, header string
+		status             int
+		code               string
+	}{
+		{"header only", headerOnly, subject(), 201, ""},
+		{"both, the same token", "", subject(), 201, ""},
+		{"both, different tokens", inBody(other), subject(), 400, "IAM.0007"},
+		{"neither", headerOnly, "", 400, "IAM.0072"},
+	} {
+		body := tc.body
+		if body == "" {
+			body = inBody(tc.header)
+		}
+		issued := len(e.sim.IssuedCredentials())
+		answer := e.call(t, "POST", credentials.SecurityTokensPath, body, nil, map[string]string{credentials.HeaderAuthToken: tc.header})
+		if answer.status != tc.status {
+			t.Errorf("%s: got %d %s, want %d", tc.name, answer.status, answer.body, tc.status)
+			continue
+		}
+		if tc.status == 201 {
+			if answer.credential(t); len(e.sim.IssuedCredentials()) != issued+1 {
+				t.Errorf("%s: no key recorded as issued", tc.name)
+			}
+			continue
+		}
+		got := answer.iamError(t)
+		if got.Code != tc.code || len(e.sim.IssuedCredentials()) != issued {
+			t.Errorf("%s: got %+v and %d keys issued, want %s and none", tc.name, got, len(e.sim.IssuedCredentials())-issued, tc.code)
+		}
+		if tc.header != "" && strings.Contains(got.Message, tc.header) || strings.Contains(got.Message, other) {
+			t.Errorf("%s: the answer repeats a subject token: %s", tc.name, got.Message)
+		}
+	}
 }
 
 func TestOIDCRefusals(t *testing.T) {

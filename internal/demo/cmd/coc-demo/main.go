@@ -1,6 +1,6 @@
 // Command coc-demo walks through the provider's user journeys with the real terraform: bind the
 // three apps, rotate a key, change an identifier, change a key on the console, import a binding
-// made by hand, and destroy. It checks that every step does what it narrates and exits non-zero
+// made by hand, bind an app in another account through an agency, and destroy. It checks that every step does what it narrates and exits non-zero
 // when one does not.
 //
 //	go run ./internal/demo/cmd/coc-demo [-v]    (make demo)
