@@ -148,6 +148,10 @@ var credentialSources = []credentialSource{
 		echo: []string{credentials.SecurityTokensPath}, configure: func(t *testing.T, w *sourceWorld, dir string) sourceSetup {
 			return sourceSetup{env: []string{envIAMEndpoint + "=" + w.url, envIdpID + "=" + ciIdentityProvider, envIDTokenFile + "=" + writeIDToken(t, dir)}}
 		}},
+	{name: "assume_role_with_oidc with HCP Terraform's TFC_WORKLOAD_IDENTITY_TOKEN", account: federatedAccount, issuedBy: credentials.MethodToken, leakSuite: true,
+		configure: func(_ *testing.T, w *sourceWorld, _ string) sourceSetup {
+			return sourceSetup{env: []string{envIAMEndpoint + "=" + w.url, envIdpID + "=" + ciIdentityProvider, envHCPWorkloadIdentityToken + "=" + ciIDToken}}
+		}},
 	{name: "assume_role_with_oidc with id_token and an agency", account: agencyAccount, issuedBy: credentials.MethodAssumeRole,
 		configure: func(_ *testing.T, w *sourceWorld, _ string) sourceSetup {
 			return sourceSetup{lines: []string{fmt.Sprintf("iam_endpoint = %q", w.url), fmt.Sprintf(

@@ -40,6 +40,9 @@ const (
 	envIdpID                = "HW_ASSUME_ROLE_IDP_ID"
 	envIDToken              = "HW_ASSUME_ROLE_ID_TOKEN"
 	envIDTokenFile          = "HW_ASSUME_ROLE_ID_TOKEN_FILE"
+	// envHCPWorkloadIdentityToken is where HCP Terraform puts a run's workload identity token
+	// when the workspace sets TFC_WORKLOAD_IDENTITY_AUDIENCE.
+	envHCPWorkloadIdentityToken = "TFC_WORKLOAD_IDENTITY_TOKEN"
 )
 
 // maxCredentialLength bounds the secret key, the security token and the identity token;

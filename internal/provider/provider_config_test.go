@@ -13,7 +13,7 @@ import (
 func clearCredentialEnv(t *testing.T) {
 	for _, name := range []string{envRegion, envAccessKey, envSecretKey, envSecurityToken, envDomainID, envEndpoint, envIAMEndpoint,
 		envMetadataEndpoint, envSharedConfigFile, envProfile, envAssumeRoleAgency, envAssumeRoleDomainName, envAssumeRoleDomainID,
-		envAssumeRoleDuration, envIdpID, envIDToken, envIDTokenFile} {
+		envAssumeRoleDuration, envIdpID, envIDToken, envIDTokenFile, envHCPWorkloadIdentityToken} {
 		t.Setenv(name, "")
 	}
 }

@@ -150,6 +150,10 @@ func (s settings) oidc(m *oidcModel) *credentials.OIDCConfig {
 		Duration:   s.duration(p.AtName("duration"), m.Duration, envAssumeRoleDuration),
 	}
 	o.IDToken, o.IDTokenFile = s.oneOf(p.AtName("id_token"), m.IDToken, envIDToken, p.AtName("id_token_file"), m.IDTokenFile, envIDTokenFile)
+	if o.IDToken == "" && o.IDTokenFile == "" {
+		// Runs on HCP Terraform's own workers have no hook that could copy the token elsewhere.
+		o.IDToken = s.str(p.AtName("id_token"), types.StringNull(), envHCPWorkloadIdentityToken, true)
+	}
 	invalid := func(attr, detail string) { s.diags.AddAttributeError(p.AtName(attr), "Invalid OIDC Settings", detail) }
 	if o.IdpID == "" {
 		invalid("idp_id", fmt.Sprintf("assume_role_with_oidc needs the ID of the identity provider in IAM: set idp_id in the block "+
@@ -158,7 +162,8 @@ func (s settings) oidc(m *oidcModel) *credentials.OIDCConfig {
 	switch {
 	case o.IDToken == "" && o.IDTokenFile == "":
 		invalid("id_token", fmt.Sprintf("assume_role_with_oidc needs the identity token: set id_token (or %s), or id_token_file (or %s) "+
-			"to the file the CI system writes it to.", envIDToken, envIDTokenFile))
+			"to the file the CI system writes it to. In HCP Terraform, set TFC_WORKLOAD_IDENTITY_AUDIENCE in the workspace, and "+
+			"the run's %s is used.", envIDToken, envIDTokenFile, envHCPWorkloadIdentityToken))
 	case o.IDToken != "" && o.IDTokenFile != "":
 		invalid("id_token_file", fmt.Sprintf("Both %s and %s are set: set only one.", envIDToken, envIDTokenFile))
 	}

@@ -283,6 +283,18 @@ func TestSettings_TheEnvironmentFillsInWhatTheBlocksLeaveOpen(t *testing.T) {
 		t.Fatalf("the variables did not fill in: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
 	}
 
+	// HCP Terraform's workload identity token stands in for an identity token nobody set.
+	t.Setenv(envHCPWorkloadIdentityToken, "hcp.workload.token")
+	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
+	if diags.HasError() || c.OIDC.IDToken != "" || c.OIDC.IDTokenFile != "/run/token-from-env" {
+		t.Fatalf("HCP Terraform's token must not override %s: %+v, %v", envIDTokenFile, c.OIDC, diags)
+	}
+	t.Setenv(envIDTokenFile, "")
+	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
+	if diags.HasError() || c.OIDC.IDToken != "hcp.workload.token" {
+		t.Fatalf("without an identity token, HCP Terraform's must be used: %+v, %v", c.OIDC, diags)
+	}
+
 	t.Setenv(envIdpID, "ci")
 	t.Setenv(envAssumeRoleAgency, "coc-operator")
 	c = settings{&diags}.credentials(providerModel{})

@@ -153,7 +153,8 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 						Optional:  true,
 						Sensitive: true,
 						MarkdownDescription: fmt.Sprintf("The identity token. Falls back to `%s`. Set this or `id_token_file`; their "+
-							"variables apply only when the block sets neither.", envIDToken),
+							"variables apply only when the block sets neither, and without either the provider uses `%s`, the workload identity "+
+							"token HCP Terraform gives a run.", envIDToken, envHCPWorkloadIdentityToken),
 						Validators: []validator.String{validators.Secret(1, maxCredentialLength),
 							stringvalidator.ConflictsWith(path.MatchRelative().AtParent().AtName("id_token_file"))},
 					},
