@@ -117,7 +117,7 @@ func (p platform) judge(status int, header http.Header, body []byte) verdict {
 	case status == http.StatusOK && !refused && text(members[p.token]) != "":
 		v.outcome = accepted
 	case refused && slices.Contains(p.busy, v.code):
-		v.outcome, v.reason = undecided, "the platform is busy: "+v.describe()
+		v.outcome, v.reason = undecided, "the platform is busy: "+v.describe()+describeStatus(status)
 	case refused && (status == http.StatusOK || status >= 400 && status < 500 && status != http.StatusTooManyRequests):
 		v.outcome = rejected
 	case refused:
