@@ -415,7 +415,9 @@ func ephemeralConfig(version func(i int) int) string {
 // input in the state, so the state is not checked here.)
 func TestAccAppResourceWriteOnly_UnknownUntilApply(t *testing.T) {
 	env := newSimEnv(t, 1)
-	config := func(tag string, version int) string { return env.providerBlock(0, "") + unknownUntilApplyConfig(tag, version) }
+	config := func(tag string, version int) string {
+		return env.providerBlock(0, "") + unknownUntilApplyConfig(tag, version)
+	}
 	step := func(tag string, version int, action plancheck.ResourceActionType) resource.TestStep {
 		var planChecks []plancheck.PlanCheck
 		var checks []resource.TestCheckFunc

@@ -108,7 +108,9 @@ func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 			t.Errorf("%s contains a token a platform issued: %s", where, text[i:min(len(text), i+60)])
 		}
 	}
-	if !slices.ContainsFunc(env.sim.Requests(), func(r simulator.RequestRecord) bool { return r.Fault != "" && strings.HasPrefix(r.Path, simulator.PlatformPrefix) }) {
+	if !slices.ContainsFunc(env.sim.Requests(), func(r simulator.RequestRecord) bool {
+		return r.Fault != "" && strings.HasPrefix(r.Path, simulator.PlatformPrefix)
+	}) {
 		t.Fatal("no injected fault reached a token call")
 	}
 }

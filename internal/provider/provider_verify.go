@@ -19,12 +19,14 @@ import (
 // The provider arguments that turn on the check of app credentials with their platforms
 // (app_verify.go does the checking), and the checker Configure builds from them.
 
-// envVerifyAppCredentials turns the check on (or off) where the provider block does not say.
-const envVerifyAppCredentials = "COC_VERIFY_APP_CREDENTIALS"
-
+// The arguments' names, and the variable that turns the check on (or off) where the provider
+// block does not say.
+//
+//nolint:gosec // G101: names, not credentials.
 const (
 	attrVerifyAppCredentials = "verify_app_credentials"
 	attrPlatformEndpoints    = "platform_endpoints"
+	envVerifyAppCredentials  = "COC_VERIFY_APP_CREDENTIALS"
 )
 
 // verificationAttributes are the provider arguments of the check.
