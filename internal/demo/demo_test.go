@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -52,10 +53,11 @@ func TestDemo_FailsAtTheStepThatMisbehaves(t *testing.T) {
 	err := Run(ctx, Options{Out: &out, Interpose: keepsWeCom})
 
 	var failed *StepError
-	if !errors.As(err, &failed) || failed.Name != "destroy" || failed.Number != 7 {
-		t.Fatalf("expected the demo to fail at step 7 (destroy), got %v\noutput:\n%s", err, out.String())
+	last := len(steps())
+	if !errors.As(err, &failed) || failed.Name != "destroy" || failed.Number != last {
+		t.Fatalf("expected the demo to fail at step %d (destroy), got %v\noutput:\n%s", last, err, out.String())
 	}
-	for _, want := range []string{"step 7 (destroy) did not behave as narrated", "COC still holds bindings for [wecom]"} {
+	for _, want := range []string{fmt.Sprintf("step %d (destroy) did not behave as narrated", last), "COC still holds bindings for [wecom]"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("the error %q does not say %q", err, want)
 		}
