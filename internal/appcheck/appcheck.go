@@ -192,14 +192,19 @@ type Rejection struct {
 }
 
 func (r *Rejection) Error() string {
-	msg := fmt.Sprintf("%s refused the app credentials: code %s", r.Platform, r.Code)
+	return fmt.Sprintf("%s refused the app credentials: %s", r.Platform, r.Answer())
+}
+
+// Answer renders what the platform said: its code, its message and the request ID.
+func (r *Rejection) Answer() string {
+	answer := "code " + r.Code
 	if r.Message != "" {
-		msg += fmt.Sprintf(", %q", r.Message)
+		answer += fmt.Sprintf(", %q", r.Message)
 	}
 	if r.RequestID != "" {
-		msg += fmt.Sprintf(" (request ID %s)", r.RequestID)
+		answer += fmt.Sprintf(" (request ID %s)", r.RequestID)
 	}
-	return msg
+	return answer
 }
 
 // UnavailableError says that a platform gave no verdict: it could not be reached after the

@@ -53,7 +53,7 @@ func (r *appResource) verifyPlan(ctx context.Context, req resource.ModifyPlanReq
 
 // verifyBeforeSend checks the secrets of a request before it is sent to COC.
 func (r *appResource) verifyBeforeSend(ctx context.Context, config tfsdk.Config, body coc.BindingRequest, diags *diag.Diagnostics) {
-	if r.data.apps == nil || diags.HasError() {
+	if r.data == nil || r.data.apps == nil || diags.HasError() {
 		return
 	}
 	r.verify(ctx, config, body.Fields[r.platform.Identifier], body.Secrets, diags)
@@ -89,37 +89,28 @@ func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID str
 }
 
 func (r *appResource) addRejection(diags *diag.Diagnostics, attr, appID string, e *appcheck.Rejection) {
-	name, identifier := r.app.displayName, r.platform.Identifier
-	said := "code " + e.Code
-	if e.Message != "" {
-		said += fmt.Sprintf(", %q", e.Message)
-	}
-	if e.RequestID != "" {
-		said += fmt.Sprintf(" (request ID %s)", e.RequestID)
-	}
 	hint := ""
 	if r.app.endpointHint != "" {
 		hint = " " + r.app.endpointHint
 	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", name), fmt.Sprintf(
-		"%[1]s refused an access token for %[2]s %[3]q with the value of %[4]s: %[5]s. COC would be refused alike when it opens a "+
-			"war room, so nothing was sent to COC. (The provider asked %[1]s at %[6]s because verify_app_credentials is on.)\n\n"+
-			"Check that %[4]s holds the current secret of that app, copied in full, and not one of another app, that %[2]s is that "+
-			"app's, and that the app belongs to the %[1]s at %[6]s (platform_endpoints.%[7]s).%[8]s",
-		name, identifier, appID, attr, said, e.Endpoint, r.app.appType, hint))
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", r.app.displayName), fmt.Sprintf(
+		"%[1]s refused an access token for %[2]s %[3]q with the value of %[4]s: %[5]s. COC would be refused alike when it "+
+			"opens a war room, so nothing was sent to COC. (The provider asked %[1]s at %[6]s because verify_app_credentials "+
+			"is on.)\n\nCheck that %[4]s holds the current secret of that app, copied in full, and not one of another app, that "+
+			"%[2]s is that app's, and that the app belongs to the %[1]s at %[6]s (platform_endpoints.%[7]s).%[8]s",
+		r.app.displayName, r.platform.Identifier, appID, attr, e.Answer(), e.Endpoint, r.app.appType, hint))
 }
 
 func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err error) {
-	name, endpoint := r.app.displayName, r.data.apps.Endpoint(r.app.appType)
-	var unavailable *appcheck.UnavailableError
 	reason := err.Error()
-	if errors.As(err, &unavailable) {
+	if unavailable := (*appcheck.UnavailableError)(nil); errors.As(err, &unavailable) {
 		reason = unavailable.Reason
 	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", name), fmt.Sprintf(
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.app.displayName), fmt.Sprintf(
 		"verify_app_credentials is on, and %[1]s at %[2]s gave no verdict on %[3]s: %[4]s. Nothing was sent to COC.\n\n"+
-			"The provider retried max_retries times. Check that this machine reaches %[2]s over HTTPS, or set "+
-			"platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To plan and apply without the check, set verify_app_credentials = "+
-			"false in the provider block, or %[6]s=false where the block does not set it: for example everywhere but in the "+
-			"pipeline that applies, when only that one reaches the platforms.", name, endpoint, attr, reason, r.app.appType, envVerifyAppCredentials))
+			"Connection errors, throttling and server errors were retried max_retries times. Check that this machine reaches "+
+			"%[2]s over HTTPS, or set platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To "+
+			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
+			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+
+			"the platforms.", r.app.displayName, r.data.apps.Endpoint(r.app.appType), attr, reason, r.app.appType, envVerifyAppCredentials))
 }
