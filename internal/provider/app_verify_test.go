@@ -315,8 +315,9 @@ func TestAccProvider_PlatformEndpointsAreCheckedAtPlan(t *testing.T) {
 // As users run it, Terraform starts the provider anew for each walk of a command: one process
 // plans, another applies, also within one `terraform apply`. The memory of accepted credentials
 // lasts a process, so a new secret costs two token calls in a plan and apply, one in a plan
-// alone, and a plan that sends nothing asks nothing. COC_VERIFY_APP_CREDENTIALS turns the check
-// on where the provider block does not say; the block wins over it.
+// alone, and a plan that sends nothing asks nothing; a plan that restores a secret changed on
+// the console checks it. COC_VERIFY_APP_CREDENTIALS turns the check on where the provider block
+// does not say; the block wins over it.
 func TestCLI_VerificationAsksOncePerProcess(t *testing.T) {
 	env := newSimEnv(t, 1)
 	var secrets = map[string][]string{}
@@ -360,6 +361,18 @@ func TestCLI_VerificationAsksOncePerProcess(t *testing.T) {
 	expect("terraform apply of the saved plan", 1, secrets["b"], writes("PUT", 200)...)
 	w.terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode")
 	expect("an empty plan", 0, nil)
+
+	// Keys changed on the console: the plan sends the configured plaintext secrets again, and
+	// checks them first.
+	for _, pc := range platformCases {
+		if err := env.sim.ConsoleChangeSecrets(env.tenants[0].AccessKey, pc.appType, pc.secretValues("console")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if out := w.terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, "Secret Changed Outside Terraform") {
+		t.Fatalf("the plan does not restore the secrets changed on the console:\n%s", out)
+	}
+	expect("the plan that restores secrets changed on the console", 1, secrets["b"])
 
 	// Wrong secrets: refused with the check on, not asked about with it off.
 	w.writeConfig(t, config("wrong"))
