@@ -24,8 +24,10 @@ import (
 )
 
 const (
-	// defaultTimeout bounds each attempt; a token call answers in well under a second.
-	defaultTimeout = 30 * time.Second
+	// defaultTimeout bounds each attempt. A token call answers in well under a second, and a
+	// platform the network silently drops should fail a plan within a minute or so, retries
+	// included, not several.
+	defaultTimeout = 10 * time.Second
 	maxAnswerBytes = 64 << 10
 )
 
@@ -40,7 +42,7 @@ type Config struct {
 	Backoff    coc.Backoff
 	Logger     coc.Logger
 	UserAgent  string
-	// HTTPClient supplies the transport; nil means a pooled client with a 30-second timeout.
+	// HTTPClient supplies the transport; nil means a pooled client with a 10-second timeout.
 	// Redirects are never followed either way.
 	HTTPClient *http.Client
 	// Passed remembers the credentials that passed. Checkers sharing one ask a platform once
