@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -24,6 +25,10 @@ type RetryPolicy struct {
 	// RetryIdempotent. A request whose credentials could not be obtained is never retried.
 	Retry  func(ctx context.Context, resp *http.Response, err error) bool
 	Logger Logger
+	// SecretQuery says that the query string carries a secret (WeCom's token call takes the
+	// app's secret there): it is logged as ***, and so is the query in the URL that transport
+	// errors quote.
+	SecretQuery bool
 }
 
 // NewRetryingClient wraps httpClient in the retry loop every client of this project shares:
@@ -44,6 +49,9 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 			var credErr *CredentialsError
 			retry := !errors.As(err, &credErr) && p.Retry(ctx, resp, err)
 			if retry {
+				if p.SecretQuery {
+					err = WithoutQuery(err)
+				}
 				logger.Debug(ctx, fmt.Sprintf("%s request will be retried", p.Service), attemptFields(resp, err))
 			}
 			return retry, nil
@@ -53,8 +61,12 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 		},
 		ErrorHandler: retryablehttp.PassthroughErrorHandler,
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
+			query := req.URL.RawQuery
+			if p.SecretQuery && query != "" {
+				query = redacted
+			}
 			logger.Debug(req.Context(), fmt.Sprintf("Sending %s request", p.Service), map[string]any{
-				"method": req.Method, "path": req.URL.Path, "query": req.URL.RawQuery, "attempt": attempt + 1,
+				"method": req.Method, "path": req.URL.Path, "query": query, "attempt": attempt + 1,
 				"headers": loggableHeaders(req.Header),
 			})
 		},
@@ -65,6 +77,20 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 			})
 		},
 	}
+}
+
+// WithoutQuery returns err with the query replaced by *** in the URL a *url.Error quotes, which
+// Go's HTTP client puts in front of every transport error; other errors are returned as they are.
+func WithoutQuery(err error) error {
+	var urlErr *url.Error
+	if !errors.As(err, &urlErr) {
+		return err
+	}
+	shown := urlErr.URL
+	if i := strings.IndexByte(shown, '?'); i >= 0 {
+		shown = shown[:i+1] + redacted
+	}
+	return &url.Error{Op: urlErr.Op, URL: shown, Err: urlErr.Err}
 }
 
 // sensitiveHeaders are never logged, whatever the log level. X-Subject-Token carries the token

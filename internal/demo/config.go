@@ -104,7 +104,7 @@ func (d *demo) writeConfig() error {
 	}
 	main.WriteString("terraform {\n  required_providers {\n    coc = {\n      source = \"cocops/coc\"\n    }\n  }\n}\n\n" +
 		"# Credentials and endpoint come from HW_ACCESS_KEY, HW_SECRET_KEY, HW_DOMAIN_ID and\n" +
-		"# HW_COC_ENDPOINT (or HW_REGION_NAME).\nprovider \"coc\" {}\n\n")
+		"# HW_COC_ENDPOINT (or HW_REGION_NAME).\n" + d.providerBlock())
 	var managed []string
 	for _, p := range coc.Platforms() {
 		if p.AppType == coc.Lark && d.config.withoutLark {

@@ -152,7 +152,10 @@ func (d *demo) setup(ctx context.Context) error {
 			realTarget(), strings.Join(slices.Sorted(maps.Keys(d.values)), ", "))
 		return nil
 	}
-	return d.startSimulator(ctx)
+	if err := d.startSimulator(ctx); err != nil {
+		return err
+	}
+	return d.registerApps(ctx)
 }
 
 // hermeticEnv keeps the user's environment except what would change terraform's behaviour
@@ -351,6 +354,15 @@ func (d *demo) tf(ctx context.Context, args ...string) (string, error) {
 
 // tfCode is tf for commands whose exit code carries meaning (-detailed-exitcode).
 func (d *demo) tfCode(ctx context.Context, args ...string) (string, int, error) {
+	out, code, err := d.runTerraform(ctx, args...)
+	failed := err != nil || (code != 0 && !slices.Contains(args, "-detailed-exitcode")) || code == 1
+	d.show(out, d.Verbose || failed)
+	return out, code, err
+}
+
+// runTerraform shows the command, runs it and returns its output and exit code, for the
+// caller to show.
+func (d *demo) runTerraform(ctx context.Context, args ...string) (string, int, error) {
 	d.say("    $ terraform %s\n", strings.Join(args, " "))
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Minute)
 	defer cancel()
@@ -365,8 +377,6 @@ func (d *demo) tfCode(ctx context.Context, args ...string) (string, int, error) 
 	if errors.As(err, &exit) {
 		code, err = exit.ExitCode(), nil
 	}
-	failed := err != nil || (code != 0 && !slices.Contains(args, "-detailed-exitcode")) || code == 1
-	d.show(out.String(), d.Verbose || failed)
 	return out.String(), code, err
 }
 

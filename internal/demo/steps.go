@@ -34,6 +34,12 @@ func steps() []step {
 		{name: "rotate", title: "rotate the Lark app secret", run: rotate, narration: `
 			The recommended way: give app_secret_wo its new value and bump app_secret_wo_version (1 -> 2).
 			The version is what Terraform compares; the plan updates the binding in place.`},
+		{name: "reject", title: "a rotation to a mistyped Lark secret fails at plan", run: rejectRotation, simulatorOnly: true,
+			realCOC: "set verify_app_credentials = true in the provider block, and plans check new secrets with the platforms.", narration: `
+			The provider block has verify_app_credentials = true: a plan asks the app's platform for an
+			access token with every secret it will send, as COC does before it opens a war room. A wrong
+			secret cannot produce a plan: the error names app_secret_wo and quotes Lark's own code, and COC
+			keeps the old key. (Here the platforms are the simulator's, which know the demo's apps.)`},
 		{name: "replace", title: "point coc_wecom_app at a different WeCom app", run: replace, narration: `
 			enterprise_id identifies the bound app, so changing it replaces the binding. A tenant binds
 			one WeCom app, so Terraform unbinds the old app before it binds the new one. (Plan only.)`},
@@ -141,7 +147,7 @@ func rotate(ctx context.Context, d *demo) error {
 }
 
 func replace(ctx context.Context, d *demo) error {
-	other := "wx1111111111111111"
+	other := otherWeComApp
 	vars := []string{fmt.Sprintf("-var=%s=%s", varName(wecom, wecom.Identifier), other)}
 	d.say("    (enterprise_id %s -> %s, with -var)\n", d.values[varName(wecom, wecom.Identifier)], other)
 	if err := d.planExpect(ctx, "replace.tfplan", vars, []string{address(wecom) + " must be replaced", "# forces replacement"},

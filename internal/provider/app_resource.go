@@ -96,6 +96,7 @@ func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, re
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.Config)
 	body := r.bindingRequest(ctx, req.Plan, req.Config, r.platform.Secrets, &resp.Diagnostics)
+	r.verifyBeforeSend(ctx, req.Config, body, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -198,6 +199,7 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	ctx = r.maskSecrets(ctx, req.Config)
 	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
 	body := r.bindingRequest(ctx, req.Plan, req.Config, changes.send, &resp.Diagnostics)
+	r.verifyBeforeSend(ctx, req.Config, body, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -261,12 +263,14 @@ func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateR
 // only when secrets will be sent (so a change of service_id alone keeps it), and a key changed
 // outside Terraform turns into an update that re-sends the configured secret, with a warning;
 // a write-only one cannot be re-sent, so it gets a warning to increase its version instead.
-// A plan that creates or changes the binding also obtains the credentials the apply will need.
+// A plan that creates or changes the binding also obtains the credentials the apply will need,
+// and checks the app secrets it will send with their platform when verify_app_credentials is on.
 func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the refresh before it has needed the credentials already
 	}
 	if req.State.Raw.IsNull() {
+		r.verifyPlan(ctx, req, resp, nil)
 		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
 		return // create: nothing to refine
 	}
@@ -302,6 +306,7 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",
 				r.app.displayName, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
 	}
+	r.verifyPlan(ctx, req, resp, changes.send)
 	if !resp.Plan.Raw.Equal(req.State.Raw) {
 		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
 	}
@@ -319,10 +324,7 @@ func (r *appResource) bindingRequest(ctx context.Context, plan tfsdk.Plan, confi
 		body.Fields[name] = stringAt(ctx, plan, name, diags).ValueString()
 	}
 	for _, s := range secrets {
-		value := stringAt(ctx, plan, s, diags)
-		if value.IsNull() {
-			value = stringAt(ctx, config, s+writeOnlySuffix, diags)
-		}
+		value := r.secretValue(ctx, plan, config, s, diags)
 		if value.IsUnknown() || value.IsNull() {
 			diags.AddAttributeError(path.Root(s), "Secret Not Known at Apply",
 				fmt.Sprintf("The %s app's %s must be sent to COC now, but neither %s nor %s%s has a value at apply time. "+

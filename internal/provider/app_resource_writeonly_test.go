@@ -416,18 +416,7 @@ func ephemeralConfig(version func(i int) int) string {
 func TestAccAppResourceWriteOnly_UnknownUntilApply(t *testing.T) {
 	env := newSimEnv(t, 1)
 	config := func(tag string, version int) string {
-		out := env.providerBlock(0, "")
-		for _, pc := range platformCases {
-			attrs := map[string]string{}
-			for s, v := range pc.secretValues(tag) {
-				source := string(pc.appType) + "_" + s
-				out += fmt.Sprintf("resource \"terraform_data\" %q {\n  input = %q\n}\n", source, v)
-				attrs[s+writeOnlySuffix] = "terraform_data." + source + ".output"
-				attrs[s+versionSuffix] = strconv.Itoa(version)
-			}
-			out += pc.resourceBlock("this", attrs)
-		}
-		return out
+		return env.providerBlock(0, "") + unknownUntilApplyConfig(tag, version)
 	}
 	step := func(tag string, version int, action plancheck.ResourceActionType) resource.TestStep {
 		var planChecks []plancheck.PlanCheck
@@ -449,6 +438,23 @@ func TestAccAppResourceWriteOnly_UnknownUntilApply(t *testing.T) {
 			step("b", 2, plancheck.ResourceActionUpdate),
 		},
 	})
+}
+
+// unknownUntilApplyConfig gives every platform's resource write-only secrets tagged tag at
+// version, each from the output of a terraform_data, which the plan does not know.
+func unknownUntilApplyConfig(tag string, version int) string {
+	var out strings.Builder
+	for _, pc := range platformCases {
+		attrs := map[string]string{}
+		for s, v := range pc.secretValues(tag) {
+			source := string(pc.appType) + "_" + s
+			fmt.Fprintf(&out, "resource \"terraform_data\" %q {\n  input = %q\n}\n", source, v)
+			attrs[s+writeOnlySuffix] = "terraform_data." + source + ".output"
+			attrs[s+versionSuffix] = strconv.Itoa(version)
+		}
+		out.WriteString(pc.resourceBlock("this", attrs))
+	}
+	return out.String()
 }
 
 // Terraform cannot repair the drift of a write-only secret by itself, since it never stored the

@@ -27,6 +27,9 @@ type appDescription struct {
 	summary string
 	// fields documents and constrains each wire field (identifier, fields and secrets).
 	fields map[string]fieldDescription
+	// endpointHint, when the platform has more than one API endpoint, says which serves whom,
+	// for a secret that the configured one rejects.
+	endpointHint string
 }
 
 type fieldDescription struct {

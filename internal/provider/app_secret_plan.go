@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
@@ -72,6 +73,16 @@ func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, pl
 		}
 	}
 	return out
+}
+
+// secretValue is the value of secret s: the plaintext attribute's in the plan, else the
+// write-only one's in the config.
+func (r *appResource) secretValue(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, s string, diags *diag.Diagnostics) types.String {
+	value := stringAt(ctx, plan, s, diags)
+	if value.IsNull() {
+		value = stringAt(ctx, config, s+writeOnlySuffix, diags)
+	}
+	return value
 }
 
 func (r *appResource) keyDrift(ctx context.Context, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) *keyDrift {

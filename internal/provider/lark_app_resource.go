@@ -16,6 +16,8 @@ var larkApp = appDescription{
 	displayName: "Lark",
 	summary: "Binds a Lark (Feishu) custom app to COC, so that incidents can open war rooms in Lark. " +
 		"A tenant binds at most one Lark app.",
+	endpointHint: "Feishu apps are checked at https://open.feishu.cn (the default), apps of Lark outside China at " +
+		"https://open.larksuite.com.",
 	fields: map[string]fieldDescription{
 		"app_id": {
 			description: "The App ID: Lark developer console, the custom app, **Credentials & Basic Info**.",

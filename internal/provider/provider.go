@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 )
@@ -56,9 +57,11 @@ var (
 
 type cocProvider struct {
 	version string
-	// backoff paces the retries of COC, IAM and metadata calls; zero takes coc's defaults, and
-	// tests shorten it.
+	// backoff paces the retries of COC, IAM, metadata and platform calls; zero takes coc's
+	// defaults, and tests shorten it.
 	backoff coc.Backoff
+	// verified remembers, for the life of the process, the app credentials platforms accepted.
+	verified appcheck.Memory
 }
 
 // New returns the provider factory the plugin server and the tests use.
@@ -79,6 +82,9 @@ type providerModel struct {
 	MaxRetries         types.Int64      `tfsdk:"max_retries"`
 	AssumeRole         *assumeRoleModel `tfsdk:"assume_role"`
 	AssumeRoleWithOIDC *oidcModel       `tfsdk:"assume_role_with_oidc"`
+
+	VerifyAppCredentials types.Bool   `tfsdk:"verify_app_credentials"`
+	PlatformEndpoints    types.Object `tfsdk:"platform_endpoints"`
 }
 
 type assumeRoleModel struct {
@@ -105,6 +111,8 @@ type providerData struct {
 	credentials *credentials.Chain
 	// secrets holds every secret the provider has handled so far, masked in every log line.
 	secrets *credentials.Secrets
+	// apps checks app credentials with their platforms; nil unless verify_app_credentials.
+	apps *appcheck.Checker
 }
 
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -124,6 +132,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	region := s.str(path.Root("region"), cfg.Region, envRegion, true)
 	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint, false)
 	creds := s.credentials(cfg)
+	verify, platformEndpoints := s.verification(cfg)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -173,6 +182,14 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
 	data := &providerData{client: client, credentials: chain, secrets: secrets}
+	if verify {
+		if data.apps, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
+			// The schema's validators accept only what the checker accepts.
+			resp.Diagnostics.AddAttributeError(path.Root(attrPlatformEndpoints), "Invalid Provider Configuration",
+				fmt.Sprintf("The provider could not set up the check of app credentials: %s.", err))
+			return
+		}
+	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.ListResourceData = data

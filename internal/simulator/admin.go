@@ -142,7 +142,7 @@ func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 //	POST   /_sim/reset                          Reset
 //	GET    /_sim/tenants                        Tenants
 //	POST   /_sim/tenants                        [Tenant...]: AddTenant each (domain_id shares an account)
-//	GET    /_sim/requests                       Requests (contract API, IAM and metadata calls)
+//	GET    /_sim/requests                       Requests (contract API, IAM, metadata and token calls)
 //	DELETE /_sim/requests                       ClearRequests
 //	GET    /_sim/bindings                       Bindings
 //	PUT    /_sim/bindings/{app_type}            ConsoleBind (body: the binding's fields and secrets)
@@ -157,6 +157,7 @@ func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 //	PUT    /_sim/issued-lifetime                SetIssuedLifetime (body: {"seconds": 15}; 0 lifts the cap)
 //	PUT    /_sim/metadata                       SetMetadataAccount (body: {"domain_id": "..."}; "" detaches)
 //	GET    /_sim/credentials                    IssuedCredentials
+//	POST   /_sim/platform-apps                  [AppCredentials...]: AcceptAppCredentials each
 func (s *Simulator) routeAdmin() {
 	handle := func(pattern string, h func(r *http.Request) (any, error)) {
 		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
@@ -189,6 +190,7 @@ func (s *Simulator) routeAdmin() {
 	})
 	handle("POST /_sim/agencies", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareAgency) })
 	handle("POST /_sim/idps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareIdentityProvider) })
+	handle("POST /_sim/platform-apps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.AcceptAppCredentials) })
 	handle("PUT /_sim/issued-lifetime", func(r *http.Request) (any, error) {
 		var v struct {
 			Seconds int `json:"seconds"`

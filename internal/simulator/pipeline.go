@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -42,6 +43,9 @@ type dialect struct {
 	// to unreadable bodies) carry.
 	throttled, clientFault, serverFault string
 	write                               func(w http.ResponseWriter, e *apiError)
+	// credentials, when set, reads the secret a call presents, for the request log to keep its
+	// fingerprint instead, and the query to log: without the secret, when it is there.
+	credentials func(r *http.Request, body []byte) (query, secret string)
 }
 
 // faultCode is the code of an injected fault's answer with the given status.
@@ -86,11 +90,11 @@ func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 		fault := s.pickFault(r)
 		// The log entry is written before the answer leaves, so that it precedes whatever the
 		// client does next (a retry, a read-back) in the request log.
-		if fault != nil && !fault.before(w, r, d, body, func() { s.record(r, fault.loggedStatus(), fault.describe()) }) {
+		if fault != nil && !fault.before(w, r, d, body, func() { s.record(r, d, body, fault.loggedStatus(), fault.describe()) }) {
 			return
 		}
 		if err != nil || len(body) > maxRequestBytes {
-			s.record(r, http.StatusRequestEntityTooLarge, "")
+			s.record(r, d, body, http.StatusRequestEntityTooLarge, "")
 			d.write(w, &apiError{status: http.StatusRequestEntityTooLarge, code: d.clientFault, msg: "the request body is unreadable or exceeds 64 KiB"})
 			return
 		}
@@ -99,11 +103,11 @@ func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 		status, data := h(&call{r: r, body: body, header: w.Header()})
 		s.mu.Unlock()
 
-		if fault != nil && !fault.after(w, r, status, data, func(status int) { s.record(r, status, fault.describe()) }) {
+		if fault != nil && !fault.after(w, r, status, data, func(status int) { s.record(r, d, body, status, fault.describe()) }) {
 			return
 		}
 		if e, ok := data.(*apiError); ok {
-			s.record(r, e.status, "")
+			s.record(r, d, body, e.status, "")
 			if e.retryAfter > 0 {
 				w.Header().Set(coc.HeaderRetryAfter, strconv.FormatInt(ceilUnits(e.retryAfter, time.Second), 10))
 				w.Header().Set(coc.HeaderRetryAfterMs, strconv.FormatInt(ceilUnits(e.retryAfter, time.Millisecond), 10))
@@ -111,7 +115,7 @@ func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 			d.write(w, e)
 			return
 		}
-		s.record(r, status, "")
+		s.record(r, d, body, status, "")
 		if data == nil {
 			w.WriteHeader(status)
 			return
@@ -158,27 +162,39 @@ type RequestRecord struct {
 	Method    string    `json:"method"`
 	Path      string    `json:"path"`
 	Query     string    `json:"query,omitempty"`
+	// SecretFingerprint is, for a platform's token call, the Fingerprint of the secret it
+	// presented; the secret itself is logged nowhere (WeCom's query is logged without it).
+	SecretFingerprint string `json:"secret_fingerprint,omitempty"`
 	// Status is 0 when the connection was dropped.
 	Status int    `json:"status"`
 	Fault  string `json:"fault,omitempty"`
 }
 
-// IsWrite reports whether the request could change state.
+// IsWrite reports whether the request could change state. A platform's token call changes
+// nothing, though DingTalk's and Lark's are POSTs.
 func (r RequestRecord) IsWrite() bool {
-	return r.Method != http.MethodGet && r.Method != http.MethodHead
+	return r.Method != http.MethodGet && r.Method != http.MethodHead && !strings.HasPrefix(r.Path, PlatformPrefix)
 }
 
-// record logs a request, with the access key it claims whether or not it verifies.
-func (s *Simulator) record(r *http.Request, status int, fault string) {
+// record logs a request, answered in dialect d, with the access key it claims whether or not it
+// verifies.
+func (s *Simulator) record(r *http.Request, d dialect, body []byte, status int, fault string) {
+	entry := RequestRecord{AccessKey: accessKeyOf(r), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Fault: fault}
+	if d.credentials != nil {
+		var secret string
+		entry.Query, secret = d.credentials(r, body)
+		if secret != "" {
+			entry.SecretFingerprint = Fingerprint(secret)
+		}
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.requests = append(s.requests, RequestRecord{
-		Time: s.now().UTC(), AccessKey: accessKeyOf(r), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Fault: fault,
-	})
+	entry.Time = s.now().UTC()
+	s.requests = append(s.requests, entry)
 }
 
-// Requests returns a copy of the request log of the contract API, IAM and the metadata service
-// (admin calls are not logged).
+// Requests returns a copy of the request log of the contract API, IAM, the metadata service and
+// the platforms' token calls (admin calls are not logged).
 func (s *Simulator) Requests() []RequestRecord {
 	s.mu.Lock()
 	defer s.mu.Unlock()

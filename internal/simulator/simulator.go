@@ -1,9 +1,10 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
-// (internal/coc/CONTRACT.md), and of the IAM and ECS metadata calls that issue temporary keys,
-// used by the acceptance tests, the demo and anyone without a cloud account. It verifies
-// SDK-HMAC-SHA256 signatures, keeps one state per account (domain), shared by the account's
-// access keys, and exposes an unsigned admin API under /_sim/ to inspect state, declare IAM's
-// agencies and identity providers, and inject faults.
+// (internal/coc/CONTRACT.md), of the IAM and ECS metadata calls that issue temporary keys, and
+// of the WeCom, DingTalk and Lark token calls that check an app's credentials, used by the
+// acceptance tests, the demo and anyone without a cloud account. It verifies SDK-HMAC-SHA256
+// signatures, keeps one state per account (domain), shared by the account's access keys, and
+// exposes an unsigned admin API under /_sim/ to inspect state, declare IAM's agencies and
+// identity providers and the platforms' apps, and inject faults.
 package simulator
 
 import (
@@ -57,6 +58,9 @@ type Simulator struct {
 	issuance       []IssuedCredential // in the order of issue
 	subjects       map[string]subjectToken
 	metadataKey    IssuedCredential
+
+	// platformApps holds the fingerprints of the secrets each platform's token call accepts.
+	platformApps map[platformApp]map[string]bool
 }
 
 type storedBinding struct {
@@ -76,6 +80,8 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 		idps:     map[string]IdentityProvider{},
 		issued:   map[string]*tenant{},
 		subjects: map[string]subjectToken{},
+
+		platformApps: map[platformApp]map[string]bool{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -87,13 +93,14 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 	s.routeAPI()
 	s.routeIAM()
 	s.routeMetadata()
+	s.routePlatforms()
 	s.routeAdmin()
 	return s
 }
 
 // Reset returns to the declared world: bindings, request records, fault rules, the rate limit,
 // the issued lifetime and every key and token IAM or the metadata service issued are gone;
-// tenants, agencies, identity providers and the metadata account stay.
+// tenants, agencies, identity providers, the metadata account and the platforms' apps stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -120,7 +127,7 @@ func (s *Simulator) routeAPI() {
 	s.mux.HandleFunc("PUT "+coc.MobileAppsPath+"/{app_type}", api(s.update))
 	s.mux.HandleFunc("DELETE "+coc.MobileAppsPath+"/{app_type}", api(s.remove))
 	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.record(r, http.StatusNotFound, "")
+		s.record(r, cocDialect, nil, http.StatusNotFound, "")
 		writeCOCError(w, &apiError{status: http.StatusNotFound, code: coc.CodeNoSuchAPI, msg: "no such API: " + r.Method + " " + r.URL.Path})
 	})
 }

@@ -6,24 +6,35 @@ package validators
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
+	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
 // Endpoint accepts an absolute http(s) URL without credentials, query or fragment, as the base URL
 // of service ("COC", "IAM"); example is such a URL, for the error.
 func Endpoint(service, example string) validator.String {
-	return endpointValidator{service: service, example: example}
+	return endpointValidator{service: service, example: example, parse: coc.ParseEndpoint,
+		description: "must be an absolute http(s) URL without credentials, query or fragment"}
 }
 
-type endpointValidator struct{ service, example string }
-
-func (endpointValidator) Description(context.Context) string {
-	return "must be an absolute http(s) URL without credentials, query or fragment"
+// PlatformEndpoint accepts the base URL of a chat platform ("WeCom") that app secrets are sent to:
+// https://, or http:// on a loopback address (appcheck.ParseEndpoint).
+func PlatformEndpoint(platform, example string) validator.String {
+	return endpointValidator{service: platform, example: example, parse: appcheck.ParseEndpoint,
+		description: "must be an absolute https:// URL (http:// on a loopback address only) without credentials, query or fragment"}
 }
+
+type endpointValidator struct {
+	service, example, description string
+	parse                         func(string) (*url.URL, error)
+}
+
+func (v endpointValidator) Description(context.Context) string { return v.description }
 
 func (v endpointValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
@@ -31,9 +42,9 @@ func (v endpointValidator) ValidateString(_ context.Context, req validator.Strin
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, err := coc.ParseEndpoint(req.ConfigValue.ValueString()); err != nil {
+	if _, err := v.parse(req.ConfigValue.ValueString()); err != nil {
 		resp.Diagnostics.AddAttributeError(req.Path, fmt.Sprintf("Invalid %s Endpoint", v.service),
-			fmt.Sprintf("%s. Use an absolute URL such as %s.", err, v.example))
+			fmt.Sprintf("Attribute %s: %s. Use an absolute URL such as %s.", req.Path, err, v.example))
 	}
 }
 

@@ -68,6 +68,30 @@ func TestEndpoint(t *testing.T) {
 	}
 }
 
+// App secrets go to a platform endpoint: over https://, or plain http:// to this machine only.
+func TestPlatformEndpoint(t *testing.T) {
+	v := validators.PlatformEndpoint("Lark", "https://open.feishu.cn")
+	for value, want := range map[string]string{
+		"https://open.larksuite.com":          "",
+		"http://127.0.0.1:18080/_platforms/x": "",
+		"http://[::1]:1":                      "",
+		"http://localhost:1":                  "",
+		"http://open.feishu.cn":               "Invalid Lark Endpoint: Attribute attr: endpoint \"http://open.feishu.cn\" must start with https://",
+		"http://192.168.1.10":                 "loopback address only",
+		"https://open.feishu.cn?x=1":          "must not contain credentials, a query or a fragment. Use an absolute URL such as https://open.feishu.cn",
+	} {
+		errs, _ := validate(v, value)
+		if want == "" && errs != "" || !strings.Contains(errs, want) {
+			t.Errorf("%q: got %q, want %q", value, errs, want)
+		}
+	}
+	var resp validator.StringResponse
+	v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("attr"), ConfigValue: types.StringUnknown()}, &resp)
+	if len(resp.Diagnostics) != 0 {
+		t.Errorf("unknown: %v", resp.Diagnostics)
+	}
+}
+
 func TestLengthWarningWarnsWithoutFailing(t *testing.T) {
 	v := validators.LengthWarning(20, "Lark App IDs")
 	if errs, warns := validate(v, "cli_a1b2c3d4e5f6a7b8"); errs+warns != "" {

@@ -9,7 +9,8 @@
 //	{"tenants": [{"access_key", "secret_key", "domain_id", "security_token", "expires_at"}],
 //	 "agencies": [{"name", "domain_id", "domain_name", "trusted_domain_id"}],
 //	 "identity_providers": [{"id", "domain_id", "id_tokens"}],
-//	 "metadata_domain_id": "..."}
+//	 "metadata_domain_id": "...",
+//	 "platform_apps": [{"app_type", "app_id", "secrets"}]}
 //
 // Tenants that share a domain_id share that account's bindings.
 package main
@@ -83,6 +84,7 @@ type world struct {
 	Agencies          []simulator.Agency           `json:"agencies"`
 	IdentityProviders []simulator.IdentityProvider `json:"identity_providers"`
 	MetadataDomainID  string                       `json:"metadata_domain_id"`
+	PlatformApps      []simulator.AppCredentials   `json:"platform_apps"`
 }
 
 // loadWorld reads a tenants file; without one, the world is a demo tenant.
@@ -130,6 +132,11 @@ func (w world) simulator() (*simulator.Simulator, error) {
 		}
 	}
 	sim.SetMetadataAccount(w.MetadataDomainID)
+	for _, a := range w.PlatformApps {
+		if err := sim.AcceptAppCredentials(a); err != nil {
+			return nil, err
+		}
+	}
 	return sim, nil
 }
 

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/cocops/terraform-provider-coc/internal/appcheck"
+	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 )
 
@@ -40,7 +42,8 @@ func TestTenantsFileDeclaresIAMAndMetadata(t *testing.T) {
 		"tenants": [{"access_key":"AK1","secret_key":"SK1","domain_id":"source"}],
 		"agencies": [{"name":"coc-operator","domain_id":"target","domain_name":"target-name","trusted_domain_id":"source"}],
 		"identity_providers": [{"id":"ci","domain_id":"target","id_tokens":["id.token"]}],
-		"metadata_domain_id": "target"}`))
+		"metadata_domain_id": "target",
+		"platform_apps": [{"app_type":"lark","app_id":"cli_1","secrets":["lark-secret"]}]}`))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -63,6 +66,12 @@ func TestTenantsFileDeclaresIAMAndMetadata(t *testing.T) {
 	if issued := sim.IssuedCredentials(); len(issued) != 1 || issued[0].DomainID != "target" {
 		t.Fatalf("issued credentials = %+v", issued)
 	}
+	answer = httptest.NewRecorder()
+	sim.ServeHTTP(answer, httptest.NewRequest("POST", "/_platforms/lark"+appcheck.TokenCall(coc.Lark).Path,
+		strings.NewReader(`{"app_id":"cli_1","app_secret":"lark-secret"}`)))
+	if answer.Code != http.StatusOK || !strings.Contains(answer.Body.String(), `"code":0`) {
+		t.Fatalf("the platform app: %d %s", answer.Code, answer.Body)
+	}
 }
 
 func TestTenantsFileErrors(t *testing.T) {
@@ -75,6 +84,7 @@ func TestTenantsFileErrors(t *testing.T) {
 		"not JSON":                         `access_key=AK1`,
 		"agency without a trusted domain":  `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"agencies":[{"name":"a","domain_id":"d","domain_name":"n"}]}`,
 		"identity provider without tokens": `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"identity_providers":[{"id":"ci","domain_id":"d"}]}`,
+		"platform app without secrets":     `{"tenants":[{"access_key":"AK1","secret_key":"SK1"}],"platform_apps":[{"app_type":"lark","app_id":"cli_1"}]}`,
 	} {
 		w, err := loadWorld(writeFile(t, content))
 		if err == nil {

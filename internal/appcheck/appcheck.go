@@ -1,0 +1,267 @@
+// Package appcheck asks WeCom, DingTalk and Lark whether an app's credentials work, with the
+// call each platform offers an app to obtain an access token: the call COC makes with them
+// before it opens a war room. The call changes nothing on the platform, and the token it
+// returns is discarded unread. Like internal/coc, the package knows nothing of Terraform.
+package appcheck
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/go-cleanhttp"
+	"github.com/hashicorp/go-retryablehttp"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+const (
+	// defaultTimeout bounds each attempt. A token call answers in well under a second, and a
+	// platform the network silently drops should fail a plan within a minute or so, retries
+	// included, not several.
+	defaultTimeout = 10 * time.Second
+	maxAnswerBytes = 64 << 10
+)
+
+// Config configures a Checker. Zero values take the defaults.
+type Config struct {
+	// Endpoints maps app types to the base URL of their platform; an app type left out uses
+	// DefaultEndpoint. Each must pass ParseEndpoint.
+	Endpoints map[coc.AppType]string
+	// MaxRetries and Backoff govern the retries of connection errors, 429 and 5xx, as
+	// coc.Config's do.
+	MaxRetries int
+	Backoff    coc.Backoff
+	Logger     coc.Logger
+	UserAgent  string
+	// HTTPClient supplies the transport; nil means a pooled client with a 10-second timeout.
+	// Redirects are never followed either way.
+	HTTPClient *http.Client
+	// Passed remembers the credentials that passed. Checkers sharing one ask a platform once
+	// about each; nil means a memory of the Checker's own.
+	Passed *Memory
+}
+
+// Checker checks app credentials with their platform. It is safe for concurrent use.
+type Checker struct {
+	endpoints map[coc.AppType]*url.URL
+	clients   map[coc.AppType]*retryablehttp.Client
+	userAgent string
+	logger    coc.Logger
+	passed    *Memory
+}
+
+// New validates cfg and builds a Checker. It makes no network call.
+func New(cfg Config) (*Checker, error) {
+	c := &Checker{endpoints: map[coc.AppType]*url.URL{}, clients: map[coc.AppType]*retryablehttp.Client{},
+		userAgent: cfg.UserAgent, logger: cfg.Logger, passed: cfg.Passed}
+	if c.logger == nil {
+		c.logger = nopLogger{}
+	}
+	if c.passed == nil {
+		c.passed = &Memory{}
+	}
+	httpClient := cfg.HTTPClient
+	if httpClient == nil {
+		httpClient = cleanhttp.DefaultPooledClient()
+		httpClient.Timeout = defaultTimeout
+	}
+	noRedirects := *httpClient
+	// A redirect would carry the secret to an address nobody configured.
+	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	for t, p := range platforms {
+		raw := p.endpoint
+		if configured, ok := cfg.Endpoints[t]; ok {
+			raw = configured
+		}
+		base, err := ParseEndpoint(raw)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p.name, err)
+		}
+		c.endpoints[t] = base
+		c.clients[t] = coc.NewRetryingClient(&noRedirects, coc.RetryPolicy{
+			Service: p.name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
+			Retry: coc.RetryIdempotent, SecretQuery: p.call.Method == http.MethodGet,
+		})
+	}
+	return c, nil
+}
+
+// Endpoint returns the base URL the Checker asks an app type's platform at.
+func (c *Checker) Endpoint(t coc.AppType) string { return c.endpoints[t].String() }
+
+// Check asks an app type's platform for an access token with an app ID and a secret. It
+// returns nil when the platform issued one, now or earlier to a Checker sharing the Memory; a
+// *Rejection when it refused the credentials; and an *UnavailableError when it gave no verdict.
+// Errors never hold the secret, in any spelling.
+func (c *Checker) Check(ctx context.Context, t coc.AppType, appID, secret string) error {
+	p := mustPlatform(t)
+	base := c.endpoints[t]
+	digest := c.passed.digest(string(t), base.String(), appID, secret)
+	fields := map[string]any{"app_id": appID, "endpoint": base.String()}
+	if c.passed.has(digest) {
+		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.name), fields)
+		return nil
+	}
+	scrub := func(s string) string { return coc.Scrub(s, Spellings(secret)...) }
+	unavailable := func(reason string) error {
+		return &UnavailableError{Platform: p.name, Endpoint: base.String(), Reason: scrub(reason)}
+	}
+	req, err := p.request(ctx, base, appID, secret, c.userAgent)
+	if err != nil {
+		return unavailable(coc.WithoutQuery(err).Error())
+	}
+	resp, err := c.clients[t].Do(req)
+	if err != nil {
+		// Go's client quotes the URL, and WeCom's holds the secret.
+		return unavailable(coc.WithoutQuery(err).Error())
+	}
+	defer func() { _ = resp.Body.Close() }()
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	switch {
+	case err != nil:
+		return unavailable("reading the answer failed: " + err.Error())
+	case len(answer) > maxAnswerBytes:
+		return unavailable(fmt.Sprintf("the answer exceeds %d bytes", maxAnswerBytes))
+	}
+	v := p.judge(resp.StatusCode, resp.Header, answer)
+	switch v.outcome {
+	case accepted:
+		c.passed.add(digest)
+		c.logger.Debug(ctx, fmt.Sprintf("%s accepted the app credentials", p.name), fields)
+		return nil
+	case rejected:
+		return &Rejection{Platform: p.name, Endpoint: base.String(), Code: scrub(v.code), Message: scrub(v.message), RequestID: scrub(v.requestID)}
+	}
+	return unavailable(v.reason)
+}
+
+// request builds a platform's token call: the credentials in the query of a GET, or in the JSON
+// body of a POST.
+func (p platform) request(ctx context.Context, base *url.URL, appID, secret, userAgent string) (*retryablehttp.Request, error) {
+	target := base.JoinPath(p.call.Path)
+	credentials := map[string]string{p.call.AppIDField: appID, p.call.SecretField: secret}
+	var body any
+	if p.call.Method == http.MethodGet {
+		query := url.Values{}
+		for k, v := range credentials {
+			query.Set(k, v)
+		}
+		target.RawQuery = query.Encode()
+	} else {
+		payload, err := json.Marshal(credentials)
+		if err != nil {
+			return nil, err
+		}
+		body = payload
+	}
+	req, err := retryablehttp.NewRequestWithContext(ctx, p.call.Method, target.String(), body)
+	if err != nil {
+		return nil, coc.WithoutQuery(err)
+	}
+	req.Header.Set("Accept", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	}
+	if userAgent != "" {
+		req.Header.Set("User-Agent", userAgent)
+	}
+	return req, nil
+}
+
+// Spellings returns the ways a secret may be written in what a token call sends or a platform
+// answers: those of coc.Spellings, and URL-encoded as WeCom's query carries it.
+func Spellings(secret string) []string {
+	return append(coc.Spellings(secret), url.QueryEscape(secret))
+}
+
+// Rejection is a platform's refusal of an app's credentials, in its own words.
+type Rejection struct {
+	Platform string // "WeCom", "DingTalk" or "Lark"
+	Endpoint string
+	Code     string
+	Message  string
+	// RequestID identifies the call for the platform's support, when the platform gives one.
+	RequestID string
+}
+
+func (r *Rejection) Error() string {
+	return fmt.Sprintf("%s refused the app credentials: %s", r.Platform, r.Answer())
+}
+
+// Answer renders what the platform said: its code, its message and the request ID.
+func (r *Rejection) Answer() string {
+	answer := "code " + r.Code
+	if r.Message != "" {
+		answer += fmt.Sprintf(", %q", r.Message)
+	}
+	if r.RequestID != "" {
+		answer += fmt.Sprintf(" (request ID %s)", r.RequestID)
+	}
+	return answer
+}
+
+// UnavailableError says that a platform gave no verdict: it could not be reached after the
+// retries, was busy, or answered what no platform answers.
+type UnavailableError struct {
+	Platform string
+	Endpoint string
+	Reason   string
+}
+
+func (e *UnavailableError) Error() string {
+	return fmt.Sprintf("%s at %s gave no verdict on the app credentials: %s", e.Platform, e.Endpoint, e.Reason)
+}
+
+// Memory remembers the credentials platforms accepted, for the life of the process, so that
+// each is asked about once however often the provider is configured. It keeps keyed hashes
+// (HMAC-SHA256 under a key the process draws at random), which nothing outside the process can
+// compare with a secret. The zero value is ready to use.
+type Memory struct {
+	mu   sync.Mutex
+	key  []byte
+	seen map[string]bool
+}
+
+// digest hashes the parts, each length-prefixed so that no two lists of parts hash alike.
+func (m *Memory) digest(parts ...string) string {
+	m.mu.Lock()
+	if m.key == nil {
+		m.key = make([]byte, sha256.Size)
+		_, _ = rand.Read(m.key) // never fails (crypto/rand)
+	}
+	mac := hmac.New(sha256.New, m.key)
+	m.mu.Unlock()
+	for _, p := range parts {
+		_, _ = fmt.Fprintf(mac, "%d:%s", len(p), p)
+	}
+	return string(mac.Sum(nil))
+}
+
+func (m *Memory) has(digest string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.seen[digest]
+}
+
+func (m *Memory) add(digest string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.seen == nil {
+		m.seen = map[string]bool{}
+	}
+	m.seen[digest] = true
+}
+
+type nopLogger struct{}
+
+func (nopLogger) Debug(context.Context, string, map[string]any) {}
+func (nopLogger) Warn(context.Context, string, map[string]any)  {}

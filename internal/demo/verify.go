@@ -1,0 +1,133 @@
+package demo
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
+)
+
+// Against the simulator, the demo's provider checks every new app secret with its platform
+// (verify_app_credentials), at the simulator's platforms, which know the demo's apps: every
+// step sends only secrets they accept, but the one that shows a wrong secret failing the plan.
+// Against a real COC the check stays off: the demo's made-up apps exist on no platform.
+
+// otherWeComApp is the WeCom app the replace step points coc_wecom_app at.
+const otherWeComApp = "wx1111111111111111"
+
+// providerBlock configures the provider: from the environment, plus the check of app
+// credentials at the simulator's platforms.
+func (d *demo) providerBlock() string {
+	if d.sim == nil {
+		return "provider \"coc\" {}\n\n"
+	}
+	var endpoints []string
+	for _, p := range coc.Platforms() {
+		endpoints = append(endpoints, fmt.Sprintf("    %-8s = %q\n", p.AppType, d.sim.url+simulator.PlatformPrefix+string(p.AppType)))
+	}
+	var b strings.Builder
+	// terraform fmt aligns no multi-line value with its neighbours: it gets a group of its own.
+	hclBlock(&b, `provider "coc"`, attrGroup{
+		comment: "Check new app secrets with WeCom, DingTalk and Lark while planning (here: the simulator's).",
+		attrs:   [][2]string{{"verify_app_credentials", "true"}},
+	}, attrGroup{attrs: [][2]string{{"platform_endpoints", "{\n" + strings.Join(endpoints, "") + "  }"}}})
+	return b.String()
+}
+
+// registerApps tells the simulator's platforms the demo's apps and the secrets the steps send:
+// the first and second generation of each, for the replace step's WeCom app too.
+func (d *demo) registerApps(ctx context.Context) error {
+	var apps []simulator.AppCredentials
+	for _, p := range coc.Platforms() {
+		ids := []string{d.values[varName(p, p.Identifier)]}
+		if p.AppType == coc.WeCom {
+			ids = append(ids, otherWeComApp)
+		}
+		for _, id := range ids {
+			app := simulator.AppCredentials{AppType: p.AppType, AppID: id}
+			for _, s := range p.Secrets {
+				app.Secrets = append(app.Secrets, secretValue(p, s, "1"), secretValue(p, s, "2"))
+			}
+			apps = append(apps, app)
+		}
+	}
+	_, err := d.sim.call(ctx, http.MethodPost, simulator.AdminPrefix+"platform-apps", apps)
+	return err
+}
+
+// rejectRotation rotates the Lark secret to a mistyped value: the plan fails on app_secret_wo
+// with Lark's own code, COC gets no write and keeps the previous secret. Then the configuration
+// is put back.
+func rejectRotation(ctx context.Context, d *demo) error {
+	name := varName(lark, "app_secret")
+	previous := d.values[name]
+	writesBefore, err := d.sim.writes(ctx)
+	if err != nil {
+		return err
+	}
+	d.show(strings.TrimSpace(d.providerBlock()), true)
+	d.values[name] = secretValue(lark, "app_secret", "typo")
+	d.versions[name]++
+	if err := d.writeConfig(); err != nil {
+		return err
+	}
+	// The failure is what the step shows: its output is shown as a successful command's is.
+	out, code, err := d.runTerraform(ctx, "plan")
+	if err != nil {
+		return err
+	}
+	d.show(out, d.Verbose || code != 1)
+	if code != 1 {
+		return fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
+	}
+	// Terraform wraps the detail; the summary, the configuration's line and the code stay whole.
+	if err := mustContain(out, "Error: Lark Rejected the App Credentials", "app_secret_wo ", "= var."+name, "10014"); err != nil {
+		return err
+	}
+	d.ok("the plan fails on app_secret_wo with Lark's code 10014: a wrong key cannot produce a plan.")
+	writesAfter, err := d.sim.writes(ctx)
+	if err != nil {
+		return err
+	}
+	if writesAfter != writesBefore {
+		return fmt.Errorf("COC got %d writes during the plan", writesAfter-writesBefore)
+	}
+	if err := d.sim.checkSecret(ctx, lark, "app_secret", previous); err != nil {
+		return err
+	}
+	d.ok("COC got no write and still holds the previous secret (its fingerprint is unchanged).")
+
+	d.values[name] = previous
+	d.versions[name]--
+	if err := d.writeConfig(); err != nil {
+		return err
+	}
+	if _, code, err := d.tfCode(ctx, "plan", "-detailed-exitcode"); err != nil || code != 0 {
+		return fmt.Errorf("expected an empty plan with the previous secret back (exit code 0), got exit code %d: %w", code, err)
+	}
+	d.ok("with the previous secret back in the variable, the plan is empty.")
+	return nil
+}
+
+// writes counts the calls in the simulator's request log that could change COC's state.
+func (a *simAdmin) writes(ctx context.Context) (int, error) {
+	data, err := a.call(ctx, http.MethodGet, simulator.AdminPrefix+"requests", nil)
+	if err != nil {
+		return 0, err
+	}
+	var requests []simulator.RequestRecord
+	if err := json.Unmarshal(data, &requests); err != nil {
+		return 0, fmt.Errorf("simulator requests: %w", err)
+	}
+	n := 0
+	for _, r := range requests {
+		if r.IsWrite() {
+			n++
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,116 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+
+	"github.com/cocops/terraform-provider-coc/internal/appcheck"
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+)
+
+// Checking app credentials with their platform (verify_app_credentials). A secret reaches COC
+// only once its platform has accepted it, in this provider process:
+//   - ModifyPlan checks each secret the plan will send (every secret of a new binding, else those
+//     secretChanges sends) whose value and app ID are known while planning; a rejection fails
+//     the plan;
+//   - Create and Update check the secrets of the request they are about to send, before it goes
+//     out: those the plan could not know, and those a plan in another process checked.
+// What passed is remembered in memory for the life of the process (appcheck.Memory), never in
+// the state or the plan: each secret costs one token call per provider process that plans or
+// applies it. Terraform starts the provider anew for the plan and for the apply, also within
+// one terraform apply, so a plan and apply costs two calls per new secret and a plan alone one;
+// terraform-plugin-testing serves one provider instance to all its commands, so one in tests.
+// (Create gets no private state to carry the plan's verdict in, and no verdict could be
+// trusted across processes without putting something derived from the secret in the plan.)
+
+// verifyPlan checks, while planning, the known secrets the apply will send: all of them for a
+// new binding (a create, or a replacement), else those of send.
+func (r *appResource) verifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, send []string) {
+	if r.data == nil || r.data.apps == nil {
+		return
+	}
+	identifier := stringAt(ctx, resp.Plan, r.platform.Identifier, &resp.Diagnostics)
+	if identifier.IsUnknown() {
+		return // the apply checks it
+	}
+	if req.State.Raw.IsNull() || !identifier.Equal(stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics)) {
+		send = r.platform.Secrets
+	}
+	known := map[string]string{}
+	for _, s := range send {
+		if v := r.secretValue(ctx, resp.Plan, req.Config, s, &resp.Diagnostics); !v.IsNull() && !v.IsUnknown() {
+			known[s] = v.ValueString()
+		}
+	}
+	r.verify(ctx, req.Config, identifier.ValueString(), known, &resp.Diagnostics)
+}
+
+// verifyBeforeSend checks the secrets of a request before it is sent to COC.
+func (r *appResource) verifyBeforeSend(ctx context.Context, config tfsdk.Config, body coc.BindingRequest, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.apps == nil || diags.HasError() {
+		return
+	}
+	r.verify(ctx, config, body.Fields[r.platform.Identifier], body.Secrets, diags)
+}
+
+// verify checks each secret with the platform, reporting each rejection on the secret's
+// configured argument. A platform that gives no verdict is reported once.
+func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID string, secrets map[string]string, diags *diag.Diagnostics) {
+	var spellings []string
+	for _, v := range secrets {
+		spellings = append(spellings, appcheck.Spellings(v)...)
+	}
+	ctx = maskLogs(ctx, spellings)
+	for _, s := range r.platform.Secrets {
+		value, ok := secrets[s]
+		if !ok {
+			continue
+		}
+		attr := s
+		if stringAt(ctx, config, s, diags).IsNull() {
+			attr = s + writeOnlySuffix
+		}
+		err := r.data.apps.Check(ctx, r.app.appType, appID, value)
+		var rejection *appcheck.Rejection
+		switch {
+		case errors.As(err, &rejection):
+			r.addRejection(diags, attr, appID, rejection)
+		case err != nil:
+			r.addUnavailable(diags, attr, err)
+			return
+		}
+	}
+}
+
+func (r *appResource) addRejection(diags *diag.Diagnostics, attr, appID string, e *appcheck.Rejection) {
+	hint := ""
+	if r.app.endpointHint != "" {
+		hint = " " + r.app.endpointHint
+	}
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", r.app.displayName), fmt.Sprintf(
+		"%[1]s refused an access token for %[2]s %[3]q with the value of %[4]s: %[5]s. COC would be refused alike when it "+
+			"opens a war room, so nothing was sent to COC. (The provider asked %[1]s at %[6]s because verify_app_credentials "+
+			"is on.)\n\nCheck that %[4]s holds the current secret of that app, copied in full, and not one of another app, that "+
+			"%[2]s is that app's, and that the app belongs to the %[1]s at %[6]s (platform_endpoints.%[7]s).%[8]s",
+		r.app.displayName, r.platform.Identifier, appID, attr, e.Answer(), e.Endpoint, r.app.appType, hint))
+}
+
+func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err error) {
+	reason := err.Error()
+	if unavailable := (*appcheck.UnavailableError)(nil); errors.As(err, &unavailable) {
+		reason = unavailable.Reason
+	}
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.app.displayName), fmt.Sprintf(
+		"verify_app_credentials is on, and %[1]s at %[2]s gave no verdict on %[3]s: %[4]s. Nothing was sent to COC.\n\n"+
+			"Connection errors, throttling and server errors were retried max_retries times. Check that this machine reaches "+
+			"%[2]s over HTTPS, or set platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To "+
+			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
+			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+
+			"the platforms.", r.app.displayName, r.data.apps.Endpoint(r.app.appType), attr, reason, r.app.appType, envVerifyAppCredentials))
+}
