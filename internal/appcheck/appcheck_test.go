@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // secret holds characters that URL and JSON encoding both change, so that an encoded copy of it
@@ -32,7 +32,7 @@ type simEnv struct {
 	sim     *simulator.Simulator
 	url     string
 	checker *appcheck.Checker
-	logs    *captureLogger
+	logs    *testkit.Logger
 }
 
 func newSimEnv(t *testing.T, maxRetries int) *simEnv {
@@ -45,7 +45,7 @@ func newSimEnv(t *testing.T, maxRetries int) *simEnv {
 			t.Fatal(err)
 		}
 	}
-	env := &simEnv{sim: sim, url: server.URL, logs: &captureLogger{}}
+	env := &simEnv{sim: sim, url: server.URL, logs: &testkit.Logger{}}
 	env.checker = env.newChecker(t, maxRetries, nil)
 	return env
 }
@@ -78,26 +78,6 @@ func (e *simEnv) tokenCalls() map[coc.AppType]int {
 		}
 	}
 	return out
-}
-
-type captureLogger struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *captureLogger) log(msg string, fields map[string]any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
-}
-
-func (l *captureLogger) Debug(_ context.Context, msg string, f map[string]any) { l.log(msg, f) }
-func (l *captureLogger) Warn(_ context.Context, msg string, f map[string]any)  { l.log(msg, f) }
-
-func (l *captureLogger) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
 }
 
 // expectNoSecret fails if text holds the secret in any spelling an error or log could give it.
@@ -281,7 +261,7 @@ func TestUnreachablePlatformsAreRetriedThenUnavailable(t *testing.T) {
 				t.Errorf("the error quotes WeCom's query: %v", err)
 			}
 		}
-		expectNoSecret(t, "the log", env.logs.text())
+		expectNoSecret(t, "the log", env.logs.Text())
 	}
 }
 
@@ -338,7 +318,7 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	logs := env.logs.text()
+	logs := env.logs.Text()
 	for _, want := range []string{"Sending WeCom request", "query:***", "Received Lark response", "DingTalk accepted the app credentials"} {
 		if !strings.Contains(logs, want) {
 			t.Errorf("the log lacks %q:\n%s", want, logs)

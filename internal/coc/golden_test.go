@@ -5,25 +5,16 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"os"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
-// The golden files are also what the simulator's tests pin its output to (see
-// internal/simulator/golden_test.go): the client encodes and decodes exactly those bytes.
-func golden(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSpace(data)
-}
+// The golden files in testdata/golden are also what the simulator's tests pin its output to
+// (see internal/simulator/golden_test.go): the client encodes and decodes exactly those bytes.
 
 func TestRequestsEncodeToGolden(t *testing.T) {
 	cases := []struct {
@@ -54,7 +45,7 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if want := golden(t, tc.file); !bytes.Equal(got, want) {
+		if want := testkit.Golden(t, testkit.GoldenDir, tc.file); !bytes.Equal(got, want) {
 			t.Errorf("%s:\n got %s\nwant %s", tc.file, got, want)
 		}
 		// The decoder the simulator uses reads it back to the same request.
@@ -82,7 +73,7 @@ func ts(s string) time.Time {
 
 func TestResponsesDecodeFromGolden(t *testing.T) {
 	serve := func(file string, status int) *coc.Client {
-		return rawClient(t, answer(status, "application/json", string(golden(t, file))))
+		return rawClient(t, answer(status, "application/json", string(testkit.Golden(t, testkit.GoldenDir, file))))
 	}
 	ctx := context.Background()
 
@@ -119,7 +110,7 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := golden(t, "response_update_lark.json"); !bytes.Equal(encoded, want) {
+	if want := testkit.Golden(t, testkit.GoldenDir, "response_update_lark.json"); !bytes.Equal(encoded, want) {
 		t.Fatalf("re-encoded:\n%s\nwant:\n%s", encoded, want)
 	}
 

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // rawClient points a client at a handler that answers whatever the test wants.
@@ -117,29 +118,10 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 	}
 }
 
-type captureLogger struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *captureLogger) log(msg string, fields map[string]any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
-}
-func (l *captureLogger) Debug(_ context.Context, msg string, f map[string]any) { l.log(msg, f) }
-func (l *captureLogger) Warn(_ context.Context, msg string, f map[string]any)  { l.log(msg, f) }
-
-func (l *captureLogger) text() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
-
 // The client logs every attempt and response, but never Authorization, X-Security-Token, the
 // secret key or any secret of a request body.
 func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
-	logger := &captureLogger{}
+	logger := &testkit.Logger{}
 	sim := simulator.New([]simulator.Tenant{{AccessKey: "AKLOG", SecretKey: "SK-log-secret", DomainID: "d", SecurityToken: "TOKEN-log-secret"}})
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
@@ -160,7 +142,7 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	if _, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
 		t.Fatal(err)
 	}
-	logs := logger.text()
+	logs := logger.Text()
 	if !strings.Contains(logs, "Sending COC request") || !strings.Contains(logs, "will be retried") {
 		t.Fatalf("expected request and retry logs, got:\n%s", logs)
 	}

@@ -11,12 +11,13 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // countingProvider hands out numbered credentials valid for lifetime (without expiry when zero),
 // after gate opens when there is one, and counts its calls.
 type countingProvider struct {
-	clock    *clock
+	clock    *testkit.Clock
 	lifetime time.Duration
 	gate     chan struct{}
 	fail     error
@@ -71,7 +72,7 @@ func (c *waitingContext) Done() <-chan struct{} {
 // Concurrent first callers wait for one resolution and share it.
 func TestConcurrentCallersShareOneResolution(t *testing.T) {
 	const callers = 20
-	p := &countingProvider{clock: newClock(), lifetime: time.Hour, gate: make(chan struct{})}
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: time.Hour, gate: make(chan struct{})}
 	cache := newCache(p)
 	var waiting, done sync.WaitGroup
 	waiting.Add(callers)
@@ -107,14 +108,14 @@ func TestRenewalThresholds(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.lifetime.String(), func(t *testing.T) {
-			p := &countingProvider{clock: newClock(), lifetime: tc.lifetime}
+			p := &countingProvider{clock: testkit.NewClock(), lifetime: tc.lifetime}
 			cache := newCache(p)
 			retrieve(t, cache)
-			p.clock.advance(tc.kept)
+			p.clock.Advance(tc.kept)
 			if creds := retrieve(t, cache); creds.AccessKey != "AK1" {
 				t.Fatalf("after %v of %v: %s, want the first credentials kept", tc.kept, tc.lifetime, creds.AccessKey)
 			}
-			p.clock.advance(tc.renewed - tc.kept)
+			p.clock.Advance(tc.renewed - tc.kept)
 			if creds := retrieve(t, cache); creds.AccessKey != "AK2" {
 				t.Fatalf("after %v of %v: %s, want renewed credentials", tc.renewed, tc.lifetime, creds.AccessKey)
 			}
@@ -124,10 +125,10 @@ func TestRenewalThresholds(t *testing.T) {
 
 // Credentials without an expiry (a key pair the provider was given) are resolved once.
 func TestCredentialsWithoutExpiryAreKept(t *testing.T) {
-	p := &countingProvider{clock: newClock()}
+	p := &countingProvider{clock: testkit.NewClock()}
 	cache := newCache(p)
 	retrieve(t, cache)
-	p.clock.advance(1000 * time.Hour)
+	p.clock.Advance(1000 * time.Hour)
 	retrieve(t, cache)
 	if p.count() != 1 {
 		t.Fatalf("%d resolutions, want 1", p.count())
@@ -136,7 +137,7 @@ func TestCredentialsWithoutExpiryAreKept(t *testing.T) {
 
 // Expire renews credentials COC refused, once for all the callers that report them.
 func TestExpireRenewsOnce(t *testing.T) {
-	p := &countingProvider{clock: newClock(), lifetime: time.Hour}
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: time.Hour}
 	cache := newCache(p)
 	first := retrieve(t, cache)
 	for range 3 { // three requests refused with the same credentials
@@ -155,7 +156,7 @@ func TestExpireRenewsOnce(t *testing.T) {
 // A security token the provider was given cannot be renewed: Expire says so, and every later
 // call fails at once with the same words instead of sending a request bound to fail.
 func TestExpiredCredentialsThatCannotBeRenewedFailFromThenOn(t *testing.T) {
-	p := &countingProvider{clock: newClock()}
+	p := &countingProvider{clock: testkit.NewClock()}
 	cache := newCache(p)
 	err := cache.Expire(retrieve(t, cache))
 	if err == nil || !strings.Contains(err.Error(), "security token of the counting source as expired") || !strings.Contains(err.Error(), "cannot renew") {
@@ -171,7 +172,7 @@ func TestExpiredCredentialsThatCannotBeRenewedFailFromThenOn(t *testing.T) {
 
 // A failed resolution is not kept: the next caller tries again.
 func TestFailuresAreNotCached(t *testing.T) {
-	p := &countingProvider{clock: newClock(), lifetime: time.Hour, fail: errors.New("IAM is down")}
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: time.Hour, fail: errors.New("IAM is down")}
 	cache := newCache(p)
 	if _, err := cache.Retrieve(context.Background()); err == nil || err.Error() != "IAM is down" {
 		t.Fatalf("want the provider's error, got %v", err)
@@ -186,7 +187,7 @@ func TestFailuresAreNotCached(t *testing.T) {
 
 // Credentials that expired before they arrived point at the clock.
 func TestCredentialsAlreadyExpiredPointAtTheClock(t *testing.T) {
-	p := &countingProvider{clock: newClock(), lifetime: -time.Minute}
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: -time.Minute}
 	_, err := newCache(p).Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "check the clock") || !strings.Contains(err.Error(), "the counting source") {
 		t.Fatalf("want an error about the clock, got %v", err)
@@ -195,7 +196,7 @@ func TestCredentialsAlreadyExpiredPointAtTheClock(t *testing.T) {
 
 // A caller that gives up does not cancel the resolution the others wait for.
 func TestACallerGivingUpLeavesTheResolutionToTheOthers(t *testing.T) {
-	p := &countingProvider{clock: newClock(), lifetime: time.Hour, gate: make(chan struct{})}
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: time.Hour, gate: make(chan struct{})}
 	cache := newCache(p)
 	ctx, cancel := context.WithCancel(context.Background())
 	var waiting sync.WaitGroup

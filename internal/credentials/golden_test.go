@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"os"
 	"path/filepath"
 	"reflect"
 	"testing"
@@ -14,18 +13,11 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
-// The golden request bodies are also what the simulator's tests hold its IAM to: the chain sends
-// exactly those bytes.
-func golden(t *testing.T, name string) []byte {
-	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "golden", name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return bytes.TrimSpace(data)
-}
+// The golden request bodies in testdata/golden are also what the simulator's tests hold its IAM
+// to: the chain sends exactly those bytes.
 
 func TestRequestsEncodeToGolden(t *testing.T) {
 	base := credentials.Static{Credentials: coc.Credentials{AccessKey: "AKGOLDEN", SecretKey: "SK-golden-0123456789"}, Source: "a test key"}
@@ -59,7 +51,7 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 				t.Fatalf("%d requests, want %d", len(got), len(tc.files))
 			}
 			for i, file := range tc.files {
-				if want := golden(t, file); !bytes.Equal(got[i].body, want) {
+				if want := testkit.Golden(t, testkit.GoldenDir, file); !bytes.Equal(got[i].body, want) {
 					t.Errorf("%s:\n got %s\nwant %s", file, got[i].body, want)
 				}
 			}
@@ -71,7 +63,7 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 // metadata service's text errors.
 func answerGolden(t *testing.T, status int, file string) http.HandlerFunc {
 	t.Helper()
-	body := golden(t, file)
+	body := testkit.Golden(t, testkit.GoldenDir, file)
 	return func(w http.ResponseWriter, r *http.Request) {
 		if filepath.Ext(file) == ".txt" {
 			http.Error(w, string(body), status)
@@ -155,7 +147,7 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 
 	// The identity token's answer is read for its header alone; its body is typed all the same.
 	var subject credentials.IDTokenResponse
-	if err := json.Unmarshal(golden(t, "iam_response_id_token.json"), &subject); err != nil {
+	if err := json.Unmarshal(testkit.Golden(t, testkit.GoldenDir, "iam_response_id_token.json"), &subject); err != nil {
 		t.Fatal(err)
 	}
 	if want := (credentials.SubjectToken{ExpiresAt: utc(t, "2026-01-03T03:04:08Z"), Methods: []string{"mapped"}, IssuedAt: utc(t, "2026-01-02T03:04:08Z")}); !reflect.DeepEqual(subject.Token, want) {

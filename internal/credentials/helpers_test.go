@@ -182,26 +182,6 @@ func writeFile(t *testing.T, name, content string) string {
 	return path
 }
 
-// clock is a settable test clock.
-type clock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func newClock() *clock { return &clock{now: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.now
-}
-
-func (c *clock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 // retrieve gets credentials from a Cache or Chain, failing the test on an error.
 func retrieve(t *testing.T, p coc.CredentialsProvider) coc.Credentials {
 	t.Helper()

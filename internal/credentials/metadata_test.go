@@ -2,43 +2,15 @@ package credentials_test
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
-
-// captureLogger keeps the chain's log lines.
-type captureLogger struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *captureLogger) Debug(_ context.Context, msg string, f map[string]any) { l.log(msg, f) }
-func (l *captureLogger) Warn(_ context.Context, msg string, f map[string]any)  { l.log(msg, f) }
-
-func (l *captureLogger) log(msg string, f map[string]any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, f))
-}
-
-func (l *captureLogger) count(prefix string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range l.lines {
-		if strings.HasPrefix(line, prefix) {
-			n++
-		}
-	}
-	return n
-}
 
 func metadata(t *testing.T, endpoint string, o credentials.Options) *credentials.Metadata {
 	t.Helper()
@@ -67,14 +39,14 @@ func TestMetadataServesTheNodesAgencyCredentials(t *testing.T) {
 func TestMetadataDoesNotRetryAConnectionThatFailed(t *testing.T) {
 	closed := httptest.NewServer(http.NotFoundHandler())
 	closed.Close()
-	logger := &captureLogger{}
+	logger := &testkit.Logger{}
 	o := fastOptions()
 	o.Logger = logger
 	_, err := metadata(t, closed.URL, o).Retrieve(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "the ECS metadata service at "+closed.URL) || !strings.Contains(err.Error(), "connection refused") {
 		t.Fatalf("want an error naming the service and the refusal, got %v", err)
 	}
-	if n := logger.count("Sending metadata service request"); n != 1 {
+	if n := logger.Count("Sending metadata service request"); n != 1 {
 		t.Fatalf("%d attempts, want 1", n)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // The identity token is exchanged for a subject token, and that for credentials, in two
@@ -22,7 +23,7 @@ import (
 // show neither.
 func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	f := newFakeIAM(t)
-	logger := &captureLogger{}
+	logger := &testkit.Logger{}
 	o := fastOptions()
 	o.Secrets, o.Logger = new(credentials.Secrets), logger
 	v, err := (&credentials.OIDC{IAM: f.iam(t, o), IdpID: "ci-idp", IDToken: "id.token.1", Duration: 1800}).Retrieve(context.Background())
@@ -53,7 +54,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	if secrets := o.Secrets.Values(); !slices.Contains(secrets, "id.token.1") || !slices.Contains(secrets, "subject-token-1") {
 		t.Fatalf("secrets %v lack the identity or the subject token", secrets)
 	}
-	logs := strings.Join(logger.lines, "\n")
+	logs := logger.Text()
 	if !strings.Contains(logs, "X-Subject-Token:***") || !strings.Contains(logs, "X-Auth-Token:***") ||
 		strings.Contains(logs, "subject-token-1") || strings.Contains(logs, "id.token.1") {
 		t.Fatalf("the logs show a token:\n%s", logs)
@@ -62,7 +63,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 
 // The token file is read again for every renewal: CI runners rotate it.
 func TestOIDCRereadsTheTokenFileOnRenewal(t *testing.T) {
-	clk := newClock()
+	clk := testkit.NewClock()
 	f := newFakeIAM(t)
 	f.now = clk.Now
 	file := writeFile(t, "token", "id.token.first\n")
@@ -73,7 +74,7 @@ func TestOIDCRereadsTheTokenFileOnRenewal(t *testing.T) {
 	if err := os.WriteFile(file, []byte("id.token.second"), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	clk.advance(56 * time.Minute) // less than 5 of the hour left
+	clk.Advance(56 * time.Minute) // less than 5 of the hour left
 	if creds := retrieve(t, cache); creds.AccessKey != "AKTEMP2" {
 		t.Fatalf("credentials %s, want renewed ones", creds.AccessKey)
 	}

@@ -85,13 +85,11 @@ func (r *appResource) savePendingCreate(ctx context.Context, req resource.Create
 // binding of this resource's identifier. It reports whether Read should go on to record the
 // binding; otherwise the resource has been removed.
 func (r *appResource) resolvePendingCreate(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, bound *coc.Binding) bool {
-	raw, diags := req.Private.GetKey(ctx, privatePendingCreate)
-	resp.Diagnostics.Append(diags...)
-	if raw == nil {
+	var sent pendingCreate
+	// An unreadable mark matches no binding, which is the safe side.
+	if found, _ := privateJSON(ctx, req.Private, privatePendingCreate, &sent, &resp.Diagnostics); !found {
 		return true
 	}
-	var sent pendingCreate
-	_ = json.Unmarshal(raw, &sent) // unreadable matches no binding, which is the safe side
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingCreate, nil)...)
 	identifier := bound.Identifier()
 	if sent.Identifier != identifier || sent.Fingerprint != sentFingerprint(r.platform, bound.Fields) {

@@ -177,13 +177,12 @@ func (r *appResource) setBinding(ctx context.Context, target attrSetter, b *coc.
 // checkImportedIdentifier refuses an import whose ID is not the bound app: adopting a different
 // binding than the one asked for would surprise whoever wrote the import.
 func (r *appResource) checkImportedIdentifier(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, binding *coc.Binding) bool {
-	raw, diags := req.Private.GetKey(ctx, privateImportID)
-	resp.Diagnostics.Append(diags...)
-	if raw == nil {
+	var wanted string
+	found, err := privateJSON(ctx, req.Private, privateImportID, &wanted, &resp.Diagnostics)
+	if !found {
 		return true
 	}
-	var wanted string
-	if err := json.Unmarshal(raw, &wanted); err == nil && wanted != binding.Identifier() {
+	if err == nil && wanted != binding.Identifier() {
 		resp.Diagnostics.AddError("Import ID Does Not Match the Bound App",
 			fmt.Sprintf("The import names %[3]s %[1]q, but the %[2]s app bound in this tenant has %[3]s %[4]q. A tenant binds one %[2]s "+
 				"app; import it with the ID %[4]q (or the identity %[3]s = %[4]q).", wanted, r.app.displayName, r.platform.Identifier, binding.Identifier()))

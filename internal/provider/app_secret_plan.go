@@ -34,17 +34,25 @@ type privateGetter interface {
 	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
 }
 
+// privateJSON decodes the private state's key into v. found is false when the key is not set;
+// err is why a value that is set does not decode (v then holds what json.Unmarshal left in it).
+func privateJSON(ctx context.Context, private privateGetter, key string, v any, diags *diag.Diagnostics) (found bool, err error) {
+	raw, d := private.GetKey(ctx, key)
+	diags.Append(d...)
+	if raw == nil {
+		return false, nil
+	}
+	return true, json.Unmarshal(raw, v)
+}
+
 // secretChanges decides which secrets an update sends. ModifyPlan and Update both call it with
 // the same inputs, so what the plan promises is what the apply does.
 func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) secretPlan {
 	var out secretPlan
 	out.drift = r.keyDrift(ctx, state, private, diags)
-	raw, d := private.GetKey(ctx, privateUnrestoredWriteOnly)
-	diags.Append(d...)
+	// An unreadable map counts as none, like a missing baseline.
 	var unrestored map[string]string
-	if raw != nil {
-		_ = json.Unmarshal(raw, &unrestored) // unreadable counts as none, like a missing baseline
-	}
+	_, _ = privateJSON(ctx, private, privateUnrestoredWriteOnly, &unrestored, diags)
 	for _, s := range r.platform.Secrets {
 		planned := stringAt(ctx, plan, s, diags)
 		prior := stringAt(ctx, state, s, diags)
@@ -86,10 +94,8 @@ func (r *appResource) secretValue(ctx context.Context, plan tfsdk.Plan, config t
 }
 
 func (r *appResource) keyDrift(ctx context.Context, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) *keyDrift {
-	raw, d := private.GetKey(ctx, privateAppliedKeyUpdatedAt)
-	diags.Append(d...)
 	var applied string
-	if raw == nil || json.Unmarshal(raw, &applied) != nil {
+	if found, err := privateJSON(ctx, private, privateAppliedKeyUpdatedAt, &applied, diags); !found || err != nil {
 		return nil // imported and never applied: no baseline to compare with
 	}
 	current := stringAt(ctx, state, attrKeyUpdatedAt, diags)

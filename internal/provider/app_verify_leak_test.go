@@ -2,8 +2,6 @@ package provider
 
 import (
 	"net/url"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -22,12 +20,11 @@ func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 	env := newSimEnv(t, 0)
 	env.tenants[0] = simulator.Tenant{AccessKey: "AKLEAKCHECK", SecretKey: `SK-check<>"&\-0123456789`, DomainID: "domain-leak-check"}
 	env.sim.AddTenant(env.tenants[0])
-	logFile := filepath.Join(t.TempDir(), "trace.log")
-	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE", "TF_LOG_PATH="+logFile)
-	config := leakConfig{env: env}
-	leaks := newLeakCheck(env.tenants[0].SecretKey)
+	r := newLeakRun(t, env.sim, newCLIWorkspace)
+	r.leaks.add(env.tenants[0].SecretKey)
+	r.config = leakConfig{env: env, providerLines: env.verificationLines()}
 	for _, tag := range []string{"v1", "v2"} {
-		values := config.values(tag)
+		values := r.config.values(tag)
 		for _, pc := range platformCases {
 			var secrets []string
 			for _, s := range pc.platform.Secrets {
@@ -39,64 +36,26 @@ func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 		}
 	}
 
-	var outputs strings.Builder
-	run := func(args ...string) {
-		out := w.terraform(t, args...)
-		outputs.WriteString(out)
-	}
-	fail := func(want string, args ...string) {
-		out, err := w.run(args...)
-		outputs.WriteString(out)
-		if err == nil || !errorPattern(want).MatchString(out) {
-			t.Fatalf("terraform %s: want a failure mentioning %q, got %v:\n%s", strings.Join(args, " "), want, err, out)
-		}
-	}
-	write := func(tag string, version int) {
-		main := strings.Replace(config.main(version), "provider \"coc\" {\n", "provider \"coc\" {\n  "+strings.Join(env.verificationLines(), "\n  ")+"\n", 1)
-		w.writeConfig(t, main)
-		values := config.values(tag)
-		for name, v := range values {
-			if name != "secret_key" && name != "security_token" {
-				leaks.add(v)
-			}
-		}
-		writeTFVars(t, w, values)
-	}
-	inject := func(f simulator.Fault) {
-		env.sim.ClearFaults()
-		if err := env.sim.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	write("v1", 1)
-	run("apply", "-auto-approve", "-input=false", "-no-color")
-	write("v2", 2)
-	run("apply", "-auto-approve", "-input=false", "-no-color")
-	write("v3", 3)
-	fail("Rejected the App Credentials", "plan", "-input=false", "-no-color")
-	inject(simulator.Fault{PathPrefix: simulator.PlatformPrefix, Status: 400, Echo: true})
-	fail("the request was", "plan", "-input=false", "-no-color")
-	inject(simulator.Fault{PathPrefix: simulator.PlatformPrefix, Drop: simulator.DropBeforeCommit})
-	fail("Could Not Verify", "plan", "-input=false", "-no-color")
+	r.write("v1", 1)
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.write("v2", 2)
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.write("v3", 3)
+	r.fail(errorPattern("Rejected the App Credentials"), "plan", "-input=false", "-no-color")
+	r.inject(simulator.Fault{PathPrefix: simulator.PlatformPrefix, Status: 400, Echo: true})
+	r.fail(errorPattern("the request was"), "plan", "-input=false", "-no-color")
+	r.inject(simulator.Fault{PathPrefix: simulator.PlatformPrefix, Drop: simulator.DropBeforeCommit})
+	r.fail(errorPattern("Could Not Verify"), "plan", "-input=false", "-no-color")
 	env.sim.ClearFaults()
-	write("v2", 2)
-	run("show", "-no-color")
-	leaks.checkState(t, w, config.storedValues())
-	run("destroy", "-auto-approve", "-input=false", "-no-color")
+	r.write("v2", 2)
+	r.run("show", "-no-color")
+	r.leaks.checkState(t, r.w, r.config.storedValues())
+	r.run("destroy", "-auto-approve", "-input=false", "-no-color")
 
-	trace, err := os.ReadFile(logFile)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, want := range []string{"Sending WeCom request", "Received DingTalk response", "Lark accepted the app credentials", "will be retried"} {
-		if !strings.Contains(string(trace), want) {
-			t.Fatalf("the TRACE log lacks %q, so it does not capture the token calls (%d bytes)", want, len(trace))
-		}
-	}
-	for where, text := range map[string]string{"the TRACE log": string(trace), "terraform's output": outputs.String()} {
-		leaks.check(t, where, text)
-		for _, s := range leaks.secrets {
+	trace := r.trace("the token calls", "Sending WeCom request", "Received DingTalk response", "Lark accepted the app credentials", "will be retried")
+	for where, text := range map[string]string{"the TRACE log": trace, "terraform's output": r.outputs.String()} {
+		r.leaks.check(t, where, text)
+		for _, s := range r.leaks.secrets {
 			for _, form := range []string{url.QueryEscape(s), simulator.Fingerprint(s)} {
 				if strings.Contains(text, form) {
 					t.Errorf("%s contains the secret %q as %q", where, s, form)

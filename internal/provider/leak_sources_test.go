@@ -2,11 +2,7 @@ package provider
 
 import (
 	"net/http"
-	"os"
-	"path/filepath"
-	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
@@ -25,35 +21,20 @@ func TestCLI_NoCredentialSourceLeaksSecrets(t *testing.T) {
 		t.Run(src.name, func(t *testing.T) {
 			t.Parallel()
 			w := newSourceWorld(t)
-			logFile := filepath.Join(t.TempDir(), "trace.log")
-			ws := w.workspace(t, src, []string{"TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE", "TF_LOG_PATH=" + logFile})
-			var outputs strings.Builder
+			r := newLeakRun(t, w.sim, func(t *testing.T, extraEnv ...string) *cliWorkspace { return w.workspace(t, src, extraEnv) })
 			for _, path := range src.echo {
-				w.sim.ClearFaults()
-				if err := w.sim.InjectFault(simulator.Fault{Method: http.MethodPost, PathPrefix: path, Status: http.StatusBadRequest, Echo: true}); err != nil {
-					t.Fatal(err)
-				}
-				out, err := ws.run("plan", "-input=false", "-no-color")
-				outputs.WriteString(out)
-				if err == nil || !errorPattern("Failed to Obtain COC Credentials", "the request was POST "+path).MatchString(out) {
-					t.Fatalf("want the plan to fail with IAM's echo of POST %s, got %v:\n%s", path, err, out)
-				}
+				r.inject(simulator.Fault{Method: http.MethodPost, PathPrefix: path, Status: http.StatusBadRequest, Echo: true})
+				r.fail(errorPattern("Failed to Obtain COC Credentials", "the request was POST "+path), "plan", "-input=false", "-no-color")
 			}
 			w.sim.ClearFaults()
-			outputs.WriteString(ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"))
-			outputs.WriteString(ws.terraform(t, "destroy", "-auto-approve", "-input=false", "-no-color"))
+			r.run("apply", "-auto-approve", "-input=false", "-no-color")
+			r.run("destroy", "-auto-approve", "-input=false", "-no-color")
 
-			trace, err := os.ReadFile(logFile)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if !strings.Contains(string(trace), "Obtained COC credentials") {
-				t.Fatalf("the TRACE log lacks the credential chain's lines, so it does not capture the provider's side (%d bytes)", len(trace))
-			}
+			trace := r.trace("the provider's side", "Obtained COC credentials")
 			leaks := w.credentialSecrets()
-			leaks.checkText(t, "the TRACE log", string(trace))
-			leaks.checkText(t, "terraform's output", outputs.String())
-			leaks.checkState(t, ws, nil)
+			leaks.checkText(t, "the TRACE log", trace)
+			leaks.checkText(t, "terraform's output", r.outputs.String())
+			leaks.checkState(t, r.w, nil)
 		})
 	}
 }
@@ -72,17 +53,4 @@ func (w *sourceWorld) credentialSecrets() *leakCheck {
 	leaks := newLeakCheck()
 	leaks.add(slices.DeleteFunc(secrets, func(s string) bool { return s == "" })...) // a permanent key has no security token
 	return leaks
-}
-
-// requestSignature is an SDK-HMAC-SHA256 signature, which anyone could replay while its date is
-// fresh.
-var requestSignature = regexp.MustCompile(`Signature=[0-9a-f]{64}`)
-
-// checkText looks for the secrets in text, and for a request signature.
-func (l *leakCheck) checkText(t *testing.T, where, text string) {
-	t.Helper()
-	l.check(t, where, text)
-	if signature := requestSignature.FindString(text); signature != "" {
-		t.Errorf("%s contains a request signature, which could be replayed: %s", where, signature)
-	}
 }

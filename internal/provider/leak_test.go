@@ -29,43 +29,15 @@ func TestCLI_SecretsNeverLeak(t *testing.T) {
 		AccessKey: "AKLEAK", SecretKey: `SK-leak<>"&\-0123456789`, DomainID: "domain-leak", SecurityToken: `TOKEN-leak<>"&\-abcdefgh`,
 	}
 	env.sim.AddTenant(env.tenants[0])
-	logFile := filepath.Join(t.TempDir(), "trace.log")
-	w := newCLIWorkspace(t, "TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE", "TF_LOG_PATH="+logFile)
-	leaks := newLeakCheck(env.tenants[0].SecretKey, env.tenants[0].SecurityToken)
-	config := leakConfig{env: env}
+	r := newLeakRun(t, env.sim, newCLIWorkspace)
+	r.leaks.add(env.tenants[0].SecretKey, env.tenants[0].SecurityToken)
+	r.config = leakConfig{env: env}
 
-	var outputs strings.Builder
-	run := func(args ...string) string {
-		out := w.terraform(t, args...)
-		outputs.WriteString(out)
-		return out
-	}
-	// fail runs a command that must fail with an error containing want.
-	fail := func(want string, args ...string) {
-		out, err := w.run(args...)
-		outputs.WriteString(out)
-		if err == nil || !errorPattern(want).MatchString(out) {
-			t.Fatalf("terraform %s: want a failure mentioning %q, got %v:\n%s", strings.Join(args, " "), want, err, out)
-		}
-	}
-	write := func(tag string, version int) {
-		w.writeConfig(t, config.main(version))
-		values := config.values(tag)
-		leaks.add(slices.Collect(maps.Values(values))...)
-		writeTFVars(t, w, values)
-	}
-	inject := func(f simulator.Fault) {
-		env.sim.ClearFaults()
-		if err := env.sim.InjectFault(f); err != nil {
-			t.Fatal(err)
-		}
-	}
-
-	write("v1", 1)
-	run("plan", "-input=false", "-no-color")
-	run("apply", "-auto-approve", "-input=false", "-no-color")
-	write("v2", 2)
-	run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.write("v1", 1)
+	r.run("plan", "-input=false", "-no-color")
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.write("v2", 2)
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
 
 	// Keys changed on the console: the plan warns and re-sends the configured plaintext secrets.
 	for _, pc := range platformCases {
@@ -73,54 +45,128 @@ func TestCLI_SecretsNeverLeak(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if plan := run("plan", "-input=false", "-no-color"); !strings.Contains(plan, "Secret Changed Outside Terraform") {
+	if plan := r.run("plan", "-input=false", "-no-color"); !strings.Contains(plan, "Secret Changed Outside Terraform") {
 		t.Fatalf("the drift plan shows no warning:\n%s", plan)
 	}
-	run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
 
 	// A server that echoes the request, its body and its headers, in its errors.
-	write("v3", 3)
-	inject(simulator.Fault{Method: "PUT", Status: 400, Echo: true})
-	fail("the request was PUT", "apply", "-auto-approve", "-input=false", "-no-color")
-	inject(simulator.Fault{Method: "GET", Status: 400, Echo: true})
-	fail("X-Security-Token: ***", "plan", "-input=false", "-no-color")
+	r.write("v3", 3)
+	r.inject(simulator.Fault{Method: "PUT", Status: 400, Echo: true})
+	r.fail(errorPattern("the request was PUT"), "apply", "-auto-approve", "-input=false", "-no-color")
+	r.inject(simulator.Fault{Method: "GET", Status: 400, Echo: true})
+	r.fail(errorPattern("X-Security-Token: ***"), "plan", "-input=false", "-no-color")
 	env.sim.ClearFaults()
-	run("apply", "-auto-approve", "-input=false", "-no-color")
+	r.run("apply", "-auto-approve", "-input=false", "-no-color")
 
 	// A secret that fails validation is not repeated in the error.
-	bad := config.values("v3")
+	bad := r.config.values("v3")
 	bad["lark_app_secret"] = "bad secret v3"
-	leaks.add(bad["lark_app_secret"])
-	writeTFVars(t, w, bad)
-	fail("The value is not shown because it is secret", "plan", "-input=false", "-no-color")
-	write("v3", 3)
+	r.leaks.add(bad["lark_app_secret"])
+	writeTFVars(t, r.w, bad)
+	r.fail(errorPattern("The value is not shown because it is secret"), "plan", "-input=false", "-no-color")
+	r.write("v3", 3)
 
-	run("show", "-no-color")
-	leaks.checkState(t, w, config.storedValues())
-	run("destroy", "-auto-approve", "-input=false", "-no-color")
+	r.run("show", "-no-color")
+	r.leaks.checkState(t, r.w, r.config.storedValues())
+	r.run("destroy", "-auto-approve", "-input=false", "-no-color")
 
-	trace, err := os.ReadFile(logFile)
+	trace := r.trace("the provider's side", "Sending COC request", "Received COC response", "sdk.framework", "ApplyResourceChange")
+	r.leaks.checkText(t, "the TRACE log", trace)
+	r.leaks.checkText(t, "terraform's output", r.outputs.String())
+}
+
+// leakRun is a leak suite's terraform: a workspace whose every log, the provider's included, goes
+// at TRACE to a file of its own, the simulator behind it, and everything the commands printed,
+// which the suite then searches for secrets.
+type leakRun struct {
+	t       *testing.T
+	sim     *simulator.Simulator
+	w       *cliWorkspace
+	logFile string
+	outputs strings.Builder
+	// leaks are the secrets the suite looks for; write adds the values of the variables it
+	// writes.
+	leaks *leakCheck
+	// config is the configuration write renders.
+	config leakConfig
+}
+
+// newLeakRun makes the run's workspace with workspace, given the environment that sends every log
+// to the run's TRACE log.
+func newLeakRun(t *testing.T, sim *simulator.Simulator, workspace func(t *testing.T, extraEnv ...string) *cliWorkspace) *leakRun {
+	t.Helper()
+	logFile := filepath.Join(t.TempDir(), "trace.log")
+	w := workspace(t, "TF_LOG=TRACE", "TF_LOG_PROVIDER=TRACE", "TF_LOG_PATH="+logFile)
+	return &leakRun{t: t, sim: sim, w: w, logFile: logFile, leaks: newLeakCheck()}
+}
+
+// run runs a command that must succeed, and returns its output.
+func (r *leakRun) run(args ...string) string {
+	r.t.Helper()
+	out := r.w.terraform(r.t, args...)
+	r.outputs.WriteString(out)
+	return out
+}
+
+// fail runs a command that must fail with an error that want matches.
+func (r *leakRun) fail(want *regexp.Regexp, args ...string) {
+	r.t.Helper()
+	out, err := r.w.run(args...)
+	r.outputs.WriteString(out)
+	if err == nil || !want.MatchString(out) {
+		r.t.Fatalf("terraform %s: want a failure matching %s, got %v:\n%s", strings.Join(args, " "), want, err, out)
+	}
+}
+
+// write replaces the configuration with config's, and the variables with the values of the
+// generation tag, which join the leaks (but for an empty one: a tenant without a security token
+// has none to leak).
+func (r *leakRun) write(tag string, version int) {
+	r.t.Helper()
+	r.w.writeConfig(r.t, r.config.main(version))
+	values := r.config.values(tag)
+	for _, v := range values {
+		if v != "" {
+			r.leaks.add(v)
+		}
+	}
+	writeTFVars(r.t, r.w, values)
+}
+
+// inject replaces the simulator's faults with f.
+func (r *leakRun) inject(f simulator.Fault) {
+	r.t.Helper()
+	r.sim.ClearFaults()
+	if err := r.sim.InjectFault(f); err != nil {
+		r.t.Fatal(err)
+	}
+}
+
+// trace returns the TRACE log, failing the test unless it holds every one of want: without them,
+// the log does not capture side, what the suite searches.
+func (r *leakRun) trace(side string, want ...string) string {
+	r.t.Helper()
+	trace, err := os.ReadFile(r.logFile)
 	if err != nil {
-		t.Fatal(err)
+		r.t.Fatal(err)
 	}
-	for _, want := range []string{"Sending COC request", "Received COC response", "sdk.framework", "ApplyResourceChange"} {
-		if !strings.Contains(string(trace), want) {
-			t.Fatalf("the TRACE log lacks %q, so it does not capture the provider's side (%d bytes)", want, len(trace))
+	for _, w := range want {
+		if !strings.Contains(string(trace), w) {
+			r.t.Fatalf("the TRACE log lacks %q, so it does not capture %s (%d bytes)", w, side, len(trace))
 		}
 	}
-	leaks.check(t, "the TRACE log", string(trace))
-	leaks.check(t, "terraform's output", outputs.String())
-	for where, text := range map[string]string{"the TRACE log": string(trace), "terraform's output": outputs.String()} {
-		if signature := regexp.MustCompile(`Signature=[0-9a-f]{64}`).FindString(text); signature != "" {
-			t.Errorf("%s contains a request signature, which could be replayed: %s", where, signature)
-		}
-	}
+	return string(trace)
 }
 
 // leakConfig renders the suite's configuration: every credential and secret comes from a
 // sensitive variable, as it would in practice (Terraform quotes configuration lines in its
 // diagnostics). WeCom's address_book_key and DingTalk's client_secret are write-only.
-type leakConfig struct{ env *simEnv }
+type leakConfig struct {
+	env *simEnv
+	// providerLines are more lines of the provider block, before the endpoint and credentials.
+	providerLines []string
+}
 
 func (leakConfig) writeOnly(secret string) bool {
 	return secret == "address_book_key" || secret == "client_secret"
@@ -133,7 +179,11 @@ func (c leakConfig) main(version int) string {
 	var b strings.Builder
 	b.WriteString(requiredProviders)
 	vars := []string{"secret_key", "security_token"}
-	fmt.Fprintf(&b, "provider \"coc\" {\n  endpoint = %q\n  access_key = %q\n  secret_key = var.secret_key\n  security_token = var.security_token\n  domain_id = %q\n}\n",
+	b.WriteString("provider \"coc\" {\n")
+	for _, line := range c.providerLines {
+		b.WriteString("  " + line + "\n")
+	}
+	fmt.Fprintf(&b, "  endpoint = %q\n  access_key = %q\n  secret_key = var.secret_key\n  security_token = var.security_token\n  domain_id = %q\n}\n",
 		c.env.url, t.AccessKey, t.DomainID)
 	var addrs []string
 	for _, pc := range platformCases {
@@ -223,6 +273,19 @@ func (l *leakCheck) check(t *testing.T, where, text string) {
 				t.Errorf("%s contains the secret %q (as %q)", where, s, form)
 			}
 		}
+	}
+}
+
+// requestSignature is an SDK-HMAC-SHA256 signature, which anyone could replay while its date is
+// fresh.
+var requestSignature = regexp.MustCompile(`Signature=[0-9a-f]{64}`)
+
+// checkText looks for the secrets in text, and for a request signature.
+func (l *leakCheck) checkText(t *testing.T, where, text string) {
+	t.Helper()
+	l.check(t, where, text)
+	if signature := requestSignature.FindString(text); signature != "" {
+		t.Errorf("%s contains a request signature, which could be replayed: %s", where, signature)
 	}
 }
 

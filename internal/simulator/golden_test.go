@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden response files from the simulator")
@@ -43,11 +44,7 @@ func exchange(t *testing.T, server *httptest.Server, dir string, step goldenStep
 	t.Helper()
 	var body []byte
 	if step.request != "" {
-		var err error
-		if body, err = os.ReadFile(filepath.Join(dir, step.request)); err != nil {
-			t.Fatal(err)
-		}
-		body = bytes.TrimSpace(body)
+		body = testkit.Golden(t, dir, step.request)
 	}
 	if step.edit != nil {
 		body = step.edit(body)

@@ -108,7 +108,7 @@ func TestIAMAdminAPI(t *testing.T) {
 	admin(t, server, "PUT", "/_sim/issued-lifetime", `{"seconds":15}`, 204)
 	admin(t, server, "PUT", "/_sim/metadata", `{"domain_id":"source"}`, 204)
 
-	now := e.clock.now()
+	now := e.clock.Now()
 	reader := e.assumeRole(t, target, assumeRoleBody("reader", "domain_name", "source-name", 3600)).credential(t)
 	if !reader.ExpiresAt.Equal(now.Add(15 * time.Second)) {
 		t.Fatalf("the issued lifetime caps the key: %+v", reader)
@@ -146,7 +146,7 @@ func TestIAMAdminAPI(t *testing.T) {
 	if answer := e.redeem(t, subject, 900); answer.status != 401 {
 		t.Fatalf("a subject token issued before the reset: %d %s", answer.status, answer.body)
 	}
-	now = e.clock.now()
+	now = e.clock.Now()
 	again := e.assumeRole(t, target, assumeRoleBody("reader", "domain_id", "source", 3600)).credential(t)
 	if !again.ExpiresAt.Equal(now.Add(time.Hour)) {
 		t.Fatalf("after reset the agency is still there and the lifetime is as asked: %+v", again)

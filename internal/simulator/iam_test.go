@@ -9,13 +9,13 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // The accounts of the IAM tests: a caller, the target account its agency leads to, and a
@@ -28,36 +28,18 @@ var (
 	ciIDP    = simulator.IdentityProvider{ID: "ci", DomainID: "target", IDTokens: []string{"id.token.1", "id.token.2"}}
 )
 
-// testClock is a settable clock that the simulator's handlers read while tests move it.
-type testClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *testClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *testClock) advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // iamEnv is a simulator on a fixed clock with the accounts above, the agency and the identity
 // provider.
 type iamEnv struct {
 	sim    *simulator.Simulator
 	server *httptest.Server
-	clock  *testClock
+	clock  *testkit.Clock
 }
 
 func newIAMEnv(t *testing.T, tenants ...simulator.Tenant) *iamEnv {
 	t.Helper()
-	e := &iamEnv{clock: &testClock{t: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}}
-	e.sim = simulator.New(append([]simulator.Tenant{caller, target, stranger}, tenants...), simulator.WithClock(e.clock.now), simulator.WithSeed(1))
+	e := &iamEnv{clock: testkit.NewClock()}
+	e.sim = simulator.New(append([]simulator.Tenant{caller, target, stranger}, tenants...), simulator.WithClock(e.clock.Now), simulator.WithSeed(1))
 	if err := e.sim.DeclareAgency(operator); err != nil {
 		t.Fatal(err)
 	}
@@ -70,7 +52,7 @@ func newIAMEnv(t *testing.T, tenants ...simulator.Tenant) *iamEnv {
 }
 
 func (e *iamEnv) signer(tn simulator.Tenant) *coc.Signer {
-	return &coc.Signer{Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: e.clock.now}
+	return &coc.Signer{Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: e.clock.Now}
 }
 
 // iamAnswer is an answer of IAM or the metadata service.
@@ -139,7 +121,7 @@ func (e *iamEnv) assumeRole(t *testing.T, as simulator.Tenant, body string) iamA
 
 // listLark lists the lark bindings of the key's account through the contract API.
 func (e *iamEnv) listLark(tn simulator.Tenant) (*coc.BindingList, error) {
-	c, err := coc.NewClient(coc.Config{Endpoint: e.server.URL, Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, MaxRetries: -1, Now: e.clock.now})
+	c, err := coc.NewClient(coc.Config{Endpoint: e.server.URL, Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, MaxRetries: -1, Now: e.clock.Now})
 	if err != nil {
 		return nil, err
 	}
@@ -156,7 +138,7 @@ func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 	if list, err := e.listLark(issued); err != nil || list.Total != 1 {
 		t.Fatalf("the issued key does not see the target account's binding: %+v %v", list, err)
 	}
-	e.clock.advance(issued.ExpiresAt.Sub(e.clock.now()))
+	e.clock.Advance(issued.ExpiresAt.Sub(e.clock.Now()))
 	var apiErr *coc.APIError
 	if _, err := e.listLark(issued); !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(apiErr.Message, coc.SecurityTokenExpired) {
 		t.Fatalf("at its expires_at the issued key must be refused as expired, got %v", err)
@@ -165,7 +147,7 @@ func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 
 func TestAssumeRoleIssuesAKeyInTheAgencysAccount(t *testing.T) {
 	e := newIAMEnv(t)
-	start := e.clock.now()
+	start := e.clock.Now()
 	answer := e.assumeRole(t, caller, assumeRoleBody("coc-operator", "domain_name", "target-name", 0))
 	if answer.status != 201 {
 		t.Fatalf("%d %s", answer.status, answer.body)
@@ -182,13 +164,13 @@ func TestAssumeRoleIssuesAKeyInTheAgencysAccount(t *testing.T) {
 
 	// IAM's bounds are inclusive, and the issued lifetime caps what is asked for.
 	for _, seconds := range []int{900, 86400} {
-		now := e.clock.now()
+		now := e.clock.Now()
 		if got := e.assumeRole(t, caller, assumeRoleBody("coc-operator", "domain_id", "target", seconds)).credential(t); !got.ExpiresAt.Equal(now.Add(time.Duration(seconds) * time.Second)) {
 			t.Fatalf("duration_seconds %d: expires_at %v", seconds, got.ExpiresAt)
 		}
 	}
 	e.sim.SetIssuedLifetime(15 * time.Second)
-	now := e.clock.now()
+	now := e.clock.Now()
 	if got := e.assumeRole(t, caller, assumeRoleBody("coc-operator", "domain_id", "target", 3600)).credential(t); !got.ExpiresAt.Equal(now.Add(15 * time.Second)) {
 		t.Fatalf("with an issued lifetime of 15 s: expires_at %v", got.ExpiresAt)
 	}
@@ -285,7 +267,7 @@ func (e *iamEnv) redeem(t *testing.T, subjectToken string, seconds int) iamAnswe
 // provider's account; neither call is signed.
 func TestOIDCIdentityTokensBecomeKeysInTheProvidersAccount(t *testing.T) {
 	e := newIAMEnv(t)
-	start := e.clock.now()
+	start := e.clock.Now()
 	answer := e.exchangeIDToken(t, ciIDP.ID, "id.token.2")
 	subject := answer.header.Get(credentials.HeaderSubjectToken)
 	var info credentials.IDTokenResponse
@@ -400,7 +382,7 @@ func TestOIDCRefusals(t *testing.T) {
 			t.Errorf("%s: got %d %+v, want %d %s", tc.name, answer.status, got, tc.status, tc.code)
 		}
 	}
-	e.clock.advance(24 * time.Hour)
+	e.clock.Advance(24 * time.Hour)
 	answer := e.redeem(t, subject, 900)
 	if got := answer.iamError(t); answer.status != 401 || got.Code != "IAM.0066" {
 		t.Errorf("an expired subject token: got %d %+v", answer.status, got)

@@ -22,7 +22,7 @@ func TestMetadataServesTheInstanceAgencysKey(t *testing.T) {
 	}
 
 	admin(t, e.server, "PUT", "/_sim/metadata", `{"domain_id":"target"}`, 204)
-	start := e.clock.now()
+	start := e.clock.Now()
 	first := e.securityKey(t)
 	if first.status != 200 {
 		t.Fatalf("%d %s", first.status, first.body)
@@ -31,13 +31,13 @@ func TestMetadataServesTheInstanceAgencysKey(t *testing.T) {
 	if !key.ExpiresAt.Equal(start.Add(15 * time.Minute)) {
 		t.Fatalf("expires_at %v", key.ExpiresAt)
 	}
-	e.clock.advance(7*time.Minute + 29*time.Second)
+	e.clock.Advance(7*time.Minute + 29*time.Second)
 	if again := e.securityKey(t).credential(t); again != key {
 		t.Fatalf("before half its lifetime the same key is served: %+v, then %+v", key, again)
 	}
-	e.clock.advance(time.Second)
+	e.clock.Advance(time.Second)
 	renewed := e.securityKey(t).credential(t)
-	if renewed.AccessKey == key.AccessKey || !renewed.ExpiresAt.Equal(e.clock.now().Add(15*time.Minute)) {
+	if renewed.AccessKey == key.AccessKey || !renewed.ExpiresAt.Equal(e.clock.Now().Add(15*time.Minute)) {
 		t.Fatalf("at half its lifetime a new key is served: %+v, then %+v", key, renewed)
 	}
 	list := e.sim.IssuedCredentials()
