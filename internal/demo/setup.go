@@ -146,7 +146,8 @@ func (d *demo) checkTerraformVersion(ctx context.Context) error {
 	return nil
 }
 
-// simulatorBanner is what coc-simulator prints on start.
+// The lines of coc-simulator's start-up banner that setup reads: its demo tenant's exports
+// and its address.
 var (
 	exportLine    = regexp.MustCompile(`^export (HW_[A-Z_]+)=(\S+)$`)
 	listeningLine = regexp.MustCompile(`^listening on (http://\S+)$`)
