@@ -108,7 +108,8 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c := &Client{base: base, cfg: cfg, signing: &recordingProvider{CredentialsProvider: cfg.Credentials}}
 	signed := *httpClient
-	signed.Transport = NewSigningTransport(httpClient.Transport, c.signing, cfg.DomainID, cfg.Now)
+	next := writeTracking{next: cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport)}
+	signed.Transport = NewSigningTransport(next, c.signing, cfg.DomainID, cfg.Now)
 	// A redirect would carry a signed request to a host we did not choose.
 	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	policy := RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: RetryIdempotent}

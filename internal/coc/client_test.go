@@ -592,3 +592,42 @@ func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
 }
 
 func nopBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
+
+// slowIssuer stands for IAM or the metadata service: it obtains the credentials over HTTP, with
+// the context of the request they are for, and takes long enough for that request to be given up.
+type slowIssuer struct{ url string }
+
+func (s slowIssuer) Retrieve(ctx context.Context) (coc.Credentials, error) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
+	if err != nil {
+		return coc.Credentials{}, err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return coc.Credentials{}, err
+	}
+	_ = resp.Body.Close()
+	return coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}, nil
+}
+
+// A create given up on while its credentials are being obtained never reached COC, even though
+// the call that obtains them was written in full: the create must not be reported as possibly made.
+func TestCreateGivenUpOnWhileObtainingCredentialsMadeNothing(t *testing.T) {
+	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(time.Minute):
+		}
+	}))
+	t.Cleanup(issuer.Close)
+	sim, client := newEnv(t, func(cfg *coc.Config) { cfg.Credentials = slowIssuer{url: issuer.URL} })
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+	if err == nil || errors.Is(err, coc.ErrOutcomeUnknown) {
+		t.Fatalf("err = %v; want an error without ErrOutcomeUnknown", err)
+	}
+	if n := len(sim.Requests()); n != 0 {
+		t.Fatalf("%d requests reached COC", n)
+	}
+}

@@ -36,7 +36,7 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 		}
 		var created Binding
 		var sent requestWritten
-		err := c.do(sent.trace(ctx), c.create, http.MethodPost, bindingPath(t), nil, req, req.SecretValues(), &created)
+		err := c.do(sent.watch(ctx), c.create, http.MethodPost, bindingPath(t), nil, req, req.SecretValues(), &created)
 		switch {
 		case err == nil:
 			return &created, nil
@@ -83,6 +83,15 @@ func outcomeUnknown(err error) error { return fmt.Errorf("%w: %w", ErrOutcomeUnk
 // call given up on (cancelled, timed out) is known to have reached COC or not.
 type requestWritten struct{ done atomic.Bool }
 
+type requestWrittenKey struct{}
+
+// watch marks ctx so that the client's writeTracking transport reports to w. A ClientTrace in ctx
+// itself would also hear the calls that obtain the credentials (IAM, the metadata service), which
+// share the request's context: a create given up on while those run would pass for written.
+func (w *requestWritten) watch(ctx context.Context) context.Context {
+	return context.WithValue(ctx, requestWrittenKey{}, w)
+}
+
 func (w *requestWritten) trace(ctx context.Context) context.Context {
 	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
 		// Each attempt starts by asking for a connection; an earlier attempt answered 429 or
@@ -90,6 +99,17 @@ func (w *requestWritten) trace(ctx context.Context) context.Context {
 		GetConn:      func(string) { w.done.Store(false) },
 		WroteRequest: func(info httptrace.WroteRequestInfo) { w.done.Store(info.Err == nil) },
 	})
+}
+
+// writeTracking sits under the signing transport, where the credentials have been obtained, and
+// traces the request itself for the requestWritten its context carries.
+type writeTracking struct{ next http.RoundTripper }
+
+func (t writeTracking) RoundTrip(req *http.Request) (*http.Response, error) {
+	if w, ok := req.Context().Value(requestWrittenKey{}).(*requestWritten); ok {
+		req = req.WithContext(w.trace(req.Context()))
+	}
+	return t.next.RoundTrip(req)
 }
 
 func (w *requestWritten) written() bool { return w.done.Load() }
