@@ -13,10 +13,19 @@ import (
 // short-lived ones are renewed once half their lifetime has passed.
 const maxRenewalWindow = 5 * time.Minute
 
+// A renewal that fails while the current credentials are still good for more than expiryMargin
+// keeps them, and is tried again after renewalRetryDelay: an IAM or metadata hiccup must not
+// fail requests that could still be signed, nor make every request wait for a failing renewal.
+const (
+	expiryMargin      = 30 * time.Second
+	renewalRetryDelay = 30 * time.Second
+)
+
 // Cache is what the COC client asks for credentials (a coc.CredentialsRenewer). It resolves its
 // Provider on first need, not before, shares the credentials between every caller, renews them
-// when less than min(5 minutes, half their lifetime) remains, and lets concurrent callers that
-// find none wait for a single resolution rather than start one each.
+// when less than min(5 minutes, half their lifetime) remains (keeping them while a renewal
+// fails and they are still good), and lets concurrent callers that find none wait for a single
+// resolution rather than start one each.
 type Cache struct {
 	provider Provider
 	opts     Options
@@ -83,12 +92,23 @@ func (c *Cache) resolve(ctx context.Context, r *resolution) {
 	obtained, err := c.obtain(ctx)
 	c.mu.Lock()
 	c.resolving = nil
-	if err != nil {
-		r.err = err // not kept: the next caller tries again
-	} else {
+	var kept *cached
+	switch {
+	case err == nil:
 		r.value, c.current = obtained.value, obtained
+	case c.keepCurrent():
+		kept = c.current
+		r.value = kept.value
+	default:
+		r.err = err // not kept: the next caller tries again
 	}
 	c.mu.Unlock()
+	if kept != nil && c.opts.Logger != nil {
+		c.opts.Logger.Warn(ctx, "Renewing COC credentials failed; the current ones are used until the next try", map[string]any{
+			"source": c.provider.String(), "error": err.Error(), "expires_at": kept.value.Expires.UTC().Format(time.RFC3339),
+			"next_try": kept.renewAt.UTC().Format(time.RFC3339),
+		})
+	}
 	if err == nil && c.opts.Logger != nil {
 		fields := map[string]any{"source": c.provider.String()}
 		if v := obtained.value; !v.Expires.IsZero() {
@@ -97,6 +117,24 @@ func (c *Cache) resolve(ctx context.Context, r *resolution) {
 		}
 		c.opts.Logger.Debug(ctx, "Obtained COC credentials", fields)
 	}
+}
+
+// keepCurrent reports whether the current credentials, due for renewal, are still good enough
+// to use after a renewal failed; if so it moves their next renewal to a little later. It must
+// be called with c.mu held.
+func (c *Cache) keepCurrent() bool {
+	if c.current == nil || c.current.value.Expires.IsZero() {
+		return false
+	}
+	now, usableUntil := c.opts.now(), c.current.value.Expires.Add(-expiryMargin)
+	if !now.Before(usableUntil) {
+		return false
+	}
+	c.current.renewAt = now.Add(renewalRetryDelay)
+	if c.current.renewAt.After(usableUntil) {
+		c.current.renewAt = usableUntil
+	}
+	return true
 }
 
 // obtain asks the provider for credentials and records their secrets before anything can log them.

@@ -216,3 +216,34 @@ func TestACallerGivingUpLeavesTheResolutionToTheOthers(t *testing.T) {
 		t.Fatalf("%s after %d resolutions, want the first resolution's credentials", creds.AccessKey, p.count())
 	}
 }
+
+// A renewal that fails while the credentials are still good keeps them, tries again a little
+// later rather than on every request, and gives up only when they are about to expire.
+func TestFailedRenewalKeepsCredentialsThatAreStillGood(t *testing.T) {
+	p := &countingProvider{clock: testkit.NewClock(), lifetime: time.Hour}
+	cache := newCache(p)
+	first := retrieve(t, cache)
+	p.fail = errors.New("IAM is unavailable")
+
+	p.clock.Advance(56 * time.Minute) // due for renewal, 4 minutes left
+	if got := retrieve(t, cache); got != first || p.count() != 2 {
+		t.Fatalf("after a failed renewal got %v (%d calls), want the current credentials %v after 2 calls", got, p.count(), first)
+	}
+	p.clock.Advance(10 * time.Second)
+	if retrieve(t, cache); p.count() != 2 {
+		t.Fatalf("renewal tried again after 10 s (%d calls); want it to wait", p.count())
+	}
+	p.clock.Advance(25 * time.Second)
+	if got := retrieve(t, cache); got != first || p.count() != 3 {
+		t.Fatalf("got %v after %d calls; want the current credentials after a third, failed, try", got, p.count())
+	}
+
+	p.clock.Advance(3*time.Minute + 5*time.Second) // 20 s left: too close to expiry to sign with
+	if _, err := cache.Retrieve(context.Background()); err == nil || !strings.Contains(err.Error(), "IAM is unavailable") {
+		t.Fatalf("err = %v; want the renewal's error once the credentials are about to expire", err)
+	}
+	p.fail = nil
+	if got := retrieve(t, cache); got == first {
+		t.Fatalf("got the old credentials %v; want renewed ones once renewal works", got)
+	}
+}
