@@ -127,8 +127,9 @@ func New(cfg Config) (*Chain, error) {
 	if role != nil {
 		base = &Agency{IAM: iam, Base: base, Role: *role, Settings: settings}
 		// COC acts in the agency's account: X-Domain-Id says so when its ID is known, and is
-		// left out (unless configured) when the agency names its account by name.
-		c.domainID = cmp.Or(role.DomainID, cfg.DomainID)
+		// left out when the agency names its account by name. The configured domain_id is the
+		// caller's account (HW_DOMAIN_ID often stays set to it), which COC would refuse here.
+		c.domainID = role.DomainID
 	}
 	// Whatever secrets the configuration holds are masked, whether or not their source applies.
 	o.Secrets.Add(cfg.SecretKey, cfg.SecurityToken)
@@ -146,8 +147,8 @@ func New(cfg Config) (*Chain, error) {
 func (c *Chain) Region() string { return c.region }
 
 // DomainID is the account COC acts in, sent as X-Domain-Id, or "" to send none: the agency's
-// account ID when an agency is assumed (else the configured one, else none), otherwise the
-// configured account ID, else the profile's.
+// account ID when an agency is assumed (none when the agency names its account by name),
+// otherwise the configured account ID, else the profile's.
 func (c *Chain) DomainID() string { return c.domainID }
 
 // lastResort is the metadata service, asked because no other source is configured: when it gives

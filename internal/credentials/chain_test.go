@@ -38,7 +38,8 @@ func TestChainPicksTheSourceInOrder(t *testing.T) {
 		{"the metadata service last", credentials.Config{DomainID: "mine"}, "the ECS metadata service at " + f.url, "cn-north-4", "mine"},
 		{"an agency by ID acts in its account", credentials.Config{AccessKey: keys.AccessKey, SecretKey: keys.SecretKey, AssumeRole: role, DomainID: "mine"},
 			`agency "coc-operator" of account target-domain, assumed with access_key and secret_key`, "cn-north-4", "target-domain"},
-		{"an agency by name leaves the account to the configuration", credentials.Config{AccessKey: "AKCONF", SecretKey: "SK-conf",
+		// The configured account is the caller's, which COC would refuse for the agency's key.
+		{"an agency by name sends no account", credentials.Config{AccessKey: "AKCONF", SecretKey: "SK-conf", DomainID: "mine",
 			AssumeRole: &credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "target"}}, `agency "coc-operator" of account "target"`, "cn-north-4", ""},
 		{"a profile's agency", credentials.Config{Profile: "ops", SharedConfigFile: profiles},
 			`agency "coc-operator" of account "target", assumed with KooCLI profile "ops"`, "cn-north-4", ""},

@@ -125,10 +125,13 @@ var credentialSources = []credentialSource{
 		configure: func(_ *testing.T, w *sourceWorld, _ string) sourceSetup {
 			return sourceSetup{env: []string{envMetadataEndpoint + "=" + w.url}}
 		}},
-	{name: "assume_role by domain_name", account: agencyAccount, issuedBy: credentials.MethodAssumeRole, leakSuite: true,
+	// domain_id names the caller's account, as it would for the huaweicloud provider: with the
+	// agency it must not be sent.
+	{name: "assume_role by domain_name, domain_id the caller's", account: agencyAccount, issuedBy: credentials.MethodAssumeRole, leakSuite: true,
 		echo: []string{credentials.SecurityTokensPath}, configure: func(_ *testing.T, w *sourceWorld, _ string) sourceSetup {
 			tn := w.tenants[0]
 			return sourceSetup{lines: []string{fmt.Sprintf("iam_endpoint = %q", w.url), fmt.Sprintf("access_key = %q", tn.AccessKey), "secret_key = var.secret_key",
+				fmt.Sprintf("domain_id = %q", tn.DomainID),
 				fmt.Sprintf("assume_role {\n    agency_name = %q\n    domain_name = %q\n  }", operatorAgency, agencyAccountName)},
 				vars: map[string]string{"secret_key": tn.SecretKey}}
 		}},

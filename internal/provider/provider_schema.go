@@ -75,8 +75,8 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s`, then to the "+
 					"profile's `domainId`. With an agency (`assume_role`, or `agency_name` in `assume_role_with_oidc`), COC acts in the "+
-					"agency's account: `X-Domain-Id` is then the agency's `domain_id`, and when the agency names its account by "+
-					"`domain_name` only, this value if set (it must be the agency's account), else none.", envDomainID),
+					"agency's account: `X-Domain-Id` is then the agency's `domain_id`, or none when the agency names its account by "+
+					"`domain_name`; this value, the caller's account, is not sent.", envDomainID),
 				Validators: []validator.String{printableNoSpace},
 			},
 			"endpoint": schema.StringAttribute{
