@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -304,6 +305,21 @@ func expectWarning(t *testing.T, call string, diags []*tfprotov6.Diagnostic, sum
 	for _, f := range fragments {
 		if !strings.Contains(diags[0].Detail, f) {
 			t.Errorf("%s: the warning lacks %q:\n%s", call, f, diags[0].Detail)
+		}
+	}
+}
+
+// The warning about an unconfirmed create says what the next apply does; the hints for plain
+// failures ("nothing was left half-done", "try again") would contradict it.
+func TestUnconfirmedCreateDetailCarriesNoRetryHint(t *testing.T) {
+	d := &providerData{}
+	for _, cause := range []error{
+		&coc.ResponseError{Operation: "POST /v1/mobile-apps/lark", StatusCode: 503, Reason: "no answer"},
+		fmt.Errorf("POST /v1/mobile-apps/lark: %w", context.DeadlineExceeded),
+	} {
+		detail := d.errorDetail(fmt.Errorf("%w: %w", coc.ErrOutcomeUnknown, cause))
+		if strings.Contains(detail, "half-done") || strings.Contains(detail, "Try again") {
+			t.Errorf("the detail of an unconfirmed create (%v) carries a hint that contradicts it:\n%s", cause, detail)
 		}
 	}
 }

@@ -39,6 +39,8 @@ func (d *providerData) errorDetail(err error) string {
 func (d *providerData) errorHint(err error) string {
 	var credErr *coc.CredentialsError
 	switch {
+	case errors.Is(err, coc.ErrOutcomeUnknown):
+		return "" // the warning that carries it says what the next apply does
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
 	case errors.Is(err, context.Canceled):
