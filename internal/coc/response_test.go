@@ -142,6 +142,9 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	if _, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
 		t.Fatal(err)
 	}
+	if unmaskable := logger.Unmaskable(); len(unmaskable) > 0 {
+		t.Errorf("fields the provider's log masks cannot reach: %v", unmaskable)
+	}
 	logs := logger.Text()
 	if !strings.Contains(logs, "Sending COC request") || !strings.Contains(logs, "will be retried") {
 		t.Fatalf("expected request and retry logs, got:\n%s", logs)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
 	"slices"
@@ -97,16 +98,19 @@ func WithoutQuery(err error) error {
 // IAM issues for an OIDC identity token, and X-Auth-Token that token on its way back to IAM.
 var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "X-Subject-Token", "X-Auth-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
 
-func loggableHeaders(h http.Header) map[string]string {
-	out := make(map[string]string, len(h))
-	for name, values := range h {
+// loggableHeaders renders headers as one string, "Name: value; ...", sorted by name: loggers
+// mask secrets in string fields only, and a proxy may echo a secret in any header.
+func loggableHeaders(h http.Header) string {
+	names := slices.Sorted(maps.Keys(h))
+	lines := make([]string, 0, len(names))
+	for _, name := range names {
+		value := strings.Join(h[name], ", ")
 		if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
-			out[name] = redacted
-			continue
+			value = redacted
 		}
-		out[name] = strings.Join(values, ", ")
+		lines = append(lines, name+": "+value)
 	}
-	return out
+	return strings.Join(lines, "; ")
 }
 
 func attemptFields(resp *http.Response, err error) map[string]any {

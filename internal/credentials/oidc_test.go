@@ -55,7 +55,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 		t.Fatalf("secrets %v lack the identity or the subject token", secrets)
 	}
 	logs := logger.Text()
-	if !strings.Contains(logs, "X-Subject-Token:***") || !strings.Contains(logs, "X-Auth-Token:***") ||
+	if !strings.Contains(logs, "X-Subject-Token: ***") || !strings.Contains(logs, "X-Auth-Token: ***") ||
 		strings.Contains(logs, "subject-token-1") || strings.Contains(logs, "id.token.1") {
 		t.Fatalf("the logs show a token:\n%s", logs)
 	}

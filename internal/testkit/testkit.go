@@ -18,6 +18,9 @@ import (
 type Logger struct {
 	mu    sync.Mutex
 	lines []string
+	// unmaskable lists the fields whose values are neither strings nor numbers: tflog masks
+	// secrets in string fields only, so a map or a slice could carry one into the log.
+	unmaskable []string
 }
 
 // Debug records a line.
@@ -30,6 +33,21 @@ func (l *Logger) log(msg string, fields map[string]any) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	l.lines = append(l.lines, fmt.Sprintf("%s %v", msg, fields))
+	for name, v := range fields {
+		switch v.(type) {
+		case string, int, int64, bool:
+		default:
+			l.unmaskable = append(l.unmaskable, fmt.Sprintf("%s: %s (%T)", msg, name, v))
+		}
+	}
+}
+
+// Unmaskable lists the fields recorded so far that a logger could not mask, as
+// "message: field (type)".
+func (l *Logger) Unmaskable() []string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.unmaskable...)
 }
 
 // Text is the lines recorded so far, one a line.
