@@ -6,8 +6,10 @@ terraform {
   }
 }
 
-# The access key pair comes from HW_ACCESS_KEY and HW_SECRET_KEY (and HW_SECURITY_TOKEN for a
-# temporary key), the same variables the huaweicloud provider reads.
+# Credentials come from wherever the huaweicloud provider finds them, with the same variables:
+# HW_ACCESS_KEY and HW_SECRET_KEY (and HW_SECURITY_TOKEN), a KooCLI profile (HW_PROFILE), an
+# agency (assume_role), an OIDC identity token (assume_role_with_oidc), or else the ECS metadata
+# service. The guide "authentication" has a configuration for each.
 provider "coc" {
   region = "cn-north-4"
 }

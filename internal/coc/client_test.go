@@ -613,7 +613,7 @@ func (s slowIssuer) Retrieve(ctx context.Context) (coc.Credentials, error) {
 // A create given up on while its credentials are being obtained never reached COC, even though
 // the call that obtains them was written in full: the create must not be reported as possibly made.
 func TestCreateGivenUpOnWhileObtainingCredentialsMadeNothing(t *testing.T) {
-	issuer := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	issuer := httptest.NewServer(http.HandlerFunc(func(_ http.ResponseWriter, r *http.Request) {
 		select {
 		case <-r.Context().Done():
 		case <-time.After(time.Minute):
