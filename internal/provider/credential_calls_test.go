@@ -40,7 +40,7 @@ func allPlatforms() []string {
 // for them; the plan then calls them, which shows that the world would have seen the calls.
 func TestCLI_ValidateAndSchemaObtainNoCredentials(t *testing.T) {
 	t.Parallel()
-	for _, name := range []string{"ECS metadata service at HW_METADATA_ENDPOINT", "assume_role by domain_name",
+	for _, name := range []string{"ECS metadata service at HW_METADATA_ENDPOINT", "assume_role by domain_name, domain_id the caller's",
 		"assume_role_with_oidc with id_token_file and an agency, from the environment"} {
 		src := sourceNamed(t, name)
 		t.Run(src.name, func(t *testing.T) {
@@ -88,7 +88,7 @@ func TestCLI_AnApplyObtainsCredentialsAtMostOncePerProviderProcess(t *testing.T)
 	t.Parallel()
 	w := newSourceWorld(t)
 	logFile := filepath.Join(t.TempDir(), "debug.log")
-	ws := w.workspace(t, sourceNamed(t, "assume_role by domain_name"), []string{"TF_LOG=DEBUG", "TF_LOG_PATH=" + logFile}, allPlatforms()...)
+	ws := w.workspace(t, sourceNamed(t, "assume_role by domain_name, domain_id the caller's"), []string{"TF_LOG=DEBUG", "TF_LOG_PATH=" + logFile}, allPlatforms()...)
 	for _, run := range []string{"creating three bindings", "refreshing them, without changes"} {
 		if err := os.WriteFile(logFile, nil, 0o600); err != nil {
 			t.Fatal(err)

@@ -39,8 +39,6 @@ func (d *providerData) errorDetail(err error) string {
 func (d *providerData) errorHint(err error) string {
 	var credErr *coc.CredentialsError
 	switch {
-	case errors.Is(err, coc.ErrOutcomeUnknown):
-		return "" // the warning that carries it says what the next apply does
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
 	case errors.Is(err, context.Canceled):
@@ -53,6 +51,8 @@ func (d *providerData) errorHint(err error) string {
 	case errors.Is(err, coc.ErrThrottled):
 		return "COC kept throttling the request after the provider's retries (max_retries). Try again later, raise max_retries, " +
 			"or lower terraform's -parallelism."
+	case errors.Is(err, coc.ErrOutcomeUnknown):
+		return "" // the warning that carries it says what the next apply does; nothing is known to be undone
 	case errors.Is(err, coc.ErrServer), isTransportError(err):
 		return "COC or the network kept failing after the provider's retries (max_retries). Nothing was left half-done: " +
 			"run terraform apply again."
