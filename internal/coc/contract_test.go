@@ -16,7 +16,8 @@ func TestContractDocumentMatchesCode(t *testing.T) {
 	}
 	documented := regexp.MustCompile("`((?:COC\\.\\d{8})|(?:APIG\\.\\d{4}))`").FindAllStringSubmatch(string(doc), -1)
 	known := []string{CodeSuccess, CodeInvalidField, CodeImmutableField, CodeNotBound, CodeAlreadyBound,
-		CodeThrottled, CodeBadSignature, CodeStaleDate, CodeInternal, CodeDomainMismatch, CodeNoSuchAPI}
+		CodeThrottled, CodeBadSignature, CodeStaleDate, CodeInternal, CodeDomainMismatch, CodeNoSuchAPI,
+		CodeNotPublished, CodeNoBackend, CodeOrchestration}
 	seen := map[string]bool{}
 	for _, m := range documented {
 		seen[m[1]] = true

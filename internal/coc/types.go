@@ -16,6 +16,9 @@ const (
 	CodeImmutableField  = "COC.00040002"
 	CodeNotBound        = "COC.00040401"
 	CodeNoSuchAPI       = "COC.00040400"
+	CodeNotPublished    = "APIG.0101"
+	CodeNoBackend       = "APIG.0103"
+	CodeOrchestration   = "APIG.0106"
 	CodeAlreadyBound    = "COC.00040901"
 	CodeThrottled       = "APIG.0308"
 	CodeBadSignature    = "APIG.0301"
@@ -281,10 +284,22 @@ func Success[T any](data T) Envelope[T] {
 	return Envelope[T]{ProviderCode: ProviderCode, ErrorCode: CodeSuccess, ErrorMsg: "success", Data: &data}
 }
 
-// ErrorBody is the body of every error response.
+// The API gateway's words for an API it does not publish: an unknown path, or a known path
+// with a method it does not serve.
+const (
+	MessageNotPublished = "The API does not exist or has not been published in the environment."
+	MessageNoSuchMethod = "The API does not exist."
+)
+
+// IsGatewayCode reports whether a code is the API gateway's own (APIG.*) rather than COC's.
+func IsGatewayCode(code string) bool { return strings.HasPrefix(code, "APIG.") }
+
+// ErrorBody is the body of every error response. The gateway's own errors carry the request id
+// in the body too; COC's carry it only in X-Request-Id.
 type ErrorBody struct {
 	ErrorCode string       `json:"error_code"`
 	ErrorMsg  string       `json:"error_msg"`
+	RequestID string       `json:"request_id,omitempty"`
 	Details   []FieldError `json:"details,omitempty"`
 }
 

@@ -1,6 +1,7 @@
 package simulator
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -44,8 +45,18 @@ type Fault struct {
 	// body, as a proxy that cuts answers might: the status says the write took effect, the body
 	// cannot be decoded. Error answers and answers without a body are sent unchanged.
 	Truncate bool `json:"truncate,omitempty"`
-	// Status answers with this status (and a COC error body) instead of processing.
+	// Status answers with this status instead of processing: with an error body in the
+	// service's shape, with Code and Message when set, or with Body as it is. Any status from
+	// 200 to 599 can be played, so that a 2xx can come from something that is not the service.
 	Status int `json:"status,omitempty"`
+	// Code and Message word the error body of a Status answer, for example the API gateway's
+	// APIG.0101 for an API it does not publish; they default to the service's codes.
+	Code    string `json:"code,omitempty"`
+	Message string `json:"message,omitempty"`
+	// Body and ContentType make a Status answer whatever something in the way might send: a
+	// proxy's HTML page, an empty body, a misrouted JSON answer.
+	Body        string `json:"body,omitempty"`
+	ContentType string `json:"content_type,omitempty"`
 	// RetryAfter is the Retry-After header (seconds) sent with Status.
 	RetryAfter int `json:"retry_after,omitempty"`
 	// Echo makes the Status answer repeat the request (method, path, every header and the
@@ -70,8 +81,14 @@ func (f Fault) validate() error {
 	switch {
 	case f.Probability < 0 || f.Probability > 1:
 		return fmt.Errorf("probability must be between 0 and 1")
-	case f.Status != 0 && (f.Status < 400 || f.Status > 599):
-		return fmt.Errorf("status must be a 4xx or 5xx code")
+	case f.Status != 0 && (f.Status < 200 || f.Status > 599):
+		return fmt.Errorf("status must be a code from 200 to 599")
+	case f.Status == 0 && (f.Code != "" || f.Message != "" || f.Body != "" || f.ContentType != ""):
+		return fmt.Errorf("code, message, body and content_type word a status answer: set status")
+	case f.Body != "" && (f.Code != "" || f.Message != "" || f.Echo):
+		return fmt.Errorf("a body is sent as it is: code, message and echo do not apply to it")
+	case f.Status < 300 && f.Status != 0 && f.Body == "" && f.ContentType == "" && f.Code == "":
+		return fmt.Errorf("a 2xx status answer needs a body, a content_type or a code")
 	case f.Drop != "" && f.Drop != DropBeforeCommit && f.Drop != DropAfterCommit:
 		return fmt.Errorf("drop must be %q or %q", DropBeforeCommit, DropAfterCommit)
 	case f.Status != 0 && f.Drop != "":
@@ -150,8 +167,16 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, bo
 		record()
 		dropConnection(w)
 		return false
+	case f.Status != 0 && (f.Body != "" || f.ContentType != ""):
+		record()
+		if f.ContentType != "" {
+			w.Header().Set("Content-Type", f.ContentType)
+		}
+		w.WriteHeader(f.Status)
+		_, _ = w.Write([]byte(f.Body))
+		return false
 	case f.Status != 0:
-		answer := &apiError{status: f.Status, code: d.faultCode(f.Status), msg: "injected fault: " + http.StatusText(f.Status)}
+		answer := &apiError{status: f.Status, code: cmp.Or(f.Code, d.faultCode(f.Status)), msg: cmp.Or(f.Message, "injected fault: "+http.StatusText(f.Status))}
 		if f.Status == http.StatusTooManyRequests && f.RetryAfter > 0 {
 			w.Header().Set(coc.HeaderRetryAfter, strconv.Itoa(f.RetryAfter))
 		}
@@ -234,6 +259,10 @@ func (f *faultRule) describe() string {
 		return "latency after commit " + strconv.Itoa(f.LatencyAfterCommitMS) + "ms"
 	case f.Echo:
 		return "status " + strconv.Itoa(f.Status) + " echoing the request"
+	case f.Body != "" || f.ContentType != "":
+		return "status " + strconv.Itoa(f.Status) + " with a body of " + strconv.Itoa(len(f.Body)) + " bytes"
+	case f.Code != "":
+		return "status " + strconv.Itoa(f.Status) + " " + f.Code
 	case f.Status != 0:
 		return "status " + strconv.Itoa(f.Status)
 	default:

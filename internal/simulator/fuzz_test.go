@@ -57,8 +57,8 @@ func FuzzSignedRequestsVerify(f *testing.F) {
 		if answer.Code == http.StatusUnauthorized {
 			t.Fatalf("a correctly signed request was refused: %s\n%q", answer.Body, wire.String())
 		}
-		if answer.Header().Get(coc.HeaderRequestID) == "" {
-			return // routed elsewhere (redirect or unknown path), so never verified
+		if answer.Header().Get(coc.HeaderRequestID) == "" || strings.Contains(answer.Body.String(), coc.CodeNotPublished) {
+			return // redirected, or answered by the gateway as an API it does not publish: never verified
 		}
 		tampered := bytes.Replace(wire.Bytes(), []byte("X-Fuzz: "), []byte("X-Fuzz: x"), 1)
 		if answer := serve(tampered); answer.Code != http.StatusUnauthorized {

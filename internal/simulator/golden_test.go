@@ -125,6 +125,7 @@ func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 		{method: "GET", target: "/v1/mobile-apps/lark", signer: signer, status: 404, response: "response_error_not_bound.json"},
 		{method: "GET", target: "/v1/mobile-apps/lark", status: 401, response: "response_error_signature.json"},
 		{method: "GET", target: "/v1/mobile-apps/lark", signer: expiredSigner, status: 401, response: "response_error_token_expired.json"},
+		{method: "GET", target: "/v1/mobile-app/lark", signer: signer, status: 404, response: "response_error_not_published.json"},
 	} {
 		clock = clock.Add(time.Second)
 		exchange(t, server, goldenDir, step)

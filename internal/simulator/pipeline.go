@@ -63,8 +63,14 @@ func (d dialect) faultCode(status int) string {
 // cocDialect is COC's (and its API gateway's): {"error_code", "error_msg", "details"}.
 var cocDialect = dialect{throttled: coc.CodeThrottled, clientFault: coc.CodeInvalidField, serverFault: coc.CodeInternal, write: writeCOCError}
 
+// writeCOCError words an error as COC does, or as its gateway does for the gateway's own codes:
+// those carry the request id in the body too.
 func writeCOCError(w http.ResponseWriter, e *apiError) {
-	writeJSON(w, e.status, coc.ErrorBody{ErrorCode: e.code, ErrorMsg: e.msg, Details: e.details})
+	body := coc.ErrorBody{ErrorCode: e.code, ErrorMsg: e.msg, Details: e.details}
+	if coc.IsGatewayCode(e.code) {
+		body.RequestID = w.Header().Get(coc.HeaderRequestID)
+	}
+	writeJSON(w, e.status, body)
 }
 
 // answer is what a handler returns for the error.

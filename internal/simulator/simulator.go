@@ -13,6 +13,7 @@ import (
 	"maps"
 	"math/rand/v2"
 	"net/http"
+	"path"
 	"strconv"
 	"sync"
 	"time"
@@ -126,10 +127,19 @@ func (s *Simulator) routeAPI() {
 	s.mux.HandleFunc("POST "+coc.MobileAppsPath+"/{app_type}", api(s.create))
 	s.mux.HandleFunc("PUT "+coc.MobileAppsPath+"/{app_type}", api(s.update))
 	s.mux.HandleFunc("DELETE "+coc.MobileAppsPath+"/{app_type}", api(s.remove))
-	s.mux.HandleFunc("/v1/", func(w http.ResponseWriter, r *http.Request) {
-		s.record(r, cocDialect, nil, http.StatusNotFound, "")
-		writeCOCError(w, &apiError{status: http.StatusNotFound, code: coc.CodeNoSuchAPI, msg: "no such API: " + r.Method + " " + r.URL.Path})
-	})
+	// Whatever no pattern serves meets the API gateway in front of COC, which answers an API it
+	// does not publish itself, before any signature check: the backend never sees the call.
+	s.mux.HandleFunc("/", s.serve(cocDialect, func(c *call) (int, any) { return notPublished(c.r).answer() }))
+}
+
+// notPublished is the gateway's answer to a call of an API it does not publish: an unknown path,
+// or a known path with a method it does not serve.
+func notPublished(r *http.Request) *apiError {
+	msg := coc.MessageNotPublished
+	if r.URL.Path == coc.MobileAppsPath || path.Dir(r.URL.Path) == coc.MobileAppsPath {
+		msg = coc.MessageNoSuchMethod
+	}
+	return &apiError{status: http.StatusNotFound, code: coc.CodeNotPublished, msg: msg}
 }
 
 func platformOf(r *http.Request) (coc.Platform, *apiError) {

@@ -295,8 +295,8 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		{"update of the identifier", "PUT", lark, `{"app_id":"cli_ffffffffffffffff","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeImmutableField},
 		{"create of a bound app type", "POST", lark, `{"app_id":"cli_0123456789abcdef","app_secret":"new","service_id":"s2"}`, signed(creds), nil, 409, coc.CodeAlreadyBound},
 		{"unknown app type", "DELETE", coc.MobileAppsPath + "/teams", "", signed(creds), nil, 400, coc.CodeInvalidField},
-		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, coc.CodeNoSuchAPI},
-		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, coc.CodeNoSuchAPI},
+		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, coc.CodeNotPublished},
+		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, coc.CodeNotPublished},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
