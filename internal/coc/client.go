@@ -4,13 +4,11 @@
 package coc
 
 import (
-	"bytes"
 	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"iter"
 	"mime"
 	"net/http"
@@ -109,10 +107,10 @@ func NewClient(cfg Config) (*Client, error) {
 	c := &Client{base: base, cfg: cfg, signing: &recordingProvider{CredentialsProvider: cfg.Credentials}}
 	signed := *httpClient
 	next := writeTracking{next: cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport)}
-	signed.Transport = NewSigningTransport(next, c.signing, cfg.DomainID, cfg.Now)
+	signed.Transport = &signingTransport{next: next, credentials: c.signing, domainID: cfg.DomainID, now: cfg.Now, gate: &keyGate{}}
 	// A redirect would carry a signed request to a host we did not choose.
 	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	policy := RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: RetryIdempotent}
+	policy := RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: retryIdempotentCOC}
 	c.idempotent = NewRetryingClient(&signed, policy)
 	policy.Retry = retryCreate
 	c.create = NewRetryingClient(&signed, policy)
@@ -167,7 +165,7 @@ func (c *Client) GetBinding(ctx context.Context, t AppType) (*Binding, error) {
 // with the secrets it sent, which a server that echoes requests might repeat in any answer.
 func (c *Client) getBinding(ctx context.Context, t AppType, secrets []string) (*Binding, error) {
 	var b Binding
-	err := c.do(ctx, c.idempotent, http.MethodGet, bindingPath(t), nil, nil, secrets, &b)
+	err := c.do(ctx, c.idempotent, &call{method: http.MethodGet, path: bindingPath(t), appType: t, secrets: secrets}, nil, &b)
 	if err != nil {
 		return nil, err
 	}
@@ -182,7 +180,8 @@ type ListOptions struct {
 	Offset  int
 }
 
-// ListBindings reads one page of bindings.
+// ListBindings reads one page of bindings. A page COC could not have answered (more bindings
+// than app types, another app type than the filter's, one app type twice) is an ErrResponse.
 func (c *Client) ListBindings(ctx context.Context, opts ListOptions) (*BindingList, error) {
 	q := url.Values{}
 	if opts.AppType != "" {
@@ -195,18 +194,23 @@ func (c *Client) ListBindings(ctx context.Context, opts ListOptions) (*BindingLi
 		q.Set("offset", strconv.Itoa(opts.Offset))
 	}
 	var list BindingList
-	if err := c.do(ctx, c.idempotent, http.MethodGet, MobileAppsPath, q, nil, nil, &list); err != nil {
+	if err := c.do(ctx, c.idempotent, &call{method: http.MethodGet, path: MobileAppsPath, query: q, listFilter: opts.AppType}, nil, &list); err != nil {
 		return nil, err
 	}
 	return &list, nil
 }
 
 // AllBindings yields every binding, filtered by app type when set, reading pages of the largest
-// size the API allows so that n bindings cost ⌈n/100⌉ calls.
+// size the API allows: a tenant's bindings fit in one. Later pages must advance with new app
+// types, so a server that repeats or never ends its pages costs a couple of calls, not more.
 func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, error] {
 	return func(yield func(Binding, error) bool) {
+		seen := map[AppType]bool{}
 		for offset := 0; ; {
 			page, err := c.ListBindings(ctx, ListOptions{AppType: t, Limit: MaxPageLimit, Offset: offset})
+			if err == nil {
+				err = pageAdvances(page, offset, seen)
+			}
 			if err != nil {
 				yield(Binding{}, err)
 				return
@@ -217,26 +221,45 @@ func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, 
 				}
 			}
 			offset += len(page.List)
-			if len(page.List) == 0 || offset >= page.Total {
+			if offset >= page.Total {
 				return
 			}
 		}
 	}
 }
 
+// pageAdvances checks a page read at offset against the pages before it, whose app types are in
+// seen (and gain this page's).
+func pageAdvances(page *BindingList, offset int, seen map[AppType]bool) error {
+	op := "GET " + MobileAppsPath
+	if len(page.List) == 0 && offset < page.Total {
+		return &ResponseError{Operation: op, StatusCode: http.StatusOK, kind: ErrResponse,
+			Reason: fmt.Sprintf("the page at offset %d is empty, but data.total is %d", offset, page.Total)}
+	}
+	for _, b := range page.List {
+		if seen[b.AppType] {
+			return &ResponseError{Operation: op, StatusCode: http.StatusOK, kind: ErrResponse,
+				Reason: fmt.Sprintf("the page at offset %d repeats the %s binding of an earlier page", offset, b.AppType)}
+		}
+		seen[b.AppType] = true
+	}
+	return nil
+}
+
 // UpdateBinding changes a binding. The identifier cannot change; omitted secrets are kept.
 func (c *Client) UpdateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
 	var b Binding
-	if err := c.do(ctx, c.idempotent, http.MethodPut, bindingPath(t), nil, req, req.SecretValues(), &b); err != nil {
+	if err := c.do(ctx, c.idempotent, &call{method: http.MethodPut, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}, req, &b); err != nil {
 		return nil, err
 	}
 	return &b, nil
 }
 
-// DeleteBinding unbinds an app. A 404 comes back as ErrNotFound; callers that only want the
-// binding gone (including after a retried DELETE whose first attempt committed) treat it as done.
+// DeleteBinding unbinds an app. COC's own "not bound" comes back as ErrNotBound; callers that only
+// want the binding gone (including after a retried DELETE whose first attempt committed) treat it
+// as done. Any other answer than COC's success is an error: the binding may still be there.
 func (c *Client) DeleteBinding(ctx context.Context, t AppType) error {
-	return c.do(ctx, c.idempotent, http.MethodDelete, bindingPath(t), nil, nil, nil, nil)
+	return c.do(ctx, c.idempotent, &call{method: http.MethodDelete, path: bindingPath(t), appType: t}, nil, nil)
 }
 
 func bindingPath(t AppType) string { return MobileAppsPath + "/" + url.PathEscape(string(t)) }
@@ -250,23 +273,22 @@ type TransportError struct {
 func (e *TransportError) Error() string { return e.Operation + ": " + e.Err.Error() }
 func (e *TransportError) Unwrap() error { return e.Err }
 
-// do sends one logical request (with retries per rc) and decodes the envelope's data into out.
-// When COC refuses the credentials as expired and they can be renewed, the request is sent once
-// more with renewed ones: the gateway stopped it, so even a POST is safe to repeat.
-func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path string, query url.Values, body any, secrets []string, out any) error {
-	op := method + " " + path
-	u := c.base.JoinPath(path)
-	u.RawQuery = query.Encode()
+// do sends one logical request (with retries per rc) and decodes the answer into out. When COC
+// refuses the credentials as expired and they can be renewed, the request is sent once more with
+// renewed ones: the gateway stopped it, so even a POST is safe to repeat.
+func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, cl *call, body any, out any) error {
+	u := c.base.JoinPath(cl.path)
+	u.RawQuery = cl.query.Encode()
 	var payload []byte
 	if body != nil {
 		var err error
 		if payload, err = json.Marshal(body); err != nil {
-			return fmt.Errorf("%s: encoding request: %w", op, err)
+			return fmt.Errorf("%s: encoding request: %w", cl.operation(), err)
 		}
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, method, u.String(), payload)
+	req, err := retryablehttp.NewRequestWithContext(ctx, cl.method, u.String(), payload)
 	if err != nil {
-		return fmt.Errorf("%s: %w", op, err)
+		return fmt.Errorf("%s: %w", cl.operation(), err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if payload != nil {
@@ -276,7 +298,7 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path 
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
 
-	signedWith, err := c.exchange(ctx, rc, op, req, secrets, out)
+	signedWith, err := c.exchange(ctx, rc, cl, req, out)
 	renewer, renewable := c.cfg.Credentials.(CredentialsRenewer)
 	if !renewable || !CredentialsExpired(err) {
 		return err
@@ -284,86 +306,37 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, method, path 
 	if expireErr := renewer.Expire(signedWith); expireErr != nil {
 		return errors.Join(err, expireErr)
 	}
-	c.cfg.Logger.Debug(ctx, "COC refused the credentials as expired; retrying once with renewed ones", map[string]any{"method": method, "path": path})
-	_, err = c.exchange(ctx, rc, op, req, secrets, out)
+	c.cfg.Logger.Debug(ctx, "COC refused the credentials as expired; retrying once with renewed ones", map[string]any{"method": cl.method, "path": cl.path})
+	_, err = c.exchange(ctx, rc, cl, req, out)
 	return err
 }
 
 // exchange sends req (with retries per rc), decodes the answer into out, and returns the
 // credentials its last attempt was signed with.
-func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, op string, req *retryablehttp.Request, secrets []string, out any) (Credentials, error) {
+func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, cl *call, req *retryablehttp.Request, out any) (Credentials, error) {
 	resp, err := rc.Do(req)
 	if err != nil {
-		var credErr *CredentialsError
+		var (
+			credErr    *CredentialsError
+			refusedErr *KeyRefusedError
+		)
 		switch {
 		case ctx.Err() != nil:
-			return Credentials{}, fmt.Errorf("%s: %w", op, ctx.Err())
+			return Credentials{}, fmt.Errorf("%s: %w", cl.operation(), ctx.Err())
 		case errors.As(err, &credErr):
-			return Credentials{}, fmt.Errorf("%s: %w", op, credErr)
+			return Credentials{}, fmt.Errorf("%s: %w", cl.operation(), credErr)
+		case errors.As(err, &refusedErr):
+			return Credentials{}, fmt.Errorf("%s: %w", cl.operation(), refusedErr)
 		}
-		return Credentials{}, &TransportError{Operation: op, Err: err}
+		return Credentials{}, &TransportError{Operation: cl.operation(), Err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
-	scrub := append(newScrubber(secrets...), c.signing.scrubber()...)
-	return signedWith(resp.Request), c.decode(op, resp, scrub, out)
-}
-
-func (c *Client) decode(op string, resp *http.Response, scrub scrubber, out any) error {
 	// Everything taken from the response is scrubbed: a server or proxy that echoes the request
 	// may put a secret into any header or field. That includes the request's signature, which
 	// anyone could replay for the next 15 minutes.
+	scrub := append(newScrubber(cl.secrets...), c.signing.scrubber()...)
 	scrub = append(scrub, newScrubber(RequestSignature(resp.Request))...)
-	requestID := scrub.scrub(resp.Header.Get(HeaderRequestID))
-	responseErr := func(reason string) error {
-		return &ResponseError{Operation: op, StatusCode: resp.StatusCode, RequestID: requestID, Reason: scrub.scrub(reason)}
-	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
-	if err != nil {
-		return responseErr("reading the body failed: " + err.Error())
-	}
-	if int64(len(data)) > c.cfg.MaxResponseBytes {
-		return responseErr(fmt.Sprintf("the body exceeds %d bytes", c.cfg.MaxResponseBytes))
-	}
-
-	if resp.StatusCode < 200 || resp.StatusCode > 299 {
-		var body ErrorBody
-		if !isJSON(resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
-			return responseErr(fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", contentType(resp.Header), len(data)))
-		}
-		return scrub.apiError(&APIError{
-			kind: kindForStatus(resp.StatusCode, body.ErrorCode), Operation: op, StatusCode: resp.StatusCode,
-			Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
-		})
-	}
-	if out == nil {
-		return nil
-	}
-	if !isJSON(resp.Header) {
-		return responseErr(fmt.Sprintf("expected JSON, got %s", contentType(resp.Header)))
-	}
-	return decodeEnvelope(data, out, responseErr)
-}
-
-// decodeEnvelope unwraps {"error_code": ..., "data": ...} into out.
-func decodeEnvelope(data []byte, out any, responseErr func(string) error) error {
-	var env struct {
-		ErrorCode string          `json:"error_code"`
-		ErrorMsg  string          `json:"error_msg"`
-		Data      json.RawMessage `json:"data"`
-	}
-	if err := json.Unmarshal(data, &env); err != nil {
-		return responseErr("invalid JSON: " + err.Error())
-	}
-	if env.ErrorCode != "" && env.ErrorCode != CodeSuccess {
-		return responseErr(fmt.Sprintf("success status with error code %s: %s", env.ErrorCode, env.ErrorMsg))
-	}
-	if len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")) {
-		return responseErr("the envelope has no data")
-	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
-		return responseErr("invalid data: " + err.Error())
-	}
-	return nil
+	return signedWith(resp.Request), c.decode(cl, resp, scrub, out)
 }
 
 // RequestSignature returns the Signature of a signed request's Authorization header, or "".

@@ -88,7 +88,7 @@ func TestBindingLifecycle(t *testing.T) {
 	sim, client := newEnv(t)
 	ctx := context.Background()
 
-	if _, err := client.GetBinding(ctx, coc.WeCom); !errors.Is(err, coc.ErrNotFound) {
+	if _, err := client.GetBinding(ctx, coc.WeCom); !errors.Is(err, coc.ErrNotBound) {
 		t.Fatalf("GET unbound: want ErrNotFound, got %v", err)
 	}
 	created, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
@@ -146,9 +146,9 @@ func TestBindingLifecycle(t *testing.T) {
 	if err := client.DeleteBinding(ctx, coc.WeCom); err != nil {
 		t.Fatal(err)
 	}
-	assertAPIError(t, client.DeleteBinding(ctx, coc.WeCom), coc.ErrNotFound, 404, coc.CodeNotBound)
+	assertAPIError(t, client.DeleteBinding(ctx, coc.WeCom), coc.ErrNotBound, 404, coc.CodeNotBound)
 	_, err = client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-4"))
-	assertAPIError(t, err, coc.ErrNotFound, 404, coc.CodeNotBound)
+	assertAPIError(t, err, coc.ErrNotBound, 404, coc.CodeNotBound)
 }
 
 // assertAPIError checks an error's kind, status and code, and returns its details.
@@ -177,7 +177,7 @@ func TestCreateConflictNamesTheBoundBinding(t *testing.T) {
 	other := wecomRequest("key-2")
 	other.Fields["enterprise_id"] = "ww2222222222222222"
 	_, err := client.CreateBinding(ctx, coc.WeCom, other)
-	apiErr := assertAPIError(t, err, coc.ErrConflict, 409, coc.CodeAlreadyBound)
+	apiErr := assertAPIError(t, err, coc.ErrAlreadyBound, 409, coc.CodeAlreadyBound)
 	if !strings.Contains(apiErr.Message, "ww0123456789abcdef") || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
 		t.Fatalf("conflict does not name the bound identifier: %v, bound %+v", err, apiErr.Bound)
 	}
@@ -473,7 +473,7 @@ func TestCreateWithUnknownOutcomeDoesNotAdoptADifferentBinding(t *testing.T) {
 	}
 	_, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
 	var apiErr *coc.APIError
-	if !errors.As(err, &apiErr) || !errors.Is(err, coc.ErrConflict) || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww9999999999999999" {
+	if !errors.As(err, &apiErr) || !errors.Is(err, coc.ErrAlreadyBound) || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww9999999999999999" {
 		t.Fatalf("want a conflict naming ww9999999999999999, got %v", err)
 	}
 	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("theirs") {
@@ -577,7 +577,7 @@ func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
 		switch {
 		case err == nil:
 			created++
-		case errors.Is(err, coc.ErrConflict):
+		case errors.Is(err, coc.ErrAlreadyBound):
 			conflicts++
 		default:
 			t.Fatal(err)

@@ -13,10 +13,10 @@ import (
 // reached the backend. When its outcome is unknown (connection lost after sending, 5xx, or a 409
 // on a later attempt) the binding is read back: if it matches what was sent (identifier and plain
 // fields) it is adopted, and the secrets are written once more with an idempotent PUT so that the
-// stored secrets are certainly ours; if it differs, the conflict is reported. A 2xx whose body
-// cannot be decoded is a commit: the binding read back is the result, with the secrets of that
-// very POST. A 409 on the first attempt is a plain conflict: the error carries the bound binding
-// in APIError.Bound.
+// stored secrets are certainly ours; if it differs, the conflict is reported; only COC's own "not
+// bound" lets the POST go again. A JSON 2xx that is cut or contradicts the request is a commit:
+// the binding read back is the result, with the secrets of that very POST. A 409 COC.00040901 on
+// the first attempt is a plain conflict: the error carries the bound binding in APIError.Bound.
 //
 // When neither an answer nor a read-back settles whether the binding was made (the read-back
 // failed too, or the call was given up on after the POST was written), the error wraps
@@ -36,13 +36,14 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 		}
 		var created Binding
 		var sent requestWritten
-		err := c.do(sent.watch(ctx), c.create, http.MethodPost, bindingPath(t), nil, req, req.SecretValues(), &created)
+		post := &call{method: http.MethodPost, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}
+		err := c.do(sent.watch(ctx), c.create, post, req, &created)
 		switch {
 		case err == nil:
 			return &created, nil
-		case errors.Is(err, ErrConflict) && attempt == 0:
+		case errors.Is(err, ErrAlreadyBound) && attempt == 0:
 			return nil, c.describeConflict(ctx, t, err)
-		case !errors.Is(err, ErrConflict) && !mayHaveCommitted(err, sent.written()):
+		case !errors.Is(err, ErrAlreadyBound) && !mayHaveCommitted(err, sent.written()):
 			return nil, err
 		}
 		lastErr = err
@@ -53,7 +54,7 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 		c.cfg.Logger.Warn(ctx, "Outcome of COC create unknown; reading the binding back", map[string]any{"app_type": string(t), "error": err.Error()})
 		existing, getErr := c.getBinding(ctx, t, req.SecretValues())
 		switch {
-		case getErr == nil && sameNonSecretFields(p, *existing, req) && answeredSuccess(err):
+		case getErr == nil && sameNonSecretFields(p, *existing, req) && malformed(err):
 			return existing, nil
 		case getErr == nil && sameNonSecretFields(p, *existing, req):
 			updated, err := c.UpdateBinding(ctx, t, req)
@@ -64,10 +65,11 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 			return updated, nil
 		case getErr == nil:
 			return nil, append(newScrubber(req.SecretValues()...), c.signing.scrubber()...).apiError(conflictWith(t, p, existing))
-		case !errors.Is(getErr, ErrNotFound):
+		case !errors.Is(getErr, ErrNotBound):
+			// Only COC's own "not bound" proves that nothing was made: a gateway's 404 says nothing.
 			return nil, outcomeUnknown(errors.Join(lastErr, getErr))
 		}
-		// Not bound: the earlier attempt did not commit, so posting again is safe.
+		// COC says not bound: the earlier attempt did not commit, so posting again is safe.
 	}
 	return nil, lastErr
 }
@@ -127,7 +129,7 @@ func (c *Client) describeConflict(ctx context.Context, t AppType, err error) err
 
 func conflictWith(t AppType, p Platform, bound *Binding) *APIError {
 	return &APIError{
-		kind: ErrConflict, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
+		kind: ErrAlreadyBound, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
 		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
 		Bound:   bound,
 	}
@@ -143,23 +145,17 @@ func sameNonSecretFields(p Platform, b Binding, req BindingRequest) bool {
 }
 
 // mayHaveCommitted reports whether a POST that failed with err may nevertheless have made the
-// binding: COC answered success in a body that could not be read, or failed on its side (5xx),
-// or the connection broke after the request was sent, or the call was given up on after the
-// request was written.
+// binding: COC answered success in a JSON body that is cut or contradicts the request, or failed
+// on its side (5xx), or the connection broke after the request was sent, or the call was given
+// up on after the request was written. An answer that is not COC's (a gateway's 404, an HTML
+// page) made nothing through COC.
 func mayHaveCommitted(err error, written bool) bool {
 	var transport *TransportError
 	switch {
-	case answeredSuccess(err), errors.Is(err, ErrServer):
+	case malformed(err), errors.Is(err, ErrServer):
 		return true
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return written
 	}
 	return errors.As(err, &transport) && !isDialError(err)
-}
-
-// answeredSuccess reports whether err is a success status whose body could not be used: the
-// write took effect.
-func answeredSuccess(err error) bool {
-	var respErr *ResponseError
-	return errors.As(err, &respErr) && respErr.StatusCode >= 200 && respErr.StatusCode <= 299
 }

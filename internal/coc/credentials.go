@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"slices"
-	"strings"
 	"sync"
 	"time"
 )
@@ -50,8 +49,7 @@ func (e *CredentialsError) Unwrap() error { return e.Err }
 // gateway's lockout (5 failures in a row lock it for 5 minutes).
 func CredentialsExpired(err error) bool {
 	var apiErr *APIError
-	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusUnauthorized && apiErr.Code == CodeBadSignature &&
-		strings.Contains(strings.ToLower(apiErr.Message), "expire")
+	return errors.As(err, &apiErr) && expiredRefusal(apiErr.StatusCode, ErrorBody{ErrorCode: apiErr.Code, ErrorMsg: apiErr.Message})
 }
 
 // NewSigningTransport returns a RoundTripper that signs every request it sends (every attempt of a
@@ -67,6 +65,8 @@ type signingTransport struct {
 	credentials CredentialsProvider
 	domainID    string
 	now         func() time.Time
+	// gate, when set, sends the first request signed with a key alone (see keyGate).
+	gate *keyGate
 }
 
 // signedWithKey is the context key under which a signed request carries its credentials.
@@ -94,7 +94,16 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		signed.Header.Set(HeaderDomainID, t.domainID)
 	}
 	Signer{Credentials: creds, Now: t.now}.Sign(signed, body)
-	return t.next.RoundTrip(signed)
+	if t.gate == nil {
+		return t.next.RoundTrip(signed)
+	}
+	settle, err := t.gate.enter(req.Context(), creds.AccessKey)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := t.next.RoundTrip(signed)
+	settle(resp)
+	return resp, err
 }
 
 // signedWith returns the credentials a request sent through a signing transport was signed with.

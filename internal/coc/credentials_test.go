@@ -75,7 +75,7 @@ func (h *refusing) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	answer(201, "application/json", `{"error_code":"COC.00000000","data":{"app_type":"lark","app_id":"cli_1","service_id":"1","status":"enabled",`+
-		`"created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","key_updated_at":"2026-01-01T00:00:00Z"}}`)(w, r)
+		`"created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z","key_updated_at":"2026-01-01T00:00:00.000Z"}}`)(w, r)
 }
 
 func (h *refusing) requests() []string {
@@ -84,7 +84,7 @@ func (h *refusing) requests() []string {
 	return append([]string(nil), h.signedWith...)
 }
 
-const tokenExpired = "Incorrect IAM authentication information: token expires, expires_at: 2026-01-01T00:00:00Z"
+const tokenExpired = "Incorrect IAM authentication information: token expires, expires_at: 2026-01-01T00:00:00.000Z"
 
 func larkRequest() coc.BindingRequest {
 	return coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}}

@@ -10,16 +10,25 @@ import (
 	"strings"
 )
 
-// Sentinel kinds; an *APIError unwraps to exactly one of them, so callers write
-// errors.Is(err, coc.ErrNotFound) and use errors.As for the details.
+// Sentinel kinds; an *APIError, a *ResponseError and a *KeyRefusedError unwrap to exactly one
+// of them, so callers write errors.Is(err, coc.ErrNotBound) and use errors.As for the details.
+// Each kind is what an answer means for the call it answers (CONTRACT.md, "What a client
+// concludes"), never what its status alone suggests.
 var (
-	ErrNotFound   = errors.New("not found")
-	ErrConflict   = errors.New("conflict")
-	ErrValidation = errors.New("validation failed")
-	ErrThrottled  = errors.New("throttled")
-	ErrAuth       = errors.New("authentication failed")
-	ErrServer     = errors.New("server error")
-	ErrResponse   = errors.New("malformed response")
+	// ErrNotBound is COC's 404 COC.00040401 to a GET, PUT or DELETE of one app type, and only that.
+	ErrNotBound = errors.New("not bound")
+	// ErrAlreadyBound is COC's 409 COC.00040901 to a POST, and only that.
+	ErrAlreadyBound = errors.New("already bound")
+	ErrValidation   = errors.New("validation failed")
+	ErrThrottled    = errors.New("throttled")
+	ErrAuth         = errors.New("authentication failed")
+	ErrServer       = errors.New("server error")
+	// ErrNotServed is an answer that says the endpoint does not serve the COC mobile-app API, or
+	// not this call: the gateway's APIG.0101, COC's COC.00040400, any other 404 or 409, a body
+	// that is not COC's, a 2xx that is not JSON. Nothing follows from it about any binding.
+	ErrNotServed = errors.New("the endpoint does not serve the COC mobile-app API")
+	// ErrResponse is a JSON answer that is cut or contradicts the call it answers.
+	ErrResponse = errors.New("malformed response")
 )
 
 // APIError is an error answer from COC (or from the gateway in front of it). It carries what
@@ -56,34 +65,44 @@ func (e *APIError) Error() string {
 
 func (e *APIError) Unwrap() error { return e.kind }
 
-// kindForStatus maps a status code to the sentinel it unwraps to.
+// errorKind is what an error answer in COC's or the gateway's shape means for call c. Only COC's
+// own codes say anything about a binding; a status says what kind of refusal or fault it is.
+func errorKind(c *call, status int, code string) error {
+	switch {
+	case status == http.StatusNotFound && code == CodeNotBound && c.appType != "" && c.method != http.MethodPost:
+		return ErrNotBound
+	case status == http.StatusConflict && code == CodeAlreadyBound && c.method == http.MethodPost:
+		return ErrAlreadyBound
+	case (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) && (code == CodeInvalidField || code == CodeImmutableField):
+		return ErrValidation
+	}
+	return kindForStatus(status, code)
+}
+
+// kindForStatus is what an answer means whatever its body: a refusal, throttling, a server fault,
+// or else that the endpoint does not serve the call. A missing backend (APIG.0103) and an
+// unimplemented method are not faults that pass.
 func kindForStatus(status int, code string) error {
 	switch {
-	case status == http.StatusNotFound:
-		return ErrNotFound
-	case status == http.StatusConflict:
-		return ErrConflict
 	case status == http.StatusTooManyRequests:
 		return ErrThrottled
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return ErrAuth
-	case status >= 500:
+	case status >= 500 && status != http.StatusNotImplemented && code != CodeNoBackend:
 		return ErrServer
-	case status == http.StatusBadRequest || code == CodeInvalidField || code == CodeImmutableField:
-		return ErrValidation
-	default:
-		return ErrResponse
 	}
+	return ErrNotServed
 }
 
-// ResponseError reports a response that is not what the contract promises (wrong content type,
-// truncated or oversized body, missing envelope). It never includes the body itself, which a proxy
-// may have filled with an echo of the request.
+// ResponseError reports an answer that is not COC's (not JSON, or an error body that is neither
+// COC's nor the gateway's) or that is cut or contradicts the call (a malformed JSON success). It
+// never includes the body itself, which a proxy may have filled with an echo of the request.
 type ResponseError struct {
 	Operation  string
 	StatusCode int
 	RequestID  string
 	Reason     string
+	kind       error
 }
 
 func (e *ResponseError) Error() string {
@@ -95,10 +114,20 @@ func (e *ResponseError) Error() string {
 }
 
 func (e *ResponseError) Unwrap() error {
-	if e.StatusCode >= 500 {
-		return ErrServer
+	if e.kind != nil {
+		return e.kind
 	}
-	return ErrResponse
+	if e.StatusCode >= 200 && e.StatusCode <= 299 {
+		return ErrResponse
+	}
+	return kindForStatus(e.StatusCode, "")
+}
+
+// malformed reports whether err is a JSON success that is cut or contradicts its call: to a POST,
+// the write may have taken effect.
+func malformed(err error) bool {
+	var respErr *ResponseError
+	return errors.As(err, &respErr) && respErr.StatusCode >= 200 && respErr.StatusCode <= 299 && errors.Is(err, ErrResponse)
 }
 
 // scrubber replaces known secret values, in every spelling an error may carry them, with a

@@ -114,20 +114,25 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		t.Fatalf("re-encoded:\n%s\nwant:\n%s", encoded, want)
 	}
 
+	update := func(c *coc.Client) error { _, err := c.UpdateBinding(ctx, coc.Lark, coc.BindingRequest{}); return err }
+	create := func(c *coc.Client) error { _, err := c.CreateBinding(ctx, coc.Lark, coc.BindingRequest{}); return err }
+	get := func(c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err }
 	errorCases := []struct {
 		file   string
 		status int
+		call   func(*coc.Client) error
 		kind   error
 		code   string
 	}{
-		{"response_error_conflict.json", 409, coc.ErrConflict, coc.CodeAlreadyBound},
-		{"response_error_immutable.json", 400, coc.ErrValidation, coc.CodeImmutableField},
-		{"response_error_validation.json", 400, coc.ErrValidation, coc.CodeInvalidField},
-		{"response_error_not_bound.json", 404, coc.ErrNotFound, coc.CodeNotBound},
-		{"response_error_signature.json", 401, coc.ErrAuth, coc.CodeBadSignature},
+		{"response_error_conflict.json", 409, create, coc.ErrAlreadyBound, coc.CodeAlreadyBound},
+		{"response_error_immutable.json", 400, update, coc.ErrValidation, coc.CodeImmutableField},
+		{"response_error_validation.json", 400, update, coc.ErrValidation, coc.CodeInvalidField},
+		{"response_error_not_bound.json", 404, update, coc.ErrNotBound, coc.CodeNotBound},
+		{"response_error_signature.json", 401, get, coc.ErrAuth, coc.CodeBadSignature},
+		{"response_error_not_published.json", 404, get, coc.ErrNotServed, coc.CodeNotPublished},
 	}
 	for _, tc := range errorCases {
-		_, err := serve(tc.file, tc.status).UpdateBinding(ctx, coc.Lark, coc.BindingRequest{})
+		err := tc.call(serve(tc.file, tc.status))
 		var apiErr *coc.APIError
 		if !errors.As(err, &apiErr) || !errors.Is(err, tc.kind) || apiErr.Code != tc.code {
 			t.Errorf("%s: got %v, want %v with code %s", tc.file, err, tc.kind, tc.code)

@@ -3,58 +3,68 @@ package coc_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-// listOf answers list calls from n bindings, paging by limit and offset as the contract says,
-// and records the offsets asked for. A simulator tenant holds at most one binding per platform,
-// so more than one page needs this stand-in.
-func listOf(n int, offsets *[]int) http.HandlerFunc {
+var listedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+
+// bindingOf is a well-formed binding of platform p, as COC would list it.
+func bindingOf(p coc.Platform) coc.Binding {
+	fields := map[string]string{}
+	for _, name := range p.NonSecretFields() {
+		fields[name] = name + "-1"
+	}
+	return coc.Binding{AppType: p.AppType, Status: coc.StatusEnabled, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt, Fields: fields}
+}
+
+// listOf answers list calls from one binding per platform of the first n, paging by limit and
+// offset as the contract says but never more than pageCap items a page, as a server with a
+// smaller page size than asked for would; it records the offsets asked for.
+func listOf(n, pageCap int, offsets *[]int) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		limit, _ := strconv.Atoi(r.URL.Query().Get("limit"))
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 		*offsets = append(*offsets, offset)
 		page := coc.BindingList{Total: n, List: []coc.Binding{}}
-		at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-		for i := offset; i < min(offset+limit, n); i++ {
-			page.List = append(page.List, coc.Binding{
-				AppType: coc.Lark, Status: coc.StatusEnabled, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at,
-				Fields: map[string]string{"app_id": fmt.Sprintf("cli_%04d", i), "service_id": "s"},
-			})
+		for i := offset; i < min(offset+limit, offset+pageCap, n); i++ {
+			page.List = append(page.List, bindingOf(coc.Platforms()[i]))
 		}
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(coc.Success(page))
 	}
 }
 
-// AllBindings reads ⌈n/100⌉ pages of the largest size the API allows, and no page more: an
-// exact multiple of the page size must not cost an extra, empty call.
+// AllBindings reads the pages it needs and no page more: a tenant's bindings fit in one page of
+// the largest size the API allows, and a server that pages more finely is followed to its end.
 func TestAllBindingsReadsEachPageOnce(t *testing.T) {
+	n := len(coc.Platforms())
 	for _, tc := range []struct {
-		bindings    int
-		wantOffsets []int
+		bindings, pageCap int
+		wantOffsets       []int
 	}{
-		{0, []int{0}},
-		{3, []int{0}},
-		{coc.MaxPageLimit, []int{0}},
-		{2 * coc.MaxPageLimit, []int{0, 100}},
-		{250, []int{0, 100, 200}},
+		{0, coc.MaxPageLimit, []int{0}},
+		{1, coc.MaxPageLimit, []int{0}},
+		{n, coc.MaxPageLimit, []int{0}},
+		{n, 1, []int{0, 1, 2}},
+		{n, 2, []int{0, 2}},
 	} {
-		t.Run(strconv.Itoa(tc.bindings), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%d bindings, %d a page", tc.bindings, tc.pageCap), func(t *testing.T) {
 			var offsets []int
-			client := rawClient(t, listOf(tc.bindings, &offsets), func(c *coc.Config) { c.MaxResponseBytes = coc.DefaultMaxResponseBytes })
-			seen := map[string]bool{}
+			client := rawClient(t, listOf(tc.bindings, tc.pageCap, &offsets))
+			seen := map[coc.AppType]bool{}
 			for b, err := range client.AllBindings(context.Background(), "") {
 				if err != nil {
 					t.Fatal(err)
 				}
-				seen[b.Identifier()] = true
+				seen[b.AppType] = true
 			}
 			if len(seen) != tc.bindings {
 				t.Errorf("read %d distinct bindings, want %d", len(seen), tc.bindings)
@@ -64,4 +74,56 @@ func TestAllBindingsReadsEachPageOnce(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A list that COC could not have answered stops at once, with an error naming what is wrong:
+// a page repeated forever with a large total, more bindings than app types, another app type
+// than the filter's, an empty page before the total is reached. None takes more than two calls.
+func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
+	lark, wecom := bindingOf(mustPlatform(t, coc.Lark)), bindingOf(mustPlatform(t, coc.WeCom))
+	for _, tc := range []struct {
+		name   string
+		filter coc.AppType
+		page   coc.BindingList
+		want   string
+	}{
+		{"one page repeated, total 2", "", coc.BindingList{Total: 2, List: []coc.Binding{lark}}, "repeats the lark binding of an earlier page"},
+		{"one page repeated, total 250", "", coc.BindingList{Total: 250, List: []coc.Binding{lark}}, "data.total is 250, but a tenant binds at most 3"},
+		{"total 10⁹", "", coc.BindingList{Total: 1_000_000_000, List: []coc.Binding{lark}}, "data.total is 1000000000"},
+		{"two of one app type", "", coc.BindingList{Total: 2, List: []coc.Binding{lark, lark}}, "data.list[1] is a second lark binding"},
+		{"the filter ignored", coc.Lark, coc.BindingList{Total: 1, List: []coc.Binding{wecom}}, `data.list[0].app_type is "wecom", but the list asked for "lark" only`},
+		{"an empty page short of the total", "", coc.BindingList{Total: 1, List: []coc.Binding{}}, "the page at offset 0 is empty, but data.total is 1"},
+		{"a negative total", "", coc.BindingList{Total: -1, List: []coc.Binding{}}, "data.total is -1"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			calls := 0
+			client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) {
+				calls++
+				w.Header().Set("Content-Type", "application/json")
+				_ = json.NewEncoder(w).Encode(coc.Success(tc.page))
+			})
+			var err error
+			for _, e := range client.AllBindings(context.Background(), tc.filter) {
+				if e != nil {
+					err = e
+					break
+				}
+			}
+			if !errors.Is(err, coc.ErrResponse) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want a malformed response saying %q", err, tc.want)
+			}
+			if calls > 2 {
+				t.Errorf("%d list calls, want at most 2", calls)
+			}
+		})
+	}
+}
+
+func mustPlatform(t *testing.T, at coc.AppType) coc.Platform {
+	t.Helper()
+	p, err := coc.PlatformFor(at)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

@@ -54,7 +54,7 @@ func answer(status int, contentType, body string) http.HandlerFunc {
 }
 
 func TestMalformedResponsesGiveClearErrors(t *testing.T) {
-	binding := `{"app_type":"lark","app_id":"cli_1","service_id":"1","status":"enabled","created_at":"2026-01-01T00:00:00Z","updated_at":"2026-01-01T00:00:00Z","key_updated_at":"2026-01-01T00:00:00Z"}`
+	binding := `{"app_type":"lark","app_id":"cli_1","service_id":"1","status":"enabled","created_at":"2026-01-01T00:00:00.000Z","updated_at":"2026-01-01T00:00:00.000Z","key_updated_at":"2026-01-01T00:00:00.000Z"}`
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -62,16 +62,16 @@ func TestMalformedResponsesGiveClearErrors(t *testing.T) {
 		want    string
 	}{
 		{"truncated JSON", answer(200, "application/json", `{"error_code":"COC.00000000","data":{"app_type":"la`), coc.ErrResponse, "invalid JSON"},
-		{"missing envelope", answer(200, "application/json", binding), coc.ErrResponse, "the envelope has no data"},
+		{"missing envelope", answer(200, "application/json", binding), coc.ErrResponse, "the envelope has no error_code"},
 		{"null data", answer(200, "application/json", `{"error_code":"COC.00000000","data":null}`), coc.ErrResponse, "the envelope has no data"},
-		{"wrong field type", answer(200, "application/json", `{"data":{"app_type":"lark","app_id":123}}`), coc.ErrResponse, `field "app_id": expected a string, got a number`},
-		{"wrong timestamp type", answer(200, "application/json", `{"data":{"app_type":"lark","created_at":5}}`), coc.ErrResponse, "invalid data"},
-		{"unknown app type", answer(200, "application/json", `{"data":{"app_type":"teams"}}`), coc.ErrResponse, `unknown app_type "teams"`},
+		{"wrong field type", answer(200, "application/json", `{"error_code":"COC.00000000","data":{"app_type":"lark","app_id":123}}`), coc.ErrResponse, `field "app_id": expected a string, got a number`},
+		{"wrong timestamp type", answer(200, "application/json", `{"error_code":"COC.00000000","data":{"app_type":"lark","created_at":5}}`), coc.ErrResponse, "invalid data"},
+		{"unknown app type", answer(200, "application/json", `{"error_code":"COC.00000000","data":{"app_type":"teams"}}`), coc.ErrResponse, `unknown app_type "teams"`},
 		{"success status with error code", answer(200, "application/json", `{"error_code":"COC.00050001","error_msg":"boom","data":{}}`), coc.ErrResponse, "success status with error code COC.00050001"},
-		{"HTML success page", answer(200, "text/html", "<html>login</html>"), coc.ErrResponse, "expected JSON, got text/html"},
+		{"HTML success page", answer(200, "text/html", "<html>login</html>"), coc.ErrNotServed, "a success status with text/html (18 bytes) is not COC's answer"},
 		{"HTML error page from a proxy", answer(502, "text/html", "<html><h1>502 Bad Gateway</h1></html>"), coc.ErrServer, "the error body is not a COC error (text/html, 37 bytes)"},
 		{"empty 500", answer(500, "", ""), coc.ErrServer, "the error body is not a COC error (no content type, 0 bytes)"},
-		{"JSON error without code", answer(400, "application/json", `{"message":"bad"}`), coc.ErrResponse, "is not a COC error"},
+		{"JSON error without code", answer(400, "application/json", `{"message":"bad"}`), coc.ErrNotServed, "is not a COC error"},
 		{"huge body", answer(200, "application/json", `{"data":"`+strings.Repeat("x", 10_000)+`"}`), coc.ErrResponse, "the body exceeds 4096 bytes"},
 	}
 	for _, tc := range cases {

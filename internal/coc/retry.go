@@ -71,18 +71,31 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 }
 
 func (b Backoff) serverWait(h http.Header) (time.Duration, bool) {
-	if ms, err := strconv.Atoi(h.Get(HeaderRetryAfterMs)); err == nil && ms >= 0 {
-		return time.Duration(ms) * time.Millisecond, true
+	if d, ok := b.count(h.Get(HeaderRetryAfterMs), time.Millisecond); ok {
+		return d, true
 	}
 	return b.retryAfter(h.Get(HeaderRetryAfter))
+}
+
+// count reads a non-negative number of units, capped at MaxRetryAfter before any arithmetic: a
+// server asking for 9300000000 seconds must not overflow into a negative or absurd wait.
+func (b Backoff) count(v string, unit time.Duration) (time.Duration, bool) {
+	n, err := strconv.ParseUint(v, 10, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return 0, false
+	}
+	if err != nil || n > uint64(b.MaxRetryAfter/unit) {
+		return b.MaxRetryAfter, true
+	}
+	return time.Duration(n) * unit, true
 }
 
 func (b Backoff) retryAfter(v string) (time.Duration, bool) {
 	if v == "" {
 		return 0, false
 	}
-	if secs, err := strconv.Atoi(v); err == nil && secs >= 0 {
-		return time.Duration(secs) * time.Second, true
+	if d, ok := b.count(v, time.Second); ok {
+		return d, true
 	}
 	if at, err := http.ParseTime(v); err == nil {
 		now := time.Now
@@ -104,6 +117,13 @@ func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 		return !permanentTransportError(err)
 	}
 	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented
+}
+
+// retryIdempotentCOC is RetryIdempotent for COC's calls, but for a 5xx that says the endpoint
+// does not serve the API (the gateway's APIG.0103, "the backend does not exist"): that does not
+// pass.
+func retryIdempotentCOC(ctx context.Context, resp *http.Response, err error) bool {
+	return RetryIdempotent(ctx, resp, err) && (resp == nil || resp.StatusCode < 500 || errors.Is(kindForStatus(resp.StatusCode, peekErrorBody(resp).ErrorCode), ErrServer))
 }
 
 // retryCreate is the retry rule for POST. Only answers that prove the request never reached the

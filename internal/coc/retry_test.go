@@ -46,7 +46,9 @@ func TestBackoffHonoursRetryAfterWithinBound(t *testing.T) {
 	}{
 		{429, "3", 3 * time.Second},
 		{503, "2", 2 * time.Second},
-		{429, "3600", 10 * time.Second}, // bounded
+		{429, "3600", 10 * time.Second},                    // bounded
+		{429, "9300000000", 10 * time.Second},              // bounded before it is multiplied: no overflow
+		{429, "99999999999999999999999", 10 * time.Second}, // beyond any integer: bounded too
 		{429, now.Add(4 * time.Second).Format(http.TimeFormat), 4 * time.Second},
 		{429, now.Add(-time.Minute).Format(http.TimeFormat), 0},
 		{429, "soon", 50 * time.Millisecond}, // unparseable: ordinary backoff
@@ -84,10 +86,11 @@ func TestBackoffPrefersRetryAfterMs(t *testing.T) {
 		{429, "250", time.Second, 250 * time.Millisecond},
 		{503, "1500", 2 * time.Second, 1500 * time.Millisecond},
 		{429, "0", time.Second, 0},
-		{429, "60000", time.Minute, 10 * time.Second},        // bounded
-		{429, "-5", 3 * time.Second, 3 * time.Second},        // invalid: Retry-After
-		{429, "0.25", 3 * time.Second, 3 * time.Second},      // invalid: Retry-After
-		{500, "250", 3 * time.Second, 50 * time.Millisecond}, // not a throttling answer: ordinary backoff
+		{429, "60000", time.Minute, 10 * time.Second},         // bounded
+		{429, "9300000000000", time.Minute, 10 * time.Second}, // bounded before it is multiplied: no overflow
+		{429, "-5", 3 * time.Second, 3 * time.Second},         // invalid: Retry-After
+		{429, "0.25", 3 * time.Second, 3 * time.Second},       // invalid: Retry-After
+		{500, "250", 3 * time.Second, 50 * time.Millisecond},  // not a throttling answer: ordinary backoff
 	}
 	for _, tc := range cases {
 		header := http.Header{}

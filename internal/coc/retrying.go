@@ -47,8 +47,11 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 		RetryWaitMin: backoff.Min,
 		RetryWaitMax: backoff.Max,
 		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
-			var credErr *CredentialsError
-			retry := !errors.As(err, &credErr) && p.Retry(ctx, resp, err)
+			var (
+				credErr    *CredentialsError
+				refusedErr *KeyRefusedError
+			)
+			retry := !errors.As(err, &credErr) && !errors.As(err, &refusedErr) && p.Retry(ctx, resp, err)
 			if retry {
 				if p.SecretQuery {
 					err = WithoutQuery(err)
@@ -68,13 +71,15 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 			}
 			logger.Debug(req.Context(), fmt.Sprintf("Sending %s request", p.Service), map[string]any{
 				"method": req.Method, "path": req.URL.Path, "query": query, "attempt": attempt + 1,
-				"headers": loggableHeaders(req.Header),
+				"headers": loggableHeaders(req.Header, nil),
 			})
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
+			// An answer may echo the request: its signature and token are kept out of the log too.
+			scrub := requestCredentials(resp.Request)
 			logger.Debug(resp.Request.Context(), fmt.Sprintf("Received %s response", p.Service), map[string]any{
 				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
-				"request_id": resp.Header.Get(HeaderRequestID), "headers": loggableHeaders(resp.Header),
+				"request_id": scrub.scrub(resp.Header.Get(HeaderRequestID)), "headers": loggableHeaders(resp.Header, scrub),
 			})
 		},
 	}
@@ -94,23 +99,37 @@ func WithoutQuery(err error) error {
 	return &url.Error{Op: urlErr.Op, URL: shown, Err: urlErr.Err}
 }
 
-// sensitiveHeaders are never logged, whatever the log level. X-Subject-Token carries the token
-// IAM issues for an OIDC identity token, and X-Auth-Token that token on its way back to IAM.
-var sensitiveHeaders = []string{HeaderAuthorization, HeaderSecurityToken, "X-Subject-Token", "X-Auth-Token", "Cookie", "Set-Cookie", "Proxy-Authorization"}
+// loggedHeaders are the headers whose values are logged; any other header is logged as ***. The
+// list is of headers that carry no credential in any service the provider calls: a proxy or a
+// server may echo a secret, a token or the request's signature in any other one.
+var loggedHeaders = []string{
+	"Accept", "Content-Length", "Content-Type", "Date", "Host", "Retry-After", HeaderRetryAfterMs, "Server",
+	"User-Agent", HeaderDate, HeaderDomainID, HeaderRequestID, "X-Idp-Id",
+}
 
 // loggableHeaders renders headers as one string, "Name: value; ...", sorted by name: loggers
-// mask secrets in string fields only, and a proxy may echo a secret in any header.
-func loggableHeaders(h http.Header) string {
+// mask secrets in string fields only. Values outside loggedHeaders are ***, and scrub removes
+// what an answer must not repeat from the rest.
+func loggableHeaders(h http.Header, scrub scrubber) string {
 	names := slices.Sorted(maps.Keys(h))
 	lines := make([]string, 0, len(names))
 	for _, name := range names {
-		value := strings.Join(h[name], ", ")
-		if slices.ContainsFunc(sensitiveHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
+		value := scrub.scrub(strings.Join(h[name], ", "))
+		if !slices.ContainsFunc(loggedHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
 			value = redacted
 		}
 		lines = append(lines, name+": "+value)
 	}
 	return strings.Join(lines, "; ")
+}
+
+// requestCredentials is what a signed request carries that its answer must not repeat: the
+// signature, which could be replayed while its date is fresh, and the security token.
+func requestCredentials(req *http.Request) scrubber {
+	if req == nil {
+		return nil
+	}
+	return newScrubber(RequestSignature(req), req.Header.Get(HeaderSecurityToken))
 }
 
 func attemptFields(resp *http.Response, err error) map[string]any {

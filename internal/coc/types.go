@@ -62,6 +62,9 @@ func (b Binding) Identifier() string {
 // bindingMetaKeys are the fields every platform's binding shares.
 var bindingMetaKeys = []string{"app_type", "status", "created_at", "updated_at", "key_updated_at"}
 
+// bindingTimestamps are the timestamps of a binding, in the order Binding holds them.
+var bindingTimestamps = bindingMetaKeys[2:]
+
 // FormatTimestamp renders a time as the API does: UTC, RFC 3339 with milliseconds.
 func FormatTimestamp(t time.Time) string { return t.UTC().Format(timestampFormatWire) }
 
@@ -135,14 +138,16 @@ func (o *flatObject) str(name string) string {
 	}
 }
 
-// timestamp parses an RFC 3339 field into UTC; an absent or null field is the zero time.
+// timestamp parses a field in the contract's format (UTC, RFC 3339 with milliseconds); an absent
+// or null field is the zero time.
 func (o *flatObject) timestamp(name string) time.Time {
 	if o.values[name] == nil {
 		return time.Time{}
 	}
-	t, err := time.Parse(time.RFC3339, o.str(name))
-	if err != nil && o.err == nil {
-		o.err = fmt.Errorf("binding: field %q: %w", name, err)
+	raw := o.str(name)
+	t, err := time.Parse(timestampFormatWire, raw)
+	if (err != nil || FormatTimestamp(t) != raw) && o.err == nil {
+		o.err = fmt.Errorf("binding: field %q: %q is not a time in the form %s", name, raw, timestampFormatWire)
 	}
 	return t.UTC()
 }

@@ -124,8 +124,9 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	// Even a binding that is gone keeps its identity: the framework requires one after every
 	// read, and Terraform 1.11 sends none to keep.
 	r.setIdentity(ctx, resp.Identity, identifier, &resp.Diagnostics)
-	if errors.Is(err, coc.ErrNotFound) {
-		// Deleted outside Terraform: forgetting it makes the next plan create it again.
+	if errors.Is(err, coc.ErrNotBound) {
+		// COC says it was unbound outside Terraform: forgetting it makes the next plan create it
+		// again. Any other answer (a gateway's 404 among them) says nothing about it and fails.
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -203,7 +204,7 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		return
 	}
 	binding, err := r.data.client.UpdateBinding(ctx, r.app.appType, body)
-	if errors.Is(err, coc.ErrNotFound) {
+	if errors.Is(err, coc.ErrNotBound) {
 		resp.Diagnostics.AddError(fmt.Sprintf("%s App Was Unbound During Apply", r.app.displayName),
 			fmt.Sprintf("The %s binding was deleted outside Terraform after this plan was made. Run terraform apply again: "+
 				"the next plan will bind it anew.\n\n%s", r.app.displayName, err))
@@ -236,9 +237,10 @@ func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, re
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.State)
 	err := r.data.client.DeleteBinding(ctx, r.app.appType)
-	// Not bound means the goal is reached, whether it was unbound on the console or by an
-	// earlier attempt of this very request whose answer was lost.
-	if err != nil && !errors.Is(err, coc.ErrNotFound) {
+	// COC's "not bound" means the goal is reached, whether it was unbound on the console or by an
+	// earlier attempt of this very request whose answer was lost. Anything else, a gateway's 404
+	// or a login page answering 200 included, leaves the binding in the state.
+	if err != nil && !errors.Is(err, coc.ErrNotBound) {
 		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "delete", err)
 	}
 }

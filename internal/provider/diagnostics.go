@@ -71,7 +71,7 @@ func isTransportError(err error) bool {
 // that is already there; any other error goes through addAPIError.
 func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string, err error) {
 	var apiErr *coc.APIError
-	if !errors.Is(err, coc.ErrConflict) || !errors.As(err, &apiErr) {
+	if !errors.Is(err, coc.ErrAlreadyBound) || !errors.As(err, &apiErr) {
 		r.data.addAPIError(diags, r.app.displayName, action, err)
 		return
 	}

@@ -54,7 +54,7 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 		t.Fatalf("after a bind through %s: %v", first.AccessKey, got)
 	}
 	viaSecond := client(t, server, coc.Credentials{AccessKey: second.AccessKey, SecretKey: second.SecretKey, SecurityToken: second.SecurityToken})
-	if _, err := viaSecond.CreateBinding(ctx, coc.Lark, larkRequest()); !errors.Is(err, coc.ErrConflict) {
+	if _, err := viaSecond.CreateBinding(ctx, coc.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
 		t.Fatalf("the second key of the account must find the lark app bound, got %v", err)
 	}
 	if err := viaSecond.DeleteBinding(ctx, coc.Lark); err != nil {

@@ -1,0 +1,171 @@
+package coc
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// call is one logical request, and what its answer must say to be COC's answer to it.
+type call struct {
+	method string
+	path   string
+	query  url.Values
+	// appType is the app type of a call on one binding; empty for the list.
+	appType AppType
+	// sent is the body of a POST or PUT, whose answer must describe the binding sent.
+	sent *BindingRequest
+	// listFilter is the app type a list asked for; empty for all.
+	listFilter AppType
+	// secrets are scrubbed from everything the answer repeats.
+	secrets []string
+}
+
+func (c *call) operation() string { return c.method + " " + c.path }
+
+// answer is one HTTP response being read for c; every string taken from it is scrubbed.
+type answer struct {
+	c         *call
+	resp      *http.Response
+	scrub     scrubber
+	requestID string
+}
+
+func (a *answer) fail(kind error, reason string) error {
+	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.scrub(reason), kind: kind}
+}
+
+// decode reads the answer to c into out (nil for a DELETE) and concludes from it only what it
+// means: see CONTRACT.md, "What a client concludes".
+func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) error {
+	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
+	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+	switch {
+	case err != nil:
+		return a.fail(nil, "reading the body failed: "+err.Error())
+	case int64(len(data)) > c.cfg.MaxResponseBytes:
+		return a.fail(nil, fmt.Sprintf("the body exceeds %d bytes", c.cfg.MaxResponseBytes))
+	case resp.StatusCode < 200 || resp.StatusCode > 299:
+		return a.errorAnswer(data)
+	case cl.method == http.MethodDelete && resp.StatusCode == http.StatusNoContent:
+		return nil
+	case !isJSON(resp.Header):
+		// A login page or a captive portal: the call did nothing through COC.
+		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", contentType(resp.Header), len(data)))
+	}
+	if err := a.envelope(data, out); err != nil {
+		return a.fail(ErrResponse, err.Error())
+	}
+	return nil
+}
+
+// errorAnswer reads an error answer: COC's or the gateway's shape, or else something in the way.
+func (a *answer) errorAnswer(data []byte) error {
+	var body ErrorBody
+	if !isJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
+		return a.fail(kindForStatus(a.resp.StatusCode, ""),
+			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", contentType(a.resp.Header), len(data)))
+	}
+	requestID := a.requestID
+	if requestID == "" {
+		requestID = a.scrub.scrub(body.RequestID) // the gateway's errors carry it in the body
+	}
+	return a.scrub.apiError(&APIError{
+		kind: errorKind(a.c, a.resp.StatusCode, body.ErrorCode), Operation: a.c.operation(), StatusCode: a.resp.StatusCode,
+		Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
+	})
+}
+
+// envelope unwraps COC's success envelope into out and checks out against the call.
+func (a *answer) envelope(data []byte, out any) error {
+	var env struct {
+		ErrorCode *string         `json:"error_code"`
+		ErrorMsg  string          `json:"error_msg"`
+		Data      json.RawMessage `json:"data"`
+	}
+	if err := json.Unmarshal(data, &env); err != nil {
+		return fmt.Errorf("invalid JSON: %w", err)
+	}
+	switch {
+	case env.ErrorCode == nil:
+		return fmt.Errorf("the envelope has no error_code (COC's success is %s)", CodeSuccess)
+	case *env.ErrorCode != CodeSuccess:
+		return fmt.Errorf("success status with error code %s: %s", *env.ErrorCode, env.ErrorMsg)
+	case out == nil:
+		return nil
+	case len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")):
+		return fmt.Errorf("the envelope has no data")
+	}
+	if err := json.Unmarshal(env.Data, out); err != nil {
+		return fmt.Errorf("invalid data: %w", err)
+	}
+	switch v := out.(type) {
+	case *Binding:
+		return a.c.checkBinding("data", *v)
+	case *BindingList:
+		return a.c.checkPage(v)
+	}
+	return nil
+}
+
+// checkBinding checks that b is what COC answers to c: a binding of the app type asked for, with
+// every field the contract promises, and on a POST or PUT the identifier and fields that were
+// sent. where names b in the answer, for the error.
+func (c *call) checkBinding(where string, b Binding) error {
+	if c.appType != "" && b.AppType != c.appType {
+		return fmt.Errorf("%s.app_type is %q, not the %q asked for", where, b.AppType, c.appType)
+	}
+	p, err := PlatformFor(b.AppType)
+	if err != nil {
+		return fmt.Errorf("%s: %w", where, err)
+	}
+	for _, name := range p.NonSecretFields() {
+		got, ok := b.Fields[name]
+		switch {
+		case !ok || got == "":
+			return fmt.Errorf("%s.%s is missing", where, name)
+		case c.sent != nil && got != c.sent.Fields[name]:
+			return fmt.Errorf("%s.%s is %q, not the %q sent", where, name, got, c.sent.Fields[name])
+		}
+	}
+	if b.Status == "" {
+		return fmt.Errorf("%s.status is missing", where)
+	}
+	for i, t := range []time.Time{b.CreatedAt, b.UpdatedAt, b.KeyUpdatedAt} {
+		if t.IsZero() {
+			return fmt.Errorf("%s.%s is missing", where, bindingTimestamps[i])
+		}
+	}
+	return nil
+}
+
+// checkPage checks one page of a list: a tenant binds at most one app per app type, so a total
+// beyond that, an item of another type than the filter's or an app type twice is not COC's.
+func (c *call) checkPage(page *BindingList) error {
+	most := len(platforms)
+	if c.listFilter != "" {
+		most = 1
+	}
+	if page.Total < 0 || page.Total > most {
+		return fmt.Errorf("data.total is %d, but a tenant binds at most %d app(s) here", page.Total, most)
+	}
+	seen := map[AppType]bool{}
+	for i, b := range page.List {
+		where := fmt.Sprintf("data.list[%d]", i)
+		if c.listFilter != "" && b.AppType != c.listFilter {
+			return fmt.Errorf("%s.app_type is %q, but the list asked for %q only", where, b.AppType, c.listFilter)
+		}
+		if seen[b.AppType] {
+			return fmt.Errorf("%s is a second %s binding, but a tenant binds one per app type", where, b.AppType)
+		}
+		seen[b.AppType] = true
+		if err := c.checkBinding(where, b); err != nil {
+			return err
+		}
+	}
+	return nil
+}

@@ -1,0 +1,144 @@
+package coc
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+)
+
+// The API gateway locks an access key for 5 minutes after 5 refused signatures in a row, and a
+// plan refreshes its resources in parallel: with a wrong secret key, every one of them would send
+// a signature to be refused. keyGate lets the first request signed with a key go alone; once the
+// gateway has answered it with anything but a 401, the key is proven and requests go in parallel.
+// A 401 that is not the expired-token case refuses the key for good: every later request of this
+// client with it fails without being sent.
+type keyGate struct {
+	mu   sync.Mutex
+	keys map[string]*keyState
+}
+
+type keyState struct {
+	proven  bool
+	refused *KeyRefusedError
+	// busy is closed when the request that tries an unproven key ends; nil when none does.
+	busy chan struct{}
+}
+
+// KeyRefusedError is a request that was not sent because COC refused a signature of the same
+// access key earlier in this process. It unwraps to ErrAuth and is never retried.
+type KeyRefusedError struct {
+	AccessKey  string
+	StatusCode int
+	Code       string
+	RequestID  string
+}
+
+func (e *KeyRefusedError) Error() string {
+	msg := fmt.Sprintf("not sent: COC refused a request signed with access key %s earlier in this run (HTTP %d", e.AccessKey, e.StatusCode)
+	if e.Code != "" {
+		msg += " " + e.Code
+	}
+	if e.RequestID != "" {
+		msg += ", request id " + e.RequestID
+	}
+	return msg + "), and the gateway locks a key for 5 minutes after 5 refused signatures in a row, so no further request is signed with it"
+}
+
+func (e *KeyRefusedError) Unwrap() error { return ErrAuth }
+
+// enter waits until a request signed with accessKey may be sent, and returns what to call with
+// its outcome. It fails without waiting once the key has been refused.
+func (g *keyGate) enter(ctx context.Context, accessKey string) (func(*http.Response), error) {
+	for {
+		g.mu.Lock()
+		if g.keys == nil {
+			g.keys = map[string]*keyState{}
+		}
+		st := g.keys[accessKey]
+		if st == nil {
+			st = &keyState{}
+			g.keys[accessKey] = st
+		}
+		switch {
+		case st.refused != nil:
+			g.mu.Unlock()
+			return nil, st.refused
+		case st.proven:
+			g.mu.Unlock()
+			return func(*http.Response) {}, nil
+		case st.busy == nil:
+			st.busy = make(chan struct{})
+			g.mu.Unlock()
+			return func(resp *http.Response) { g.settle(accessKey, st, resp) }, nil
+		}
+		busy := st.busy
+		g.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-busy:
+		}
+	}
+}
+
+// settle records what the gateway said to the request that tried the key: nil for no answer,
+// which proves nothing, so the next request tries again alone.
+func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response) {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	switch {
+	case resp == nil:
+	case resp.StatusCode != http.StatusUnauthorized:
+		st.proven = true
+	default:
+		body := peekErrorBody(resp)
+		if !expiredRefusal(resp.StatusCode, body) {
+			scrub := requestCredentials(resp.Request)
+			st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: resp.StatusCode, Code: scrub.scrub(body.ErrorCode),
+				RequestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
+		}
+	}
+	close(st.busy)
+	st.busy = nil
+}
+
+// maxPeekBytes bounds what is read of an error body to classify it; COC's are a few hundred bytes.
+const maxPeekBytes = 16 << 10
+
+// peekErrorBody decodes an error answer's body in COC's or the gateway's shape, leaving the body
+// readable for the caller. A body in another shape decodes to the zero ErrorBody.
+func peekErrorBody(resp *http.Response) ErrorBody {
+	var body ErrorBody
+	if resp.Body == nil || resp.Body == http.NoBody {
+		return body
+	}
+	peeked, err := io.ReadAll(io.LimitReader(resp.Body, maxPeekBytes))
+	resp.Body = struct {
+		io.Reader
+		io.Closer
+	}{io.MultiReader(bytes.NewReader(peeked), errReader{err}, resp.Body), resp.Body}
+	_ = json.Unmarshal(peeked, &body)
+	return body
+}
+
+// errReader hands the caller the error that interrupted a peek, where the body broke.
+type errReader struct{ err error }
+
+func (r errReader) Read([]byte) (int, error) {
+	if r.err != nil {
+		return 0, r.err
+	}
+	return 0, io.EOF
+}
+
+// expiredRefusal reports whether an answer refuses a temporary credential past its expiry (the
+// gateway says "token expires", the contract "the security token has expired"): the one 401
+// worth renewing the credential for.
+func expiredRefusal(status int, body ErrorBody) bool {
+	return status == http.StatusUnauthorized && body.ErrorCode == CodeBadSignature && strings.Contains(strings.ToLower(body.ErrorMsg), "expire")
+}

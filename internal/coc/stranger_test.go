@@ -1,0 +1,262 @@
+package coc_test
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
+)
+
+// These tests put stand-ins in front of the client that answer as no conforming COC would: a
+// gateway that does not publish the API, a captive portal, a misrouted answer. The client
+// concludes from each only what it means.
+
+// stranger answers each call from a function of the call, and logs the calls it got.
+type stranger struct {
+	mu    sync.Mutex
+	calls []string
+}
+
+func (s *stranger) handler(answer func(r *http.Request) (status int, contentType, body string)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		s.mu.Lock()
+		s.calls = append(s.calls, r.Method+" "+r.URL.Path)
+		s.mu.Unlock()
+		status, contentType, body := answer(r)
+		if contentType != "" {
+			w.Header().Set("Content-Type", contentType)
+		}
+		w.Header().Set(coc.HeaderRequestID, "req-stranger")
+		w.WriteHeader(status)
+		_, _ = fmt.Fprint(w, body)
+	}
+}
+
+func (s *stranger) log() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return strings.Join(s.calls, ", ")
+}
+
+var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, coc.CodeNotPublished, coc.MessageNotPublished)
+
+// larkAnswer is COC's answer describing a Lark binding of the given fields.
+func larkAnswer(fields map[string]string) string {
+	b := coc.Binding{AppType: coc.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
+	data, _ := json.Marshal(coc.Success(b))
+	return string(data)
+}
+
+// A gateway's 404 to every call is never "not bound": a read, an update, a delete and a list all
+// fail with ErrNotServed, quoting the gateway's code and request id.
+func TestAGatewayWithoutTheAPIIsNeverNotBound(t *testing.T) {
+	s := &stranger{}
+	client := rawClient(t, s.handler(func(*http.Request) (int, string, string) { return 404, "application/json", notPublished }))
+	ctx := context.Background()
+	_, getErr := client.GetBinding(ctx, coc.Lark)
+	_, putErr := client.UpdateBinding(ctx, coc.Lark, larkRequest())
+	deleteErr := client.DeleteBinding(ctx, coc.Lark)
+	_, listErr := client.ListBindings(ctx, coc.ListOptions{})
+	for _, err := range []error{getErr, putErr, deleteErr, listErr} {
+		if !errors.Is(err, coc.ErrNotServed) || errors.Is(err, coc.ErrNotBound) || !strings.Contains(err.Error(), "APIG.0101") ||
+			!strings.Contains(err.Error(), "request id req-stranger") {
+			t.Errorf("got %v, want ErrNotServed quoting APIG.0101 and the request id", err)
+		}
+	}
+}
+
+// A create whose outcome is unknown reads the binding back, and only COC's own "not bound" lets
+// it post again: a gateway's 404 to the read-back leaves the outcome unknown, with one POST sent.
+func TestCreateDoesNotPostAgainAfterAForeignNotFound(t *testing.T) {
+	s := &stranger{}
+	client := rawClient(t, s.handler(func(r *http.Request) (int, string, string) {
+		if r.Method == http.MethodPost {
+			return 503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`
+		}
+		return 404, "application/json", notPublished
+	}), func(c *coc.Config) { c.MaxRetries = 3 })
+	_, err := client.CreateBinding(context.Background(), coc.Lark, larkRequest())
+	if !errors.Is(err, coc.ErrOutcomeUnknown) || !errors.Is(err, coc.ErrNotServed) {
+		t.Fatalf("got %v, want an unknown outcome that quotes the gateway's answer", err)
+	}
+	if posts := strings.Count(s.log(), "POST"); posts != 1 {
+		t.Fatalf("calls %s: %d POSTs, want 1", s.log(), posts)
+	}
+}
+
+// What answers a create as something other than COC made nothing through COC, and what answers
+// it as COC but contradicts the request is read back: a cut, contradicting or incomplete 201
+// never reaches the caller as it came.
+func TestCreateAnswersFromStrangers(t *testing.T) {
+	sent := larkRequest()
+	other := map[string]string{"app_id": "cli_ffffffffffffffff", "service_id": sent.Fields["service_id"]}
+	cases := []struct {
+		name        string
+		post        func() (int, string, string)
+		wantKind    error
+		wantCalls   string
+		wantAdopted bool
+	}{
+		{"a captive portal's 200", func() (int, string, string) { return 200, "text/html", "<html>welcome</html>" }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
+		{"a gateway's 404", func() (int, string, string) { return 404, "application/json", notPublished }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
+		{"a 409 that is not COC's", func() (int, string, string) { return 409, "application/json", `{"error_code":"PROXY.409","error_msg":"busy"}` }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
+		{"a 201 naming another app", func() (int, string, string) { return 201, "application/json", larkAnswer(other) }, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+		{"a 201 without timestamps", func() (int, string, string) {
+			return 201, "application/json", strings.NewReplacer(`,"created_at":"2026-01-02T03:04:05.000Z"`, "", `,"key_updated_at":"2026-01-02T03:04:05.000Z"`, "").Replace(larkAnswer(sent.Fields))
+		}, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+		{"a 201 with an error envelope", func() (int, string, string) { return 201, "application/json", `{"error_code":"COC.00050001","error_msg":"boom"}` }, nil,
+			"POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			s := &stranger{}
+			client := rawClient(t, s.handler(func(r *http.Request) (int, string, string) {
+				if r.Method == http.MethodPost {
+					return tc.post()
+				}
+				return 200, "application/json", larkAnswer(sent.Fields)
+			}), func(c *coc.Config) { c.MaxRetries = 3 })
+			got, err := client.CreateBinding(context.Background(), coc.Lark, sent)
+			switch {
+			case tc.wantKind != nil && (!errors.Is(err, tc.wantKind) || errors.Is(err, coc.ErrOutcomeUnknown) || errors.Is(err, coc.ErrAlreadyBound)):
+				t.Errorf("got %v, want a plain %v", err, tc.wantKind)
+			case tc.wantAdopted && (err != nil || got.Identifier() != sent.Fields["app_id"] || got.CreatedAt.IsZero()):
+				t.Errorf("got %+v, %v; want the binding read back", got, err)
+			}
+			if s.log() != tc.wantCalls {
+				t.Errorf("calls %s, want %s", s.log(), tc.wantCalls)
+			}
+		})
+	}
+}
+
+// A DELETE succeeds only on COC's 204 (or COC's success envelope): a login page's 200 or an
+// error envelope in a 200 leaves the binding where it was, as far as anyone knows.
+func TestDeleteAnsweredBySomethingElseFails(t *testing.T) {
+	for _, tc := range []struct {
+		status            int
+		contentType, body string
+		want              error
+	}{
+		{200, "text/html", "<html>login</html>", coc.ErrNotServed},
+		{200, "application/json", `{"error_code":"COC.00050001","error_msg":"boom"}`, coc.ErrResponse},
+		{404, "application/json", notPublished, coc.ErrNotServed},
+		{404, "application/json", `{"error_code":"COC.00040400","error_msg":"no such API"}`, coc.ErrNotServed},
+		{204, "", "", nil},
+		{404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`, coc.ErrNotBound},
+	} {
+		client := rawClient(t, answer(tc.status, tc.contentType, tc.body))
+		err := client.DeleteBinding(context.Background(), coc.Lark)
+		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
+			t.Errorf("DELETE answered %d %s %s: got %v, want %v", tc.status, tc.contentType, tc.body, err, tc.want)
+		}
+	}
+}
+
+// One refused signature stops the client: the first request signed with a key goes alone, and
+// once the gateway refuses it, every later call fails without being sent. Five refusals in a
+// row would lock the key for five minutes.
+func TestARefusedKeyIsNeverSignedWithAgain(t *testing.T) {
+	var signed atomic.Int32
+	client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) {
+		signed.Add(1)
+		time.Sleep(20 * time.Millisecond) // long enough for the others to line up behind it
+		answer(401, "application/json", `{"error_code":"APIG.0301","error_msg":"Incorrect IAM authentication information: verify aksk signature fail","request_id":"gw-7"}`)(w, nil)
+	}, func(c *coc.Config) { c.MaxRetries = 3 })
+	var wg sync.WaitGroup
+	errs := make([]error, 4)
+	for i := range errs {
+		wg.Go(func() { _, errs[i] = client.GetBinding(context.Background(), coc.AppType(coc.AppTypeNames()[i%3])) })
+	}
+	wg.Wait()
+	errs = append(errs, client.DeleteBinding(context.Background(), coc.Lark))
+	if n := signed.Load(); n != 1 {
+		t.Fatalf("%d signed requests reached the gateway, want 1", n)
+	}
+	var refused int
+	for _, err := range errs {
+		var notSent *coc.KeyRefusedError
+		if !errors.Is(err, coc.ErrAuth) {
+			t.Errorf("got %v, want ErrAuth", err)
+		}
+		if errors.As(err, &notSent) {
+			refused++
+			if !strings.Contains(err.Error(), "access key AK") || !strings.Contains(err.Error(), "APIG.0301") || !strings.Contains(err.Error(), "req-42") {
+				t.Errorf("the refusal %q does not say which key, code and request", err)
+			}
+		}
+	}
+	if refused != len(errs)-1 {
+		t.Fatalf("%d calls failed without being sent, want %d: %v", refused, len(errs)-1, errs)
+	}
+}
+
+// Once a key is proven (the gateway answered it with anything but a 401), calls with it go in
+// parallel again.
+func TestAProvenKeyIsUsedInParallel(t *testing.T) {
+	arrived := make(chan struct{}, 8)
+	client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
+		arrived <- struct{}{}
+		if r.Method == http.MethodDelete {
+			// Each DELETE waits for another to arrive: only requests in flight together pass.
+			select {
+			case <-arrived:
+			case <-time.After(5 * time.Second):
+				w.WriteHeader(http.StatusGatewayTimeout)
+				return
+			}
+		}
+		answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
+	})
+	if _, err := client.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+		t.Fatal(err)
+	}
+	<-arrived
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			if err := client.DeleteBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+				t.Errorf("got %v: the calls did not run in parallel", err)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// Whatever a proxy echoes into the answer's headers (the Authorization it was sent, the security
+// token), the debug log shows neither: headers outside an allow-list are logged as ***, and the
+// request's signature is scrubbed from the rest.
+func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
+	logger := &testkit.Logger{}
+	var signature string
+	client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
+		_, signature, _ = strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Signature=")
+		w.Header().Set("X-Echo-Authorization", r.Header.Get(coc.HeaderAuthorization))
+		w.Header().Set("X-Echo-Token", r.Header.Get(coc.HeaderSecurityToken))
+		w.Header().Set(coc.HeaderRequestID, "id-"+signature)
+		w.Header().Set("Content-Type", "text/plain; sig="+signature)
+		w.WriteHeader(404)
+	}, func(c *coc.Config) { c.Logger = logger })
+	_, _ = client.GetBinding(context.Background(), coc.Lark)
+	logs := logger.Text()
+	if signature == "" || !strings.Contains(logs, "Received COC response") {
+		t.Fatalf("no response was logged:\n%s", logs)
+	}
+	for _, leaked := range []string{signature, "TOKEN-very-secret", "Signature="} {
+		if strings.Contains(logs, leaked) {
+			t.Errorf("the log leaks %q:\n%s", leaked, logs)
+		}
+	}
+	if !strings.Contains(logs, "X-Echo-Authorization: ***") {
+		t.Errorf("the echoing header is not logged as ***:\n%s", logs)
+	}
+}
