@@ -26,7 +26,9 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		"delete": {method: http.MethodDelete, path: bindingPath(Lark), appType: Lark},
 	}
 	errorBody := func(code string) string { return fmt.Sprintf(`{"error_code":%q,"error_msg":"m"}`, code) }
-	gatewayBody := func(code string) string { return fmt.Sprintf(`{"error_code":%q,"error_msg":"m","request_id":"gw-1"}`, code) }
+	gatewayBody := func(code string) string {
+		return fmt.Sprintf(`{"error_code":%q,"error_msg":"m","request_id":"gw-1"}`, code)
+	}
 	success := func(data any) string { b, _ := json.Marshal(Success(data)); return string(b) }
 	with := func(edit func(*Binding)) Binding {
 		b := lark
@@ -77,7 +79,10 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{200, jsonType, `{"error_code":"COC.00000000","data":{"app_type":"la`, map[string]error{"get list post put": ErrResponse}, "invalid JSON"},
 		{200, jsonType, success(lark), map[string]error{"get post put": nil}, ""},
 		{200, jsonType, success(BindingList{Total: 1, List: []Binding{lark}}), map[string]error{"list": nil}, ""},
-		{200, jsonType, success(with(func(b *Binding) { b.AppType = WeCom; b.Fields = map[string]string{"enterprise_id": "ww1", "service_id": "1"} })),
+		{200, jsonType, success(with(func(b *Binding) {
+			b.AppType = WeCom
+			b.Fields = map[string]string{"enterprise_id": "ww1", "service_id": "1"}
+		})),
 			map[string]error{"get post put": ErrResponse}, `data.app_type is "wecom", not the "lark" asked for`},
 		{201, jsonType, success(with(func(b *Binding) { b.Fields["app_id"] = "cli_other" })),
 			map[string]error{"post put": ErrResponse, "get": nil}, `data.app_id is "cli_other", not the "cli_a1b2c3d4e5f6a7b8" sent`},

@@ -108,12 +108,16 @@ func TestCreateAnswersFromStrangers(t *testing.T) {
 	}{
 		{"a captive portal's 200", func() (int, string, string) { return 200, "text/html", "<html>welcome</html>" }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
 		{"a gateway's 404", func() (int, string, string) { return 404, "application/json", notPublished }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
-		{"a 409 that is not COC's", func() (int, string, string) { return 409, "application/json", `{"error_code":"PROXY.409","error_msg":"busy"}` }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
+		{"a 409 that is not COC's", func() (int, string, string) {
+			return 409, "application/json", `{"error_code":"PROXY.409","error_msg":"busy"}`
+		}, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
 		{"a 201 naming another app", func() (int, string, string) { return 201, "application/json", larkAnswer(other) }, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
 		{"a 201 without timestamps", func() (int, string, string) {
 			return 201, "application/json", strings.NewReplacer(`,"created_at":"2026-01-02T03:04:05.000Z"`, "", `,"key_updated_at":"2026-01-02T03:04:05.000Z"`, "").Replace(larkAnswer(sent.Fields))
 		}, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
-		{"a 201 with an error envelope", func() (int, string, string) { return 201, "application/json", `{"error_code":"COC.00050001","error_msg":"boom"}` }, nil,
+		{"a 201 with an error envelope", func() (int, string, string) {
+			return 201, "application/json", `{"error_code":"COC.00050001","error_msg":"boom"}`
+		}, nil,
 			"POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
 	}
 	for _, tc := range cases {
