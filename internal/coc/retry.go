@@ -80,11 +80,11 @@ func (b Backoff) serverWait(h http.Header) (time.Duration, bool) {
 // count reads a non-negative number of units, capped at MaxRetryAfter before any arithmetic: a
 // server asking for 9300000000 seconds must not overflow into a negative or absurd wait.
 func (b Backoff) count(v string, unit time.Duration) (time.Duration, bool) {
-	n, err := strconv.ParseUint(v, 10, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
+	n, err := strconv.ParseInt(v, 10, 64)
+	switch {
+	case n < 0 || err != nil && !errors.Is(err, strconv.ErrRange):
 		return 0, false
-	}
-	if err != nil || n > uint64(b.MaxRetryAfter/unit) {
+	case n > int64(b.MaxRetryAfter/unit): // beyond int64 too: ParseInt saturates
 		return b.MaxRetryAfter, true
 	}
 	return time.Duration(n) * unit, true

@@ -45,12 +45,15 @@ func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.Lis
 
 // List reads the bindings of this app type with the list call, filtered by app type: one call
 // for the one binding a tenant can have, and an empty tenant is an empty list rather than a
-// 404 that a wrong endpoint would also produce.
+// 404 that a wrong endpoint would also produce. The client refuses a list of more than one, so
+// a list never exceeds the limit Terraform asks for (at least one result unless it sends none).
 func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	r := l.resource
 	ctx = maskLogs(ctx, r.data.secrets.Values())
 	stream.Results = func(push func(list.ListResult) bool) {
-		var pushed int64
+		// A list has no timeouts block; it gets the resources' default read deadline.
+		ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
+		defer cancel()
 		for binding, err := range r.data.client.AllBindings(ctx, r.app.appType) {
 			if err != nil {
 				var diags diag.Diagnostics
@@ -64,10 +67,7 @@ func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream
 			if req.IncludeResource {
 				r.setBinding(ctx, result.Resource, &binding, &result.Diagnostics)
 			}
-			pushed++
-			// Terraform asks for at most Limit results (100 unless the list block sets limit);
-			// the framework leaves enforcing it to the provider. Zero means no limit was sent.
-			if !push(result) || (req.Limit > 0 && pushed >= req.Limit) {
+			if !push(result) {
 				return
 			}
 		}

@@ -103,8 +103,8 @@ func displayNameOf(pc platformCase) string {
 }
 
 // pagedBindings serves n Lark bindings one per page, whatever page size is asked for, and counts
-// the calls. The contract allows one binding per app type, which the simulator enforces; this
-// server shows that List reads every page and stops at the limit without reading further.
+// the calls: a list no COC could answer (a tenant binds one app per app type), as a proxy that
+// repeats pages or a backend that ignores the filter might.
 func pagedBindings(t *testing.T, n int) (string, *atomic.Int32) {
 	t.Helper()
 	var calls atomic.Int32
@@ -130,27 +130,37 @@ func pagedBindings(t *testing.T, n int) (string, *atomic.Int32) {
 	return server.URL, &calls
 }
 
-func TestAppListResource_ReadsEveryPageUpToTheLimit(t *testing.T) {
-	url, calls := pagedBindings(t, 3)
-	s := newProtocolServer(t, map[string]string{"endpoint": url, "access_key": "AK", "secret_key": "SK"})
+// A list resource reads its one page: the binding, or a diagnostic naming what no COC would
+// answer, after one call whatever limit Terraform asks for.
+func TestAppListResource_ReadsOnePage(t *testing.T) {
 	for _, c := range []struct {
-		limit     int64
-		wantCalls int32
-		wantIDs   []string
+		bindings int
+		limit    int64
+		wantIDs  []string
+		wantErr  string
 	}{
-		{limit: 100, wantCalls: 3, wantIDs: []string{"cli_0000000000000000", "cli_0000000000000001", "cli_0000000000000002"}},
-		{limit: 0, wantCalls: 3, wantIDs: []string{"cli_0000000000000000", "cli_0000000000000001", "cli_0000000000000002"}},
-		{limit: 2, wantCalls: 2, wantIDs: []string{"cli_0000000000000000", "cli_0000000000000001"}},
-		{limit: 1, wantCalls: 1, wantIDs: []string{"cli_0000000000000000"}},
+		{bindings: 1, limit: 100, wantIDs: []string{"cli_0000000000000000"}},
+		{bindings: 1, limit: 0, wantIDs: []string{"cli_0000000000000000"}},
+		{bindings: 1, limit: 1, wantIDs: []string{"cli_0000000000000000"}},
+		{bindings: 0, limit: 100},
+		{bindings: 3, limit: 100, wantErr: "data.total is 3, but a tenant binds at most 1 app(s) here"},
 	} {
-		calls.Store(0)
+		url, calls := pagedBindings(t, c.bindings)
+		s := newProtocolServer(t, map[string]string{"endpoint": url, "access_key": "AK", "secret_key": "SK"})
 		var ids []string
+		var errs []string
 		for _, r := range s.list("coc_lark_app", true, c.limit) {
-			expectNoErrors(t, "ListResource", r.Diagnostics)
-			ids = append(ids, s.identityOf("coc_lark_app", r.Identity)["app_id"])
+			for _, d := range r.Diagnostics {
+				errs = append(errs, d.Summary+": "+d.Detail)
+			}
+			if r.Identity != nil {
+				ids = append(ids, s.identityOf("coc_lark_app", r.Identity)["app_id"])
+			}
 		}
-		if !slices.Equal(ids, c.wantIDs) || calls.Load() != c.wantCalls {
-			t.Errorf("limit %d: listed %v with %d calls, want %v with %d", c.limit, ids, calls.Load(), c.wantIDs, c.wantCalls)
+		gotErr := strings.Join(errs, "\n")
+		if !slices.Equal(ids, c.wantIDs) || calls.Load() != 1 || (c.wantErr == "") != (gotErr == "") || !strings.Contains(gotErr, c.wantErr) {
+			t.Errorf("%d bindings, limit %d: listed %v with %d calls and errors %q, want %v with 1 call and an error saying %q",
+				c.bindings, c.limit, ids, calls.Load(), gotErr, c.wantIDs, c.wantErr)
 		}
 	}
 }

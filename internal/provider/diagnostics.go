@@ -56,10 +56,24 @@ func (d *providerData) errorHint(err error) string {
 	case errors.Is(err, coc.ErrServer), isTransportError(err):
 		return "COC or the network kept failing after the provider's retries (max_retries). Nothing was left half-done: " +
 			"run terraform apply again."
+	case errors.Is(err, coc.ErrNotServed):
+		return fmt.Sprintf("That answer is not COC's about the binding: the endpoint %s (%s) does not serve the COC mobile-app API, "+
+			"or not this call. Terraform concludes nothing from it: nothing is removed from the state, nothing is recorded as made. "+
+			"Check endpoint (%s) and region (%s): a mistyped URL, a proxy with another path prefix, or a region whose API gateway "+
+			"does not publish the mobile-app API answer this way.", d.endpoint, d.endpointSource(), envEndpoint, envRegion)
 	case errors.Is(err, coc.ErrResponse):
-		return "The answer did not look like COC's. Check endpoint (HW_COC_ENDPOINT): a proxy or a wrong URL may be in the way."
+		return fmt.Sprintf("The answer looked like COC's but contradicted the call, so Terraform concludes nothing from it. Check "+
+			"endpoint (%s), now %s (%s): a proxy or a wrong URL may be in the way.", envEndpoint, d.endpoint, d.endpointSource())
 	}
 	return ""
+}
+
+// endpointSource says where the COC endpoint came from.
+func (d *providerData) endpointSource() string {
+	if d.endpointConfigured {
+		return fmt.Sprintf("set by endpoint or %s; region %s", envEndpoint, d.region)
+	}
+	return fmt.Sprintf("COC's endpoint in region %s, from region, %s or the profile", d.region, envRegion)
 }
 
 func isTransportError(err error) bool {
@@ -75,9 +89,13 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 		r.data.addAPIError(diags, r.app.displayName, action, err)
 		return
 	}
-	bound := "<the bound " + r.platform.Identifier + ">"
+	bound, where := "<the bound "+r.platform.Identifier+">", ""
 	if apiErr.Bound != nil {
 		bound = apiErr.Bound.Identifier()
+	} else {
+		// The read-back that names the bound app failed: say where to look rather than guess.
+		where = " and " + bound + " is the identifier COC's message below names (so do the console's Mobile App " +
+			"Management page, the coc_mobile_apps data source and terraform query)"
 	}
 	typeName := r.typeName()
 	diags.AddError(fmt.Sprintf("%s App Already Bound", r.app.displayName), fmt.Sprintf(
@@ -86,10 +104,10 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 			"  terraform import %[4]s.<name> %[3]s\n\n"+
 			"or with an import block:\n\n"+
 			"  import {\n    to = %[4]s.<name>\n    id = %[3]q\n  }\n\n"+
-			"where <name> is this resource's name. If that binding should go, unbind it first (on the console, or with "+
+			"where <name> is this resource's name%[6]s. If that binding should go, unbind it first (on the console, or with "+
 			"terraform destroy where it is managed). If this create replaces a binding under lifecycle "+
 			"create_before_destroy, remove that setting: a replacement must unbind the old app first.\n\n%[5]s",
-		r.app.displayName, r.platform.Identifier, bound, typeName, err))
+		r.app.displayName, r.platform.Identifier, bound, typeName, err, where))
 }
 
 func titleCase(s string) string {

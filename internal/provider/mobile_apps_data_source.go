@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -10,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
 var _ datasource.DataSourceWithConfigure = &mobileAppsDataSource{}
@@ -22,8 +24,9 @@ type mobileAppsDataSource struct {
 }
 
 type mobileAppsModel struct {
-	AppType types.String     `tfsdk:"app_type"`
-	Apps    []mobileAppModel `tfsdk:"apps"`
+	AppType  types.String     `tfsdk:"app_type"`
+	Apps     []mobileAppModel `tfsdk:"apps"`
+	Timeouts timeouts.Value   `tfsdk:"timeouts"`
 }
 
 type mobileAppModel struct {
@@ -42,7 +45,7 @@ func (d *mobileAppsDataSource) Metadata(_ context.Context, req datasource.Metada
 	resp.TypeName = req.ProviderTypeName + "_mobile_apps"
 }
 
-func (d *mobileAppsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+func (d *mobileAppsDataSource) Schema(ctx context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 	}
@@ -72,7 +75,24 @@ func (d *mobileAppsDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 				}},
 			},
 		},
+		Blocks: map[string]schema.Block{attrTimeouts: dataSourceTimeoutsBlock(ctx)},
 	}
+}
+
+// dataSourceTimeoutsBlock is the timeouts library's read block, refusing a zero or negative
+// duration at plan time as the resources' block does.
+func dataSourceTimeoutsBlock(ctx context.Context) schema.Block {
+	block, ok := timeouts.Block(ctx).(schema.SingleNestedBlock)
+	if !ok {
+		panic("timeouts.Block no longer returns a SingleNestedBlock") // caught by every schema test
+	}
+	read, ok := block.Attributes["read"].(schema.StringAttribute)
+	if !ok {
+		panic("the timeouts block has no read attribute") // likewise
+	}
+	read.Validators = append(read.Validators, validators.PositiveDuration())
+	block.Attributes["read"] = read
+	return block
 }
 
 func (d *mobileAppsDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
@@ -85,7 +105,14 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	ctx = maskLogs(ctx, d.data.secrets.Values())
+	readTimeout, diags := model.Timeouts.Read(ctx, defaultReadTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// A server that never stops answering must not hold the plan longer than the read timeout.
+	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets.Values()), readTimeout)
+	defer cancel()
 	model.Apps = []mobileAppModel{}
 	for b, err := range d.data.client.AllBindings(ctx, coc.AppType(model.AppType.ValueString())) {
 		if err != nil {

@@ -3,11 +3,15 @@ package provider
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 func TestAccMobileAppsDataSource(t *testing.T) {
@@ -61,4 +65,25 @@ data "coc_mobile_apps" "dingtalk" {
 			},
 		}},
 	})
+}
+
+// The data source gives up after timeouts.read however long a server holds it, and a read
+// timeout that could never succeed is refused before anything is sent.
+func TestAccMobileAppsDataSource_ReadTimeout(t *testing.T) {
+	env := newSimEnv(t, 1)
+	env.inject(t, simulator.Fault{Method: "GET", PathPrefix: coc.MobileAppsPath, LatencyMS: int((10 * time.Minute).Milliseconds())})
+	withTimeout := func(read string) string {
+		return env.providerBlock(0, "") + fmt.Sprintf("data \"coc_mobile_apps\" \"all\" {\n  timeouts {\n    read = %q\n  }\n}\n", read)
+	}
+	started := time.Now()
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: protoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{Config: withTimeout("0s"), ExpectError: errorPattern("must be a positive duration")},
+			{Config: withTimeout("1s"), ExpectError: errorPattern("Failed to List Mobile App Bindings", "did not finish within its timeout")},
+		},
+	})
+	if elapsed := time.Since(started); elapsed > time.Minute {
+		t.Fatalf("the read took %v: the timeout was not honoured", elapsed)
+	}
 }

@@ -113,6 +113,10 @@ type providerData struct {
 	secrets *credentials.Secrets
 	// apps checks app credentials with their platforms; nil unless verify_app_credentials.
 	apps *appcheck.Checker
+	// endpoint and region are what the client calls, for the errors that must name them;
+	// endpointConfigured says that endpoint (or HW_COC_ENDPOINT) set the URL, not the region.
+	endpoint, region   string
+	endpointConfigured bool
 }
 
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -151,6 +155,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		addChainError(&resp.Diagnostics, creds, err)
 		return
 	}
+	endpointConfigured := endpoint != ""
 	if endpoint == "" {
 		known, ok := coc.Endpoints[chain.Region()]
 		if !ok {
@@ -181,7 +186,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
-	data := &providerData{client: client, credentials: chain, secrets: secrets}
+	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(), endpointConfigured: endpointConfigured}
 	if verify {
 		if data.apps, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
 			// The schema's validators accept only what the checker accepts.

@@ -60,8 +60,9 @@ type Fault struct {
 	// RetryAfter is the Retry-After header (seconds) sent with Status.
 	RetryAfter int `json:"retry_after,omitempty"`
 	// Echo makes the Status answer repeat the request (method, path, every header and the
-	// body) in its error message, as a misconfigured proxy or a careless server might. No
-	// real COC endpoint does this; it exists to prove that clients scrub secrets from errors.
+	// body) in its error message, and every request header as an X-Echo-<name> header, as a
+	// misconfigured proxy or a careless server might. No real COC endpoint does this; it exists
+	// to prove that clients keep secrets out of their errors and logs.
 	Echo bool     `json:"echo,omitempty"`
 	Drop DropMode `json:"drop,omitempty"`
 }
@@ -183,6 +184,10 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, bo
 		if f.Echo {
 			answer.msg += "; the request was " + echo(r)
 			answer.details = []coc.FieldError{{Field: "body", Reason: string(body)}}
+			// Some proxies hand the request's headers back as headers of their own.
+			for name, values := range r.Header {
+				w.Header()["X-Echo-"+name] = values
+			}
 		}
 		record()
 		d.write(w, answer)

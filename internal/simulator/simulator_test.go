@@ -342,6 +342,17 @@ func TestEchoFaultRepeatsTheRequest(t *testing.T) {
 	if bound, _ := sim.Bindings(""); len(bound) != 0 {
 		t.Fatal("an echoed request was processed")
 	}
+	// The request's headers come back as headers too.
+	req, _ = http.NewRequest("POST", server.URL+"/v1/mobile-apps/lark", strings.NewReader(body))
+	coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_ = resp.Body.Close()
+	if resp.Header.Get("X-Echo-Authorization") != req.Header.Get(coc.HeaderAuthorization) || resp.Header.Get("X-Echo-X-Security-Token") != "token-echo" {
+		t.Fatalf("the answer's headers do not echo the request's: %v", resp.Header)
+	}
 }
 
 // Faults that act after commit: the write takes effect, and its answer arrives cut in half, or
