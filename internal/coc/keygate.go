@@ -2,6 +2,7 @@ package coc
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -9,24 +10,35 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"time"
 )
 
 // The API gateway locks an access key for 5 minutes after 5 refused signatures in a row, and a
 // plan refreshes its resources in parallel: with a wrong secret key, every one of them would send
-// a signature to be refused. keyGate lets the first request signed with a key go alone; once the
-// gateway has answered it with anything but a 401, the key is proven and requests go in parallel.
-// A 401 that is not the expired-token case refuses the key for good: every later request of this
-// client with it fails without being sent.
+// a signature to be refused. keyGate lets the first request signed with a key go alone (its
+// trial); once the gateway has answered a request signed with the key with anything but a 401,
+// the key is proven and requests go in parallel. A 401 that is not the expired-token case refuses
+// the key for good: every later request of this client with it fails without being sent.
+//
+// The gateway refuses a signature as soon as it reads the request; a trial it has not answered
+// within keyTrialWait is past that check, or stuck behind something that would hold the others
+// too, so they stop waiting for it rather than hang behind one slow call.
 type keyGate struct {
 	mu   sync.Mutex
 	keys map[string]*keyState
+	// trialWait is how long the others wait for a trial; zero means keyTrialWait.
+	trialWait time.Duration
 }
+
+const keyTrialWait = 2 * time.Second
 
 type keyState struct {
 	proven  bool
 	refused *KeyRefusedError
-	// busy is closed when the request that tries an unproven key ends; nil when none does.
-	busy chan struct{}
+	// trial is closed when the request that tries an unproven key ends; nil when none does.
+	trial chan struct{}
+	// trialEnds is when the others stop waiting for the trial.
+	trialEnds time.Time
 }
 
 // KeyRefusedError is a request that was not sent because COC refused a signature of the same
@@ -64,31 +76,35 @@ func (g *keyGate) enter(ctx context.Context, accessKey string) (func(*http.Respo
 			st = &keyState{}
 			g.keys[accessKey] = st
 		}
+		now := time.Now()
 		switch {
 		case st.refused != nil:
 			g.mu.Unlock()
 			return nil, st.refused
-		case st.proven:
+		case st.proven, st.trial != nil && !now.Before(st.trialEnds):
 			g.mu.Unlock()
-			return func(*http.Response) {}, nil
-		case st.busy == nil:
-			st.busy = make(chan struct{})
+			return func(resp *http.Response) { g.settle(accessKey, st, resp, false) }, nil
+		case st.trial == nil:
+			st.trial, st.trialEnds = make(chan struct{}), now.Add(cmp.Or(g.trialWait, keyTrialWait))
 			g.mu.Unlock()
-			return func(resp *http.Response) { g.settle(accessKey, st, resp) }, nil
+			return func(resp *http.Response) { g.settle(accessKey, st, resp, true) }, nil
 		}
-		busy := st.busy
+		trial, wait := st.trial, time.NewTimer(st.trialEnds.Sub(now))
 		g.mu.Unlock()
 		select {
 		case <-ctx.Done():
+			wait.Stop()
 			return nil, ctx.Err()
-		case <-busy:
+		case <-trial:
+		case <-wait.C:
 		}
+		wait.Stop()
 	}
 }
 
-// settle records what the gateway said to the request that tried the key: nil for no answer,
-// which proves nothing, so the next request tries again alone.
-func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response) {
+// settle records what the gateway said to a request signed with the key: nil for no answer,
+// which proves nothing. A trial that ends lets the next request try again alone.
+func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response, trial bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
@@ -97,14 +113,16 @@ func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response) {
 		st.proven = true
 	default:
 		body := peekErrorBody(resp)
-		if !expiredRefusal(resp.StatusCode, body) {
+		if !expiredRefusal(resp.StatusCode, body) && st.refused == nil {
 			scrub := requestCredentials(resp.Request)
 			st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: resp.StatusCode, Code: scrub.scrub(body.ErrorCode),
 				RequestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
 		}
 	}
-	close(st.busy)
-	st.busy = nil
+	if trial {
+		close(st.trial)
+		st.trial = nil
+	}
 }
 
 // maxPeekBytes bounds what is read of an error body to classify it; COC's are a few hundred bytes.

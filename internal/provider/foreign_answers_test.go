@@ -338,22 +338,8 @@ func misroutedBinding(pc platformCase, id string) string {
 // stateValues returns the string attributes of one resource in the workspace's state.
 func stateValues(t *testing.T, w *cliWorkspace, address string) map[string]string {
 	t.Helper()
-	out := w.terraform(t, "show", "-json")
-	var shown struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string         `json:"address"`
-					Values  map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &shown); err != nil {
-		t.Fatalf("terraform show -json: %v\n%s", err, out)
-	}
 	values := map[string]string{}
-	for _, r := range shown.Values.RootModule.Resources {
+	for _, r := range shownResources(t, w) {
 		if r.Address == address {
 			for k, v := range r.Values {
 				if s, ok := v.(string); ok {
@@ -363,31 +349,4 @@ func stateValues(t *testing.T, w *cliWorkspace, address string) map[string]strin
 		}
 	}
 	return values
-}
-
-// A wrong secret key costs one refused signature per provider process, however many objects the
-// plan refreshes: the gateway locks a key after 5 refusals in a row.
-func TestCLI_AWrongSecretKeySendsOneSignedRequest(t *testing.T) {
-	t.Parallel()
-	env := newSimEnv(t, 1)
-	w := foreignWorkspace(t, env)
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
-	config := requiredProviders + strings.Replace(env.providerBlock(0, ""), env.tenants[0].SecretKey, "SK-not-the-tenants-key-0123456789", 1) +
-		"data \"coc_mobile_apps\" \"all\" {}\n"
-	for _, pc := range platformCases {
-		config += pc.resourceBlock("this", nil)
-	}
-	w.writeConfig(t, config)
-	env.sim.ClearRequests()
-	out, err := w.run("plan", "-input=false", "-no-color")
-	if err == nil {
-		t.Fatalf("the plan succeeded:\n%s", out)
-	}
-	if n := len(env.sim.Requests()); n != 1 {
-		t.Fatalf("%d signed requests reached COC, want 1: %v", n, env.sim.Requests())
-	}
-	if plain := unboxed(out); !errorPattern("HTTP 401 APIG.0301").MatchString(plain) ||
-		len(errorPattern("not sent: COC refused a request signed with access key "+env.tenants[0].AccessKey).FindAllString(plain, -1)) != len(platformCases) {
-		t.Fatalf("want one refusal and %d calls not sent:\n%s", len(platformCases), out)
-	}
 }

@@ -2,7 +2,6 @@ package provider
 
 import (
 	"cmp"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -458,27 +457,14 @@ func platformCaseFor(t coc.AppType) platformCase {
 
 // verifyTerraformState checks `terraform show -json` against the configuration and COC.
 func (s *soak) verifyTerraformState(where string, wanted map[string]soakBinding, stored map[string]simulator.BindingState) {
-	var shown struct {
-		Values struct {
-			RootModule struct {
-				Resources []struct {
-					Address string         `json:"address"`
-					Values  map[string]any `json:"values"`
-				} `json:"resources"`
-			} `json:"root_module"`
-		} `json:"values"`
-	}
-	out := s.w.terraform(s.t, "show", "-json")
+	resources := shownResources(s.t, s.w)
 	s.figures.runs++
-	if err := json.Unmarshal([]byte(out[strings.Index(out, "{"):]), &shown); err != nil {
-		s.t.Fatalf("%s: terraform show -json: %v\n%s", where, err, out)
-	}
 	mismatch := func(format string, args ...any) {
 		s.figures.stateMismatch++
 		s.t.Errorf(where+": Terraform state: "+format, args...)
 	}
 	seen := map[string]bool{}
-	for _, r := range shown.Values.RootModule.Resources {
+	for _, r := range resources {
 		seen[r.Address] = true
 		w, ok := wanted[r.Address]
 		if !ok {
