@@ -21,6 +21,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 const (
@@ -39,8 +40,8 @@ type Config struct {
 	// MaxRetries and Backoff govern the retries of connection errors, 429 and 5xx, as
 	// coc.Config's do.
 	MaxRetries int
-	Backoff    coc.Backoff
-	Logger     coc.Logger
+	Backoff    hwhttp.Backoff
+	Logger     hwhttp.Logger
 	UserAgent  string
 	// HTTPClient supplies the transport; nil means a pooled client with a 10-second timeout.
 	// Redirects are never followed either way.
@@ -55,7 +56,7 @@ type Checker struct {
 	endpoints map[coc.AppType]*url.URL
 	clients   map[coc.AppType]*retryablehttp.Client
 	userAgent string
-	logger    coc.Logger
+	logger    hwhttp.Logger
 	passed    *Memory
 }
 
@@ -87,9 +88,9 @@ func New(cfg Config) (*Checker, error) {
 			return nil, fmt.Errorf("%s: %w", p.name, err)
 		}
 		c.endpoints[t] = base
-		c.clients[t] = coc.NewRetryingClient(&noRedirects, coc.RetryPolicy{
+		c.clients[t] = hwhttp.NewRetryingClient(&noRedirects, hwhttp.RetryPolicy{
 			Service: p.name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
-			Retry: coc.RetryIdempotent, SecretQuery: p.call.Method == http.MethodGet,
+			Retry: hwhttp.RetryIdempotent, SecretQuery: p.call.Method == http.MethodGet,
 		})
 	}
 	return c, nil
@@ -111,18 +112,18 @@ func (c *Checker) Check(ctx context.Context, t coc.AppType, appID, secret string
 		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.name), fields)
 		return nil
 	}
-	scrub := func(s string) string { return coc.Scrub(s, Spellings(secret)...) }
+	scrub := func(s string) string { return hwhttp.Scrub(s, Spellings(secret)...) }
 	unavailable := func(reason string) error {
 		return &UnavailableError{Platform: p.name, Endpoint: base.String(), Reason: scrub(reason)}
 	}
 	req, err := p.request(ctx, base, appID, secret, c.userAgent)
 	if err != nil {
-		return unavailable(coc.WithoutQuery(err).Error())
+		return unavailable(hwhttp.WithoutQuery(err).Error())
 	}
 	resp, err := c.clients[t].Do(req)
 	if err != nil {
 		// Go's client quotes the URL, and WeCom's holds the secret.
-		return unavailable(coc.WithoutQuery(err).Error())
+		return unavailable(hwhttp.WithoutQuery(err).Error())
 	}
 	defer func() { _ = resp.Body.Close() }()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
@@ -165,7 +166,7 @@ func (p platform) request(ctx context.Context, base *url.URL, appID, secret, use
 	}
 	req, err := retryablehttp.NewRequestWithContext(ctx, p.call.Method, target.String(), body)
 	if err != nil {
-		return nil, coc.WithoutQuery(err)
+		return nil, hwhttp.WithoutQuery(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -178,9 +179,9 @@ func (p platform) request(ctx context.Context, base *url.URL, appID, secret, use
 }
 
 // Spellings returns the ways a secret may be written in what a token call sends or a platform
-// answers: those of coc.Spellings, and URL-encoded as WeCom's query carries it.
+// answers: those of hwhttp.Spellings, and URL-encoded as WeCom's query carries it.
 func Spellings(secret string) []string {
-	return append(coc.Spellings(secret), url.QueryEscape(secret))
+	return append(hwhttp.Spellings(secret), url.QueryEscape(secret))
 }
 
 // Rejection is a platform's refusal of an app's credentials, in its own words.

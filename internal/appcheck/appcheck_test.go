@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -22,7 +23,7 @@ import (
 // in an error or a log would be noticed.
 const secret = `S3cr3t+/<&>"\%=x`
 
-var fastBackoff = coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+var fastBackoff = hwhttp.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
 
 // apps are an app of each platform, as the simulator registers them.
 var apps = map[coc.AppType]string{coc.WeCom: "ww0123456789abcdef", coc.DingTalk: "dingabcdefghij012345", coc.Lark: "cli_a1b2c3d4e5f6a7b8"}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -48,11 +49,11 @@ func TestParseEndpoint(t *testing.T) {
 // The query is how WeCom's secret travels; a url.Error quotes it, WithoutQuery does not.
 func TestWithoutQuery(t *testing.T) {
 	err := &url.Error{Op: "Get", URL: "https://h/p?corpsecret=" + url.QueryEscape(secret), Err: io.ErrUnexpectedEOF}
-	got := coc.WithoutQuery(fmt.Errorf("wrapped: %w", err)).Error()
+	got := hwhttp.WithoutQuery(fmt.Errorf("wrapped: %w", err)).Error()
 	if got != `Get "https://h/p?***": unexpected EOF` {
 		t.Fatalf("got %q", got)
 	}
-	if plain := errors.New("plain"); !errors.Is(coc.WithoutQuery(plain), plain) {
+	if plain := errors.New("plain"); !errors.Is(hwhttp.WithoutQuery(plain), plain) {
 		t.Fatal("another error was changed")
 	}
 }

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // call is one logical request, and what its answer must say to be COC's answer to it.
@@ -31,18 +33,18 @@ func (c *call) operation() string { return c.method + " " + c.path }
 type answer struct {
 	c         *call
 	resp      *http.Response
-	scrub     scrubber
+	scrub     hwhttp.Scrubber
 	requestID string
 }
 
 func (a *answer) fail(kind error, reason string) error {
-	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.scrub(reason), kind: kind}
+	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.Scrub(reason), kind: kind}
 }
 
 // decode reads the answer to c into out (nil for a DELETE) and concludes from it only what it
 // means: see CONTRACT.md, "What a client concludes".
-func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) error {
-	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
+func (c *Client) decode(cl *call, resp *http.Response, scrub hwhttp.Scrubber, out any) error {
+	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.Scrub(resp.Header.Get(hwhttp.HeaderRequestID))}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
 	switch {
 	case err != nil:
@@ -53,9 +55,9 @@ func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) 
 		return a.errorAnswer(data)
 	case cl.method == http.MethodDelete && resp.StatusCode == http.StatusNoContent:
 		return nil
-	case !isJSON(resp.Header):
+	case !hwhttp.IsJSON(resp.Header):
 		// A login page or a captive portal: the call did nothing through COC.
-		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", contentType(resp.Header), len(data)))
+		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", hwhttp.ContentType(resp.Header), len(data)))
 	}
 	if err := a.envelope(data, out); err != nil {
 		return a.fail(ErrResponse, err.Error())
@@ -66,15 +68,15 @@ func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) 
 // errorAnswer reads an error answer: COC's or the gateway's shape, or else something in the way.
 func (a *answer) errorAnswer(data []byte) error {
 	var body ErrorBody
-	if !isJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
+	if !hwhttp.IsJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
 		return a.fail(kindForStatus(a.resp.StatusCode, ""),
-			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", contentType(a.resp.Header), len(data)))
+			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", hwhttp.ContentType(a.resp.Header), len(data)))
 	}
 	requestID := a.requestID
 	if requestID == "" {
-		requestID = a.scrub.scrub(body.RequestID) // the gateway's errors carry it in the body
+		requestID = a.scrub.Scrub(body.RequestID) // the gateway's errors carry it in the body
 	}
-	return a.scrub.apiError(&APIError{
+	return scrubAPIError(a.scrub, &APIError{
 		kind: errorKind(a.c, a.resp.StatusCode, body.ErrorCode), Operation: a.c.operation(), StatusCode: a.resp.StatusCode,
 		Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
 	})
@@ -82,25 +84,21 @@ func (a *answer) errorAnswer(data []byte) error {
 
 // envelope unwraps COC's success envelope into out and checks out against the call.
 func (a *answer) envelope(data []byte, out any) error {
-	var env struct {
-		ErrorCode *string         `json:"error_code"`
-		ErrorMsg  string          `json:"error_msg"`
-		Data      json.RawMessage `json:"data"`
-	}
+	var env Envelope[json.RawMessage]
 	if err := json.Unmarshal(data, &env); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	switch {
-	case env.ErrorCode == nil:
+	case env.ErrorCode == "":
 		return fmt.Errorf("the envelope has no error_code (COC's success is %s)", CodeSuccess)
-	case *env.ErrorCode != CodeSuccess:
-		return fmt.Errorf("success status with error code %s: %s", *env.ErrorCode, env.ErrorMsg)
+	case env.ErrorCode != CodeSuccess:
+		return fmt.Errorf("success status with error code %s: %s", env.ErrorCode, env.ErrorMsg)
 	case out == nil:
 		return nil
-	case len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")):
+	case env.Data == nil || bytes.Equal(*env.Data, []byte("null")):
 		return fmt.Errorf("the envelope has no data")
 	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
+	if err := json.Unmarshal(*env.Data, out); err != nil {
 		return fmt.Errorf("invalid data: %w", err)
 	}
 	switch v := out.(type) {

@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // The decision table of what the client concludes from one answer: the call it answers × status
@@ -29,7 +31,10 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 	gatewayBody := func(code string) string {
 		return fmt.Sprintf(`{"error_code":%q,"error_msg":"m","request_id":"gw-1"}`, code)
 	}
-	success := func(data any) string { b, _ := json.Marshal(Success(data)); return string(b) }
+	success := func(data any) string {
+		b, _ := json.Marshal(Envelope[any]{ErrorCode: CodeSuccess, ErrorMsg: "success", Data: &data})
+		return string(b)
+	}
 	with := func(edit func(*Binding)) Binding {
 		b := lark
 		b.Fields = map[string]string{"app_id": lark.Fields["app_id"], "service_id": lark.Fields["service_id"]}
@@ -48,7 +53,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		reason string
 	}{
 		{404, jsonType, errorBody(CodeNotBound), map[string]error{"get put delete": ErrNotBound, "post list": ErrNotServed}, ""},
-		{404, jsonType, gatewayBody(CodeNotPublished), map[string]error{all: ErrNotServed}, ""},
+		{404, jsonType, gatewayBody(hwhttp.CodeNotPublished), map[string]error{all: ErrNotServed}, ""},
 		{404, jsonType, errorBody(CodeNoSuchAPI), map[string]error{all: ErrNotServed}, ""},
 		{404, html, "<html>Not Found</html>", map[string]error{all: ErrNotServed}, ""},
 		{404, "", "", map[string]error{all: ErrNotServed}, ""},
@@ -60,16 +65,16 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{400, jsonType, errorBody(CodeImmutableField), map[string]error{all: ErrValidation}, ""},
 		{400, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrNotServed}, ""},
 		{413, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrNotServed}, ""},
-		{400, jsonType, gatewayBody(CodeOrchestration), map[string]error{all: ErrNotServed}, ""},
-		{401, jsonType, gatewayBody(CodeBadSignature), map[string]error{all: ErrAuth}, ""},
+		{400, jsonType, gatewayBody(hwhttp.CodeOrchestration), map[string]error{all: ErrNotServed}, ""},
+		{401, jsonType, gatewayBody(hwhttp.CodeBadSignature), map[string]error{all: ErrAuth}, ""},
 		{401, html, "<html>login</html>", map[string]error{all: ErrAuth}, ""},
-		{403, jsonType, gatewayBody(CodeDomainMismatch), map[string]error{all: ErrAuth}, ""},
-		{429, jsonType, gatewayBody(CodeThrottled), map[string]error{all: ErrThrottled}, ""},
+		{403, jsonType, gatewayBody(hwhttp.CodeDomainMismatch), map[string]error{all: ErrAuth}, ""},
+		{429, jsonType, gatewayBody(hwhttp.CodeThrottled), map[string]error{all: ErrThrottled}, ""},
 		{429, html, "<html>slow down</html>", map[string]error{all: ErrThrottled}, ""},
 		{500, jsonType, errorBody(CodeInternal), map[string]error{all: ErrServer}, ""},
 		{502, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrServer}, ""},
 		{502, html, "<html>502 Bad Gateway</html>", map[string]error{all: ErrServer}, ""},
-		{500, jsonType, gatewayBody(CodeNoBackend), map[string]error{all: ErrNotServed}, ""},
+		{500, jsonType, gatewayBody(hwhttp.CodeNoBackend), map[string]error{all: ErrNotServed}, ""},
 		{501, jsonType, errorBody("X"), map[string]error{all: ErrNotServed}, ""},
 		{200, html, "<html>login</html>", map[string]error{all: ErrNotServed}, ""},
 		{204, "", "", map[string]error{"delete": nil}, ""},

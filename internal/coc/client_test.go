@@ -15,13 +15,14 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 var testTenant = simulator.Tenant{AccessKey: "AKTEST", SecretKey: "SKTEST-0123456789", DomainID: "domain-1"}
 
 // fastBackoff keeps retry tests quick while exercising the same code paths.
-var fastBackoff = coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+var fastBackoff = hwhttp.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
 
 func newEnv(t *testing.T, opts ...func(*coc.Config)) (*simulator.Simulator, *coc.Client) {
 	t.Helper()
@@ -30,7 +31,7 @@ func newEnv(t *testing.T, opts ...func(*coc.Config)) (*simulator.Simulator, *coc
 	t.Cleanup(server.Close)
 	cfg := coc.Config{
 		Endpoint:    server.URL,
-		Credentials: coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey},
+		Credentials: hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey},
 		DomainID:    testTenant.DomainID,
 		MaxRetries:  3,
 		Backoff:     fastBackoff,
@@ -316,7 +317,7 @@ func TestRetriesExhaustedSurfaceTheLastAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := client.GetBinding(context.Background(), coc.Lark)
-	assertAPIError(t, err, coc.ErrThrottled, 429, coc.CodeThrottled)
+	assertAPIError(t, err, coc.ErrThrottled, 429, hwhttp.CodeThrottled)
 	if n := len(sim.Requests()); n != 3 {
 		t.Fatalf("%d attempts, want 1 + 2 retries", n)
 	}
@@ -485,7 +486,7 @@ func TestAuthentication(t *testing.T) {
 	sim, _ := newEnv(t)
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	send := func(t *testing.T, creds coc.Credentials, now time.Time, tamper func(*http.Request)) (int, coc.ErrorBody) {
+	send := func(t *testing.T, creds hwhttp.Credentials, now time.Time, tamper func(*http.Request)) (int, coc.ErrorBody) {
 		t.Helper()
 		body := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"s3cret","service_id":"1"}`)
 		req, err := http.NewRequest(http.MethodPost, server.URL+"/v1/mobile-apps/lark", bytes.NewReader(body))
@@ -493,7 +494,7 @@ func TestAuthentication(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/json")
-		coc.Signer{Credentials: creds, Now: func() time.Time { return now }}.Sign(req, body)
+		hwhttp.Signer{Credentials: creds, Now: func() time.Time { return now }}.Sign(req, body)
 		if tamper != nil {
 			tamper(req)
 		}
@@ -506,27 +507,27 @@ func TestAuthentication(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&answer)
 		return resp.StatusCode, answer
 	}
-	good := coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
+	good := hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
 	cases := []struct {
 		name   string
-		creds  coc.Credentials
+		creds  hwhttp.Credentials
 		now    time.Time
 		tamper func(*http.Request)
 		status int
 		code   string
 	}{
-		{"unknown access key", coc.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, coc.CodeBadSignature},
-		{"wrong secret key", coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, coc.CodeBadSignature},
-		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, coc.CodeStaleDate},
-		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, coc.CodeStaleDate},
-		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, coc.CodeBadSignature},
-		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, coc.CodeBadSignature},
+		{"unknown access key", hwhttp.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
+		{"wrong secret key", hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
+		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
+		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
+		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, hwhttp.CodeBadSignature},
+		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, hwhttp.CodeBadSignature},
 		{"tampered body", good, time.Now(), func(r *http.Request) {
 			b := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"other","service_id":"1"}`)
 			r.Body, r.ContentLength = nopBody(b), int64(len(b))
-		}, 401, coc.CodeBadSignature},
-		{"tampered signed header", good, time.Now(), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 401, coc.CodeBadSignature},
-		{"no authorization", good, time.Now(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, coc.CodeBadSignature},
+		}, 401, hwhttp.CodeBadSignature},
+		{"tampered signed header", good, time.Now(), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 401, hwhttp.CodeBadSignature},
+		{"no authorization", good, time.Now(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, hwhttp.CodeBadSignature},
 		{"valid", good, time.Now(), nil, 201, ""},
 	}
 	for _, tc := range cases {
@@ -597,17 +598,17 @@ func nopBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
 // the context of the request they are for, and takes long enough for that request to be given up.
 type slowIssuer struct{ url string }
 
-func (s slowIssuer) Retrieve(ctx context.Context) (coc.Credentials, error) {
+func (s slowIssuer) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return coc.Credentials{}, err
+		return hwhttp.Credentials{}, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return coc.Credentials{}, err
+		return hwhttp.Credentials{}, err
 	}
 	_ = resp.Body.Close()
-	return coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}, nil
+	return hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}, nil
 }
 
 // A create given up on while its credentials are being obtained never reached COC, even though

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/http/httptrace"
 	"sync/atomic"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // CreateBinding binds an app. The POST is retried blindly only when the request provably never
@@ -64,7 +66,7 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 			}
 			return updated, nil
 		case getErr == nil:
-			return nil, append(newScrubber(req.SecretValues()...), c.signing.scrubber()...).apiError(conflictWith(t, p, existing))
+			return nil, scrubAPIError(append(hwhttp.NewScrubber(req.SecretValues()...), c.signing.Scrubber()...), conflictWith(t, p, existing))
 		case !errors.Is(getErr, ErrNotBound):
 			// Only COC's own "not bound" proves that nothing was made: a gateway's 404 says nothing.
 			return nil, outcomeUnknown(errors.Join(lastErr, getErr))
@@ -157,5 +159,5 @@ func mayHaveCommitted(err error, written bool) bool {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return written
 	}
-	return errors.As(err, &transport) && !isDialError(err)
+	return errors.As(err, &transport) && !hwhttp.IsDialError(err)
 }

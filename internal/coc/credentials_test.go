@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // renewingProvider hands out numbered generations of temporary credentials and moves to the
@@ -20,23 +21,23 @@ type renewingProvider struct {
 	mu         sync.Mutex
 	generation int
 	retrieved  int
-	expired    []coc.Credentials
+	expired    []hwhttp.Credentials
 	// refuse, when set, is what Expire answers: the credentials cannot be renewed.
 	refuse error
 }
 
-func generation(n int) coc.Credentials {
-	return coc.Credentials{AccessKey: fmt.Sprintf("AKGEN%d", n), SecretKey: fmt.Sprintf("SK-generation-%d", n), SecurityToken: fmt.Sprintf("TOKEN-generation-%d", n)}
+func generation(n int) hwhttp.Credentials {
+	return hwhttp.Credentials{AccessKey: fmt.Sprintf("AKGEN%d", n), SecretKey: fmt.Sprintf("SK-generation-%d", n), SecurityToken: fmt.Sprintf("TOKEN-generation-%d", n)}
 }
 
-func (p *renewingProvider) Retrieve(context.Context) (coc.Credentials, error) {
+func (p *renewingProvider) Retrieve(context.Context) (hwhttp.Credentials, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.retrieved++
 	return generation(p.generation), nil
 }
 
-func (p *renewingProvider) Expire(creds coc.Credentials) error {
+func (p *renewingProvider) Expire(creds hwhttp.Credentials) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.expired = append(p.expired, creds)
@@ -51,7 +52,7 @@ func (p *renewingProvider) Expire(creds coc.Credentials) error {
 
 // accessKeyOf returns the access key a request was signed with.
 func accessKeyOf(r *http.Request) string {
-	_, rest, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Access=")
+	_, rest, _ := strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Access=")
 	ak, _, _ := strings.Cut(rest, ",")
 	return ak
 }
@@ -102,7 +103,7 @@ func TestExpiredCredentialsAreRenewedAndTheRequestSentOnceMore(t *testing.T) {
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			h := &refusing{keys: map[string]bool{"AKGEN0": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+			h := &refusing{keys: map[string]bool{"AKGEN0": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 			provider := &renewingProvider{}
 			client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
 			if err := call(context.Background(), client); err != nil {
@@ -124,10 +125,10 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 		name, code, message string
 		status              int
 	}{
-		{"bad signature", coc.CodeBadSignature, "Incorrect IAM authentication information: verify aksk signature fail", 401},
-		{"unknown access key", coc.CodeBadSignature, "Incorrect IAM authentication information: Get secretKey failed,ak:AKGEN0,err:ak not exist", 401},
-		{"stale date", coc.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
-		{"expiry in a 403", coc.CodeDomainMismatch, "the domain's trial has expired", 403},
+		{"bad signature", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: verify aksk signature fail", 401},
+		{"unknown access key", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: Get secretKey failed,ak:AKGEN0,err:ak not exist", 401},
+		{"stale date", hwhttp.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
+		{"expiry in a 403", hwhttp.CodeDomainMismatch, "the domain's trial has expired", 403},
 		{"expiry with another code", "APIG.0302", "token expires", 401},
 	}
 	for _, tc := range cases {
@@ -148,7 +149,7 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 
 // Renewal is tried once: credentials refused as expired again end the call.
 func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
 	err := client.DeleteBinding(context.Background(), coc.Lark)
@@ -162,7 +163,7 @@ func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
 
 // Credentials that cannot be renewed end the call with COC's answer and the reason.
 func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{refuse: errors.New("the security token from HW_SECURITY_TOKEN cannot be renewed")}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider })
 	_, err := client.GetBinding(context.Background(), coc.Lark)
@@ -176,7 +177,7 @@ func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
 
 // A fixed key pair is not renewable: an expiry is final.
 func TestFixedCredentialsAreNotRenewed(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.MaxRetries = 3 })
 	if _, err := client.GetBinding(context.Background(), coc.Lark); !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
@@ -220,7 +221,7 @@ func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(400)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeInvalidField,
-			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(coc.HeaderSecurityToken), generation(7).SecretKey)})
+			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(hwhttp.HeaderSecurityToken), generation(7).SecretKey)})
 	}
 	client := rawClient(t, echo, func(c *coc.Config) { c.Credentials = provider })
 	_, err := client.GetBinding(context.Background(), coc.Lark)
@@ -234,14 +235,14 @@ func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	var sent atomic.Int32
 	var retrieved atomic.Int32
-	failing := providerFunc(func(context.Context) (coc.Credentials, error) {
+	failing := providerFunc(func(context.Context) (hwhttp.Credentials, error) {
 		retrieved.Add(1)
-		return coc.Credentials{}, errors.New("IAM refused agency coc-operator")
+		return hwhttp.Credentials{}, errors.New("IAM refused agency coc-operator")
 	})
 	client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) { sent.Add(1); w.WriteHeader(204) },
 		func(c *coc.Config) { c.Credentials = failing; c.MaxRetries = 3 })
 	err := client.DeleteBinding(context.Background(), coc.Lark)
-	var credErr *coc.CredentialsError
+	var credErr *hwhttp.CredentialsError
 	if !errors.As(err, &credErr) || !strings.Contains(err.Error(), "DELETE /v1/mobile-apps/lark: obtaining credentials: IAM refused agency coc-operator") {
 		t.Fatalf("want a credentials error naming the call and the cause, got %v", err)
 	}
@@ -250,6 +251,6 @@ func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	}
 }
 
-type providerFunc func(context.Context) (coc.Credentials, error)
+type providerFunc func(context.Context) (hwhttp.Credentials, error)
 
-func (f providerFunc) Retrieve(ctx context.Context) (coc.Credentials, error) { return f(ctx) }
+func (f providerFunc) Retrieve(ctx context.Context) (hwhttp.Credentials, error) { return f(ctx) }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -20,22 +22,22 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 	cases := []struct {
 		file    string
 		appType coc.AppType
-		method  coc.Method
+		method  simulator.Method
 		req     coc.BindingRequest
 	}{
-		{"request_create_wecom.json", coc.WeCom, coc.Create, coc.BindingRequest{
+		{"request_create_wecom.json", coc.WeCom, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"enterprise_id": "ww0123456789abcdef", "service_id": "1000002"},
 			Secrets: map[string]string{"enterprise_key": "golden-enterprise-key", "address_book_key": "golden-address-book-key"},
 		}},
-		{"request_create_dingtalk.json", coc.DingTalk, coc.Create, coc.BindingRequest{
+		{"request_create_dingtalk.json", coc.DingTalk, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"client_id": "dingabcdefghij012345", "group_template_id": "tpl-0001", "robot_id": "robot-0001", "service_id": "2000001"},
 			Secrets: map[string]string{"client_secret": "golden-client-secret"},
 		}},
-		{"request_create_lark.json", coc.Lark, coc.Create, coc.BindingRequest{
+		{"request_create_lark.json", coc.Lark, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "cli_a1b2c3d4e5f6a7b8"},
 			Secrets: map[string]string{"app_secret": "golden-app-secret"},
 		}},
-		{"request_update_lark_without_secret.json", coc.Lark, coc.Update, coc.BindingRequest{
+		{"request_update_lark_without_secret.json", coc.Lark, simulator.Update, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
 			Secrets: map[string]string{},
 		}},
@@ -53,7 +55,7 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		decoded, problems := coc.DecodeBindingRequest(p, tc.method, got)
+		decoded, problems := simulator.DecodeBindingRequest(p, tc.method, got)
 		if problems != nil {
 			t.Fatalf("%s: %v", tc.file, problems)
 		}
@@ -106,7 +108,7 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	}
 
 	// A binding encodes back to the simulator's bytes.
-	encoded, err := json.Marshal(coc.Success(*got))
+	encoded, err := json.Marshal(simulator.Success(*got))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -128,8 +130,8 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		{"response_error_immutable.json", 400, update, coc.ErrValidation, coc.CodeImmutableField},
 		{"response_error_validation.json", 400, update, coc.ErrValidation, coc.CodeInvalidField},
 		{"response_error_not_bound.json", 404, update, coc.ErrNotBound, coc.CodeNotBound},
-		{"response_error_signature.json", 401, get, coc.ErrAuth, coc.CodeBadSignature},
-		{"response_error_not_published.json", 404, get, coc.ErrNotServed, coc.CodeNotPublished},
+		{"response_error_signature.json", 401, get, coc.ErrAuth, hwhttp.CodeBadSignature},
+		{"response_error_not_published.json", 404, get, coc.ErrNotServed, hwhttp.CodeNotPublished},
 	}
 	for _, tc := range errorCases {
 		err := tc.call(serve(tc.file, tc.status))

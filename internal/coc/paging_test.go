@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 var listedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
@@ -38,7 +39,7 @@ func listOf(n, pageCap int, offsets *[]int) http.HandlerFunc {
 			page.List = append(page.List, bindingOf(coc.Platforms()[i]))
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(coc.Success(page))
+		_ = json.NewEncoder(w).Encode(simulator.Success(page))
 	}
 }
 
@@ -100,7 +101,7 @@ func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
 			client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) {
 				calls++
 				w.Header().Set("Content-Type", "application/json")
-				_ = json.NewEncoder(w).Encode(coc.Success(tc.page))
+				_ = json.NewEncoder(w).Encode(simulator.Success(tc.page))
 			})
 			var err error
 			for _, e := range client.AllBindings(context.Background(), tc.filter) {

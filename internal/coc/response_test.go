@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -27,7 +28,7 @@ func rawClient(t *testing.T, h http.HandlerFunc, opts ...func(*coc.Config)) *coc
 	t.Cleanup(server.Close)
 	cfg := coc.Config{
 		Endpoint:         server.URL,
-		Credentials:      coc.Credentials{AccessKey: "AK", SecretKey: "SK-very-secret", SecurityToken: "TOKEN-very-secret"},
+		Credentials:      hwhttp.Credentials{AccessKey: "AK", SecretKey: "SK-very-secret", SecurityToken: "TOKEN-very-secret"},
 		MaxRetries:       0,
 		Backoff:          fastBackoff,
 		MaxResponseBytes: 4096,
@@ -47,7 +48,7 @@ func answer(status int, contentType, body string) http.HandlerFunc {
 		if contentType != "" {
 			w.Header().Set("Content-Type", contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, "req-42")
+		w.Header().Set(hwhttp.HeaderRequestID, "req-42")
 		w.WriteHeader(status)
 		_, _ = fmt.Fprint(w, body)
 	}
@@ -97,7 +98,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 		w.WriteHeader(400)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{
 			ErrorCode: coc.CodeInvalidField,
-			ErrorMsg:  "bad request " + string(body) + " token " + r.Header.Get(coc.HeaderSecurityToken),
+			ErrorMsg:  "bad request " + string(body) + " token " + r.Header.Get(hwhttp.HeaderSecurityToken),
 			Details:   []coc.FieldError{{Field: "app_secret", Reason: string(body)}},
 		})
 	}
@@ -127,7 +128,7 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	t.Cleanup(server.Close)
 	client, err := coc.NewClient(coc.Config{
 		Endpoint:    server.URL,
-		Credentials: coc.Credentials{AccessKey: "AKLOG", SecretKey: "SK-log-secret", SecurityToken: "TOKEN-log-secret"},
+		Credentials: hwhttp.Credentials{AccessKey: "AKLOG", SecretKey: "SK-log-secret", SecurityToken: "TOKEN-log-secret"},
 		DomainID:    "d", MaxRetries: 2, Backoff: fastBackoff, Logger: logger,
 	})
 	if err != nil {
@@ -164,7 +165,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 	var mu sync.Mutex
 	h := func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		dates = append(dates, r.Header.Get(coc.HeaderDate))
+		dates = append(dates, r.Header.Get(hwhttp.HeaderDate))
 		n := len(dates)
 		mu.Unlock()
 		clock.Add(60) // the "wait" between attempts
@@ -225,7 +226,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 			transport := &http.Transport{}
 			client := rawClient(t, tc.handler, func(c *coc.Config) {
 				c.MaxRetries = 5
-				c.Backoff = coc.Backoff{Min: time.Second, Max: time.Minute, MaxRetryAfter: time.Minute}
+				c.Backoff = hwhttp.Backoff{Min: time.Second, Max: time.Minute, MaxRetryAfter: time.Minute}
 				c.HTTPClient = &http.Client{Transport: transport}
 			})
 			before := runtime.NumGoroutine()
@@ -259,7 +260,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 }
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
-	good := coc.Credentials{AccessKey: "AK", SecretKey: "SK"}
+	good := hwhttp.Credentials{AccessKey: "AK", SecretKey: "SK"}
 	cases := []struct {
 		name string
 		cfg  coc.Config

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -36,7 +38,7 @@ func (s *stranger) handler(answer func(r *http.Request) (status int, contentType
 		if contentType != "" {
 			w.Header().Set("Content-Type", contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, "req-stranger")
+		w.Header().Set(hwhttp.HeaderRequestID, "req-stranger")
 		w.WriteHeader(status)
 		_, _ = fmt.Fprint(w, body)
 	}
@@ -48,12 +50,12 @@ func (s *stranger) log() string {
 	return strings.Join(s.calls, ", ")
 }
 
-var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, coc.CodeNotPublished, coc.MessageNotPublished)
+var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, hwhttp.CodeNotPublished, hwhttp.MessageNotPublished)
 
 // larkAnswer is COC's answer describing a Lark binding of the given fields.
 func larkAnswer(fields map[string]string) string {
 	b := coc.Binding{AppType: coc.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
-	data, _ := json.Marshal(coc.Success(b))
+	data, _ := json.Marshal(simulator.Success(b))
 	return string(data)
 }
 
@@ -189,7 +191,7 @@ func TestARefusedKeyIsNeverSignedWithAgain(t *testing.T) {
 	}
 	var refused int
 	for _, err := range errs {
-		var notSent *coc.KeyRefusedError
+		var notSent *hwhttp.KeyRefusedError
 		if !errors.Is(err, coc.ErrAuth) {
 			t.Errorf("got %v, want ErrAuth", err)
 		}
@@ -244,10 +246,10 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 	logger := &testkit.Logger{}
 	var signature string
 	client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
-		_, signature, _ = strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Signature=")
-		w.Header().Set("X-Echo-Authorization", r.Header.Get(coc.HeaderAuthorization))
-		w.Header().Set("X-Echo-Token", r.Header.Get(coc.HeaderSecurityToken))
-		w.Header().Set(coc.HeaderRequestID, "id-"+signature)
+		_, signature, _ = strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Signature=")
+		w.Header().Set("X-Echo-Authorization", r.Header.Get(hwhttp.HeaderAuthorization))
+		w.Header().Set("X-Echo-Token", r.Header.Get(hwhttp.HeaderSecurityToken))
+		w.Header().Set(hwhttp.HeaderRequestID, "id-"+signature)
 		w.Header().Set("Content-Type", "text/plain; sig="+signature)
 		w.WriteHeader(404)
 	}, func(c *coc.Config) { c.Logger = logger })

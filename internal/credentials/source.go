@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Provider is one source of credentials: a fixed key pair (Static), the ECS metadata service
@@ -23,7 +23,7 @@ type Provider interface {
 
 // Value is credentials as a Provider obtained them.
 type Value struct {
-	coc.Credentials
+	hwhttp.Credentials
 	// Expires is when temporary credentials stop working. It is zero when the provider cannot
 	// know: for a key pair, or a security token, that it was given.
 	Expires time.Time
@@ -36,8 +36,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// MaxRetries and Backoff govern retries of IAM and metadata calls, as coc.Config's do.
 	MaxRetries int
-	Backoff    coc.Backoff
-	Logger     coc.Logger
+	Backoff    hwhttp.Backoff
+	Logger     hwhttp.Logger
 	UserAgent  string
 	// Now is the clock that signs requests and judges expiry; nil means time.Now.
 	Now func() time.Time
@@ -130,7 +130,7 @@ func (e *ServiceError) Error() string {
 // Static is a key pair the provider was given, in its configuration or a KooCLI profile. It
 // cannot be renewed.
 type Static struct {
-	Credentials coc.Credentials
+	Credentials hwhttp.Credentials
 	// Source says where the key pair comes from.
 	Source string
 }

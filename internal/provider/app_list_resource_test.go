@@ -20,6 +20,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // listCalls returns the contract calls made since the last check, as "METHOD path?query".
@@ -122,7 +124,7 @@ func pagedBindings(t *testing.T, n int) (string, *atomic.Int32) {
 				Fields: map[string]string{"app_id": fmt.Sprintf("cli_%016d", offset), "service_id": "svc"}})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		if err := json.NewEncoder(w).Encode(coc.Success(page)); err != nil {
+		if err := json.NewEncoder(w).Encode(simulator.Success(page)); err != nil {
 			t.Error(err)
 		}
 	}))
@@ -178,7 +180,7 @@ func TestAppListResource_ErrorsAreDiagnostics(t *testing.T) {
 			t.Fatalf("%s: %v, want one result with only a diagnostic", pc.typeName, results)
 		}
 		expectError(t, "ListResource", results[0].Diagnostics, fmt.Sprintf("Failed to List %s App Bindings", displayNameOf(pc)),
-			coc.CodeBadSignature, "request id sim-", "COC refused the credentials from access_key and secret_key")
+			hwhttp.CodeBadSignature, "request id sim-", "COC refused the credentials from access_key and secret_key")
 		if d := results[0].Diagnostics[0]; strings.Contains(d.Summary+d.Detail, wrongKey) {
 			t.Fatalf("%s: the diagnostic holds the secret key", pc.typeName)
 		}

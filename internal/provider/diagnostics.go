@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // addAPIError turns a client error into one diagnostic: what failed, COC's own words (code,
@@ -37,7 +38,7 @@ func (d *providerData) errorDetail(err error) string {
 }
 
 func (d *providerData) errorHint(err error) string {
-	var credErr *coc.CredentialsError
+	var credErr *hwhttp.CredentialsError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."

@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -252,7 +252,7 @@ func writeTFVars(t *testing.T, w *cliWorkspace, values map[string]string) {
 }
 
 // leakCheck looks for secrets as they are and in the escaped forms logs and JSON give them
-// (coc.Spellings).
+// (hwhttp.Spellings).
 type leakCheck struct{ secrets []string }
 
 func newLeakCheck(secrets ...string) *leakCheck { return &leakCheck{secrets: secrets} }
@@ -268,7 +268,7 @@ func (l *leakCheck) add(secrets ...string) {
 func (l *leakCheck) check(t *testing.T, where, text string) {
 	t.Helper()
 	for _, s := range l.secrets {
-		for _, form := range coc.Spellings(s) {
+		for _, form := range hwhttp.Spellings(s) {
 			if strings.Contains(text, form) {
 				t.Errorf("%s contains the secret %q (as %q)", where, s, form)
 			}

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // malformedResponse is an answer that is not what the contract promises, as a proxy, a wrong
@@ -70,7 +71,7 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 		if answer.contentType != "" {
 			w.Header().Set("Content-Type", answer.contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, answer.requestID)
+		w.Header().Set(hwhttp.HeaderRequestID, answer.requestID)
 		w.WriteHeader(answer.status)
 		_, _ = w.Write([]byte(answer.body))
 	}))

@@ -18,6 +18,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Environment variables, named as the huaweicloud provider names them so users can reuse theirs.
@@ -59,7 +60,7 @@ type cocProvider struct {
 	version string
 	// backoff paces the retries of COC, IAM, metadata and platform calls; zero takes coc's
 	// defaults, and tests shorten it.
-	backoff coc.Backoff
+	backoff hwhttp.Backoff
 	// verified remembers, for the life of the process, the app credentials platforms accepted.
 	verified appcheck.Memory
 }
@@ -141,7 +142,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	maxRetries := coc.DefaultMaxRetries
+	maxRetries := hwhttp.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
@@ -165,7 +166,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			return
 		}
 		endpoint = known
-	} else if _, err := coc.ParseEndpoint(endpoint); err != nil {
+	} else if _, err := hwhttp.ParseEndpoint(endpoint); err != nil {
 		addEndpointError(&resp.Diagnostics, path.Root("endpoint"), "COC", envEndpoint, "https://coc.myhuaweicloud.com", err)
 		return
 	}

@@ -24,8 +24,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // fakeIAM issues agency credentials valid for an hour, or answers with refusal when it is set,
@@ -52,13 +52,13 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 		}
 		f.mu.Lock()
 		f.requests = append(f.requests, *body.Auth.Identity.AssumeRole)
-		_, rest, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Access=")
+		_, rest, _ := strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Access=")
 		signer, _, _ := strings.Cut(rest, ",")
 		f.signers = append(f.signers, signer)
 		n := len(f.requests)
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set(coc.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
+		w.Header().Set(hwhttp.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
 		if f.refusal != "" {
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = io.WriteString(w, f.refusal)

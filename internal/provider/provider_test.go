@@ -16,12 +16,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // testBackoff keeps retries in acceptance tests fast; the policy itself is unit-tested in
 // internal/coc.
-var testBackoff = coc.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
+var testBackoff = hwhttp.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
 
 func testProvider() provider.Provider {
 	return &cocProvider{version: "test", backoff: testBackoff}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -178,7 +179,7 @@ func (s *soak) maxRetries(i int) int {
 	if i == s.round%s.size.tenants {
 		return outageRetries
 	}
-	return coc.DefaultMaxRetries
+	return hwhttp.DefaultMaxRetries
 }
 
 // desired returns the bindings of the next step: every secret gets a new value, and each
@@ -218,7 +219,7 @@ func (s *soak) config(want []soakBinding) string {
 	b.WriteString(requiredProviders)
 	for i := range s.size.tenants {
 		var extra []string
-		if retries := s.maxRetries(i); retries != coc.DefaultMaxRetries {
+		if retries := s.maxRetries(i); retries != hwhttp.DefaultMaxRetries {
 			extra = append(extra, fmt.Sprintf("max_retries = %d", retries))
 		}
 		b.WriteString(s.env.providerBlock(i, soakAlias(i), extra...))

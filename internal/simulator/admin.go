@@ -79,19 +79,19 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 	if err != nil {
 		return err
 	}
-	method := coc.Create
+	method := Create
 	if sb, ok := a.bindings[appType]; ok {
-		method = coc.Update
+		method = Update
 		if len(body) > 0 {
 			// The console replaces a binding wholesale; an identifier change is a new binding.
 			var probe map[string]any
 			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
 				delete(a.bindings, appType)
-				method = coc.Create
+				method = Create
 			}
 		}
 	}
-	req, problems := coc.DecodeBindingRequest(p, method, body)
+	req, problems := DecodeBindingRequest(p, method, body)
 	if problems != nil {
 		return fmt.Errorf("invalid binding: %v", problems)
 	}

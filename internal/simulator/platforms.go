@@ -11,6 +11,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // The token calls of WeCom, DingTalk and Lark, which the provider makes to check an app's
@@ -137,16 +138,16 @@ var simPlatforms = map[coc.AppType]simPlatform{
 			e := wecomRefusals[why]
 			ip, _, _ := net.SplitHostPort(c.r.RemoteAddr)
 			return http.StatusOK, wecomAnswer{ErrCode: e.ErrCode, ErrMsg: fmt.Sprintf("%s, hint: [%s], from ip: %s, more info at "+
-				"https://open.work.weixin.qq.com/devtool/query?e=%d", e.ErrMsg, c.header.Get(coc.HeaderRequestID), ip, e.ErrCode)}
+				"https://open.work.weixin.qq.com/devtool/query?e=%d", e.ErrMsg, c.header.Get(hwhttp.HeaderRequestID), ip, e.ErrCode)}
 		},
 	},
 	coc.DingTalk: {
 		dialect: dialect{throttled: "Throttling", clientFault: "InvalidParameter", serverFault: "ServiceUnavailable", write: func(w http.ResponseWriter, e *apiError) {
-			writeJSON(w, e.status, dingtalkError{Code: e.code, Message: e.message(), RequestID: w.Header().Get(coc.HeaderRequestID)})
+			writeJSON(w, e.status, dingtalkError{Code: e.code, Message: e.message(), RequestID: w.Header().Get(hwhttp.HeaderRequestID)})
 		}},
 		issue: func(token string) any { return dingtalkToken{AccessToken: token, ExpireIn: platformTokenLifetime} },
 		refuse: func(c *call, why tokenRefusal) (int, any) {
-			answer := dingtalkError{Code: "invalidClientIdOrSecret", Message: "无效的clientId或者clientSecret", RequestID: c.header.Get(coc.HeaderRequestID)}
+			answer := dingtalkError{Code: "invalidClientIdOrSecret", Message: "无效的clientId或者clientSecret", RequestID: c.header.Get(hwhttp.HeaderRequestID)}
 			if why == missingCredentials {
 				answer.Code, answer.Message = "MissingappSecret", "appSecret is mandatory for this action."
 			}
@@ -156,7 +157,7 @@ var simPlatforms = map[coc.AppType]simPlatform{
 	coc.Lark: {
 		dialect: dialect{throttled: "99991400", clientFault: "10003", serverFault: "10001", write: func(w http.ResponseWriter, e *apiError) {
 			code, _ := strconv.Atoi(e.code)
-			w.Header().Set(larkLogID, w.Header().Get(coc.HeaderRequestID))
+			w.Header().Set(larkLogID, w.Header().Get(hwhttp.HeaderRequestID))
 			writeJSON(w, e.status, larkAnswer{Code: code, Msg: e.message()})
 		}},
 		issue: func(token string) any {
@@ -188,7 +189,7 @@ func (s *Simulator) routePlatforms() {
 		}
 		s.mux.HandleFunc(tc.Method+" "+PlatformPrefix+string(t)+tc.Path, s.serve(d, func(c *call) (int, any) {
 			if sp.requestIDHeader != "" {
-				c.header.Set(sp.requestIDHeader, c.header.Get(coc.HeaderRequestID))
+				c.header.Set(sp.requestIDHeader, c.header.Get(hwhttp.HeaderRequestID))
 			}
 			appID, secret := presented(tc, c.r, c.body)
 			accepted, known := s.platformApps[platformApp{t, appID}]

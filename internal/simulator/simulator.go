@@ -19,6 +19,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Option configures a Simulator.
@@ -135,11 +136,11 @@ func (s *Simulator) routeAPI() {
 // notPublished is the gateway's answer to a call of an API it does not publish: an unknown path,
 // or a known path with a method it does not serve.
 func notPublished(r *http.Request) *apiError {
-	msg := coc.MessageNotPublished
+	msg := hwhttp.MessageNotPublished
 	if r.URL.Path == coc.MobileAppsPath || path.Dir(r.URL.Path) == coc.MobileAppsPath {
-		msg = coc.MessageNoSuchMethod
+		msg = hwhttp.MessageNoSuchMethod
 	}
-	return &apiError{status: http.StatusNotFound, code: coc.CodeNotPublished, msg: msg}
+	return &apiError{status: http.StatusNotFound, code: hwhttp.CodeNotPublished, msg: msg}
 }
 
 func platformOf(r *http.Request) (coc.Platform, *apiError) {
@@ -160,7 +161,7 @@ func notBound(p coc.Platform) *apiError {
 
 func (s *Simulator) list(c *call) (int, any) {
 	q := c.r.URL.Query()
-	limit, offset := coc.DefaultPageLimit, 0
+	limit, offset := DefaultPageLimit, 0
 	var problems []coc.FieldError
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -195,7 +196,7 @@ func (s *Simulator) list(c *call) (int, any) {
 	if offset < len(all) {
 		page.List = all[offset:min(offset+limit, len(all))]
 	}
-	return http.StatusOK, coc.Success(page)
+	return http.StatusOK, Success(page)
 }
 
 func (s *Simulator) get(c *call) (int, any) {
@@ -207,7 +208,7 @@ func (s *Simulator) get(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	return http.StatusOK, coc.Success(sb.binding)
+	return http.StatusOK, Success(sb.binding)
 }
 
 func (s *Simulator) create(c *call) (int, any) {
@@ -215,7 +216,7 @@ func (s *Simulator) create(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	req, problems := coc.DecodeBindingRequest(p, coc.Create, c.body)
+	req, problems := DecodeBindingRequest(p, Create, c.body)
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
@@ -225,7 +226,7 @@ func (s *Simulator) create(c *call) (int, any) {
 			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier + " " + sb.binding.Fields[p.Identifier],
 		}
 	}
-	return http.StatusCreated, coc.Success(s.store(c.account, p, req).binding)
+	return http.StatusCreated, Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) update(c *call) (int, any) {
@@ -233,7 +234,7 @@ func (s *Simulator) update(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	req, problems := coc.DecodeBindingRequest(p, coc.Update, c.body)
+	req, problems := DecodeBindingRequest(p, Update, c.body)
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
@@ -248,7 +249,7 @@ func (s *Simulator) update(c *call) (int, any) {
 			details: []coc.FieldError{{Field: p.Identifier, Reason: "cannot be changed"}},
 		}
 	}
-	return http.StatusOK, coc.Success(s.store(c.account, p, req).binding)
+	return http.StatusOK, Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) remove(c *call) (int, any) {
