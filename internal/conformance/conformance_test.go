@@ -16,6 +16,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
@@ -149,6 +150,37 @@ func TestMain_AProxyThatRenamesAFieldIsReportedByName(t *testing.T) {
 		}
 	}
 	expectUntouched(t, sim, before)
+}
+
+// A temporary key that expires during the run (the gateway's 401 APIG.0301 "the security token
+// has expired") is renewed from its source, and the call sent once more: the one 401 that does
+// not stop the run.
+func TestMain_AnExpiredSecurityTokenIsRenewedOnce(t *testing.T) {
+	var offset atomic.Int64
+	offset.Store(int64(-8 * time.Minute)) // the key lives 15 minutes: it expires when the clock jumps to +8
+	sim := simulator.New(nil, simulator.WithClock(func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }))
+	sim.SetMetadataAccount("domain-of-the-instance")
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPut {
+			offset.Store(int64(8 * time.Minute))
+		}
+		sim.ServeHTTP(w, r)
+	}))
+	t.Cleanup(server.Close)
+
+	code, _ := runMain(t.Context(), t, env{credentials.EnvCOCEndpoint: server.URL, credentials.EnvMetadataEndpoint: server.URL, EnvWrite: "1"})
+	if code != ExitConforms {
+		t.Errorf("exit %d, want %d", code, ExitConforms)
+	}
+	var refused int
+	for _, r := range sim.Requests() {
+		if r.Status == http.StatusUnauthorized {
+			refused++
+		}
+	}
+	if issued := len(sim.IssuedCredentials()); refused != 1 || issued != 2 {
+		t.Errorf("%d requests refused and %d keys issued, want one refusal as expired and one renewal", refused, issued)
+	}
 }
 
 // A refused signature (a wrong secret key) stops the run at once: one signed request reached
