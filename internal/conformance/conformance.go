@@ -91,7 +91,7 @@ func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, 
 	if err != nil {
 		return nil, err
 	}
-	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets}
+	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: coc.DefaultMaxRetries}
 	chain, err := credentials.New(cfg)
 	if err != nil {
 		return nil, err

@@ -228,6 +228,20 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	}
 }
 
+// Credentials the endpoint refuses for a call (403: a read-only user, another account) end the
+// run: nothing that follows would say anything about the endpoint.
+func TestMain_ForbiddenCredentialsCouldNotRun(t *testing.T) {
+	sim, url, before := newSim(t)
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: coc.CodeDomainMismatch}); err != nil {
+		t.Fatal(err)
+	}
+	code, report := runMain(t.Context(), t, remoteEnv(url))
+	if summary := lines(report, "SUMMARY "); code != ExitCouldntRun || len(summary) != 1 || !strings.Contains(summary[0], "403 APIG.0303") {
+		t.Errorf("exit %d, want %d with a summary quoting the 403: %q", code, ExitCouldntRun, summary)
+	}
+	expectUntouched(t, sim, before)
+}
+
 // Interrupted (SIGINT, SIGTERM: the run's context ends), the kit unbinds what it bound with a
 // context of its own, and exits 2.
 func TestRun_InterruptedUnbindsWhatItBound(t *testing.T) {

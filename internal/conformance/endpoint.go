@@ -88,7 +88,8 @@ type answer struct {
 }
 
 // send makes one call. It renews an expired security token once, waits out throttling, and fails
-// with a fatalError when no answer can be had or the endpoint refused the signature.
+// with a fatalError when no answer can be had or the endpoint refused the signature or the
+// credentials.
 func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 	fail := func(err error) (*answer, error) { return nil, &fatalError{call: r.String(), err: err} }
 	if e.refused != nil {
@@ -118,6 +119,10 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 		case a.status == http.StatusUnauthorized:
 			e.refused = a
 			return fail(fmt.Errorf("%w: %s", errRefused, a.brief()))
+		case a.status == http.StatusForbidden:
+			// Not a refused signature, but these credentials may not make this call here: what
+			// would follow says nothing about the endpoint.
+			return fail(fmt.Errorf("the endpoint refused the credentials for this call: %s", a.brief()))
 		case a.status == http.StatusTooManyRequests && attempt < maxThrottleRetries:
 			if err := wait(ctx, throttleWait(a.header)); err != nil {
 				return fail(err)

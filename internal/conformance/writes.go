@@ -20,7 +20,7 @@ type lifecycle struct {
 	seen   binding
 }
 
-// writes binds an app on every platform that is unbound in the tenant, pages through the list
+// writeChecks binds an app on every platform that is unbound in the tenant, pages through the list
 // with them, then updates and unbinds each. Without writes each step is a SKIP line.
 func (k *kit) writeChecks(ctx context.Context) error {
 	if !k.writes {
@@ -52,14 +52,10 @@ func (k *kit) writeChecks(ctx context.Context) error {
 		return err
 	}
 	for _, lc := range bound {
-		if err := k.filtered(ctx, lc); err != nil {
-			return err
-		}
-		if err := k.update(ctx, lc); err != nil {
-			return err
-		}
-		if err := k.unbind(ctx, lc); err != nil {
-			return err
+		for _, step := range []func(context.Context, *lifecycle) error{k.filtered, k.update, k.unbind} {
+			if err := step(ctx, lc); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
