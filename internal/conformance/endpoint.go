@@ -106,23 +106,11 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 			return fail(err)
 		}
 		switch {
-		case a.status == http.StatusUnauthorized && expired(a) && !renewed:
-			renewer, ok := e.creds.(coc.CredentialsRenewer)
-			if !ok {
-				e.refused = a
-				return fail(fmt.Errorf("%w: %s, and these credentials cannot be renewed", errRefused, a.brief()))
-			}
-			if err := renewer.Expire(creds); err != nil {
+		case a.status == http.StatusUnauthorized || a.status == http.StatusForbidden:
+			if err := e.refusal(a, creds, renewed); err != nil {
 				return fail(err)
 			}
 			renewed = true
-		case a.status == http.StatusUnauthorized:
-			e.refused = a
-			return fail(fmt.Errorf("%w: %s", errRefused, a.brief()))
-		case a.status == http.StatusForbidden:
-			// Not a refused signature, but these credentials may not make this call here: what
-			// would follow says nothing about the endpoint.
-			return fail(fmt.Errorf("the endpoint refused the credentials for this call: %s", a.brief()))
 		case a.status == http.StatusTooManyRequests && attempt < maxThrottleRetries:
 			if err := wait(ctx, throttleWait(a.header)); err != nil {
 				return fail(err)
@@ -131,6 +119,26 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 			return a, nil
 		}
 	}
+}
+
+// refusal handles a 401 or 403: nil when the credentials were renewed after the one refusal
+// worth it (an expired security token, not renewed before), else why the run stops. Any other
+// 401 is a refused signature, and nothing more is signed.
+func (e *endpoint) refusal(a *answer, creds coc.Credentials, renewed bool) error {
+	renewer, renewable := e.creds.(coc.CredentialsRenewer)
+	switch {
+	case a.status == http.StatusForbidden:
+		// Not a refused signature, but these credentials may not make this call here: what
+		// would follow says nothing about the endpoint.
+		return fmt.Errorf("the endpoint refused the credentials for this call: %s", a.brief())
+	case !expired(a) || renewed:
+		e.refused = a
+		return fmt.Errorf("%w: %s", errRefused, a.brief())
+	case !renewable:
+		e.refused = a
+		return fmt.Errorf("%w: %s, and these credentials cannot be renewed", errRefused, a.brief())
+	}
+	return renewer.Expire(creds)
 }
 
 // roundTrip signs and sends one attempt and reads its answer.
