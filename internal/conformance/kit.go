@@ -133,13 +133,17 @@ func (k *kit) pagination(ctx context.Context, made map[coc.AppType]map[string]st
 		w.says += ", among them each binding this run made"
 		w.also = func(*answer) []string { return madeListed(all, made) }
 	}
-	if _, _, err := k.check(ctx, list(url.Values{"limit": {strconv.Itoa(coc.MaxPageLimit)}}), w); err != nil {
+	a, _, err := k.check(ctx, list(url.Values{"limit": {strconv.Itoa(coc.MaxPageLimit)}}), w)
+	if err != nil {
 		return err
 	}
-	const call = "GET /v1/mobile-apps?limit=1&offset=0…total"
-	if all.total < 2 {
-		k.rep.check(skip, call, "pages of one binding each, up to total", fmt.Sprintf("not sent: paging needs 2 bindings, and the tenant has %d%s",
-			all.total, k.writesHint()), "")
+	const call, says = "GET /v1/mobile-apps?limit=1&offset=0…total", "pages of one binding each, up to total"
+	switch {
+	case a.status != http.StatusOK:
+		k.rep.check(skip, call, says, "not sent: the list answered "+a.brief(), "")
+		return nil
+	case all.total < 2:
+		k.rep.check(skip, call, says, fmt.Sprintf("not sent: paging needs 2 bindings, and the tenant has %d%s", all.total, k.writesHint()), "")
 		return nil
 	}
 	end := min(all.total, len(coc.Platforms())) // a total beyond one per app type has been reported
