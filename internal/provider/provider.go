@@ -21,30 +21,27 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// Environment variables, named as the huaweicloud provider names them so users can reuse theirs.
-//
-//nolint:gosec // G101: these are variable names, not credentials.
+// Environment variables: credentials declares them, so that the provider and the conformance kit
+// read the same ones.
 const (
-	envRegion               = "HW_REGION_NAME"
-	envAccessKey            = "HW_ACCESS_KEY"
-	envSecretKey            = "HW_SECRET_KEY"
-	envSecurityToken        = "HW_SECURITY_TOKEN"
-	envDomainID             = "HW_DOMAIN_ID"
-	envEndpoint             = "HW_COC_ENDPOINT"
-	envIAMEndpoint          = "HW_IAM_ENDPOINT"
-	envMetadataEndpoint     = "HW_METADATA_ENDPOINT"
-	envSharedConfigFile     = "HW_SHARED_CONFIG_FILE"
-	envProfile              = "HW_PROFILE"
-	envAssumeRoleAgency     = "HW_ASSUME_ROLE_AGENCY_NAME"
-	envAssumeRoleDomainName = "HW_ASSUME_ROLE_DOMAIN_NAME"
-	envAssumeRoleDomainID   = "HW_ASSUME_ROLE_DOMAIN_ID"
-	envAssumeRoleDuration   = "HW_ASSUME_ROLE_DURATION"
-	envIdpID                = "HW_ASSUME_ROLE_IDP_ID"
-	envIDToken              = "HW_ASSUME_ROLE_ID_TOKEN"
-	envIDTokenFile          = "HW_ASSUME_ROLE_ID_TOKEN_FILE"
-	// envHCPWorkloadIdentityToken is where HCP Terraform puts a run's workload identity token
-	// when the workspace sets TFC_WORKLOAD_IDENTITY_AUDIENCE.
-	envHCPWorkloadIdentityToken = "TFC_WORKLOAD_IDENTITY_TOKEN"
+	envRegion                   = credentials.EnvRegion
+	envAccessKey                = credentials.EnvAccessKey
+	envSecretKey                = credentials.EnvSecretKey
+	envSecurityToken            = credentials.EnvSecurityToken
+	envDomainID                 = credentials.EnvDomainID
+	envEndpoint                 = credentials.EnvCOCEndpoint
+	envIAMEndpoint              = credentials.EnvIAMEndpoint
+	envMetadataEndpoint         = credentials.EnvMetadataEndpoint
+	envSharedConfigFile         = credentials.EnvSharedConfigFile
+	envProfile                  = credentials.EnvProfile
+	envAssumeRoleAgency         = credentials.EnvAssumeRoleAgency
+	envAssumeRoleDomainName     = credentials.EnvAssumeRoleDomainName
+	envAssumeRoleDomainID       = credentials.EnvAssumeRoleDomainID
+	envAssumeRoleDuration       = credentials.EnvAssumeRoleDuration
+	envIdpID                    = credentials.EnvIdpID
+	envIDToken                  = credentials.EnvIDToken
+	envIDTokenFile              = credentials.EnvIDTokenFile
+	envHCPWorkloadIdentityToken = credentials.EnvHCPWorkloadIdentityToken
 )
 
 // maxCredentialLength bounds the secret key, the security token and the identity token;

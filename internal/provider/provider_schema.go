@@ -20,8 +20,8 @@ import (
 // IAM issues temporary credentials for 15 minutes to 24 hours (duration_seconds of
 // POST /v3.0/OS-CREDENTIAL/securitytokens, for an agency as for a token).
 const (
-	minDuration = 900
-	maxDuration = 86400
+	minDuration = credentials.MinDuration
+	maxDuration = credentials.MaxDuration
 )
 
 func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
