@@ -20,6 +20,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -92,21 +93,21 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 	var n atomic.Int64
 	gateway, url := newStub(t, func(w http.ResponseWriter, _ *http.Request) {
 		id := "apig-" + strconv.FormatInt(n.Add(1), 10)
-		w.Header().Set(coc.HeaderRequestID, id)
+		w.Header().Set(hwhttp.HeaderRequestID, id)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeNotPublished, ErrorMsg: coc.MessageNotPublished, RequestID: id})
+		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: hwhttp.MessageNotPublished, RequestID: id})
 	})
 	code, report := runMain(t.Context(), t, remoteEnv(url))
 	if code != ExitDiffers {
 		t.Errorf("exit %d, want %d", code, ExitDiffers)
 	}
 	summary := lines(report, "SUMMARY ")
-	if len(summary) != 1 || !strings.Contains(summary[0], "does not offer the COC mobile-app API") || !strings.Contains(summary[0], coc.CodeNotPublished) {
-		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", coc.CodeNotPublished, summary)
+	if len(summary) != 1 || !strings.Contains(summary[0], "does not offer the COC mobile-app API") || !strings.Contains(summary[0], hwhttp.CodeNotPublished) {
+		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", hwhttp.CodeNotPublished, summary)
 	}
 	diffs := lines(report, "DIFF GET /v1/mobile-apps/lark ")
-	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+coc.MessageNotPublished+`"`) {
+	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+hwhttp.MessageNotPublished+`"`) {
 		t.Errorf("GET lark's line does not quote the gateway's answer: %q", diffs)
 	}
 	if len(lines(report, "SKIP POST")) != len(coc.Platforms()) {
@@ -209,7 +210,7 @@ func TestMain_ARefusedSignatureSendsNothingMore(t *testing.T) {
 // the cleanup's included, and the report names what the run could not unbind.
 func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	sim, url, _ := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: coc.CodeBadSignature,
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: hwhttp.CodeBadSignature,
 		Message: "verify aksk signature fail"}); err != nil {
 		t.Fatal(err)
 	}
@@ -232,7 +233,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 // run: nothing that follows would say anything about the endpoint.
 func TestMain_ForbiddenCredentialsCouldNotRun(t *testing.T) {
 	sim, url, before := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: coc.CodeDomainMismatch}); err != nil {
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: hwhttp.CodeDomainMismatch}); err != nil {
 		t.Fatal(err)
 	}
 	code, report := runMain(t.Context(), t, remoteEnv(url))

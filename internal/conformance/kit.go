@@ -10,6 +10,8 @@ import (
 	"strings"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // kit runs the checks against one endpoint.
@@ -36,7 +38,7 @@ func (k *kit) check(ctx context.Context, r request, w want) (*answer, bool, erro
 	if len(diffs) > 0 {
 		v, did = diff, did+": "+strings.Join(diffs, "; ")
 	}
-	if a.code() == coc.CodeNotPublished && w.code != coc.CodeNotPublished {
+	if a.code() == hwhttp.CodeNotPublished && w.code != hwhttp.CodeNotPublished {
 		k.rep.notOffered = true
 	}
 	k.rep.check(v, r.String(), w.contract(), did, a.requestID)
@@ -92,7 +94,7 @@ func listWant(pw pageWant, out *page) want {
 // app type's binding, and the gateway's answer to an unknown path.
 func (k *kit) reads(ctx context.Context) error {
 	var all page
-	if _, _, err := k.check(ctx, list(nil), listWant(pageWant{limit: coc.DefaultPageLimit, count: -1}, &all)); err != nil {
+	if _, _, err := k.check(ctx, list(nil), listWant(pageWant{limit: simulator.DefaultPageLimit, count: -1}, &all)); err != nil {
 		return err
 	}
 	for _, q := range []url.Values{
@@ -106,7 +108,7 @@ func (k *kit) reads(ctx context.Context) error {
 	}
 	for _, p := range coc.Platforms() {
 		q := url.Values{"app_type": {string(p.AppType)}}
-		if _, _, err := k.check(ctx, list(q), listWant(pageWant{filter: p.AppType, limit: coc.DefaultPageLimit, count: -1}, &page{})); err != nil {
+		if _, _, err := k.check(ctx, list(q), listWant(pageWant{filter: p.AppType, limit: simulator.DefaultPageLimit, count: -1}, &page{})); err != nil {
 			return err
 		}
 	}
@@ -117,7 +119,7 @@ func (k *kit) reads(ctx context.Context) error {
 			return err
 		}
 	}
-	unknown := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	unknown := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	unknown.says += " in the API gateway's shape, with request_id"
 	_, _, err := k.check(ctx, request{method: http.MethodGet, path: "/v1/conformance/no-such-api"}, unknown)
 	return err

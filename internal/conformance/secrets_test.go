@@ -14,6 +14,8 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // echoer stands in for a careless endpoint that repeats every request (its headers, the
@@ -37,7 +39,7 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sent := e.record(r, body)
 	echo := strings.Repeat(".", 150) + strings.Join(sent, " ") + " " + r.Method + " " + r.URL.String() + " " + strings.Join(headers, "; ") + " " + string(body)
 
-	w.Header().Set(coc.HeaderRequestID, r.Header.Get(coc.HeaderAuthorization))
+	w.Header().Set(hwhttp.HeaderRequestID, r.Header.Get(hwhttp.HeaderAuthorization))
 	w.Header().Set("Content-Type", "application/json")
 	p, err := coc.PlatformFor(coc.AppType(path.Base(r.URL.Path)))
 	switch {
@@ -50,7 +52,7 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			data[name] = echo
 		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(coc.Success(data))
+		_ = json.NewEncoder(w).Encode(simulator.Success(data))
 	case err == nil && r.Method == http.MethodGet:
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeNotBound, ErrorMsg: echo})
@@ -63,7 +65,7 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // record keeps and returns every secret of a request: the signature, and the secret fields of
 // its body.
 func (e *echoer) record(r *http.Request, body []byte) []string {
-	sent := []string{coc.RequestSignature(r)}
+	sent := []string{hwhttp.RequestSignature(r)}
 	var fields map[string]string
 	_ = json.Unmarshal(body, &fields)
 	for _, p := range coc.Platforms() {
@@ -102,7 +104,7 @@ func TestMain_TheReportNeverShowsASecret(t *testing.T) {
 		}
 	}
 	for _, secret := range []string{env[credentials.EnvSecretKey], env[credentials.EnvSecurityToken]} {
-		for _, spelling := range coc.Spellings(secret) {
+		for _, spelling := range hwhttp.Spellings(secret) {
 			if strings.Contains(report, spelling) {
 				t.Errorf("the report shows a credential: %q", spelling)
 			}

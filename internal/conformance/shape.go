@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // timestampForm is the contract's only form of a timestamp: UTC, RFC 3339 with milliseconds.
@@ -67,8 +68,8 @@ func (w want) judge(a *answer) (string, []string) {
 	if w.also != nil && a.status == w.status {
 		diffs = append(diffs, w.also(a)...)
 	}
-	if a.code() == coc.CodeNotPublished && w.code != coc.CodeNotPublished {
-		diffs = append(diffs, "the endpoint does not offer the COC mobile-app API: the API gateway answers "+coc.CodeNotPublished+
+	if a.code() == hwhttp.CodeNotPublished && w.code != hwhttp.CodeNotPublished {
+		diffs = append(diffs, "the endpoint does not offer the COC mobile-app API: the API gateway answers "+hwhttp.CodeNotPublished+
 			" for an API it does not publish (check HW_COC_ENDPOINT or HW_REGION_NAME)")
 	}
 	return did, diffs
@@ -79,7 +80,7 @@ func (w want) judge(a *answer) (string, []string) {
 func headerDiffs(a *answer) []string {
 	var diffs []string
 	if a.requestID == "" {
-		diffs = append(diffs, "no "+coc.HeaderRequestID+" header")
+		diffs = append(diffs, "no "+hwhttp.HeaderRequestID+" header")
 	}
 	switch {
 	case a.status == http.StatusNoContent && len(a.body) == 0:
@@ -109,12 +110,12 @@ func errorDiffs(a *answer, code string, details bool) []string {
 		diffs = append(diffs, "no error_msg")
 	}
 	diffs = append(diffs, detailsDiffs(a.object["details"], details)...)
-	if coc.IsGatewayCode(code) {
+	if hwhttp.IsGatewayCode(code) {
 		switch id, _ := a.object["request_id"].(string); {
 		case id == "":
 			diffs = append(diffs, "no request_id in the gateway's error body")
 		case id != a.requestID:
-			diffs = append(diffs, fmt.Sprintf("request_id %s in the body, but %s %s", quote(id), coc.HeaderRequestID, quote(a.requestID)))
+			diffs = append(diffs, fmt.Sprintf("request_id %s in the body, but %s %s", quote(id), hwhttp.HeaderRequestID, quote(a.requestID)))
 		}
 	}
 	return diffs

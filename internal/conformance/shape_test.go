@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // The kit's form of a timestamp is the one the client writes and the simulator answers.
@@ -58,11 +59,11 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 	answerOf := func(body string, requestID string) *answer {
 		h := http.Header{"Content-Type": {"application/json"}}
 		if requestID != "" {
-			h.Set(coc.HeaderRequestID, requestID)
+			h.Set(hwhttp.HeaderRequestID, requestID)
 		}
 		return newAnswer(http.StatusNotFound, h, []byte(body))
 	}
-	gateway := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	gateway := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	cases := []struct {
 		name string
 		a    *answer
@@ -74,7 +75,7 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 		{"no X-Request-Id", answerOf(`{"error_code": "APIG.0101", "error_msg": "m", "request_id": "r1"}`, ""), "no X-Request-Id header"},
 		{"COC's code", answerOf(`{"error_code": "COC.00040400", "error_msg": "m"}`, "r1"), "error_code COC.00040400, not APIG.0101"},
 		{"bad details", answerOf(`{"error_code": "APIG.0101", "error_msg": "m", "request_id": "r1", "details": [{"field": 1}]}`, "r1"), "details[0] is not"},
-		{"not JSON", newAnswer(http.StatusNotFound, http.Header{"Content-Type": {"text/html"}, coc.HeaderRequestID: {"r1"}}, []byte("<html>")),
+		{"not JSON", newAnswer(http.StatusNotFound, http.Header{"Content-Type": {"text/html"}, hwhttp.HeaderRequestID: {"r1"}}, []byte("<html>")),
 			`content type "text/html", not JSON`},
 	}
 	for _, c := range cases {

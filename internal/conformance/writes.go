@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // lifecycle is one platform's binding made by this run, as the checks have seen it so far.
@@ -29,7 +31,7 @@ func (k *kit) writeChecks(ctx context.Context) error {
 		}
 		return k.pagination(ctx, nil)
 	}
-	method := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	method := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	method.says += " (a method the API does not have)"
 	if _, _, err := k.check(ctx, request{method: http.MethodPatch, path: coc.MobileAppsPath, body: map[string]string{}}, method); err != nil {
 		return err
@@ -143,7 +145,7 @@ func (k *kit) skipRest(p coc.Platform, why string) {
 // filtered lists lc's app type alone: the list shows just the binding this run made.
 func (k *kit) filtered(ctx context.Context, lc *lifecycle) error {
 	var pg page
-	pw := pageWant{filter: lc.platform.AppType, limit: coc.DefaultPageLimit, count: 1}
+	pw := pageWant{filter: lc.platform.AppType, limit: simulator.DefaultPageLimit, count: 1}
 	w := listWant(pw, &pg)
 	w.says += ", the binding this run made"
 	w.also = func(*answer) []string {
