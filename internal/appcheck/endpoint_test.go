@@ -9,8 +9,8 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -40,7 +40,7 @@ func TestParseEndpoint(t *testing.T) {
 			t.Errorf("%s: the error shows the credentials: %v", bad, err)
 		}
 	}
-	if _, err := appcheck.New(appcheck.Config{Endpoints: map[coc.AppType]string{coc.Lark: "http://open.feishu.cn"}}); err == nil ||
+	if _, err := appcheck.New(appcheck.Config{Endpoints: map[platforms.AppType]string{platforms.Lark: "http://open.feishu.cn"}}); err == nil ||
 		!strings.Contains(err.Error(), "Lark") {
 		t.Errorf("New accepted a plain-http endpoint: %v", err)
 	}

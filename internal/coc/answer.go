@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // call is one logical request, and what its answer must say to be COC's answer to it.
@@ -18,11 +19,11 @@ type call struct {
 	path   string
 	query  url.Values
 	// appType is the app type of a call on one binding; empty for the list.
-	appType AppType
+	appType platforms.AppType
 	// sent is the body of a POST or PUT, whose answer must describe the binding sent.
 	sent *BindingRequest
 	// listFilter is the app type a list asked for; empty for all.
-	listFilter AppType
+	listFilter platforms.AppType
 	// secrets are scrubbed from everything the answer repeats.
 	secrets []string
 }
@@ -117,11 +118,11 @@ func (c *call) checkBinding(where string, b Binding) error {
 	if c.appType != "" && b.AppType != c.appType {
 		return fmt.Errorf("%s.app_type is %q, not the %q asked for", where, b.AppType, c.appType)
 	}
-	p, err := PlatformFor(b.AppType)
+	p, err := platforms.For(b.AppType)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		got, ok := b.Fields[name]
 		switch {
 		case !ok || got == "":
@@ -144,14 +145,14 @@ func (c *call) checkBinding(where string, b Binding) error {
 // checkPage checks one page of a list: a tenant binds at most one app per app type, so a total
 // beyond that, an item of another type than the filter's or an app type twice is not COC's.
 func (c *call) checkPage(page *BindingList) error {
-	most := len(platforms)
+	most := len(platforms.All())
 	if c.listFilter != "" {
 		most = 1
 	}
 	if page.Total < 0 || page.Total > most {
 		return fmt.Errorf("data.total is %d, but a tenant binds at most %d app(s) here", page.Total, most)
 	}
-	seen := map[AppType]bool{}
+	seen := map[platforms.AppType]bool{}
 	for i, b := range page.List {
 		where := fmt.Sprintf("data.list[%d]", i)
 		if c.listFilter != "" && b.AppType != c.listFilter {

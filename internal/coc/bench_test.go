@@ -5,6 +5,8 @@ import (
 	"os"
 	"path/filepath"
 	"testing"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The hot paths of a terraform run: every response is decoded (the signer's are in
@@ -37,7 +39,7 @@ func BenchmarkBindingUnmarshalJSON(b *testing.B) {
 // BenchmarkDecodeEnvelope decodes and checks a GET response the way every read does.
 func BenchmarkDecodeEnvelope(b *testing.B) {
 	data := benchGolden(b, "response_get_lark.json")
-	a := &answer{c: &call{method: http.MethodGet, path: bindingPath(Lark), appType: Lark}}
+	a := &answer{c: &call{method: http.MethodGet, path: bindingPath(platforms.Lark), appType: platforms.Lark}}
 	b.ReportAllocs()
 	for b.Loop() {
 		var binding Binding

@@ -11,21 +11,22 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The decision table of what the client concludes from one answer: the call it answers × status
 // × code × content type × body. Only COC's own codes say anything about a binding.
 func TestWhatAnAnswerMeans(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	lark := Binding{AppType: Lark, Status: StatusEnabled, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at,
+	lark := Binding{AppType: platforms.Lark, Status: StatusEnabled, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at,
 		Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "s1"}}
 	sent := BindingRequest{Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "s1"}, Secrets: map[string]string{"app_secret": "x"}}
 	calls := map[string]*call{
-		"get":    {method: http.MethodGet, path: bindingPath(Lark), appType: Lark},
-		"list":   {method: http.MethodGet, path: MobileAppsPath, listFilter: Lark},
-		"post":   {method: http.MethodPost, path: bindingPath(Lark), appType: Lark, sent: &sent},
-		"put":    {method: http.MethodPut, path: bindingPath(Lark), appType: Lark, sent: &sent},
-		"delete": {method: http.MethodDelete, path: bindingPath(Lark), appType: Lark},
+		"get":    {method: http.MethodGet, path: bindingPath(platforms.Lark), appType: platforms.Lark},
+		"list":   {method: http.MethodGet, path: MobileAppsPath, listFilter: platforms.Lark},
+		"post":   {method: http.MethodPost, path: bindingPath(platforms.Lark), appType: platforms.Lark, sent: &sent},
+		"put":    {method: http.MethodPut, path: bindingPath(platforms.Lark), appType: platforms.Lark, sent: &sent},
+		"delete": {method: http.MethodDelete, path: bindingPath(platforms.Lark), appType: platforms.Lark},
 	}
 	errorBody := func(code string) string { return fmt.Sprintf(`{"error_code":%q,"error_msg":"m"}`, code) }
 	gatewayBody := func(code string) string {
@@ -85,7 +86,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{200, jsonType, success(lark), map[string]error{"get post put": nil}, ""},
 		{200, jsonType, success(BindingList{Total: 1, List: []Binding{lark}}), map[string]error{"list": nil}, ""},
 		{200, jsonType, success(with(func(b *Binding) {
-			b.AppType = WeCom
+			b.AppType = platforms.WeCom
 			b.Fields = map[string]string{"enterprise_id": "ww1", "service_id": "1"}
 		})),
 			map[string]error{"get post put": ErrResponse}, `data.app_type is "wecom", not the "lark" asked for`},

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Endpoints maps the regions COC serves the API in to their base URLs.
@@ -104,13 +105,13 @@ func NewClient(cfg Config) (*Client, error) {
 }
 
 // GetBinding reads the tenant's binding of one app type.
-func (c *Client) GetBinding(ctx context.Context, t AppType) (*Binding, error) {
+func (c *Client) GetBinding(ctx context.Context, t platforms.AppType) (*Binding, error) {
 	return c.getBinding(ctx, t, nil)
 }
 
 // getBinding reads a binding and keeps the given secrets out of its errors: a create reads back
 // with the secrets it sent, which a server that echoes requests might repeat in any answer.
-func (c *Client) getBinding(ctx context.Context, t AppType, secrets []string) (*Binding, error) {
+func (c *Client) getBinding(ctx context.Context, t platforms.AppType, secrets []string) (*Binding, error) {
 	var b Binding
 	err := c.do(ctx, c.idempotent, &call{method: http.MethodGet, path: bindingPath(t), appType: t, secrets: secrets}, nil, &b)
 	if err != nil {
@@ -122,7 +123,7 @@ func (c *Client) getBinding(ctx context.Context, t AppType, secrets []string) (*
 // ListOptions filters and pages a list call.
 type ListOptions struct {
 	// AppType filters by app type when set.
-	AppType AppType
+	AppType platforms.AppType
 	Limit   int
 	Offset  int
 }
@@ -150,9 +151,9 @@ func (c *Client) ListBindings(ctx context.Context, opts ListOptions) (*BindingLi
 // AllBindings yields every binding, filtered by app type when set, reading pages of the largest
 // size the API allows: a tenant's bindings fit in one. Later pages must advance with new app
 // types, so a server that repeats or never ends its pages costs a couple of calls, not more.
-func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, error] {
+func (c *Client) AllBindings(ctx context.Context, t platforms.AppType) iter.Seq2[Binding, error] {
 	return func(yield func(Binding, error) bool) {
-		seen := map[AppType]bool{}
+		seen := map[platforms.AppType]bool{}
 		for offset := 0; ; {
 			page, err := c.ListBindings(ctx, ListOptions{AppType: t, Limit: MaxPageLimit, Offset: offset})
 			if err == nil {
@@ -177,7 +178,7 @@ func (c *Client) AllBindings(ctx context.Context, t AppType) iter.Seq2[Binding, 
 
 // pageAdvances checks a page read at offset against the pages before it, whose app types are in
 // seen (and gain this page's).
-func pageAdvances(page *BindingList, offset int, seen map[AppType]bool) error {
+func pageAdvances(page *BindingList, offset int, seen map[platforms.AppType]bool) error {
 	op := "GET " + MobileAppsPath
 	if len(page.List) == 0 && offset < page.Total {
 		return &ResponseError{Operation: op, StatusCode: http.StatusOK, kind: ErrResponse,
@@ -194,7 +195,7 @@ func pageAdvances(page *BindingList, offset int, seen map[AppType]bool) error {
 }
 
 // UpdateBinding changes a binding. The identifier cannot change; omitted secrets are kept.
-func (c *Client) UpdateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
+func (c *Client) UpdateBinding(ctx context.Context, t platforms.AppType, req BindingRequest) (*Binding, error) {
 	var b Binding
 	if err := c.do(ctx, c.idempotent, &call{method: http.MethodPut, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}, req, &b); err != nil {
 		return nil, err
@@ -205,11 +206,11 @@ func (c *Client) UpdateBinding(ctx context.Context, t AppType, req BindingReques
 // DeleteBinding unbinds an app. COC's own "not bound" comes back as ErrNotBound; callers that only
 // want the binding gone (including after a retried DELETE whose first attempt committed) treat it
 // as done. Any other answer than COC's success is an error: the binding may still be there.
-func (c *Client) DeleteBinding(ctx context.Context, t AppType) error {
+func (c *Client) DeleteBinding(ctx context.Context, t platforms.AppType) error {
 	return c.do(ctx, c.idempotent, &call{method: http.MethodDelete, path: bindingPath(t), appType: t}, nil, nil)
 }
 
-func bindingPath(t AppType) string { return MobileAppsPath + "/" + url.PathEscape(string(t)) }
+func bindingPath(t platforms.AppType) string { return MobileAppsPath + "/" + url.PathEscape(string(t)) }
 
 // notSentError is a request the client did not send, because the gateway refused a signature
 // of its key earlier: an ErrAuth.

@@ -9,6 +9,7 @@ import (
 	"sync/atomic"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // CreateBinding binds an app. The POST is retried blindly only when the request provably never
@@ -23,8 +24,8 @@ import (
 // When neither an answer nor a read-back settles whether the binding was made (the read-back
 // failed too, or the call was given up on after the POST was written), the error wraps
 // ErrOutcomeUnknown.
-func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
-	p, err := PlatformFor(t)
+func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req BindingRequest) (*Binding, error) {
+	p, err := platforms.For(t)
 	if err != nil {
 		return nil, err
 	}
@@ -118,7 +119,7 @@ func (t writeTracking) RoundTrip(req *http.Request) (*http.Response, error) {
 
 func (w *requestWritten) written() bool { return w.done.Load() }
 
-func (c *Client) describeConflict(ctx context.Context, t AppType, err error) error {
+func (c *Client) describeConflict(ctx context.Context, t platforms.AppType, err error) error {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return err
@@ -129,16 +130,16 @@ func (c *Client) describeConflict(ctx context.Context, t AppType, err error) err
 	return apiErr
 }
 
-func conflictWith(t AppType, p Platform, bound *Binding) *APIError {
+func conflictWith(t platforms.AppType, p platforms.Platform, bound *Binding) *APIError {
 	return &APIError{
 		kind: ErrAlreadyBound, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
-		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
+		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier.Name, bound.Identifier()),
 		Bound:   bound,
 	}
 }
 
-func sameNonSecretFields(p Platform, b Binding, req BindingRequest) bool {
-	for _, name := range p.NonSecretFields() {
+func sameNonSecretFields(p platforms.Platform, b Binding, req BindingRequest) bool {
+	for _, name := range p.NonSecretNames() {
 		if b.Fields[name] != req.Fields[name] {
 			return false
 		}

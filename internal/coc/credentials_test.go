@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // renewingProvider hands out numbered generations of temporary credentials and moves to the
@@ -96,10 +97,13 @@ func larkRequest() coc.BindingRequest {
 func TestExpiredCredentialsAreRenewedAndTheRequestSentOnceMore(t *testing.T) {
 	calls := map[string]func(context.Context, *coc.Client) error{
 		"create": func(ctx context.Context, c *coc.Client) error {
-			_, err := c.CreateBinding(ctx, coc.Lark, larkRequest())
+			_, err := c.CreateBinding(ctx, platforms.Lark, larkRequest())
 			return err
 		},
-		"read": func(ctx context.Context, c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err },
+		"read": func(ctx context.Context, c *coc.Client) error {
+			_, err := c.GetBinding(ctx, platforms.Lark)
+			return err
+		},
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
@@ -136,7 +140,7 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 			h := &refusing{keys: map[string]bool{"*": true}, status: tc.status, code: tc.code, message: tc.message}
 			provider := &renewingProvider{}
 			client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
-			_, err := client.CreateBinding(context.Background(), coc.Lark, larkRequest())
+			_, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest())
 			if !errors.Is(err, coc.ErrAuth) || coc.CredentialsExpired(err) {
 				t.Fatalf("want an authentication error that is not an expiry, got %v", err)
 			}
@@ -152,7 +156,7 @@ func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
 	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), coc.Lark)
+	err := client.DeleteBinding(context.Background(), platforms.Lark)
 	if !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
 	}
@@ -166,7 +170,7 @@ func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
 	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{refuse: errors.New("the security token from HW_SECURITY_TOKEN cannot be renewed")}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider })
-	_, err := client.GetBinding(context.Background(), coc.Lark)
+	_, err := client.GetBinding(context.Background(), platforms.Lark)
 	if !coc.CredentialsExpired(err) || !strings.Contains(err.Error(), "token expires") || !strings.Contains(err.Error(), "cannot be renewed") {
 		t.Fatalf("want COC's answer and the reason, got %v", err)
 	}
@@ -179,7 +183,7 @@ func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
 func TestFixedCredentialsAreNotRenewed(t *testing.T) {
 	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.MaxRetries = 3 })
-	if _, err := client.GetBinding(context.Background(), coc.Lark); !coc.CredentialsExpired(err) {
+	if _, err := client.GetBinding(context.Background(), platforms.Lark); !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
 	}
 	if n := len(h.requests()); n != 1 {
@@ -205,7 +209,7 @@ func TestEveryAttemptSignsWithTheCurrentCredentials(t *testing.T) {
 		w.WriteHeader(204)
 	}
 	client := rawClient(t, h, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 2 })
-	if err := client.DeleteBinding(context.Background(), coc.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if provider.retrieved != 2 {
@@ -224,7 +228,7 @@ func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(hwhttp.HeaderSecurityToken), generation(7).SecretKey)})
 	}
 	client := rawClient(t, echo, func(c *coc.Config) { c.Credentials = provider })
-	_, err := client.GetBinding(context.Background(), coc.Lark)
+	_, err := client.GetBinding(context.Background(), platforms.Lark)
 	if err == nil || strings.Contains(err.Error(), "generation-7") || !strings.Contains(err.Error(), "token ***, and the key ***") {
 		t.Fatalf("want the echoed credentials scrubbed, got %v", err)
 	}
@@ -241,7 +245,7 @@ func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	})
 	client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) { sent.Add(1); w.WriteHeader(204) },
 		func(c *coc.Config) { c.Credentials = failing; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), coc.Lark)
+	err := client.DeleteBinding(context.Background(), platforms.Lark)
 	var credErr *hwhttp.CredentialsError
 	if !errors.As(err, &credErr) || !strings.Contains(err.Error(), "DELETE /v1/mobile-apps/lark: obtaining credentials: IAM refused agency coc-operator") {
 		t.Fatalf("want a credentials error naming the call and the cause, got %v", err)

@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The fuzz targets run their seeds (testdata/fuzz and the f.Add calls) in every `go test`;
@@ -112,7 +113,7 @@ func FuzzClientResponses(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = client.CreateBinding(context.Background(), coc.Lark, coc.BindingRequest{
+		_, err = client.CreateBinding(context.Background(), platforms.Lark, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_0123456789abcdef", "service_id": "svc-1"},
 			Secrets: map[string]string{"app_secret": fuzzSecrets["SECRET"]},
 		})

@@ -17,6 +17,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -77,7 +78,7 @@ func TestMalformedResponsesGiveClearErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := rawClient(t, tc.handler).GetBinding(context.Background(), coc.Lark)
+			_, err := rawClient(t, tc.handler).GetBinding(context.Background(), platforms.Lark)
 			if err == nil || !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want a %v error containing %q", err, tc.kind, tc.want)
 			}
@@ -102,7 +103,7 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 			Details:   []coc.FieldError{{Field: "app_secret", Reason: string(body)}},
 		})
 	}
-	_, err := rawClient(t, echo).CreateBinding(context.Background(), coc.Lark, coc.BindingRequest{
+	_, err := rawClient(t, echo).CreateBinding(context.Background(), platforms.Lark, coc.BindingRequest{
 		Fields:  map[string]string{"app_id": "cli_1", "service_id": "1"},
 		Secrets: map[string]string{"app_secret": secret},
 	})
@@ -137,10 +138,10 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	ctx := context.Background()
 	// The POST fails, and so does the first read-back, which is retried.
 	_ = sim.InjectFault(simulator.Fault{Status: 503, Times: 2})
-	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-log")); err != nil {
+	if _, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("enterprise-key-log")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
+	if _, err := client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
 		t.Fatal(err)
 	}
 	if unmaskable := logger.Unmaskable(); len(unmaskable) > 0 {
@@ -179,7 +180,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 		c.MaxRetries = 3
 		c.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
 	})
-	if err := client.DeleteBinding(context.Background(), coc.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if len(dates) != 3 || dates[0] == dates[1] || dates[1] == dates[2] {
@@ -205,10 +206,13 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 		answer(503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`)(w, r)
 	}
 	create := func(ctx context.Context, c *coc.Client) error {
-		_, err := c.CreateBinding(ctx, coc.Lark, coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}})
+		_, err := c.CreateBinding(ctx, platforms.Lark, coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}})
 		return err
 	}
-	get := func(ctx context.Context, c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err }
+	get := func(ctx context.Context, c *coc.Client) error {
+		_, err := c.GetBinding(ctx, platforms.Lark)
+		return err
+	}
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -218,7 +222,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 	}{
 		{"GET held past the deadline", hang, get, false, context.DeadlineExceeded},
 		{"POST held until cancelled", hang, create, true, context.Canceled},
-		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, coc.Lark) }, true, context.Canceled},
+		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, platforms.Lark) }, true, context.Canceled},
 		{"POST reconciling a 503 past the deadline", busy, create, false, context.DeadlineExceeded},
 	}
 	for _, tc := range cases {

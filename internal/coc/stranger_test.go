@@ -15,6 +15,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -54,7 +55,7 @@ var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw
 
 // larkAnswer is COC's answer describing a Lark binding of the given fields.
 func larkAnswer(fields map[string]string) string {
-	b := coc.Binding{AppType: coc.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
+	b := coc.Binding{AppType: platforms.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
 	data, _ := json.Marshal(simulator.Success(b))
 	return string(data)
 }
@@ -65,9 +66,9 @@ func TestAGatewayWithoutTheAPIIsNeverNotBound(t *testing.T) {
 	s := &stranger{}
 	client := rawClient(t, s.handler(func(*http.Request) (int, string, string) { return 404, "application/json", notPublished }))
 	ctx := context.Background()
-	_, getErr := client.GetBinding(ctx, coc.Lark)
-	_, putErr := client.UpdateBinding(ctx, coc.Lark, larkRequest())
-	deleteErr := client.DeleteBinding(ctx, coc.Lark)
+	_, getErr := client.GetBinding(ctx, platforms.Lark)
+	_, putErr := client.UpdateBinding(ctx, platforms.Lark, larkRequest())
+	deleteErr := client.DeleteBinding(ctx, platforms.Lark)
 	_, listErr := client.ListBindings(ctx, coc.ListOptions{})
 	for _, err := range []error{getErr, putErr, deleteErr, listErr} {
 		if !errors.Is(err, coc.ErrNotServed) || errors.Is(err, coc.ErrNotBound) || !strings.Contains(err.Error(), "APIG.0101") ||
@@ -87,7 +88,7 @@ func TestCreateDoesNotPostAgainAfterAForeignNotFound(t *testing.T) {
 		}
 		return 404, "application/json", notPublished
 	}), func(c *coc.Config) { c.MaxRetries = 3 })
-	_, err := client.CreateBinding(context.Background(), coc.Lark, larkRequest())
+	_, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest())
 	if !errors.Is(err, coc.ErrOutcomeUnknown) || !errors.Is(err, coc.ErrNotServed) {
 		t.Fatalf("got %v, want an unknown outcome that quotes the gateway's answer", err)
 	}
@@ -132,7 +133,7 @@ func TestCreateAnswersFromStrangers(t *testing.T) {
 				}
 				return 200, "application/json", larkAnswer(sent.Fields)
 			}), func(c *coc.Config) { c.MaxRetries = 3 })
-			got, err := client.CreateBinding(context.Background(), coc.Lark, sent)
+			got, err := client.CreateBinding(context.Background(), platforms.Lark, sent)
 			switch {
 			case tc.wantKind != nil && (!errors.Is(err, tc.wantKind) || errors.Is(err, coc.ErrOutcomeUnknown) || errors.Is(err, coc.ErrAlreadyBound)):
 				t.Errorf("got %v, want a plain %v", err, tc.wantKind)
@@ -162,7 +163,7 @@ func TestDeleteAnsweredBySomethingElseFails(t *testing.T) {
 		{404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`, coc.ErrNotBound},
 	} {
 		client := rawClient(t, answer(tc.status, tc.contentType, tc.body))
-		err := client.DeleteBinding(context.Background(), coc.Lark)
+		err := client.DeleteBinding(context.Background(), platforms.Lark)
 		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
 			t.Errorf("DELETE answered %d %s %s: got %v, want %v", tc.status, tc.contentType, tc.body, err, tc.want)
 		}
@@ -182,10 +183,12 @@ func TestARefusedKeyIsNeverSignedWithAgain(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = client.GetBinding(context.Background(), coc.AppType(coc.AppTypeNames()[i%3])) })
+		wg.Go(func() {
+			_, errs[i] = client.GetBinding(context.Background(), platforms.AppType(platforms.AppTypes()[i%3]))
+		})
 	}
 	wg.Wait()
-	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), coc.Lark))
+	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), platforms.Lark))
 	if n := signed.Load(); n != 1 {
 		t.Fatalf("%d signed requests reached the gateway, want 1", n)
 	}
@@ -224,14 +227,14 @@ func TestAProvenKeyIsUsedInParallel(t *testing.T) {
 		}
 		answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
 	})
-	if _, err := client.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+	if _, err := client.GetBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrNotBound) {
 		t.Fatal(err)
 	}
 	<-arrived
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			if err := client.DeleteBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+			if err := client.DeleteBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrNotBound) {
 				t.Errorf("got %v: the calls did not run in parallel", err)
 			}
 		})
@@ -253,7 +256,7 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 		w.Header().Set("Content-Type", "text/plain; sig="+signature)
 		w.WriteHeader(404)
 	}, func(c *coc.Config) { c.Logger = logger })
-	_, _ = client.GetBinding(context.Background(), coc.Lark)
+	_, _ = client.GetBinding(context.Background(), platforms.Lark)
 	logs := logger.Text()
 	if signature == "" || !strings.Contains(logs, "Received COC response") {
 		t.Fatalf("no response was logged:\n%s", logs)

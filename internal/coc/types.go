@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Error codes of the contract (CONTRACT.md).
@@ -25,7 +27,7 @@ const (
 
 // Binding is a tenant's binding of one app as the API returns it. It never holds a secret.
 type Binding struct {
-	AppType AppType
+	AppType platforms.AppType
 	// Fields holds the identifier and the plain fields, keyed by wire name.
 	Fields       map[string]string
 	Status       string
@@ -36,11 +38,11 @@ type Binding struct {
 
 // Identifier returns the value of the platform's identifier field.
 func (b Binding) Identifier() string {
-	p, err := PlatformFor(b.AppType)
+	p, err := platforms.For(b.AppType)
 	if err != nil {
 		return ""
 	}
-	return b.Fields[p.Identifier]
+	return b.Fields[p.Identifier.Name]
 }
 
 // bindingMetaKeys are the fields every platform's binding shares.
@@ -75,16 +77,16 @@ func (b *Binding) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("binding: %w", err)
 	}
 	o := flatObject{values: raw}
-	appType := AppType(o.str("app_type"))
+	appType := platforms.AppType(o.str("app_type"))
 	if o.err != nil {
 		return o.err
 	}
-	p, err := PlatformFor(appType)
+	p, err := platforms.For(appType)
 	if err != nil {
 		return fmt.Errorf("binding: %w", err)
 	}
-	fields := make(map[string]string, 1+len(p.Fields))
-	for _, name := range p.NonSecretFields() {
+	fields := make(map[string]string, 1+len(p.FieldNames()))
+	for _, name := range p.NonSecretNames() {
 		if raw[name] != nil {
 			fields[name] = o.str(name)
 		}

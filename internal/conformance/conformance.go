@@ -13,6 +13,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -67,7 +68,7 @@ func run(ctx context.Context, t *target, stdout io.Writer) int {
 		rep:    newReport(stdout, t.secrets),
 		writes: t.writesOff == "", writesOff: t.writesOff,
 		apps: t.apps,
-		made: map[coc.AppType]string{},
+		made: map[platforms.AppType]string{},
 	}
 	err := k.reads(ctx)
 	if err == nil {

@@ -21,6 +21,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -32,7 +33,7 @@ func TestMain_WithoutAnEndpointTheEmbeddedSimulatorConforms(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, ExitConforms)
 	}
 	expectEveryLineConforms(t, report)
-	if got := len(lines(report, "PASS POST ")); got != 3*len(coc.Platforms()) {
+	if got := len(lines(report, "PASS POST ")); got != 3*len(platforms.All()) {
 		t.Errorf("%d POST checks passed, want 3 per platform: the writes did not run", got)
 	}
 	if !strings.Contains(report, "(the embedded simulator") {
@@ -81,7 +82,7 @@ func TestMain_WithoutConformanceWriteOnlyReads(t *testing.T) {
 			t.Errorf("sent %s %s without CONFORMANCE_WRITE", r.Method, r.Path)
 		}
 	}
-	if got := lines(report, "SKIP POST"); len(got) != len(coc.Platforms()) || !strings.Contains(got[0], EnvWrite+"=1") {
+	if got := lines(report, "SKIP POST"); len(got) != len(platforms.All()) || !strings.Contains(got[0], EnvWrite+"=1") {
 		t.Errorf("the write checks are not one SKIP per platform naming %s: %q", EnvWrite, got)
 	}
 	expectUntouched(t, sim, before)
@@ -110,7 +111,7 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+hwhttp.MessageNotPublished+`"`) {
 		t.Errorf("GET lark's line does not quote the gateway's answer: %q", diffs)
 	}
-	if len(lines(report, "SKIP POST")) != len(coc.Platforms()) {
+	if len(lines(report, "SKIP POST")) != len(platforms.All()) {
 		t.Errorf("the writes are not skipped on every platform, with nothing proving it unbound")
 	}
 	for method := range gateway.methods() {
@@ -222,7 +223,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	if last := requests[len(requests)-1]; last.Method != http.MethodPut || last.Status != http.StatusUnauthorized {
 		t.Errorf("the last request was %s %s (%d), not the refused PUT", last.Method, last.Path, last.Status)
 	}
-	for _, p := range []coc.AppType{coc.WeCom, coc.DingTalk} {
+	for _, p := range []platforms.AppType{platforms.WeCom, platforms.DingTalk} {
 		if got := lines(report, "NOTE could not unbind the "+string(p)+" app "); len(got) != 1 {
 			t.Errorf("the report does not name the %s binding it left: %q", p, got)
 		}

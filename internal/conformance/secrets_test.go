@@ -15,6 +15,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -41,14 +42,14 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 	w.Header().Set(hwhttp.HeaderRequestID, r.Header.Get(hwhttp.HeaderAuthorization))
 	w.Header().Set("Content-Type", "application/json")
-	p, err := coc.PlatformFor(coc.AppType(path.Base(r.URL.Path)))
+	p, err := platforms.For(platforms.AppType(path.Base(r.URL.Path)))
 	switch {
 	case err == nil && r.Method == http.MethodPost:
 		var sent map[string]string
 		_ = json.Unmarshal(body, &sent)
-		data := map[string]string{"app_type": string(p.AppType), p.Identifier: sent[p.Identifier], "status": "enabled",
+		data := map[string]string{"app_type": string(p.AppType), p.Identifier.Name: sent[p.Identifier.Name], "status": "enabled",
 			"created_at": echo, "updated_at": echo, "key_updated_at": echo}
-		for _, name := range p.Fields {
+		for _, name := range p.FieldNames() {
 			data[name] = echo
 		}
 		w.WriteHeader(http.StatusCreated)
@@ -68,8 +69,8 @@ func (e *echoer) record(r *http.Request, body []byte) []string {
 	sent := []string{hwhttp.RequestSignature(r)}
 	var fields map[string]string
 	_ = json.Unmarshal(body, &fields)
-	for _, p := range coc.Platforms() {
-		for _, name := range p.Secrets {
+	for _, p := range platforms.All() {
+		for _, name := range p.SecretNames() {
 			if v := fields[name]; v != "" {
 				sent = append(sent, v)
 			}
@@ -93,7 +94,7 @@ func TestMain_TheReportNeverShowsASecret(t *testing.T) {
 	e.mu.Lock()
 	random := e.sent // made up per run, or signatures: random hex, so no 8 characters of one occur by chance
 	e.mu.Unlock()
-	if len(random) < 2+len(coc.Platforms()) {
+	if len(random) < 2+len(platforms.All()) {
 		t.Fatalf("the kit sent %d secrets and signatures: the test proves nothing", len(random))
 	}
 	for _, secret := range random {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // timestampForm is the contract's only form of a timestamp: UTC, RFC 3339 with milliseconds.
@@ -171,7 +172,7 @@ func envelopeDiffs(a *answer, data func(any) (string, []string)) (string, []stri
 
 // binding is what a binding answer said, for the checks that follow it.
 type binding struct {
-	appType      coc.AppType
+	appType      platforms.AppType
 	fields       map[string]string
 	createdAt    string
 	keyUpdatedAt string
@@ -180,21 +181,21 @@ type binding struct {
 // readBinding checks a binding at where ("data", "data.list[0]"): of app type expected (when
 // set), with the identifier and every plain field as non-empty strings (the ones sent, when
 // sent), no secret, status enabled, and the three timestamps in the contract's form.
-func readBinding(where string, v any, expected coc.AppType, sent map[string]string) (binding, []string) {
+func readBinding(where string, v any, expected platforms.AppType, sent map[string]string) (binding, []string) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return binding{}, []string{where + " is not an object"}
 	}
-	b := binding{appType: coc.AppType(str(obj, "app_type")), fields: map[string]string{}}
-	p, err := coc.PlatformFor(b.appType)
+	b := binding{appType: platforms.AppType(str(obj, "app_type")), fields: map[string]string{}}
+	p, err := platforms.For(b.appType)
 	switch {
 	case expected != "" && b.appType != expected:
 		return b, []string{fmt.Sprintf("%s.app_type is %s, not %s", where, quote(string(b.appType)), expected)}
 	case err != nil:
-		return b, []string{fmt.Sprintf("%s.app_type is %s, not one of %s", where, quote(string(b.appType)), strings.Join(coc.AppTypeNames(), ", "))}
+		return b, []string{fmt.Sprintf("%s.app_type is %s, not one of %s", where, quote(string(b.appType)), strings.Join(platforms.AppTypes(), ", "))}
 	}
 	var diffs []string
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		value, isString := obj[name].(string)
 		switch {
 		case obj[name] == nil:
@@ -206,7 +207,7 @@ func readBinding(where string, v any, expected coc.AppType, sent map[string]stri
 		}
 		b.fields[name] = value
 	}
-	for _, name := range p.Secrets {
+	for _, name := range p.SecretNames() {
 		if _, ok := obj[name]; ok {
 			diffs = append(diffs, fmt.Sprintf("%s.%s is returned, but secrets are write-only", where, name))
 		}
@@ -257,7 +258,7 @@ func (p page) appTypes() []string {
 // pageWant is what the contract says of one list page: at most limit items of the filter's app
 // type (any, when empty), one binding per app type, count items when count >= 0.
 type pageWant struct {
-	filter coc.AppType
+	filter platforms.AppType
 	limit  int
 	offset int
 	count  int
@@ -296,7 +297,7 @@ func (pw pageWant) check(out *page) func(any) (string, []string) {
 }
 
 func (pw pageWant) countDiffs(total, listed int) []string {
-	most := len(coc.Platforms())
+	most := len(platforms.All())
 	if pw.filter != "" {
 		most = 1
 	}

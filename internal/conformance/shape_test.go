@@ -9,6 +9,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The kit's form of a timestamp is the one the client writes and the simulator answers.
@@ -45,7 +46,7 @@ func TestReadBinding_NamesEachDifference(t *testing.T) {
 			if err := json.Unmarshal([]byte(strings.Replace(good, c.from, c.to, 1)), &v); err != nil {
 				t.Fatal(err)
 			}
-			_, diffs := readBinding("data", v, coc.Lark, map[string]string{"app_id": "cli_1", "service_id": "svc"})
+			_, diffs := readBinding("data", v, platforms.Lark, map[string]string{"app_id": "cli_1", "service_id": "svc"})
 			got := strings.Join(diffs, "; ")
 			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 				t.Errorf("got %q, want %q", got, c.want)
@@ -92,9 +93,9 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 // A list page is checked against the filter, the limit, the offset and one binding per app type.
 func TestPageWant_NamesEachDifference(t *testing.T) {
 	item := func(appType, id string) string {
-		p, _ := coc.PlatformFor(coc.AppType(appType))
-		fields := `"app_type": "` + appType + `", "` + p.Identifier + `": "` + id + `"`
-		for _, name := range p.Fields {
+		p, _ := platforms.For(platforms.AppType(appType))
+		fields := `"app_type": "` + appType + `", "` + p.Identifier.Name + `": "` + id + `"`
+		for _, name := range p.FieldNames() {
 			fields += `, "` + name + `": "v"`
 		}
 		return `{` + fields + `, "status": "enabled", "created_at": "2026-01-02T03:04:05.000Z", "updated_at": "2026-01-02T03:04:05.000Z", "key_updated_at": "2026-01-02T03:04:05.000Z"}`
@@ -106,7 +107,7 @@ func TestPageWant_NamesEachDifference(t *testing.T) {
 		want string
 	}{
 		{"conforms", pageWant{limit: 20, count: -1}, `{"total": 2, "list": [` + item("lark", "a") + `, ` + item("wecom", "b") + `]}`, ""},
-		{"filter ignored", pageWant{filter: coc.Lark, limit: 20, count: -1}, `{"total": 1, "list": [` + item("wecom", "b") + `]}`,
+		{"filter ignored", pageWant{filter: platforms.Lark, limit: 20, count: -1}, `{"total": 1, "list": [` + item("wecom", "b") + `]}`,
 			`data.list[0].app_type is "wecom", not lark`},
 		{"an app type twice", pageWant{limit: 20, count: -1}, `{"total": 2, "list": [` + item("lark", "a") + `, ` + item("lark", "b") + `]}`,
 			`data.list[1] is a second lark binding`},

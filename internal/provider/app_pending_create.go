@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // A create whose outcome is unknown (COC may have made the binding, but its answer and the
@@ -45,9 +46,9 @@ type pendingCreate struct {
 }
 
 // sentFingerprint hashes the identifier and the plain fields of a binding or a request.
-func sentFingerprint(p coc.Platform, fields map[string]string) string {
+func sentFingerprint(p platforms.Platform, fields map[string]string) string {
 	h := sha256.New()
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		_, _ = fmt.Fprintf(h, "%s=%q\n", name, fields[name])
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -64,21 +65,21 @@ func (r *appResource) savePendingCreate(ctx context.Context, req resource.Create
 		return v, nil
 	})
 	if convErr != nil {
-		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "create", fmt.Errorf("%w (and the binding could not be recorded: %w)", err, convErr))
+		r.data.addAPIError(&resp.Diagnostics, r.platform.Name, "create", fmt.Errorf("%w (and the binding could not be recorded: %w)", err, convErr))
 		return
 	}
-	identifier := sent.Fields[r.platform.Identifier]
+	identifier := sent.Fields[r.platform.Identifier.Name]
 	resp.State.Raw = known
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), identifier)...)
 	mark, _ := json.Marshal(pendingCreate{Identifier: identifier, Fingerprint: sentFingerprint(r.platform, sent.Fields)})
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingCreate, mark)...)
 	r.setIdentity(ctx, resp.Identity, types.StringValue(identifier), &resp.Diagnostics)
-	resp.Diagnostics.AddWarning(fmt.Sprintf("%s App Binding Not Confirmed", r.app.displayName), fmt.Sprintf(
+	resp.Diagnostics.AddWarning(fmt.Sprintf("%s App Binding Not Confirmed", r.platform.Name), fmt.Sprintf(
 		"Terraform sent COC the binding of the %[1]s app with %[2]s %[3]q and does not know whether COC made it:\n\n%[4]s\n\n"+
 			"Terraform records the binding as created, without its status and timestamps, so that the next apply neither binds it "+
 			"twice nor asks for an import. That apply reads the binding from COC: if COC holds it as sent, Terraform keeps it and "+
 			"updates it once to send its secrets again; if nothing is bound, Terraform binds it again; if COC holds another "+
-			"binding, Terraform warns and never takes that one over.", r.app.displayName, r.platform.Identifier, identifier, r.data.errorDetail(err)))
+			"binding, Terraform warns and never takes that one over.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err)))
 }
 
 // resolvePendingCreate settles a create whose outcome was unknown, now that Read has found a
@@ -93,24 +94,24 @@ func (r *appResource) resolvePendingCreate(ctx context.Context, req resource.Rea
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingCreate, nil)...)
 	identifier := bound.Identifier()
 	if sent.Identifier != identifier || sent.Fingerprint != sentFingerprint(r.platform, bound.Fields) {
-		resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier), fmt.Sprintf("%s App Binding Not Adopted", r.app.displayName), fmt.Sprintf(
+		resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier.Name), fmt.Sprintf("%s App Binding Not Adopted", r.platform.Name), fmt.Sprintf(
 			"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds a binding of that "+
 				"app, but with other settings than that apply sent: it may have been bound on the console, and Terraform does not "+
 				"take it over. Terraform treats the binding as not made and plans to bind it again, which fails with %[1]s App "+
 				"Already Bound and the commands to import it. To manage the binding COC holds, import it; to replace it, unbind it "+
-				"first.", r.app.displayName, r.platform.Identifier, identifier))
+				"first.", r.platform.Name, r.platform.Identifier.Name, identifier))
 		resp.State.RemoveResource(ctx)
 		return false
 	}
 	// COC never returns secrets, so whether it holds the ones sent is unknown: forgetting the
 	// recorded ones makes the plan send them again, as after an import.
-	for _, s := range r.platform.Secrets {
+	for _, s := range r.platform.SecretNames() {
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s), types.StringNull())...)
 		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s+versionSuffix), types.Int64Null())...)
 	}
-	resp.Diagnostics.AddWarning(fmt.Sprintf("Unconfirmed %s App Binding Found", r.app.displayName), fmt.Sprintf(
+	resp.Diagnostics.AddWarning(fmt.Sprintf("Unconfirmed %s App Binding Found", r.platform.Name), fmt.Sprintf(
 		"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds it as that apply "+
 			"sent it, so Terraform keeps it. Whether COC holds the secrets sent too cannot be read back, so the plan sends them "+
-			"once more: an update in place.", r.app.displayName, r.platform.Identifier, identifier))
+			"once more: an update in place.", r.platform.Name, r.platform.Identifier.Name, identifier))
 	return true
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Attributes every platform's resource has besides its own fields.
@@ -55,26 +56,19 @@ var (
 )
 
 // appResource is the one implementation behind coc_wecom_app, coc_dingtalk_app and
-// coc_lark_app. Everything platform-specific comes from its description.
+// coc_lark_app. Everything platform-specific comes from the platform's description.
 type appResource struct {
-	app      appDescription
-	platform coc.Platform
+	platform platforms.Platform
 	data     *providerData
 }
 
-func newAppResource(app appDescription) *appResource {
-	p, err := coc.PlatformFor(app.appType)
-	if err != nil {
-		panic(err) // a description naming an unknown platform is a programming error
-	}
-	return &appResource{app: app, platform: p}
-}
+func newAppResource(p platforms.Platform) *appResource { return &appResource{platform: p} }
 
 func (r *appResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
 	resp.TypeName = r.typeName()
 }
 
-func (r *appResource) typeName() string { return "coc_" + string(r.app.appType) + "_app" }
+func (r *appResource) typeName() string { return "coc_" + string(r.platform.AppType) + "_app" }
 
 func (r *appResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
@@ -82,7 +76,7 @@ func (r *appResource) Configure(_ context.Context, req resource.ConfigureRequest
 
 func (r *appResource) ConfigValidators(context.Context) []resource.ConfigValidator {
 	var validators []resource.ConfigValidator
-	for _, s := range r.platform.Secrets {
+	for _, s := range r.platform.SecretNames() {
 		validators = append(validators,
 			resourcevalidator.ExactlyOneOf(path.MatchRoot(s), path.MatchRoot(s+writeOnlySuffix)),
 			resourcevalidator.RequiredTogether(path.MatchRoot(s+writeOnlySuffix), path.MatchRoot(s+versionSuffix)),
@@ -95,12 +89,12 @@ func (r *appResource) Create(ctx context.Context, req resource.CreateRequest, re
 	ctx, cancel := withTimeout(ctx, req.Plan, timeouts.Value.Create, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.Config)
-	body := r.bindingRequest(ctx, req.Plan, req.Config, r.platform.Secrets, &resp.Diagnostics)
+	body := r.bindingRequest(ctx, req.Plan, req.Config, r.platform.SecretNames(), &resp.Diagnostics)
 	r.verifyBeforeSend(ctx, req.Config, body, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	binding, err := r.data.client.CreateBinding(ctx, r.app.appType, body)
+	binding, err := r.data.client.CreateBinding(ctx, r.platform.AppType, body)
 	if errors.Is(err, coc.ErrOutcomeUnknown) {
 		r.savePendingCreate(ctx, req, resp, body, err)
 		return
@@ -119,8 +113,8 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 	ctx, cancel := withTimeout(ctx, req.State, timeouts.Value.Read, defaultReadTimeout, &resp.Diagnostics)
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.State)
-	binding, err := r.data.client.GetBinding(ctx, r.app.appType)
-	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics)
+	binding, err := r.data.client.GetBinding(ctx, r.platform.AppType)
+	identifier := stringAt(ctx, req.State, r.platform.Identifier.Name, &resp.Diagnostics)
 	// Even a binding that is gone keeps its identity: the framework requires one after every
 	// read, and Terraform 1.11 sends none to keep.
 	r.setIdentity(ctx, resp.Identity, identifier, &resp.Diagnostics)
@@ -131,7 +125,7 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 		return
 	}
 	if err != nil {
-		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "read", err)
+		r.data.addAPIError(&resp.Diagnostics, r.platform.Name, "read", err)
 		return
 	}
 	if !r.checkImportedIdentifier(ctx, req, resp, binding) {
@@ -151,11 +145,11 @@ func (r *appResource) Read(ctx context.Context, req resource.ReadRequest, resp *
 // resource managed is gone, as if unbound; adopting the other app instead would change the
 // resource's identity in place and silently take over a binding nobody asked Terraform to manage.
 func (r *appResource) forgetReplacedApp(ctx context.Context, resp *resource.ReadResponse, managed, bound string) {
-	resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier), fmt.Sprintf("%s App Replaced Outside Terraform", r.app.displayName),
+	resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier.Name), fmt.Sprintf("%s App Replaced Outside Terraform", r.platform.Name),
 		fmt.Sprintf("The %[1]s app bound in this tenant now has %[2]s %[3]q, not %[4]q: it was probably replaced on the console. "+
 			"Terraform treats %[4]q as unbound and plans to bind it again, which fails while %[3]q is bound, because a tenant binds "+
 			"one %[1]s app. To manage %[3]q instead, set %[2]s to %[3]q and import it with the ID %[3]q.",
-			r.app.displayName, r.platform.Identifier, bound, managed))
+			r.platform.Name, r.platform.Identifier.Name, bound, managed))
 	resp.State.RemoveResource(ctx)
 }
 
@@ -166,7 +160,7 @@ type attrSetter interface {
 // setBinding writes everything COC returns about a binding (all but the secrets) into a state
 // or a list result, so that a binding found by terraform query is exactly what an import reads.
 func (r *appResource) setBinding(ctx context.Context, target attrSetter, b *coc.Binding, diags *diag.Diagnostics) {
-	for _, name := range r.platform.NonSecretFields() {
+	for _, name := range r.platform.NonSecretNames() {
 		diags.Append(target.SetAttribute(ctx, path.Root(name), nullableString(b.Fields[name]))...)
 	}
 	diags.Append(target.SetAttribute(ctx, path.Root(attrID), b.Identifier())...)
@@ -186,7 +180,7 @@ func (r *appResource) checkImportedIdentifier(ctx context.Context, req resource.
 	if err == nil && wanted != binding.Identifier() {
 		resp.Diagnostics.AddError("Import ID Does Not Match the Bound App",
 			fmt.Sprintf("The import names %[3]s %[1]q, but the %[2]s app bound in this tenant has %[3]s %[4]q. A tenant binds one %[2]s "+
-				"app; import it with the ID %[4]q (or the identity %[3]s = %[4]q).", wanted, r.app.displayName, r.platform.Identifier, binding.Identifier()))
+				"app; import it with the ID %[4]q (or the identity %[3]s = %[4]q).", wanted, r.platform.Name, r.platform.Identifier.Name, binding.Identifier()))
 		return false
 	}
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateImportID, nil)...)
@@ -203,15 +197,15 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	binding, err := r.data.client.UpdateBinding(ctx, r.app.appType, body)
+	binding, err := r.data.client.UpdateBinding(ctx, r.platform.AppType, body)
 	if errors.Is(err, coc.ErrNotBound) {
-		resp.Diagnostics.AddError(fmt.Sprintf("%s App Was Unbound During Apply", r.app.displayName),
+		resp.Diagnostics.AddError(fmt.Sprintf("%s App Was Unbound During Apply", r.platform.Name),
 			fmt.Sprintf("The %s binding was deleted outside Terraform after this plan was made. Run terraform apply again: "+
-				"the next plan will bind it anew.\n\n%s", r.app.displayName, err))
+				"the next plan will bind it anew.\n\n%s", r.platform.Name, err))
 		return
 	}
 	if err != nil {
-		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "update", err)
+		r.data.addAPIError(&resp.Diagnostics, r.platform.Name, "update", err)
 		return
 	}
 	resp.State.Raw = req.Plan.Raw.Copy()
@@ -229,31 +223,31 @@ func (r *appResource) Update(ctx context.Context, req resource.UpdateRequest, re
 		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateUnrestoredWriteOnly, unrestored)...)
 	}
 	// The identifier forces replacement, so an update never changes the identity.
-	r.setIdentity(ctx, resp.Identity, stringAt(ctx, req.Plan, r.platform.Identifier, &resp.Diagnostics), &resp.Diagnostics)
+	r.setIdentity(ctx, resp.Identity, stringAt(ctx, req.Plan, r.platform.Identifier.Name, &resp.Diagnostics), &resp.Diagnostics)
 }
 
 func (r *appResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	ctx, cancel := withTimeout(ctx, req.State, timeouts.Value.Delete, defaultWriteTimeout, &resp.Diagnostics)
 	defer cancel()
 	ctx = r.maskSecrets(ctx, req.State)
-	err := r.data.client.DeleteBinding(ctx, r.app.appType)
+	err := r.data.client.DeleteBinding(ctx, r.platform.AppType)
 	// COC's "not bound" means the goal is reached, whether it was unbound on the console or by an
 	// earlier attempt of this very request whose answer was lost. Anything else, a gateway's 404
 	// or a login page answering 200 included, leaves the binding in the state.
 	if err != nil && !errors.Is(err, coc.ErrNotBound) {
-		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "delete", err)
+		r.data.addAPIError(&resp.Diagnostics, r.platform.Name, "delete", err)
 	}
 }
 
 // ImportState takes the identifier from the import ID or, on Terraform 1.12 and later, from the
 // identity; either way the first read checks that it names the bound app.
 func (r *appResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	identifierPath := path.Root(r.platform.Identifier)
+	identifierPath := path.Root(r.platform.Identifier.Name)
 	resource.ImportStatePassthroughWithIdentity(ctx, identifierPath, identifierPath, req, resp)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	identifier := stringAt(ctx, resp.State, r.platform.Identifier, &resp.Diagnostics)
+	identifier := stringAt(ctx, resp.State, r.platform.Identifier.Name, &resp.Diagnostics)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), identifier)...)
 	r.setIdentity(ctx, resp.Identity, identifier, &resp.Diagnostics)
 	id, _ := json.Marshal(identifier.ValueString())
@@ -272,7 +266,7 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	if req.State.Raw.IsNull() {
 		r.verifyPlan(ctx, req, resp, nil)
-		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
+		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
 		return // create: nothing to refine
 	}
 	changes := r.secretChanges(ctx, req.Config, req.Plan, req.State, req.Private, &resp.Diagnostics)
@@ -289,27 +283,27 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	}
 	// Terraform folds warnings with equal summaries into "N more similar warnings", so each
 	// summary names its attribute and binding.
-	identifier := stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics).ValueString()
+	identifier := stringAt(ctx, req.State, r.platform.Identifier.Name, &resp.Diagnostics).ValueString()
 	for _, s := range changes.resent {
 		resp.Diagnostics.AddAttributeWarning(path.Root(s),
-			fmt.Sprintf("Secret Changed Outside Terraform: Re-sending %s of %s App %s", s, r.app.displayName, identifier),
+			fmt.Sprintf("Secret Changed Outside Terraform: Re-sending %s of %s App %s", s, r.platform.Name, identifier),
 			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, after Terraform last set them (%s), "+
 				"probably on the console. This plan re-sends %s from the configuration to restore it. If the new secret is "+
-				"intended, put it in the configuration instead.", r.app.displayName, changes.drift.now, changes.drift.applied, s))
+				"intended, put it in the configuration instead.", r.platform.Name, changes.drift.now, changes.drift.applied, s))
 	}
 	// For a write-only secret this warning is the only sign of the drift: the plan is empty.
 	for _, u := range changes.needsVersionBump {
 		s := u.name
 		resp.Diagnostics.AddAttributeWarning(path.Root(s+versionSuffix),
-			fmt.Sprintf("Write-Only Secret Changed Outside Terraform: Increase %s of %s App %s", s+versionSuffix, r.app.displayName, identifier),
+			fmt.Sprintf("Write-Only Secret Changed Outside Terraform: Increase %s of %s App %s", s+versionSuffix, r.platform.Name, identifier),
 			fmt.Sprintf("COC reports that the secrets of the %s app were changed at %s, probably on the console, and Terraform "+
 				"has not set %s since. Terraform cannot re-send %s%s because write-only values are never stored. To restore "+
 				"the configured secret, increase %s%s. If the new secret is intended, set %s%s to it and increase %s%s.",
-				r.app.displayName, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
+				r.platform.Name, u.since, s, s, writeOnlySuffix, s, versionSuffix, s, writeOnlySuffix, s, versionSuffix))
 	}
 	r.verifyPlan(ctx, req, resp, changes.send)
 	if !resp.Plan.Raw.Equal(req.State.Raw) {
-		r.data.checkCredentials(ctx, r.app.displayName, &resp.Diagnostics)
+		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
 	}
 }
 
@@ -321,7 +315,7 @@ type attrSource interface {
 // secrets from the plaintext attribute in the plan or else the write-only one in the config.
 func (r *appResource) bindingRequest(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, secrets []string, diags *diag.Diagnostics) coc.BindingRequest {
 	body := coc.BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{}}
-	for _, name := range r.platform.NonSecretFields() {
+	for _, name := range r.platform.NonSecretNames() {
 		body.Fields[name] = stringAt(ctx, plan, name, diags).ValueString()
 	}
 	for _, s := range secrets {
@@ -331,7 +325,7 @@ func (r *appResource) bindingRequest(ctx context.Context, plan tfsdk.Plan, confi
 				fmt.Sprintf("The %s app's %s must be sent to COC now, but neither %s nor %s%s has a value at apply time. "+
 					"Give one of them a value known when applying. A write-only value is read from the configuration "+
 					"at apply time, so ephemeral variables must be set again when applying a saved plan.",
-					r.app.displayName, s, s, s, writeOnlySuffix))
+					r.platform.Name, s, s, s, writeOnlySuffix))
 			continue
 		}
 		body.Secrets[s] = value.ValueString()
@@ -365,7 +359,7 @@ func computedValues(b *coc.Binding) map[string]string {
 func (r *appResource) maskSecrets(ctx context.Context, src attrSource) context.Context {
 	var ignored diag.Diagnostics
 	values := r.data.secrets.Values()
-	for _, s := range r.platform.Secrets {
+	for _, s := range r.platform.SecretNames() {
 		for _, name := range []string{s, s + writeOnlySuffix} {
 			if v := stringAt(ctx, src, name, &ignored); !v.IsNull() && !v.IsUnknown() && v.ValueString() != "" {
 				values = append(values, v.ValueString())

@@ -206,7 +206,7 @@ func TestAccAppResource_UnconfirmedCreateNeverAdoptsAnotherBinding(t *testing.T)
 					if w := env.writes(); len(w) != 1 || w[0] != "POST "+bindingPath(pc)+" 409" {
 						t.Fatalf("writes = %v, want only the refused POST", w)
 					}
-					if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != bound || got.Fingerprints[pc.platform.Secrets[0]] != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
+					if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != bound || got.Fingerprints[pc.platform.SecretNames()[0]] != simulator.Fingerprint(pc.secret(pc.platform.SecretNames()[0], "console")) {
 						t.Fatalf("the binding made on the console was changed: %+v", got)
 					}
 				})
@@ -258,7 +258,7 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 			found := readWith("as sent", func() {})
 			expectWarning(t, "read as sent", found.Diagnostics, "Unconfirmed "+name+" App Binding Found", "sends them once more")
 			attrs := s.attributes(typ, found.NewState)
-			if attrs[attrStatus].IsNull() || !attrs[pc.platform.Secrets[0]+versionSuffix].IsNull() {
+			if attrs[attrStatus].IsNull() || !attrs[pc.platform.SecretNames()[0]+versionSuffix].IsNull() {
 				t.Fatalf("adopted %v; want COC's status, and no secret version so that the plan sends the secrets", attrs)
 			}
 			if strings.Contains(string(found.Private), privatePendingCreate) {
@@ -272,7 +272,7 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 				rebind        func()
 			}{
 				{"the same app with other settings", name + " App Binding Not Adopted", func() {
-					env.bindOnConsole(t, pc, pc.ids[0], map[string]string{pc.platform.Fields[0]: pc.fields[pc.platform.Fields[0]][1]}, "console")
+					env.bindOnConsole(t, pc, pc.ids[0], map[string]string{pc.platform.FieldNames()[0]: pc.fields[pc.platform.FieldNames()[0]][1]}, "console")
 				}},
 				{"another app", name + " App Replaced Outside Terraform", func() { env.bindOnConsole(t, pc, pc.ids[1], nil, "console") }},
 				{"nothing bound", "", func() {

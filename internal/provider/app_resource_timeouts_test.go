@@ -23,12 +23,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // hangFor10Minutes holds matching requests far longer than any test waits; the simulator lets
 // go as soon as the client gives up.
-func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
+func hangFor10Minutes(method string, appType platforms.AppType) simulator.Fault {
 	return simulator.Fault{Method: method, PathPrefix: coc.MobileAppsPath + "/" + string(appType), LatencyMS: int((10 * time.Minute).Milliseconds())}
 }
 
@@ -38,7 +39,7 @@ func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
 // fails with an error that says what to do and leaves the binding and the state (the next plan
 // is empty).
 func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
-	pc := platformCases[2]
+	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
 	addr := pc.address("this")
 	config := env.providerBlock(0, "") + pc.resourceBlock("this", map[string]string{"timeouts": `{
@@ -105,7 +106,7 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t)
-	hung := platformCases[2]
+	hung := platformCaseFor(platforms.Lark)
 	if err := env.sim.InjectFault(hangFor10Minutes(http.MethodPost, hung.appType)); err != nil {
 		t.Fatal(err)
 	}

@@ -53,7 +53,7 @@ func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, pl
 	// An unreadable map counts as none, like a missing baseline.
 	var unrestored map[string]string
 	_, _ = privateJSON(ctx, private, privateUnrestoredWriteOnly, &unrestored, diags)
-	for _, s := range r.platform.Secrets {
+	for _, s := range r.platform.SecretNames() {
 		planned := stringAt(ctx, plan, s, diags)
 		prior := stringAt(ctx, state, s, diags)
 		switch {

@@ -324,7 +324,7 @@ func unboxed(out string) string {
 
 // misroutedBinding is COC's answer describing pc's binding of identifier id.
 func misroutedBinding(pc platformCase, id string) string {
-	fields := map[string]string{pc.platform.Identifier: id}
+	fields := map[string]string{pc.platform.Identifier.Name: id}
 	for f, v := range pc.fields {
 		fields[f] = v[0]
 	}

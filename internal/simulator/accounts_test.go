@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -26,7 +27,7 @@ func boundLark(t *testing.T, sim *simulator.Simulator, keys ...string) map[strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[k] = len(states) == 1 && states[0].AppType == coc.Lark
+		out[k] = len(states) == 1 && states[0].AppType == platforms.Lark
 	}
 	return out
 }
@@ -46,7 +47,7 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 	bindWith := func(tn simulator.Tenant) {
 		t.Helper()
 		c := client(t, server, hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken})
-		if _, err := c.CreateBinding(ctx, coc.Lark, larkRequest()); err != nil {
+		if _, err := c.CreateBinding(ctx, platforms.Lark, larkRequest()); err != nil {
 			t.Fatalf("%s: %v", tn.AccessKey, err)
 		}
 	}
@@ -55,10 +56,10 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 		t.Fatalf("after a bind through %s: %v", first.AccessKey, got)
 	}
 	viaSecond := client(t, server, hwhttp.Credentials{AccessKey: second.AccessKey, SecretKey: second.SecretKey, SecurityToken: second.SecurityToken})
-	if _, err := viaSecond.CreateBinding(ctx, coc.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
+	if _, err := viaSecond.CreateBinding(ctx, platforms.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
 		t.Fatalf("the second key of the account must find the lark app bound, got %v", err)
 	}
-	if err := viaSecond.DeleteBinding(ctx, coc.Lark); err != nil {
+	if err := viaSecond.DeleteBinding(ctx, platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if got := boundLark(t, sim, first.AccessKey); got[first.AccessKey] {
@@ -85,7 +86,7 @@ func TestRedeclaredKeysFollowTheirDomain(t *testing.T) {
 	sim, server := start(t, simulator.Tenant{AccessKey: "AKSTAY", SecretKey: "SKSTAY", DomainID: "d1"})
 	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AKMOVE","secret_key":"SKMOVE","domain_id":"d1"},{"access_key":"AKLONE","secret_key":"SKLONE"}]`, 204)
 	for _, ak := range []string{"AKMOVE", "AKLONE"} {
-		if err := sim.ConsoleBind(ak, coc.Lark, []byte(larkBinding)); err != nil {
+		if err := sim.ConsoleBind(ak, platforms.Lark, []byte(larkBinding)); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // AdminPrefix is where the unsigned admin API lives. It is outside the contract: the real
@@ -41,8 +42,8 @@ func (b BindingState) MarshalJSON() ([]byte, error) {
 var ErrNotBound = errors.New("not bound")
 
 // consoleTarget resolves what a console call acts on. It must be called with s.mu held.
-func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *account, error) {
-	p, err := coc.PlatformFor(appType)
+func (s *Simulator) consoleTarget(accessKey string, appType platforms.AppType) (platforms.Platform, *account, error) {
+	p, err := platforms.For(appType)
 	if err != nil {
 		return p, nil, err
 	}
@@ -60,7 +61,7 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 		return nil, err
 	}
 	out := []BindingState{}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		if sb, ok := a.bindings[p.AppType]; ok {
 			b := sb.binding
 			b.Fields = maps.Clone(b.Fields)
@@ -72,7 +73,7 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 
 // ConsoleBind creates or replaces a binding the way a person on the console would, outside the
 // contract API (so without a signature and without appearing in the request log).
-func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
+func (s *Simulator) ConsoleBind(accessKey string, appType platforms.AppType, body []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, a, err := s.consoleTarget(accessKey, appType)
@@ -85,7 +86,7 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 		if len(body) > 0 {
 			// The console replaces a binding wholesale; an identifier change is a new binding.
 			var probe map[string]any
-			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
+			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier.Name] != sb.binding.Fields[p.Identifier.Name] {
 				delete(a.bindings, appType)
 				method = Create
 			}
@@ -100,7 +101,7 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 }
 
 // ConsoleChangeSecrets changes secrets as the console's "change key" does: key_updated_at moves.
-func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
+func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType platforms.AppType, secrets map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, a, err := s.consoleTarget(accessKey, appType)
@@ -121,7 +122,7 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 }
 
 // ConsoleUnbind deletes a binding outside the contract API.
-func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
+func (s *Simulator) ConsoleUnbind(accessKey string, appType platforms.AppType) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.accountOf(accessKey)
@@ -175,7 +176,7 @@ func (s *Simulator) routeAdmin() {
 		})
 	}
 	ak := func(r *http.Request) string { return r.URL.Query().Get("access_key") }
-	appType := func(r *http.Request) coc.AppType { return coc.AppType(r.PathValue("app_type")) }
+	appType := func(r *http.Request) platforms.AppType { return platforms.AppType(r.PathValue("app_type")) }
 
 	handle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
 	handle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })

@@ -3,7 +3,7 @@ package simulator_test
 import (
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -11,7 +11,7 @@ import (
 // BenchmarkDecodeBindingRequest decodes a create the way the simulator decodes every write.
 func BenchmarkDecodeBindingRequest(b *testing.B) {
 	data := testkit.Golden(b, goldenDir, "request_create_dingtalk.json")
-	p, err := coc.PlatformFor(coc.DingTalk)
+	p, err := platforms.For(platforms.DingTalk)
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -88,7 +89,7 @@ func FuzzDecodeBindingRequest(f *testing.F) {
 	f.Add(uint8(2), uint8(0), []byte(`{"app_id":"","app_secret":"\u0000","service_id":null}`))
 	f.Add(uint8(2), uint8(1), []byte(`null`))
 	f.Fuzz(func(t *testing.T, platform, method uint8, body []byte) {
-		p := coc.Platforms()[int(platform)%len(coc.Platforms())]
+		p := platforms.All()[int(platform)%len(platforms.All())]
 		m := simulator.Method(int(method) % 2)
 		req, problems := simulator.DecodeBindingRequest(p, m, body)
 		for _, problem := range problems {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -44,7 +45,7 @@ func TestGatewayAnswersWhatItDoesNotPublish(t *testing.T) {
 // the call never reaches the simulated COC.
 func TestFaultsAnswerAnything(t *testing.T) {
 	sim, server := start(t)
-	if err := sim.ConsoleBind(tenant.AccessKey, coc.Lark, []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"console","service_id":"1"}`)); err != nil {
+	if err := sim.ConsoleBind(tenant.AccessKey, platforms.Lark, []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"console","service_id":"1"}`)); err != nil {
 		t.Fatal(err)
 	}
 	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
@@ -86,7 +87,7 @@ func TestFaultsAnswerAnything(t *testing.T) {
 		if log := sim.Requests(); len(log) != 1 || log[0].Status != tc.status || log[0].Fault == "" {
 			t.Errorf("%+v: request log %+v, want the one answered call", tc.fault, log)
 		}
-		if _, err := c.GetBinding(t.Context(), coc.Lark); err != nil {
+		if _, err := c.GetBinding(t.Context(), platforms.Lark); err != nil {
 			t.Errorf("%+v: the binding is gone (%v): the call reached COC", tc.fault, err)
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -126,14 +127,14 @@ func (e *iamEnv) listLark(tn simulator.Tenant) (*coc.BindingList, error) {
 	if err != nil {
 		return nil, err
 	}
-	return c.ListBindings(context.Background(), coc.ListOptions{AppType: coc.Lark})
+	return c.ListBindings(context.Background(), coc.ListOptions{AppType: platforms.Lark})
 }
 
 // worksUntilExpiry checks that an issued key acts on the target account through the contract API
 // until its expires_at, and is refused as expired from then on.
 func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 	t.Helper()
-	if err := e.sim.ConsoleBind(target.AccessKey, coc.Lark, []byte(larkBinding)); err != nil {
+	if err := e.sim.ConsoleBind(target.AccessKey, platforms.Lark, []byte(larkBinding)); err != nil {
 		t.Fatal(err)
 	}
 	if list, err := e.listLark(issued); err != nil || list.Total != 1 {

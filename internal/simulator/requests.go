@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // What COC accepts in a POST or PUT body, and how it wraps its answers: the server's half of the
@@ -35,13 +36,13 @@ const (
 
 // DecodeBindingRequest parses and validates a POST or PUT body for platform p, as COC does. It returns
 // field-level problems as FieldErrors (for a 400 COC.00040001) rather than as an error.
-func DecodeBindingRequest(p coc.Platform, m Method, data []byte) (coc.BindingRequest, []coc.FieldError) {
+func DecodeBindingRequest(p platforms.Platform, m Method, data []byte) (coc.BindingRequest, []coc.FieldError) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
 		return coc.BindingRequest{}, []coc.FieldError{{Field: "body", Reason: "must be a JSON object"}}
 	}
 	req := coc.BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{}}
-	fields := p.NonSecretFields()
+	fields := p.NonSecretNames()
 	var problems []coc.FieldError
 	for name, v := range raw {
 		secret := p.IsSecret(name)
@@ -66,7 +67,7 @@ func DecodeBindingRequest(p coc.Platform, m Method, data []byte) (coc.BindingReq
 	}
 	required := fields
 	if m == Create {
-		required = append(required, p.Secrets...)
+		required = append(required, p.SecretNames()...)
 	}
 	for _, name := range required {
 		if _, ok := raw[name]; !ok {

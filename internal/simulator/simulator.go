@@ -20,6 +20,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Option configures a Simulator.
@@ -106,7 +107,7 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.forEachAccount(func(a *account) { a.bindings = map[coc.AppType]*storedBinding{} })
+	s.forEachAccount(func(a *account) { a.bindings = map[platforms.AppType]*storedBinding{} })
 	s.requests = nil
 	s.faults = nil
 	s.limiter = nil
@@ -143,8 +144,8 @@ func notPublished(r *http.Request) *apiError {
 	return &apiError{status: http.StatusNotFound, code: hwhttp.CodeNotPublished, msg: msg}
 }
 
-func platformOf(r *http.Request) (coc.Platform, *apiError) {
-	p, err := coc.PlatformFor(coc.AppType(r.PathValue("app_type")))
+func platformOf(r *http.Request) (platforms.Platform, *apiError) {
+	p, err := platforms.For(platforms.AppType(r.PathValue("app_type")))
 	if err != nil {
 		return p, invalid(coc.FieldError{Field: "app_type", Reason: err.Error()})
 	}
@@ -155,7 +156,7 @@ func invalid(details ...coc.FieldError) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: coc.CodeInvalidField, msg: "invalid request parameters", details: details}
 }
 
-func notBound(p coc.Platform) *apiError {
+func notBound(p platforms.Platform) *apiError {
 	return &apiError{status: http.StatusNotFound, code: coc.CodeNotBound, msg: "no " + string(p.AppType) + " app is bound to this tenant"}
 }
 
@@ -177,9 +178,9 @@ func (s *Simulator) list(c *call) (int, any) {
 		}
 		offset = n
 	}
-	filter := coc.AppType(q.Get("app_type"))
+	filter := platforms.AppType(q.Get("app_type"))
 	if filter != "" {
-		if _, err := coc.PlatformFor(filter); err != nil {
+		if _, err := platforms.For(filter); err != nil {
 			problems = append(problems, coc.FieldError{Field: "app_type", Reason: err.Error()})
 		}
 	}
@@ -187,7 +188,7 @@ func (s *Simulator) list(c *call) (int, any) {
 		return http.StatusBadRequest, invalid(problems...)
 	}
 	all := []coc.Binding{}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		if sb, ok := c.account.bindings[p.AppType]; ok && (filter == "" || filter == p.AppType) {
 			all = append(all, sb.binding)
 		}
@@ -223,7 +224,7 @@ func (s *Simulator) create(c *call) (int, any) {
 	if sb, ok := c.account.bindings[p.AppType]; ok {
 		return http.StatusConflict, &apiError{
 			status: http.StatusConflict, code: coc.CodeAlreadyBound,
-			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier + " " + sb.binding.Fields[p.Identifier],
+			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier.Name + " " + sb.binding.Fields[p.Identifier.Name],
 		}
 	}
 	return http.StatusCreated, Success(s.store(c.account, p, req).binding)
@@ -242,11 +243,11 @@ func (s *Simulator) update(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	if bound := sb.binding.Fields[p.Identifier]; req.Fields[p.Identifier] != bound {
+	if bound := sb.binding.Fields[p.Identifier.Name]; req.Fields[p.Identifier.Name] != bound {
 		return http.StatusBadRequest, &apiError{
 			status: http.StatusBadRequest, code: coc.CodeImmutableField,
-			msg:     p.Identifier + " cannot be changed; the bound app is " + bound,
-			details: []coc.FieldError{{Field: p.Identifier, Reason: "cannot be changed"}},
+			msg:     p.Identifier.Name + " cannot be changed; the bound app is " + bound,
+			details: []coc.FieldError{{Field: p.Identifier.Name, Reason: "cannot be changed"}},
 		}
 	}
 	return http.StatusOK, Success(s.store(c.account, p, req).binding)
@@ -266,7 +267,7 @@ func (s *Simulator) remove(c *call) (int, any) {
 
 // store creates or updates a binding from a validated request, as both the API and the admin
 // "console" do. Secrets in req replace the stored ones and move key_updated_at.
-func (s *Simulator) store(a *account, p coc.Platform, req coc.BindingRequest) *storedBinding {
+func (s *Simulator) store(a *account, p platforms.Platform, req coc.BindingRequest) *storedBinding {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	sb, ok := a.bindings[p.AppType]
 	if !ok {

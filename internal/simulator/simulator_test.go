@@ -14,6 +14,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -86,7 +87,7 @@ func TestAdminAPI(t *testing.T) {
 
 	// Requests made through the contract API show in the log; admin calls do not.
 	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
-	if _, err := c.GetBinding(context.Background(), coc.Lark); err != nil {
+	if _, err := c.GetBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	var log []simulator.RequestRecord
@@ -110,7 +111,7 @@ func TestAdminAPI(t *testing.T) {
 	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"drop":"after_commit"}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"status":503}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"latency_after_commit_ms":10,"drop":"before_commit"}`, 400)
-	if _, err := c.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrServer) {
+	if _, err := c.GetBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrServer) {
 		t.Fatalf("want the injected 503, got %v", err)
 	}
 	var faults []simulator.FaultState
@@ -210,7 +211,7 @@ func TestLatencyFaultRespectsClientCancellation(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := c.GetBinding(ctx, coc.Lark); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c.GetBinding(ctx, platforms.Lark); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want DeadlineExceeded, got %v", err)
 	}
 	if time.Since(start) > 5*time.Second {
@@ -221,7 +222,7 @@ func TestLatencyFaultRespectsClientCancellation(t *testing.T) {
 func TestUnknownRoutesAndAppTypes(t *testing.T) {
 	_, server := start(t)
 	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
-	if _, err := c.GetBinding(context.Background(), coc.AppType("teams")); !errors.Is(err, coc.ErrValidation) {
+	if _, err := c.GetBinding(context.Background(), platforms.AppType("teams")); !errors.Is(err, coc.ErrValidation) {
 		t.Fatalf("unknown app type: want ErrValidation, got %v", err)
 	}
 	if _, err := c.ListBindings(context.Background(), coc.ListOptions{AppType: "teams"}); !errors.Is(err, coc.ErrValidation) {
@@ -235,7 +236,7 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 	temporary := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom-temp", SecurityToken: "token-1"}
 	sim, server := start(t, tenant, temporary)
 	const bound = `{"app_id":"cli_0123456789abcdef","app_secret":"stored","service_id":"s1"}`
-	if err := sim.ConsoleBind(tenant.AccessKey, coc.Lark, []byte(bound)); err != nil {
+	if err := sim.ConsoleBind(tenant.AccessKey, platforms.Lark, []byte(bound)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := sim.Bindings(tenant.AccessKey)
