@@ -93,13 +93,13 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	c := &Client{base: base, cfg: cfg, signing: &hwhttp.CredentialsRecorder{CredentialsProvider: cfg.Credentials}}
 	signed := *httpClient
-	next := writeTracking{next: cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport)}
+	next := postCounting{next: cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport)}
 	signed.Transport = &hwhttp.SigningTransport{Next: next, Credentials: c.signing, DomainID: cfg.DomainID, Now: cfg.Now, Gate: &hwhttp.KeyGate{}}
 	// A redirect would carry a signed request to a host we did not choose.
 	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	policy := hwhttp.RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: hwhttp.RetryIdempotent}
 	c.idempotent = hwhttp.NewRetryingClient(&signed, policy)
-	policy.Retry = hwhttp.RetryUnsent
+	policy.Retry = mayPostAgain
 	c.create = hwhttp.NewRetryingClient(&signed, policy)
 	return c, nil
 }
@@ -265,6 +265,7 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, cl *call, bod
 		return errors.Join(err, expireErr)
 	}
 	c.cfg.Logger.Debug(ctx, "COC refused the credentials as expired; retrying once with renewed ones", map[string]any{"method": cl.method, "path": cl.path})
+	refund(ctx)
 	_, err = c.exchange(ctx, rc, cl, req, out)
 	return err
 }

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
@@ -29,24 +27,30 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 	if err != nil {
 		return nil, err
 	}
+	// One budget for every POST of this create, the retrying client's and this loop's.
+	posts := &createPosts{}
+	posts.left.Store(int32(min(c.cfg.MaxRetries, maxRetriesCap)) + 1)
+	ctx = posts.watch(ctx)
 	var lastErr error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			// Only a read-back that found nothing bound leads here: nothing was made so far.
+			if posts.left.Load() <= 0 {
+				return nil, lastErr
+			}
 			if err := sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
 				return nil, errors.Join(lastErr, err)
 			}
 		}
 		var created Binding
-		var sent requestWritten
 		post := &call{method: http.MethodPost, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}
-		err := c.do(sent.watch(ctx), c.create, post, req, &created)
+		err := c.do(ctx, c.create, post, req, &created)
 		switch {
 		case err == nil:
 			return &created, nil
 		case errors.Is(err, ErrAlreadyBound) && attempt == 0:
 			return nil, c.describeConflict(ctx, t, err)
-		case !errors.Is(err, ErrAlreadyBound) && !mayHaveCommitted(err, sent.written()):
+		case !errors.Is(err, ErrAlreadyBound) && !mayHaveCommitted(err, posts.written.Load()):
 			return nil, err
 		}
 		lastErr = err
@@ -74,7 +78,6 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 		}
 		// COC says not bound: the earlier attempt did not commit, so posting again is safe.
 	}
-	return nil, lastErr
 }
 
 // ErrOutcomeUnknown marks a create that may have made the binding although nothing confirmed it:
@@ -83,41 +86,6 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 var ErrOutcomeUnknown = errors.New("COC may have made the binding, but no answer or read-back confirmed it")
 
 func outcomeUnknown(err error) error { return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err) }
-
-// requestWritten records whether the current attempt of a request was sent in full, so that a
-// call given up on (cancelled, timed out) is known to have reached COC or not.
-type requestWritten struct{ done atomic.Bool }
-
-type requestWrittenKey struct{}
-
-// watch marks ctx so that the client's writeTracking transport reports to w. A ClientTrace in ctx
-// itself would also hear the calls that obtain the credentials (IAM, the metadata service), which
-// share the request's context: a create given up on while those run would pass for written.
-func (w *requestWritten) watch(ctx context.Context) context.Context {
-	return context.WithValue(ctx, requestWrittenKey{}, w)
-}
-
-func (w *requestWritten) trace(ctx context.Context) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		// Each attempt starts by asking for a connection; an earlier attempt answered 429 or
-		// never connected, so it made nothing.
-		GetConn:      func(string) { w.done.Store(false) },
-		WroteRequest: func(info httptrace.WroteRequestInfo) { w.done.Store(info.Err == nil) },
-	})
-}
-
-// writeTracking sits under the signing transport, where the credentials have been obtained, and
-// traces the request itself for the requestWritten its context carries.
-type writeTracking struct{ next http.RoundTripper }
-
-func (t writeTracking) RoundTrip(req *http.Request) (*http.Response, error) {
-	if w, ok := req.Context().Value(requestWrittenKey{}).(*requestWritten); ok {
-		req = req.WithContext(w.trace(req.Context()))
-	}
-	return t.next.RoundTrip(req)
-}
-
-func (w *requestWritten) written() bool { return w.done.Load() }
 
 func (c *Client) describeConflict(ctx context.Context, t platforms.AppType, err error) error {
 	var apiErr *APIError

@@ -270,3 +270,37 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 		t.Errorf("the echoing header is not logged as ***:\n%s", logs)
 	}
 }
+
+// A create sends at most max_retries + 1 POSTs in all, whatever mix of throttling, server faults
+// and lost answers it meets: the retrying client's retries and the read-back loop's share one
+// budget.
+func TestCreateSpendsOneRetryBudget(t *testing.T) {
+	for _, maxRetries := range []int{0, 1, 3, 5} {
+		for _, mix := range [][]string{{"429"}, {"503"}, {"drop"}, {"429", "503", "drop"}, {"drop", "429", "429", "503"}} {
+			var posts atomic.Int32
+			client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost {
+					answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
+					return
+				}
+				switch mix[int(posts.Add(1)-1)%len(mix)] {
+				case "429":
+					w.Header().Set(hwhttp.HeaderRetryAfter, "0")
+					answer(429, "application/json", `{"error_code":"APIG.0308","error_msg":"throttled","request_id":"gw"}`)(w, r)
+				case "503":
+					answer(503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`)(w, r)
+				default:
+					hj, _ := w.(http.Hijacker)
+					conn, _, _ := hj.Hijack()
+					_ = conn.Close()
+				}
+			}, func(c *coc.Config) { c.MaxRetries = maxRetries })
+			if _, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest()); err == nil {
+				t.Fatalf("max_retries %d, %v: the create succeeded", maxRetries, mix)
+			}
+			if n := int(posts.Load()); n > maxRetries+1 || n < 1 {
+				t.Errorf("max_retries %d, answers %v: %d POSTs, want at most %d", maxRetries, mix, n, maxRetries+1)
+			}
+		}
+	}
+}
