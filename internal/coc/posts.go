@@ -22,7 +22,7 @@ type createPosts struct {
 
 type createPostsKey struct{}
 
-// maxRetriesCap bounds the budget whatever max_retries says; the provider allows at most 10.
+// maxRetriesCap bounds the budget whatever max_retries says; the provider allows at most 20.
 const maxRetriesCap = 100
 
 // errNoPostLeft is a POST the budget did not allow: nothing was sent.
