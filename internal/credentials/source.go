@@ -13,7 +13,7 @@ import (
 
 // Provider is one source of credentials: a fixed key pair (Static), the ECS metadata service
 // (Metadata), an OIDC identity token exchanged at IAM (OIDC), or an agency assumed with the
-// credentials of another Provider (AssumeRole). Retrieve obtains credentials anew on every call;
+// credentials of another Provider (Agency). Retrieve obtains credentials anew on every call;
 // a Cache in front shares them between callers and decides when to renew them.
 type Provider interface {
 	Retrieve(ctx context.Context) (Value, error)

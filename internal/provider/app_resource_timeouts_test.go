@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -103,6 +104,7 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 // the one that was hanging as unconfirmed: it had been sent, so COC might have made it. A
 // refresh finds it unbound and forgets it, and applying again finishes the job.
 func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
+	requireLinux(t)
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t)
@@ -158,6 +160,7 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 // plan is empty, COC holds each binding once with the configured secrets, and destroy removes
 // them.
 func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
+	requireLinux(t)
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t)
@@ -316,6 +319,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// requireLinux skips a test that finds terraform's provider processes in /proc, which only Linux
+// has.
+func requireLinux(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skipf("finds terraform's provider processes in /proc, which %s does not have", runtime.GOOS)
 	}
 }
 
