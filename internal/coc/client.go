@@ -297,14 +297,3 @@ func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, cl *cal
 	scrub = append(scrub, hwhttp.NewScrubber(hwhttp.RequestSignature(resp.Request))...)
 	return hwhttp.SignedWith(resp.Request), c.decode(cl, resp, scrub, out)
 }
-
-func sleep(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
-}

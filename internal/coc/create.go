@@ -38,7 +38,7 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 			if posts.left.Load() <= 0 {
 				return nil, lastErr
 			}
-			if err := sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
+			if err := hwhttp.Sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
 				return nil, errors.Join(lastErr, err)
 			}
 		}

@@ -112,7 +112,7 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 			}
 			renewed = true
 		case a.status == http.StatusTooManyRequests && attempt < maxThrottleRetries:
-			if err := wait(ctx, throttleWait(a.header)); err != nil {
+			if err := hwhttp.Sleep(ctx, throttleWait(a.header)); err != nil {
 				return fail(err)
 			}
 		default:
@@ -131,7 +131,7 @@ func (e *endpoint) refusal(a *answer, creds hwhttp.Credentials, renewed bool) er
 		// Not a refused signature, but these credentials may not make this call here: what
 		// would follow says nothing about the endpoint.
 		return fmt.Errorf("the endpoint refused the credentials for this call: %s", a.brief())
-	case !expired(a) || renewed:
+	case !hwhttp.TokenExpired(a.status, a.code(), a.message()) || renewed:
 		e.refused = a
 		return fmt.Errorf("%w: %s", errRefused, a.brief())
 	case !renewable:
@@ -238,32 +238,12 @@ func (a *answer) detailFields() string {
 	return " (details: " + strings.Join(fields, ", ") + ")"
 }
 
-// expired reports the one refusal worth renewing the credentials for: the gateway's 401
-// APIG.0301 for a temporary key past its expiry ("token expires").
-func expired(a *answer) bool {
-	return a.code() == hwhttp.CodeBadSignature && strings.Contains(strings.ToLower(a.message()), "expire")
-}
-
-// throttleWait is the wait a 429 asks for, capped.
+// throttleWait is the wait a 429 asks for, capped; a second when it asks for none.
 func throttleWait(h http.Header) time.Duration {
-	if ms, err := strconv.ParseInt(h.Get(hwhttp.HeaderRetryAfterMs), 10, 64); err == nil && ms >= 0 {
-		return time.Duration(min(ms, maxThrottleWait.Milliseconds())) * time.Millisecond // capped first: no overflow
-	}
-	if s, err := strconv.ParseInt(h.Get(hwhttp.HeaderRetryAfter), 10, 64); err == nil && s >= 0 {
-		return time.Duration(min(s, int64(maxThrottleWait/time.Second))) * time.Second
+	if d, ok := (hwhttp.Backoff{MaxRetryAfter: maxThrottleWait}).ServerWait(h); ok {
+		return d
 	}
 	return time.Second
-}
-
-func wait(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
 }
 
 // quote shows a value from the endpoint on one line, cut to a readable length.

@@ -63,11 +63,10 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 		random = rand.Float64
 	}
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := b.serverWait(resp.Header); ok {
+		if d, ok := b.ServerWait(resp.Header); ok {
 			// A little jitter on top keeps throttled callers from returning in the same instant,
 			// without ever retrying before the server asked. It is kept to a tenth of the wait
 			// (at most Min/2): a throttled apply spends most of its time in these waits.
-			d = min(d, b.MaxRetryAfter)
 			return d + time.Duration(random()*float64(min(d/10, b.Min/2)))
 		}
 	}
@@ -78,11 +77,15 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 	return time.Duration(ceiling/2 + random()*ceiling/2)
 }
 
-func (b Backoff) serverWait(h http.Header) (time.Duration, bool) {
-	if d, ok := b.count(h.Get(HeaderRetryAfterMs), time.Millisecond); ok {
-		return d, true
+// ServerWait is the wait a 429's or 503's headers ask for, capped at MaxRetryAfter:
+// Retry-After-Ms when present, else Retry-After in seconds or as an HTTP-date.
+func (b Backoff) ServerWait(h http.Header) (time.Duration, bool) {
+	b = b.WithDefaults()
+	d, ok := b.count(h.Get(HeaderRetryAfterMs), time.Millisecond)
+	if !ok {
+		d, ok = b.retryAfter(h.Get(HeaderRetryAfter))
 	}
-	return b.retryAfter(h.Get(HeaderRetryAfter))
+	return min(d, b.MaxRetryAfter), ok
 }
 
 // count reads a non-negative number of units, capped at MaxRetryAfter before any arithmetic: a
@@ -113,6 +116,18 @@ func (b Backoff) retryAfter(v string) (time.Duration, bool) {
 		return max(at.Sub(now()), 0), true
 	}
 	return 0, false
+}
+
+// Sleep waits d, or less when ctx ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
 }
 
 // RetryIdempotent is the retry rule for GET, PUT and DELETE, and for any call that repeating

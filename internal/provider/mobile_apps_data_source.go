@@ -92,11 +92,11 @@ func (d *mobileAppsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 		attrKeyUpdatedAt: computed("When the secrets were last set (RFC 3339, UTC)."),
 	}
 	for _, f := range listedFields() {
-		of := strings.Join(f.of, ", ")
-		if len(f.of) == 1 {
-			of += " only"
+		description := fmt.Sprintf("The %s of the bound app.", f.label)
+		if len(f.of) < len(platforms.All()) {
+			description = fmt.Sprintf("The %s (%s only); null for the other platforms' apps.", f.label, strings.Join(f.of, ", "))
 		}
-		listed[f.name] = computed(fmt.Sprintf("The %s (%s); null for the other platforms' apps.", f.label, of))
+		listed[f.name] = computed(description)
 	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Lists the tenant's mobile app bindings (" + strings.Join(platformNames(), ", ") + "), without their " +
