@@ -67,7 +67,9 @@ func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream
 			result.DisplayName = fmt.Sprintf("%s app %s", r.platform.Name, binding.Identifier())
 			r.setIdentity(ctx, result.Identity, types.StringValue(binding.Identifier()), &result.Diagnostics)
 			if req.IncludeResource {
-				r.setBinding(ctx, result.Resource, &binding, &result.Diagnostics)
+				found := r.readBinding(ctx, result.Resource, &result.Diagnostics)
+				r.takeRemote(&found, &binding)
+				r.writeBinding(ctx, result.Resource, found, &result.Diagnostics)
 			}
 			if !push(result) {
 				return

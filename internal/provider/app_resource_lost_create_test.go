@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -242,11 +241,11 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 			if attrs := s.attributes(typ, created.NewState); !attrs[attrID].Equal(tftypes.NewValue(tftypes.String, pc.ids[0])) || !attrs[attrStatus].IsNull() {
 				t.Fatalf("recorded %v; want the identifier as id and no status", attrs)
 			}
-			var keys map[string][]byte
-			if err := json.Unmarshal(created.Private, &keys); err != nil || keys[privatePendingCreate] == nil {
-				t.Fatalf("private state %s has no %s (%v)", created.Private, privatePendingCreate, err)
+			mark, keys, err := privateDocument(created.Private)
+			if err != nil || mark.PendingCreate == nil {
+				t.Fatalf("private state %s has no pending_create (%v)", created.Private, err)
 			}
-			(&leakCheck{secrets: pc.taggedSecrets("1")}).check(t, "the private state", string(created.Private)+string(keys[privatePendingCreate]))
+			(&leakCheck{secrets: pc.taggedSecrets("1")}).check(t, "the private state", string(created.Private)+string(keys[privateKey]))
 
 			readWith := func(what string, rebind func()) *tfprotov6.ReadResourceResponse {
 				t.Helper()
@@ -261,7 +260,7 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 			if attrs[attrStatus].IsNull() || !attrs[pc.platform.SecretNames()[0]+versionSuffix].IsNull() {
 				t.Fatalf("adopted %v; want COC's status, and no secret version so that the plan sends the secrets", attrs)
 			}
-			if strings.Contains(string(found.Private), privatePendingCreate) {
+			if doc, _, err := privateDocument(found.Private); err != nil || doc.PendingCreate != nil {
 				t.Fatalf("the mark outlived the read that settled it: %s", found.Private)
 			}
 

@@ -184,9 +184,9 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 	if recorded := stateAddresses(t, w); len(recorded) != len(platformCases) {
 		t.Fatalf("the state records %v, want every binding, unconfirmed", recorded)
 	}
-	marks := privateStateKeys(t, w, privatePendingCreate)
+	marks := pendingCreateMarks(t, w)
 	if len(marks) != len(platformCases) {
-		t.Fatalf("%d bindings carry the %s mark, want %d", len(marks), privatePendingCreate, len(platformCases))
+		t.Fatalf("%d bindings carry the pending_create mark, want %d", len(marks), len(platformCases))
 	}
 	(&leakCheck{secrets: secrets}).check(t, "the marks", strings.Join(marks, "\n"))
 
@@ -196,7 +196,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 		t.Fatalf("applying again should update each binding once, saying why:\n%s", applied)
 	}
 	w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
-	if n := len(privateStateKeys(t, w, privatePendingCreate)); n != 0 {
+	if n := len(pendingCreateMarks(t, w)); n != 0 {
 		t.Fatalf("%d marks left after the apply", n)
 	}
 	for _, pc := range platformCases {
@@ -253,9 +253,9 @@ func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out s
 	return out.String()
 }
 
-// privateStateKeys returns, from the workspace's state file, the value of one private state key
-// of each resource instance that has it.
-func privateStateKeys(t *testing.T, w *cliWorkspace, key string) []string {
+// pendingCreateMarks returns, from the workspace's state file, the private state document of
+// each binding that carries a pending create's mark.
+func pendingCreateMarks(t *testing.T, w *cliWorkspace) []string {
 	t.Helper()
 	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
 	if err != nil {
@@ -269,10 +269,8 @@ func privateStateKeys(t *testing.T, w *cliWorkspace, key string) []string {
 	for _, r := range state.Resources {
 		for _, inst := range r.Instances {
 			private, _ := base64.StdEncoding.DecodeString(inst.Private)
-			var keys map[string][]byte
-			_ = json.Unmarshal(private, &keys)
-			if v, ok := keys[key]; ok {
-				values = append(values, string(v))
+			if doc, keys, _ := privateDocument(private); doc.PendingCreate != nil {
+				values = append(values, string(keys[privateKey]))
 			}
 		}
 	}

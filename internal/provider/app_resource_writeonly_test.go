@@ -109,8 +109,14 @@ func checkRawState(file string, absent, present []string) error {
 			if err := json.Unmarshal(private, &keys); err != nil && len(private) > 0 {
 				return fmt.Errorf("%s: private state is not a JSON object of base64 values: %w", r.Type, err)
 			}
-			if strings.HasPrefix(r.Type, "coc_") && keys[privateAppliedKeyUpdatedAt] == nil {
-				return fmt.Errorf("%s: private state %s has no %s", r.Type, private, privateAppliedKeyUpdatedAt)
+			if strings.HasPrefix(r.Type, "coc_") {
+				doc, _, err := privateDocument(private)
+				if err != nil {
+					return fmt.Errorf("%s: %w", r.Type, err)
+				}
+				if doc.AppliedKeyUpdatedAt == "" {
+					return fmt.Errorf("%s: private state %s has no applied_key_updated_at", r.Type, private)
+				}
 			}
 			text = append(text, string(private))
 			for _, v := range keys {

@@ -99,7 +99,7 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 	}
 	for _, secret := range p.Secrets {
 		s, rules := secret.Name, secretValidators(secret)
-		wo, version := s+writeOnlySuffix, s+versionSuffix
+		wo, version := writeOnlyAttr(s), versionAttr(s)
 		attrs[s] = schema.StringAttribute{
 			Optional:  true,
 			Sensitive: true,

@@ -7,8 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -31,28 +29,27 @@ import (
 
 // verifyPlan checks, while planning, the known secrets the apply will send: all of them for a
 // new binding (a create, or a replacement), else those of send.
-func (r *appResource) verifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, send []string) {
+func (r *appResource) verifyPlan(ctx context.Context, config, plan, prior appBinding, send []string, diags *diag.Diagnostics) {
 	if r.data == nil || r.data.checker == nil {
 		return
 	}
-	identifier := stringAt(ctx, resp.Plan, r.platform.Identifier.Name, &resp.Diagnostics)
-	if identifier.IsUnknown() {
+	if plan.Identifier.IsUnknown() {
 		return // the apply checks it
 	}
-	if req.State.Raw.IsNull() || !identifier.Equal(stringAt(ctx, req.State, r.platform.Identifier.Name, &resp.Diagnostics)) {
+	if !plan.Identifier.Equal(prior.Identifier) {
 		send = r.platform.SecretNames()
 	}
 	known := map[string]string{}
 	for _, s := range send {
-		if v := r.secretValue(ctx, resp.Plan, req.Config, s, &resp.Diagnostics); !v.IsNull() && !v.IsUnknown() {
+		if v := secretValue(plan, config, s); !v.IsNull() && !v.IsUnknown() {
 			known[s] = v.ValueString()
 		}
 	}
-	r.verify(ctx, req.Config, identifier.ValueString(), known, &resp.Diagnostics)
+	r.verify(ctx, config, plan.Identifier.ValueString(), known, diags)
 }
 
 // verifyBeforeSend checks the secrets of a request before it is sent to COC.
-func (r *appResource) verifyBeforeSend(ctx context.Context, config tfsdk.Config, body coc.BindingRequest, diags *diag.Diagnostics) {
+func (r *appResource) verifyBeforeSend(ctx context.Context, config appBinding, body coc.BindingRequest, diags *diag.Diagnostics) {
 	if r.data == nil || r.data.checker == nil || diags.HasError() {
 		return
 	}
@@ -61,7 +58,7 @@ func (r *appResource) verifyBeforeSend(ctx context.Context, config tfsdk.Config,
 
 // verify checks each secret with the platform, reporting each rejection on the secret's
 // configured argument. A platform that gives no verdict is reported once.
-func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID string, secrets map[string]string, diags *diag.Diagnostics) {
+func (r *appResource) verify(ctx context.Context, config appBinding, appID string, secrets map[string]string, diags *diag.Diagnostics) {
 	var spellings []string
 	for _, v := range secrets {
 		spellings = append(spellings, appcheck.Spellings(v)...)
@@ -73,8 +70,8 @@ func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID str
 			continue
 		}
 		attr := s
-		if stringAt(ctx, config, s, diags).IsNull() {
-			attr = s + writeOnlySuffix
+		if config.Secrets[s].Value.IsNull() {
+			attr = writeOnlyAttr(s)
 		}
 		err := r.data.checker.Check(ctx, r.platform.AppType, appID, value)
 		var rejection *appcheck.Rejection

@@ -41,8 +41,8 @@ type simEnv struct {
 	tenants []simulator.Tenant
 }
 
-// newSimEnv starts a simulator with n tenants (at least one).
-func newSimEnv(t *testing.T, n int) *simEnv {
+// newSimEnv starts a simulator with n tenants (at least one), configured by opts too.
+func newSimEnv(t *testing.T, n int, opts ...simulator.Option) *simEnv {
 	t.Helper()
 	env := &simEnv{}
 	for i := range max(n, 1) {
@@ -52,7 +52,7 @@ func newSimEnv(t *testing.T, n int) *simEnv {
 			DomainID:  fmt.Sprintf("domain-%02d", i),
 		})
 	}
-	env.sim = simulator.New(env.tenants, simulator.WithSeed(1))
+	env.sim = simulator.New(env.tenants, append([]simulator.Option{simulator.WithSeed(1)}, opts...)...)
 	server := httptest.NewServer(env.sim)
 	t.Cleanup(server.Close)
 	env.url = server.URL
