@@ -29,7 +29,7 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 	}
 	// One budget for every POST of this create, the retrying client's and this loop's.
 	posts := &createPosts{}
-	posts.left.Store(int32(min(c.cfg.MaxRetries, maxRetriesCap)) + 1)
+	posts.left.Store(int64(min(c.cfg.MaxRetries, maxRetriesCap)) + 1)
 	ctx = posts.watch(ctx)
 	var lastErr error
 	for attempt := 0; ; attempt++ {

@@ -17,7 +17,7 @@ import (
 // throttled POST and the create's own after a read-back share one budget.
 type createPosts struct {
 	written atomic.Bool
-	left    atomic.Int32
+	left    atomic.Int64
 }
 
 type createPostsKey struct{}
