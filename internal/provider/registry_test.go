@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -98,7 +99,8 @@ func TestRelease_SnapshotInstallsFromTheRegistryWithItsSignatureVerified(t *test
 			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), c.refusal) {
 				t.Fatalf("init (%v) does not refuse the package saying %q:\n%s", err, c.refusal, out)
 			}
-			if installed, _ := filepath.Glob(filepath.Join(w.dir, ".terraform", "providers", "*", "cocops", "coc", "*")); len(installed) != 0 {
+			// No package: OpenTofu leaves only the lock file it installs under, <platform>.lock.
+			if installed, _ := filepath.Glob(filepath.Join(w.dir, ".terraform", "providers", "*", "cocops", "coc", "*", runtime.GOOS+"_"+runtime.GOARCH)); len(installed) != 0 {
 				t.Fatalf("init left %v installed", installed)
 			}
 			if _, err := os.Stat(filepath.Join(w.dir, ".terraform.lock.hcl")); !os.IsNotExist(err) {
