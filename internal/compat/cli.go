@@ -92,6 +92,9 @@ var (
 	ListResources = Feature{"list resources (the query command)", map[Kind]Release{
 		Terraform: {1, 14}, // OpenTofu (1.12) reads no .tfquery.hcl files and has no query command.
 	}}
+	ImportBlocksInModules = Feature{"import blocks in child modules", map[Kind]Release{
+		Terraform: {1, 16}, // OpenTofu (1.12) allows import blocks in the root module only.
+	}}
 )
 
 // Lacks says why the CLI does not have the feature, or returns "" when it does.

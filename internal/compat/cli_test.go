@@ -4,8 +4,9 @@ import "testing"
 
 func TestParseVersionTellsTheCLIsApart(t *testing.T) {
 	for out, want := range map[string]CLI{
-		"Terraform v1.14.9\non linux_amd64\n": {Kind: Terraform, Version: "1.14.9", Release: Release{1, 14}},
-		"OpenTofu v1.12.6\non linux_amd64\n":  {Kind: OpenTofu, Version: "1.12.6", Release: Release{1, 12}},
+		"Terraform v1.14.9\non linux_amd64\n":     {Kind: Terraform, Version: "1.14.9", Release: Release{1, 14}},
+		"OpenTofu v1.12.6\non linux_amd64\n":      {Kind: OpenTofu, Version: "1.12.6", Release: Release{1, 12}},
+		"Terraform v1.16.0-rc2\non linux_amd64\n": {Kind: Terraform, Version: "1.16.0-rc2", Release: Release{1, 16}},
 		// A development build, after the warning a missing CLI config prints.
 		"There are some problems with the CLI configuration:\nTerraform v1.15.0-dev\non darwin_arm64\n": {Kind: Terraform, Version: "1.15.0-dev", Release: Release{1, 15}},
 	} {
@@ -35,6 +36,9 @@ func TestLacksNamesTheFeatureAndTheCLI(t *testing.T) {
 		{CLI{Kind: Terraform, Version: "2.0.0", Release: Release{2, 0}}, ListResources, ""},
 		{tofu, IdentityImportBlocks, ""},
 		{tofu, ListResources, "OpenTofu 1.12.6 has no list resources (the query command)"},
+		{terraform(15), ImportBlocksInModules, "import blocks in child modules need Terraform 1.16 or later; this is Terraform 1.x.0"},
+		{terraform(16), ImportBlocksInModules, ""},
+		{tofu, ImportBlocksInModules, "OpenTofu 1.12.6 has no import blocks in child modules"},
 	} {
 		if got := c.cli.Lacks(c.feature); got != c.want {
 			t.Errorf("%v lacks %s: %q, want %q", c.cli, c.feature.Name, got, c.want)

@@ -3,11 +3,15 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
+	"github.com/cocops/terraform-provider-coc/internal/compat"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // Several aliased provider blocks, one per tenant, manage their tenants' bindings side by side.
@@ -102,5 +106,48 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 				t.Errorf("%s: %s sensitive=%v write_only=%v, want %v and %v", pc.typeName, name, a.Sensitive, a.WriteOnly, secret, writeOnly)
 			}
 		}
+	}
+}
+
+// With Terraform 1.16 a module that binds the apps can adopt the bindings made on the console
+// itself, with import blocks of its own: the import ID reaches the provider from inside the
+// module, and the first apply sets the configured secrets, as in the root module.
+func TestCLI_ImportBlocksInAModuleAdoptTheBindings(t *testing.T) {
+	requireCLI(t, compat.ImportBlocksInModules)
+	env := newSimEnv(t, 1)
+	w := newCLIWorkspace(t)
+	module := requiredProviders
+	for _, pc := range platformCases {
+		env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
+		module += pc.resourceBlock("this", nil) + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", pc.address("this"), pc.ids[0])
+	}
+	if err := os.MkdirAll(filepath.Join(w.dir, "bindings"), 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(w.dir, "bindings", "main.tf"), []byte(module), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+"module \"bindings\" {\n  source = \"./bindings\"\n}\n")
+	w.terraform(t, "init", "-input=false") // installs the module; dev_overrides serves the provider
+
+	n := len(platformCases)
+	if out := w.terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, fmt.Sprintf("%d to import, 0 to add, %d to change, 0 to destroy", n, n)) {
+		t.Fatalf("the plan does not import the %d bindings and set their secrets:\n%s", n, out)
+	}
+	w.terraform(t, "apply", "-auto-approve", "-input=false")
+	bindings := env.bindings(t, 0)
+	for _, pc := range platformCases {
+		b := bindings[pc.appType]
+		if b.Identifier() != pc.ids[0] {
+			t.Errorf("%s: COC holds %q, want the adopted %q", pc.typeName, b.Identifier(), pc.ids[0])
+		}
+		for name, value := range pc.secretValues("1") {
+			if b.Fingerprints[name] != simulator.Fingerprint(value) {
+				t.Errorf("%s: the apply did not set %s", pc.typeName, name)
+			}
+		}
+	}
+	if out := w.terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode"); !strings.Contains(out, "No changes.") {
+		t.Fatalf("the plan after the import is not empty:\n%s", out)
 	}
 }
