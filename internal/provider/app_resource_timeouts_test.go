@@ -257,14 +257,7 @@ func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out s
 // each binding that carries a pending create's mark.
 func pendingCreateMarks(t *testing.T, w *cliWorkspace) []string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state rawStateFile
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
+	state := readRawState(t, w)
 	var values []string
 	for _, r := range state.Resources {
 		for _, inst := range r.Instances {

@@ -71,6 +71,20 @@ type rawStateFile struct {
 	} `json:"resources"`
 }
 
+// readRawState reads the workspace's terraform.tfstate.
+func readRawState(t *testing.T, w *cliWorkspace) rawStateFile {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state rawStateFile
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	return state
+}
+
 // expectRawState checks the state file terraform-plugin-testing keeps under dir (the TestCase's
 // WorkingDir) with checkRawState.
 func expectRawState(dir string, absent, present []string) resource.TestCheckFunc {

@@ -325,14 +325,7 @@ func TestCLI_PlansAgainstAStateFromBeforeThePrivateDocument(t *testing.T) {
 // and WeCom's flagged secret.
 func expectFixtureDocuments(t *testing.T, env *simEnv, w *cliWorkspace, fixture map[platforms.AppType]fixtureBinding) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state rawStateFile
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
+	state := readRawState(t, w)
 	for _, r := range state.Resources {
 		b := fixture[platformCases[slices.IndexFunc(platformCases, func(pc platformCase) bool { return pc.typeName == r.Type })].appType]
 		private, _ := base64.StdEncoding.DecodeString(r.Instances[0].Private)
