@@ -1,7 +1,8 @@
 // Package appcheck asks WeCom, DingTalk and Lark whether an app's credentials work, with the
 // call each platform offers an app to obtain an access token: the call COC makes with them
-// before it opens a war room. The call changes nothing on the platform, and the token it
-// returns is discarded unread. Like internal/coc, the package knows nothing of Terraform.
+// before it opens a war room (each platform's call is in its description, internal/platforms).
+// The call changes nothing on the platform, and the token it returns is discarded unread. The
+// package knows nothing of Terraform, nor of COC.
 package appcheck
 
 import (
@@ -20,7 +21,8 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 const (
@@ -34,13 +36,13 @@ const (
 // Config configures a Checker. Zero values take the defaults.
 type Config struct {
 	// Endpoints maps app types to the base URL of their platform; an app type left out uses
-	// DefaultEndpoint. Each must pass ParseEndpoint.
-	Endpoints map[coc.AppType]string
+	// the platform's default (its TokenCall.Endpoint). Each must pass ParseEndpoint.
+	Endpoints map[platforms.AppType]string
 	// MaxRetries and Backoff govern the retries of connection errors, 429 and 5xx, as
 	// coc.Config's do.
 	MaxRetries int
-	Backoff    coc.Backoff
-	Logger     coc.Logger
+	Backoff    hwhttp.Backoff
+	Logger     hwhttp.Logger
 	UserAgent  string
 	// HTTPClient supplies the transport; nil means a pooled client with a 10-second timeout.
 	// Redirects are never followed either way.
@@ -52,19 +54,19 @@ type Config struct {
 
 // Checker checks app credentials with their platform. It is safe for concurrent use.
 type Checker struct {
-	endpoints map[coc.AppType]*url.URL
-	clients   map[coc.AppType]*retryablehttp.Client
+	endpoints map[platforms.AppType]*url.URL
+	clients   map[platforms.AppType]*retryablehttp.Client
 	userAgent string
-	logger    coc.Logger
+	logger    hwhttp.Logger
 	passed    *Memory
 }
 
 // New validates cfg and builds a Checker. It makes no network call.
 func New(cfg Config) (*Checker, error) {
-	c := &Checker{endpoints: map[coc.AppType]*url.URL{}, clients: map[coc.AppType]*retryablehttp.Client{},
+	c := &Checker{endpoints: map[platforms.AppType]*url.URL{}, clients: map[platforms.AppType]*retryablehttp.Client{},
 		userAgent: cfg.UserAgent, logger: cfg.Logger, passed: cfg.Passed}
 	if c.logger == nil {
-		c.logger = nopLogger{}
+		c.logger = hwhttp.NopLogger{}
 	}
 	if c.passed == nil {
 		c.passed = &Memory{}
@@ -77,52 +79,52 @@ func New(cfg Config) (*Checker, error) {
 	noRedirects := *httpClient
 	// A redirect would carry the secret to an address nobody configured.
 	noRedirects.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	for t, p := range platforms {
-		raw := p.endpoint
-		if configured, ok := cfg.Endpoints[t]; ok {
+	for _, p := range platforms.All() {
+		raw := p.Token.Endpoint
+		if configured, ok := cfg.Endpoints[p.AppType]; ok {
 			raw = configured
 		}
 		base, err := ParseEndpoint(raw)
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", p.name, err)
+			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}
-		c.endpoints[t] = base
-		c.clients[t] = coc.NewRetryingClient(&noRedirects, coc.RetryPolicy{
-			Service: p.name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
-			Retry: coc.RetryIdempotent, SecretQuery: p.call.Method == http.MethodGet,
+		c.endpoints[p.AppType] = base
+		c.clients[p.AppType] = hwhttp.NewRetryingClient(&noRedirects, hwhttp.RetryPolicy{
+			Service: p.Name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
+			Retry: hwhttp.RetryIdempotent, SecretQuery: p.Token.Method == http.MethodGet,
 		})
 	}
 	return c, nil
 }
 
 // Endpoint returns the base URL the Checker asks an app type's platform at.
-func (c *Checker) Endpoint(t coc.AppType) string { return c.endpoints[t].String() }
+func (c *Checker) Endpoint(t platforms.AppType) string { return c.endpoints[t].String() }
 
 // Check asks an app type's platform for an access token with an app ID and a secret. It
 // returns nil when the platform issued one, now or earlier to a Checker sharing the Memory; a
 // *Rejection when it refused the credentials; and an *UnavailableError when it gave no verdict.
 // Errors never hold the secret, in any spelling.
-func (c *Checker) Check(ctx context.Context, t coc.AppType, appID, secret string) error {
-	p := mustPlatform(t)
+func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret string) error {
+	p := platforms.MustFor(t)
 	base := c.endpoints[t]
 	digest := c.passed.digest(string(t), base.String(), appID, secret)
 	fields := map[string]any{"app_id": appID, "endpoint": base.String()}
 	if c.passed.has(digest) {
-		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.name), fields)
+		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.Name), fields)
 		return nil
 	}
-	scrub := func(s string) string { return coc.Scrub(s, Spellings(secret)...) }
+	scrub := func(s string) string { return hwhttp.Scrub(s, Spellings(secret)...) }
 	unavailable := func(reason string) error {
-		return &UnavailableError{Platform: p.name, Endpoint: base.String(), Reason: scrub(reason)}
+		return &UnavailableError{Platform: p.Name, Endpoint: base.String(), Reason: scrub(reason)}
 	}
-	req, err := p.request(ctx, base, appID, secret, c.userAgent)
+	req, err := request(ctx, p.Token, base, appID, secret, c.userAgent)
 	if err != nil {
-		return unavailable(coc.WithoutQuery(err).Error())
+		return unavailable(hwhttp.WithoutQuery(err).Error())
 	}
 	resp, err := c.clients[t].Do(req)
 	if err != nil {
 		// Go's client quotes the URL, and WeCom's holds the secret.
-		return unavailable(coc.WithoutQuery(err).Error())
+		return unavailable(hwhttp.WithoutQuery(err).Error())
 	}
 	defer func() { _ = resp.Body.Close() }()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
@@ -132,25 +134,25 @@ func (c *Checker) Check(ctx context.Context, t coc.AppType, appID, secret string
 	case len(answer) > maxAnswerBytes:
 		return unavailable(fmt.Sprintf("the answer exceeds %d bytes", maxAnswerBytes))
 	}
-	v := p.judge(resp.StatusCode, resp.Header, answer)
+	v := judge(p.Token, resp.StatusCode, resp.Header, answer)
 	switch v.outcome {
 	case accepted:
 		c.passed.add(digest)
-		c.logger.Debug(ctx, fmt.Sprintf("%s accepted the app credentials", p.name), fields)
+		c.logger.Debug(ctx, fmt.Sprintf("%s accepted the app credentials", p.Name), fields)
 		return nil
 	case rejected:
-		return &Rejection{Platform: p.name, Endpoint: base.String(), Code: scrub(v.code), Message: scrub(v.message), RequestID: scrub(v.requestID)}
+		return &Rejection{Platform: p.Name, Endpoint: base.String(), Code: scrub(v.code), Message: scrub(v.message), RequestID: scrub(v.requestID)}
 	}
 	return unavailable(v.reason)
 }
 
-// request builds a platform's token call: the credentials in the query of a GET, or in the JSON
-// body of a POST.
-func (p platform) request(ctx context.Context, base *url.URL, appID, secret, userAgent string) (*retryablehttp.Request, error) {
-	target := base.JoinPath(p.call.Path)
-	credentials := map[string]string{p.call.AppIDField: appID, p.call.SecretField: secret}
+// request builds a token call: the credentials in the query of a GET, or in the JSON body of a
+// POST.
+func request(ctx context.Context, tc platforms.TokenCall, base *url.URL, appID, secret, userAgent string) (*retryablehttp.Request, error) {
+	target := base.JoinPath(tc.Path)
+	credentials := map[string]string{tc.AppIDField: appID, tc.SecretField: secret}
 	var body any
-	if p.call.Method == http.MethodGet {
+	if tc.Method == http.MethodGet {
 		query := url.Values{}
 		for k, v := range credentials {
 			query.Set(k, v)
@@ -163,9 +165,9 @@ func (p platform) request(ctx context.Context, base *url.URL, appID, secret, use
 		}
 		body = payload
 	}
-	req, err := retryablehttp.NewRequestWithContext(ctx, p.call.Method, target.String(), body)
+	req, err := retryablehttp.NewRequestWithContext(ctx, tc.Method, target.String(), body)
 	if err != nil {
-		return nil, coc.WithoutQuery(err)
+		return nil, hwhttp.WithoutQuery(err)
 	}
 	req.Header.Set("Accept", "application/json")
 	if body != nil {
@@ -178,9 +180,9 @@ func (p platform) request(ctx context.Context, base *url.URL, appID, secret, use
 }
 
 // Spellings returns the ways a secret may be written in what a token call sends or a platform
-// answers: those of coc.Spellings, and URL-encoded as WeCom's query carries it.
+// answers: those of hwhttp.Spellings, and URL-encoded as WeCom's query carries it.
 func Spellings(secret string) []string {
-	return append(coc.Spellings(secret), url.QueryEscape(secret))
+	return append(hwhttp.Spellings(secret), url.QueryEscape(secret))
 }
 
 // Rejection is a platform's refusal of an app's credentials, in its own words.
@@ -260,8 +262,3 @@ func (m *Memory) add(digest string) {
 	}
 	m.seen[digest] = true
 }
-
-type nopLogger struct{}
-
-func (nopLogger) Debug(context.Context, string, map[string]any) {}
-func (nopLogger) Warn(context.Context, string, map[string]any)  {}

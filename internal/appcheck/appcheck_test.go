@@ -13,7 +13,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -22,10 +23,10 @@ import (
 // in an error or a log would be noticed.
 const secret = `S3cr3t+/<&>"\%=x`
 
-var fastBackoff = coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+var fastBackoff = hwhttp.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
 
 // apps are an app of each platform, as the simulator registers them.
-var apps = map[coc.AppType]string{coc.WeCom: "ww0123456789abcdef", coc.DingTalk: "dingabcdefghij012345", coc.Lark: "cli_a1b2c3d4e5f6a7b8"}
+var apps = map[platforms.AppType]string{platforms.WeCom: "ww0123456789abcdef", platforms.DingTalk: "dingabcdefghij012345", platforms.Lark: "cli_a1b2c3d4e5f6a7b8"}
 
 // simEnv is a simulator that accepts secret for every app, and a Checker pointed at it.
 type simEnv struct {
@@ -50,8 +51,8 @@ func newSimEnv(t *testing.T, maxRetries int) *simEnv {
 	return env
 }
 
-func (e *simEnv) endpoints() map[coc.AppType]string {
-	out := map[coc.AppType]string{}
+func (e *simEnv) endpoints() map[platforms.AppType]string {
+	out := map[platforms.AppType]string{}
 	for appType := range apps {
 		out[appType] = e.url + simulator.PlatformPrefix + string(appType)
 	}
@@ -68,8 +69,8 @@ func (e *simEnv) newChecker(t *testing.T, maxRetries int, passed *appcheck.Memor
 }
 
 // tokenCalls counts the token calls the simulator saw, by platform.
-func (e *simEnv) tokenCalls() map[coc.AppType]int {
-	out := map[coc.AppType]int{}
+func (e *simEnv) tokenCalls() map[platforms.AppType]int {
+	out := map[platforms.AppType]int{}
 	for _, r := range e.sim.Requests() {
 		for appType := range apps {
 			if strings.HasPrefix(r.Path, simulator.PlatformPrefix+string(appType)+"/") {
@@ -91,11 +92,11 @@ func expectNoSecret(t *testing.T, where, text string) {
 }
 
 func TestEveryPlatformHasATokenCall(t *testing.T) {
-	for _, p := range coc.Platforms() {
-		if u, err := appcheck.ParseEndpoint(appcheck.DefaultEndpoint(p.AppType)); err != nil || u.Scheme != "https" {
-			t.Errorf("%s: default endpoint %q: %v", p.AppType, appcheck.DefaultEndpoint(p.AppType), err)
+	for _, p := range platforms.All() {
+		if u, err := appcheck.ParseEndpoint(platforms.MustFor(p.AppType).Token.Endpoint); err != nil || u.Scheme != "https" {
+			t.Errorf("%s: default endpoint %q: %v", p.AppType, platforms.MustFor(p.AppType).Token.Endpoint, err)
 		}
-		if appcheck.TokenCall(p.AppType).Path == "" {
+		if platforms.MustFor(p.AppType).Token.Path == "" {
 			t.Errorf("%s: no token call", p.AppType)
 		}
 	}
@@ -105,16 +106,16 @@ func TestEveryPlatformHasATokenCall(t *testing.T) {
 // GET, DingTalk's and Lark's in a JSON body; and each platform's success answer passes.
 func TestRequestShapes(t *testing.T) {
 	cases := []struct {
-		appType       coc.AppType
+		appType       platforms.AppType
 		method, path  string
 		query, body   map[string]string
 		successAnswer string
 	}{
-		{coc.WeCom, "GET", "/base/cgi-bin/gettoken", map[string]string{"corpid": "ww1", "corpsecret": secret}, nil,
+		{platforms.WeCom, "GET", "/base/cgi-bin/gettoken", map[string]string{"corpid": "ww1", "corpsecret": secret}, nil,
 			`{"errcode":0,"errmsg":"ok","access_token":"tok","expires_in":7200}`},
-		{coc.DingTalk, "POST", "/base/v1.0/oauth2/accessToken", nil, map[string]string{"appKey": "ww1", "appSecret": secret},
+		{platforms.DingTalk, "POST", "/base/v1.0/oauth2/accessToken", nil, map[string]string{"appKey": "ww1", "appSecret": secret},
 			`{"accessToken":"tok","expireIn":7200}`},
-		{coc.Lark, "POST", "/base/open-apis/auth/v3/tenant_access_token/internal", nil, map[string]string{"app_id": "ww1", "app_secret": secret},
+		{platforms.Lark, "POST", "/base/open-apis/auth/v3/tenant_access_token/internal", nil, map[string]string{"app_id": "ww1", "app_secret": secret},
 			`{"code":0,"msg":"ok","tenant_access_token":"tok","expire":7200}`},
 	}
 	for _, tc := range cases {
@@ -126,7 +127,7 @@ func TestRequestShapes(t *testing.T) {
 				_, _ = io.WriteString(w, tc.successAnswer)
 			}))
 			defer server.Close()
-			c, err := appcheck.New(appcheck.Config{Endpoints: map[coc.AppType]string{tc.appType: server.URL + "/base/"}, UserAgent: "ua/1"})
+			c, err := appcheck.New(appcheck.Config{Endpoints: map[platforms.AppType]string{tc.appType: server.URL + "/base/"}, UserAgent: "ua/1"})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -163,16 +164,16 @@ func readAll(r io.Reader) []byte {
 func TestRejectionsQuoteThePlatform(t *testing.T) {
 	env := newSimEnv(t, 0)
 	cases := []struct {
-		appType      coc.AppType
+		appType      platforms.AppType
 		appID        string
 		code, prefix string
 	}{
-		{coc.WeCom, apps[coc.WeCom], "40001", "invalid credential, hint: ["},
-		{coc.WeCom, "wwunknown", "40013", "invalid corpid"},
-		{coc.DingTalk, apps[coc.DingTalk], "invalidClientIdOrSecret", "无效的clientId或者clientSecret"},
-		{coc.DingTalk, "dingunknown", "invalidClientIdOrSecret", "无效的clientId或者clientSecret"},
-		{coc.Lark, apps[coc.Lark], "10014", "app secret invalid"},
-		{coc.Lark, "cli_unknown", "10003", "invalid param"},
+		{platforms.WeCom, apps[platforms.WeCom], "40001", "invalid credential"},
+		{platforms.WeCom, "wwunknown", "40013", "invalid corpid"},
+		{platforms.DingTalk, apps[platforms.DingTalk], "invalidClientIdOrSecret", "无效的clientId或者clientSecret"},
+		{platforms.DingTalk, "dingunknown", "invalidClientIdOrSecret", "无效的clientId或者clientSecret"},
+		{platforms.Lark, apps[platforms.Lark], "10014", "app secret invalid"},
+		{platforms.Lark, "cli_unknown", "10003", "invalid param"},
 	}
 	for _, tc := range cases {
 		err := env.checker.Check(context.Background(), tc.appType, tc.appID, "wrong-"+secret)
@@ -181,7 +182,7 @@ func TestRejectionsQuoteThePlatform(t *testing.T) {
 			t.Errorf("%s %s: got %v, want a rejection with code %s and message %q...", tc.appType, tc.appID, err, tc.code, tc.prefix)
 			continue
 		}
-		if tc.appType != coc.WeCom && rejection.RequestID == "" {
+		if tc.appType != platforms.WeCom && rejection.RequestID == "" {
 			t.Errorf("%s: the rejection has no request ID: %v", tc.appType, err)
 		}
 		if !strings.Contains(err.Error(), tc.code) {
@@ -213,14 +214,14 @@ func TestAcceptedCredentialsAreAskedAboutOnce(t *testing.T) {
 	}
 	// A wrong secret is never remembered: each check asks again.
 	for range 2 {
-		if err := env.newChecker(t, 0, shared).Check(ctx, coc.Lark, apps[coc.Lark], "other"+secret); err == nil {
+		if err := env.newChecker(t, 0, shared).Check(ctx, platforms.Lark, apps[platforms.Lark], "other"+secret); err == nil {
 			t.Fatal("a wrong secret passed")
 		}
 	}
-	if err := env.newChecker(t, 0, nil).Check(ctx, coc.Lark, apps[coc.Lark], secret); err != nil {
+	if err := env.newChecker(t, 0, nil).Check(ctx, platforms.Lark, apps[platforms.Lark], secret); err != nil {
 		t.Fatal(err)
 	}
-	if got := env.tokenCalls()[coc.Lark]; got != 4 {
+	if got := env.tokenCalls()[platforms.Lark]; got != 4 {
 		t.Errorf("%d Lark token calls, want 4: one remembered, two wrong, one with a memory of its own", got)
 	}
 }
@@ -268,23 +269,23 @@ func TestUnreachablePlatformsAreRetriedThenUnavailable(t *testing.T) {
 // Busy answers (WeCom's errcode -1, Lark's 99991400) and answers no platform gives are no verdict.
 func TestBusyAndStrangeAnswersAreNoVerdict(t *testing.T) {
 	cases := []struct {
-		appType coc.AppType
+		appType platforms.AppType
 		status  int
 		answer  string
 		reason  string
 	}{
-		{coc.WeCom, 200, `{"errcode":-1,"errmsg":"system busy"}`, "busy: code -1"},
-		{coc.Lark, 400, `{"code":99991400,"msg":"request trigger frequency limit"}`, "busy: code 99991400"},
-		{coc.DingTalk, 200, `<html>proxy login</html>`, "not the platform's JSON"},
-		{coc.DingTalk, 401, `{"message":"no code"}`, "neither a token nor an error code (HTTP 401)"},
-		{coc.Lark, 200, `{"code":0,"msg":"ok"}`, "neither a token nor an error code"},
+		{platforms.WeCom, 200, `{"errcode":-1,"errmsg":"system busy"}`, "busy: code -1"},
+		{platforms.Lark, 400, `{"code":99991400,"msg":"request trigger frequency limit"}`, "busy: code 99991400"},
+		{platforms.DingTalk, 200, `<html>proxy login</html>`, "not the platform's JSON"},
+		{platforms.DingTalk, 401, `{"message":"no code"}`, "neither a token nor an error code (HTTP 401)"},
+		{platforms.Lark, 200, `{"code":0,"msg":"ok"}`, "neither a token nor an error code"},
 	}
 	for _, tc := range cases {
 		server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
 			w.WriteHeader(tc.status)
 			_, _ = io.WriteString(w, tc.answer)
 		}))
-		c, err := appcheck.New(appcheck.Config{Endpoints: map[coc.AppType]string{tc.appType: server.URL}})
+		c, err := appcheck.New(appcheck.Config{Endpoints: map[platforms.AppType]string{tc.appType: server.URL}})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -307,7 +308,7 @@ func TestEchoedSecretsAreScrubbed(t *testing.T) {
 	for appType, id := range apps {
 		err := env.checker.Check(context.Background(), appType, id, secret)
 		var rejection *appcheck.Rejection
-		if !errors.As(err, &rejection) || !strings.Contains(rejection.Message, "the request was "+appcheck.TokenCall(appType).Method) {
+		if !errors.As(err, &rejection) || !strings.Contains(rejection.Message, "the request was "+platforms.MustFor(appType).Token.Method) {
 			t.Errorf("%s: got %v, want a rejection that echoes the request", appType, err)
 		}
 		expectNoSecret(t, string(appType)+"'s error", err.Error())
@@ -346,7 +347,7 @@ func TestRedirectsAreNotFollowed(t *testing.T) {
 	}))
 	defer server.Close()
 	for appType := range apps {
-		c, err := appcheck.New(appcheck.Config{Endpoints: map[coc.AppType]string{appType: server.URL}})
+		c, err := appcheck.New(appcheck.Config{Endpoints: map[platforms.AppType]string{appType: server.URL}})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -6,7 +6,7 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // ParseEndpoint checks a platform's base URL: an absolute https:// URL without credentials,
@@ -14,7 +14,7 @@ import (
 // simulator and tests use. Over plain http anywhere else, the secrets would cross the network in
 // clear text.
 func ParseEndpoint(endpoint string) (*url.URL, error) {
-	u, err := coc.ParseEndpoint(endpoint)
+	u, err := hwhttp.ParseEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}

@@ -9,7 +9,8 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 func TestParseEndpoint(t *testing.T) {
@@ -39,7 +40,7 @@ func TestParseEndpoint(t *testing.T) {
 			t.Errorf("%s: the error shows the credentials: %v", bad, err)
 		}
 	}
-	if _, err := appcheck.New(appcheck.Config{Endpoints: map[coc.AppType]string{coc.Lark: "http://open.feishu.cn"}}); err == nil ||
+	if _, err := appcheck.New(appcheck.Config{Endpoints: map[platforms.AppType]string{platforms.Lark: "http://open.feishu.cn"}}); err == nil ||
 		!strings.Contains(err.Error(), "Lark") {
 		t.Errorf("New accepted a plain-http endpoint: %v", err)
 	}
@@ -48,11 +49,11 @@ func TestParseEndpoint(t *testing.T) {
 // The query is how WeCom's secret travels; a url.Error quotes it, WithoutQuery does not.
 func TestWithoutQuery(t *testing.T) {
 	err := &url.Error{Op: "Get", URL: "https://h/p?corpsecret=" + url.QueryEscape(secret), Err: io.ErrUnexpectedEOF}
-	got := coc.WithoutQuery(fmt.Errorf("wrapped: %w", err)).Error()
+	got := hwhttp.WithoutQuery(fmt.Errorf("wrapped: %w", err)).Error()
 	if got != `Get "https://h/p?***": unexpected EOF` {
 		t.Fatalf("got %q", got)
 	}
-	if plain := errors.New("plain"); !errors.Is(coc.WithoutQuery(plain), plain) {
+	if plain := errors.New("plain"); !errors.Is(hwhttp.WithoutQuery(plain), plain) {
 		t.Fatal("another error was changed")
 	}
 }

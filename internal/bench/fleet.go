@@ -7,7 +7,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -43,7 +43,7 @@ func newFleet(n int) *fleet {
 type withoutRetryAfterMs struct{ http.ResponseWriter }
 
 func (w withoutRetryAfterMs) WriteHeader(status int) {
-	w.Header().Del(coc.HeaderRetryAfterMs)
+	w.Header().Del(hwhttp.HeaderRetryAfterMs)
 	w.ResponseWriter.WriteHeader(status)
 }
 

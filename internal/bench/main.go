@@ -30,24 +30,37 @@ func main() {
 	}
 }
 
-func run() error {
+// options are bench's flags.
+type options struct {
+	rounds               int
+	tenants, secondsOnly []int
+	sections             string
+}
+
+func (o options) enabled(section string) bool {
+	return o.sections == "" || strings.Contains(","+o.sections+",", ","+section+",")
+}
+
+func parseOptions() (options, error) {
 	rounds := flag.Int("rounds", 15, "interleaved rounds of the start-up commands (the median is reported)")
 	tenantList := flag.String("tenants", "10,50,100", "tenant counts of the throttle-bound apply")
 	secondsList := flag.String("seconds-only", "10,50", "tenant counts also applied with whole-second Retry-After only (more costs minutes)")
 	sections := flag.String("only", "", "comma-separated sections to run: startup, memory, calls, throttle, micro (default all)")
 	flag.Parse()
-	tenants, err := parseInts(*tenantList)
-	if err != nil {
-		return err
+	o := options{rounds: *rounds, sections: *sections}
+	var err error
+	if o.tenants, err = parseInts(*tenantList); err != nil {
+		return o, err
 	}
-	secondsOnly, err := parseInts(*secondsList)
-	if err != nil {
-		return err
-	}
-	enabled := func(section string) bool {
-		return *sections == "" || strings.Contains(","+*sections+",", ","+section+",")
-	}
+	o.secondsOnly, err = parseInts(*secondsList)
+	return o, err
+}
 
+func run() error {
+	o, err := parseOptions()
+	if err != nil {
+		return err
+	}
 	root, err := os.Getwd()
 	if err != nil {
 		return err
@@ -68,48 +81,9 @@ func run() error {
 	if err := reportBinarySize(r, tc); err != nil {
 		return err
 	}
-	if enabled("startup") {
-		progress("start-up: %d interleaved rounds", *rounds)
-		samples, err := measureStartup(ctx, tc, *rounds)
-		if err != nil {
-			return err
-		}
-		reportStartup(r, samples, *rounds)
-		if err := measureLaunchCPU(ctx, tc, r, *rounds); err != nil {
-			return err
-		}
+	if err := measureSections(ctx, o, tc, root, r); err != nil {
+		return err
 	}
-	if enabled("memory") {
-		progress("memory: plan of 3 bindings")
-		if err := measurePeakRSS(ctx, tc, r); err != nil {
-			return err
-		}
-	}
-	if enabled("calls") {
-		progress("API calls per operation")
-		if err := measureCalls(ctx, tc, r); err != nil {
-			return err
-		}
-	}
-	if enabled("throttle") {
-		var results []throttleResult
-		for _, n := range tenants {
-			progress("throttle: %d tenants", n)
-			res, err := measureThrottle(ctx, tc, n, slices.Contains(secondsOnly, n))
-			if err != nil {
-				return err
-			}
-			results = append(results, res)
-		}
-		reportThrottle(r, results)
-	}
-	if enabled("micro") {
-		progress("micro-benchmarks")
-		if err := measureMicro(ctx, root, r); err != nil {
-			return err
-		}
-	}
-
 	fmt.Println()
 	r.print(os.Stdout)
 	fmt.Printf("\n%d cores, %s, in %s; load average %s before, %s after.\n", runtime.NumCPU(), tc.terraformVersion(ctx),
@@ -119,6 +93,50 @@ func run() error {
 	}
 	if missed := r.missed(); len(missed) > 0 {
 		fmt.Printf("Targets missed: %s.\n", strings.Join(missed, "; "))
+	}
+	return nil
+}
+
+// measureSections runs each section the options enable, in the report's order.
+func measureSections(ctx context.Context, o options, tc *toolchain, root string, r *report) error {
+	if o.enabled("startup") {
+		progress("start-up: %d interleaved rounds", o.rounds)
+		samples, err := measureStartup(ctx, tc, o.rounds)
+		if err != nil {
+			return err
+		}
+		reportStartup(r, samples, o.rounds)
+		if err := measureLaunchCPU(ctx, tc, r, o.rounds); err != nil {
+			return err
+		}
+	}
+	if o.enabled("memory") {
+		progress("memory: plan of 3 bindings")
+		if err := measurePeakRSS(ctx, tc, r); err != nil {
+			return err
+		}
+	}
+	if o.enabled("calls") {
+		progress("API calls per operation")
+		if err := measureCalls(ctx, tc, r); err != nil {
+			return err
+		}
+	}
+	if o.enabled("throttle") {
+		var results []throttleResult
+		for _, n := range o.tenants {
+			progress("throttle: %d tenants", n)
+			res, err := measureThrottle(ctx, tc, n, slices.Contains(o.secondsOnly, n))
+			if err != nil {
+				return err
+			}
+			results = append(results, res)
+		}
+		reportThrottle(r, results)
+	}
+	if o.enabled("micro") {
+		progress("micro-benchmarks")
+		return measureMicro(ctx, root, r)
 	}
 	return nil
 }

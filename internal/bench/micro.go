@@ -9,11 +9,12 @@ import (
 	"strings"
 )
 
-// Micro-benchmarks of the signer and the decoder (internal/coc/bench_test.go), run by go test
-// with -benchmem; allocations are exact, times are as noisy as the machine.
+// Micro-benchmarks of the signer (internal/hwhttp), the client's decoder (internal/coc) and the
+// simulator's (internal/simulator), run by go test with -benchmem; allocations are exact, times
+// are as noisy as the machine.
 
 func measureMicro(ctx context.Context, repoRoot string, r *report) error {
-	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./internal/coc")
+	cmd := exec.CommandContext(ctx, "go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-count", "1", "./internal/hwhttp", "./internal/coc", "./internal/simulator")
 	cmd.Dir = repoRoot
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out

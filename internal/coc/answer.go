@@ -8,6 +8,9 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // call is one logical request, and what its answer must say to be COC's answer to it.
@@ -16,11 +19,11 @@ type call struct {
 	path   string
 	query  url.Values
 	// appType is the app type of a call on one binding; empty for the list.
-	appType AppType
+	appType platforms.AppType
 	// sent is the body of a POST or PUT, whose answer must describe the binding sent.
 	sent *BindingRequest
 	// listFilter is the app type a list asked for; empty for all.
-	listFilter AppType
+	listFilter platforms.AppType
 	// secrets are scrubbed from everything the answer repeats.
 	secrets []string
 }
@@ -31,18 +34,18 @@ func (c *call) operation() string { return c.method + " " + c.path }
 type answer struct {
 	c         *call
 	resp      *http.Response
-	scrub     scrubber
+	scrub     hwhttp.Scrubber
 	requestID string
 }
 
 func (a *answer) fail(kind error, reason string) error {
-	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.scrub(reason), kind: kind}
+	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.Scrub(reason), kind: kind}
 }
 
 // decode reads the answer to c into out (nil for a DELETE) and concludes from it only what it
 // means: see CONTRACT.md, "What a client concludes".
-func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) error {
-	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
+func (c *Client) decode(cl *call, resp *http.Response, scrub hwhttp.Scrubber, out any) error {
+	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.Scrub(resp.Header.Get(hwhttp.HeaderRequestID))}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
 	switch {
 	case err != nil:
@@ -53,9 +56,9 @@ func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) 
 		return a.errorAnswer(data)
 	case cl.method == http.MethodDelete && resp.StatusCode == http.StatusNoContent:
 		return nil
-	case !isJSON(resp.Header):
+	case !hwhttp.IsJSON(resp.Header):
 		// A login page or a captive portal: the call did nothing through COC.
-		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", contentType(resp.Header), len(data)))
+		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", hwhttp.ContentType(resp.Header), len(data)))
 	}
 	if err := a.envelope(data, out); err != nil {
 		return a.fail(ErrResponse, err.Error())
@@ -66,15 +69,15 @@ func (c *Client) decode(cl *call, resp *http.Response, scrub scrubber, out any) 
 // errorAnswer reads an error answer: COC's or the gateway's shape, or else something in the way.
 func (a *answer) errorAnswer(data []byte) error {
 	var body ErrorBody
-	if !isJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
+	if !hwhttp.IsJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
 		return a.fail(kindForStatus(a.resp.StatusCode, ""),
-			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", contentType(a.resp.Header), len(data)))
+			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", hwhttp.ContentType(a.resp.Header), len(data)))
 	}
 	requestID := a.requestID
 	if requestID == "" {
-		requestID = a.scrub.scrub(body.RequestID) // the gateway's errors carry it in the body
+		requestID = a.scrub.Scrub(body.RequestID) // the gateway's errors carry it in the body
 	}
-	return a.scrub.apiError(&APIError{
+	return scrubAPIError(a.scrub, &APIError{
 		kind: errorKind(a.c, a.resp.StatusCode, body.ErrorCode), Operation: a.c.operation(), StatusCode: a.resp.StatusCode,
 		Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
 	})
@@ -82,25 +85,21 @@ func (a *answer) errorAnswer(data []byte) error {
 
 // envelope unwraps COC's success envelope into out and checks out against the call.
 func (a *answer) envelope(data []byte, out any) error {
-	var env struct {
-		ErrorCode *string         `json:"error_code"`
-		ErrorMsg  string          `json:"error_msg"`
-		Data      json.RawMessage `json:"data"`
-	}
+	var env Envelope[json.RawMessage]
 	if err := json.Unmarshal(data, &env); err != nil {
 		return fmt.Errorf("invalid JSON: %w", err)
 	}
 	switch {
-	case env.ErrorCode == nil:
+	case env.ErrorCode == "":
 		return fmt.Errorf("the envelope has no error_code (COC's success is %s)", CodeSuccess)
-	case *env.ErrorCode != CodeSuccess:
-		return fmt.Errorf("success status with error code %s: %s", *env.ErrorCode, env.ErrorMsg)
+	case env.ErrorCode != CodeSuccess:
+		return fmt.Errorf("success status with error code %s: %s", env.ErrorCode, env.ErrorMsg)
 	case out == nil:
 		return nil
-	case len(env.Data) == 0 || bytes.Equal(env.Data, []byte("null")):
+	case env.Data == nil || bytes.Equal(*env.Data, []byte("null")):
 		return fmt.Errorf("the envelope has no data")
 	}
-	if err := json.Unmarshal(env.Data, out); err != nil {
+	if err := json.Unmarshal(*env.Data, out); err != nil {
 		return fmt.Errorf("invalid data: %w", err)
 	}
 	switch v := out.(type) {
@@ -119,11 +118,11 @@ func (c *call) checkBinding(where string, b Binding) error {
 	if c.appType != "" && b.AppType != c.appType {
 		return fmt.Errorf("%s.app_type is %q, not the %q asked for", where, b.AppType, c.appType)
 	}
-	p, err := PlatformFor(b.AppType)
+	p, err := platforms.For(b.AppType)
 	if err != nil {
 		return fmt.Errorf("%s: %w", where, err)
 	}
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		got, ok := b.Fields[name]
 		switch {
 		case !ok || got == "":
@@ -146,14 +145,14 @@ func (c *call) checkBinding(where string, b Binding) error {
 // checkPage checks one page of a list: a tenant binds at most one app per app type, so a total
 // beyond that, an item of another type than the filter's or an app type twice is not COC's.
 func (c *call) checkPage(page *BindingList) error {
-	most := len(platforms)
+	most := len(platforms.All())
 	if c.listFilter != "" {
 		most = 1
 	}
 	if page.Total < 0 || page.Total > most {
 		return fmt.Errorf("data.total is %d, but a tenant binds at most %d app(s) here", page.Total, most)
 	}
-	seen := map[AppType]bool{}
+	seen := map[platforms.AppType]bool{}
 	for i, b := range page.List {
 		where := fmt.Sprintf("data.list[%d]", i)
 		if c.listFilter != "" && b.AppType != c.listFilter {

@@ -9,27 +9,33 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The decision table of what the client concludes from one answer: the call it answers × status
 // × code × content type × body. Only COC's own codes say anything about a binding.
 func TestWhatAnAnswerMeans(t *testing.T) {
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	lark := Binding{AppType: Lark, Status: StatusEnabled, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at,
+	lark := Binding{AppType: platforms.Lark, Status: StatusEnabled, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at,
 		Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "s1"}}
 	sent := BindingRequest{Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "s1"}, Secrets: map[string]string{"app_secret": "x"}}
 	calls := map[string]*call{
-		"get":    {method: http.MethodGet, path: bindingPath(Lark), appType: Lark},
-		"list":   {method: http.MethodGet, path: MobileAppsPath, listFilter: Lark},
-		"post":   {method: http.MethodPost, path: bindingPath(Lark), appType: Lark, sent: &sent},
-		"put":    {method: http.MethodPut, path: bindingPath(Lark), appType: Lark, sent: &sent},
-		"delete": {method: http.MethodDelete, path: bindingPath(Lark), appType: Lark},
+		"get":    {method: http.MethodGet, path: bindingPath(platforms.Lark), appType: platforms.Lark},
+		"list":   {method: http.MethodGet, path: MobileAppsPath, listFilter: platforms.Lark},
+		"post":   {method: http.MethodPost, path: bindingPath(platforms.Lark), appType: platforms.Lark, sent: &sent},
+		"put":    {method: http.MethodPut, path: bindingPath(platforms.Lark), appType: platforms.Lark, sent: &sent},
+		"delete": {method: http.MethodDelete, path: bindingPath(platforms.Lark), appType: platforms.Lark},
 	}
 	errorBody := func(code string) string { return fmt.Sprintf(`{"error_code":%q,"error_msg":"m"}`, code) }
 	gatewayBody := func(code string) string {
 		return fmt.Sprintf(`{"error_code":%q,"error_msg":"m","request_id":"gw-1"}`, code)
 	}
-	success := func(data any) string { b, _ := json.Marshal(Success(data)); return string(b) }
+	success := func(data any) string {
+		b, _ := json.Marshal(Envelope[any]{ErrorCode: CodeSuccess, ErrorMsg: "success", Data: &data})
+		return string(b)
+	}
 	with := func(edit func(*Binding)) Binding {
 		b := lark
 		b.Fields = map[string]string{"app_id": lark.Fields["app_id"], "service_id": lark.Fields["service_id"]}
@@ -48,7 +54,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		reason string
 	}{
 		{404, jsonType, errorBody(CodeNotBound), map[string]error{"get put delete": ErrNotBound, "post list": ErrNotServed}, ""},
-		{404, jsonType, gatewayBody(CodeNotPublished), map[string]error{all: ErrNotServed}, ""},
+		{404, jsonType, gatewayBody(hwhttp.CodeNotPublished), map[string]error{all: ErrNotServed}, ""},
 		{404, jsonType, errorBody(CodeNoSuchAPI), map[string]error{all: ErrNotServed}, ""},
 		{404, html, "<html>Not Found</html>", map[string]error{all: ErrNotServed}, ""},
 		{404, "", "", map[string]error{all: ErrNotServed}, ""},
@@ -60,16 +66,16 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{400, jsonType, errorBody(CodeImmutableField), map[string]error{all: ErrValidation}, ""},
 		{400, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrNotServed}, ""},
 		{413, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrNotServed}, ""},
-		{400, jsonType, gatewayBody(CodeOrchestration), map[string]error{all: ErrNotServed}, ""},
-		{401, jsonType, gatewayBody(CodeBadSignature), map[string]error{all: ErrAuth}, ""},
+		{400, jsonType, gatewayBody(hwhttp.CodeOrchestration), map[string]error{all: ErrNotServed}, ""},
+		{401, jsonType, gatewayBody(hwhttp.CodeBadSignature), map[string]error{all: ErrAuth}, ""},
 		{401, html, "<html>login</html>", map[string]error{all: ErrAuth}, ""},
-		{403, jsonType, gatewayBody(CodeDomainMismatch), map[string]error{all: ErrAuth}, ""},
-		{429, jsonType, gatewayBody(CodeThrottled), map[string]error{all: ErrThrottled}, ""},
+		{403, jsonType, gatewayBody(hwhttp.CodeDomainMismatch), map[string]error{all: ErrAuth}, ""},
+		{429, jsonType, gatewayBody(hwhttp.CodeThrottled), map[string]error{all: ErrThrottled}, ""},
 		{429, html, "<html>slow down</html>", map[string]error{all: ErrThrottled}, ""},
 		{500, jsonType, errorBody(CodeInternal), map[string]error{all: ErrServer}, ""},
 		{502, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrServer}, ""},
 		{502, html, "<html>502 Bad Gateway</html>", map[string]error{all: ErrServer}, ""},
-		{500, jsonType, gatewayBody(CodeNoBackend), map[string]error{all: ErrNotServed}, ""},
+		{500, jsonType, gatewayBody(hwhttp.CodeNoBackend), map[string]error{all: ErrNotServed}, ""},
 		{501, jsonType, errorBody("X"), map[string]error{all: ErrNotServed}, ""},
 		{200, html, "<html>login</html>", map[string]error{all: ErrNotServed}, ""},
 		{204, "", "", map[string]error{"delete": nil}, ""},
@@ -80,7 +86,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{200, jsonType, success(lark), map[string]error{"get post put": nil}, ""},
 		{200, jsonType, success(BindingList{Total: 1, List: []Binding{lark}}), map[string]error{"list": nil}, ""},
 		{200, jsonType, success(with(func(b *Binding) {
-			b.AppType = WeCom
+			b.AppType = platforms.WeCom
 			b.Fields = map[string]string{"enterprise_id": "ww1", "service_id": "1"}
 		})),
 			map[string]error{"get post put": ErrResponse}, `data.app_type is "wecom", not the "lark" asked for`},

@@ -15,13 +15,15 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 var testTenant = simulator.Tenant{AccessKey: "AKTEST", SecretKey: "SKTEST-0123456789", DomainID: "domain-1"}
 
 // fastBackoff keeps retry tests quick while exercising the same code paths.
-var fastBackoff = coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
+var fastBackoff = hwhttp.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}
 
 func newEnv(t *testing.T, opts ...func(*coc.Config)) (*simulator.Simulator, *coc.Client) {
 	t.Helper()
@@ -30,7 +32,7 @@ func newEnv(t *testing.T, opts ...func(*coc.Config)) (*simulator.Simulator, *coc
 	t.Cleanup(server.Close)
 	cfg := coc.Config{
 		Endpoint:    server.URL,
-		Credentials: coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey},
+		Credentials: hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey},
 		DomainID:    testTenant.DomainID,
 		MaxRetries:  3,
 		Backoff:     fastBackoff,
@@ -76,7 +78,7 @@ func wecomFingerprints(t *testing.T, sim *simulator.Simulator) map[string]string
 		t.Fatal(err)
 	}
 	for _, s := range states {
-		if s.AppType == coc.WeCom {
+		if s.AppType == platforms.WeCom {
 			return s.Fingerprints
 		}
 	}
@@ -88,10 +90,10 @@ func TestBindingLifecycle(t *testing.T) {
 	sim, client := newEnv(t)
 	ctx := context.Background()
 
-	if _, err := client.GetBinding(ctx, coc.WeCom); !errors.Is(err, coc.ErrNotBound) {
+	if _, err := client.GetBinding(ctx, platforms.WeCom); !errors.Is(err, coc.ErrNotBound) {
 		t.Fatalf("GET unbound: want ErrNotFound, got %v", err)
 	}
-	created, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+	created, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -102,7 +104,7 @@ func TestBindingLifecycle(t *testing.T) {
 		t.Fatalf("stored enterprise_key fingerprint %s is not that of the sent key", got)
 	}
 
-	got, err := client.GetBinding(ctx, coc.WeCom)
+	got, err := client.GetBinding(ctx, platforms.WeCom)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,7 +116,7 @@ func TestBindingLifecycle(t *testing.T) {
 	plain := wecomRequest("")
 	plain.Secrets = nil
 	plain.Fields["service_id"] = "1000003"
-	updated, err := client.UpdateBinding(ctx, coc.WeCom, plain)
+	updated, err := client.UpdateBinding(ctx, platforms.WeCom, plain)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +128,7 @@ func TestBindingLifecycle(t *testing.T) {
 	}
 
 	// PUT with a secret replaces it and moves key_updated_at.
-	rotated, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-2"))
+	rotated, err := client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("key-2"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -140,14 +142,14 @@ func TestBindingLifecycle(t *testing.T) {
 	// The identifier cannot change.
 	moved := wecomRequest("key-3")
 	moved.Fields["enterprise_id"] = "ww1111111111111111"
-	_, err = client.UpdateBinding(ctx, coc.WeCom, moved)
+	_, err = client.UpdateBinding(ctx, platforms.WeCom, moved)
 	assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeImmutableField)
 
-	if err := client.DeleteBinding(ctx, coc.WeCom); err != nil {
+	if err := client.DeleteBinding(ctx, platforms.WeCom); err != nil {
 		t.Fatal(err)
 	}
-	assertAPIError(t, client.DeleteBinding(ctx, coc.WeCom), coc.ErrNotBound, 404, coc.CodeNotBound)
-	_, err = client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-4"))
+	assertAPIError(t, client.DeleteBinding(ctx, platforms.WeCom), coc.ErrNotBound, 404, coc.CodeNotBound)
+	_, err = client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("key-4"))
 	assertAPIError(t, err, coc.ErrNotBound, 404, coc.CodeNotBound)
 }
 
@@ -170,13 +172,13 @@ func assertAPIError(t *testing.T, err error, kind error, status int, code string
 func TestCreateConflictNamesTheBoundBinding(t *testing.T) {
 	sim, client := newEnv(t)
 	ctx := context.Background()
-	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); err != nil {
+	if _, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1")); err != nil {
 		t.Fatal(err)
 	}
 	sim.ClearRequests()
 	other := wecomRequest("key-2")
 	other.Fields["enterprise_id"] = "ww2222222222222222"
-	_, err := client.CreateBinding(ctx, coc.WeCom, other)
+	_, err := client.CreateBinding(ctx, platforms.WeCom, other)
 	apiErr := assertAPIError(t, err, coc.ErrAlreadyBound, 409, coc.CodeAlreadyBound)
 	if !strings.Contains(apiErr.Message, "ww0123456789abcdef") || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
 		t.Fatalf("conflict does not name the bound identifier: %v, bound %+v", err, apiErr.Bound)
@@ -195,7 +197,7 @@ func TestValidationErrorsCarryDetails(t *testing.T) {
 		Fields:  map[string]string{"app_id": "cli_0123456789abcdef", "service_id": ""},
 		Secrets: map[string]string{"app_secret": "has space"},
 	}
-	_, err := client.CreateBinding(context.Background(), coc.Lark, req)
+	_, err := client.CreateBinding(context.Background(), platforms.Lark, req)
 	apiErr := assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeInvalidField)
 	want := []coc.FieldError{
 		{Field: "app_secret", Reason: "must not contain whitespace or control characters"},
@@ -214,12 +216,12 @@ func TestListPagesAndFilters(t *testing.T) {
 		`{"client_id":"dingabcdefghij012345","client_secret":"s","group_template_id":"g","robot_id":"r","service_id":"2"}`,
 		`{"app_id":"cli_0123456789abcdef","app_secret":"s","service_id":"3"}`,
 	} {
-		appType := coc.WeCom
+		appType := platforms.WeCom
 		switch {
 		case strings.Contains(body, "client_id"):
-			appType = coc.DingTalk
+			appType = platforms.DingTalk
 		case strings.Contains(body, "app_id"):
-			appType = coc.Lark
+			appType = platforms.Lark
 		}
 		if err := sim.ConsoleBind("", appType, []byte(body)); err != nil {
 			t.Fatal(err)
@@ -229,10 +231,10 @@ func TestListPagesAndFilters(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Total != 3 || len(page.List) != 2 || page.List[0].AppType != coc.DingTalk || page.List[1].AppType != coc.Lark {
+	if page.Total != 3 || len(page.List) != 2 || page.List[0].AppType != platforms.DingTalk || page.List[1].AppType != platforms.Lark {
 		t.Fatalf("page = %+v", page)
 	}
-	filtered, err := client.ListBindings(ctx, coc.ListOptions{AppType: coc.Lark})
+	filtered, err := client.ListBindings(ctx, coc.ListOptions{AppType: platforms.Lark})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -243,7 +245,7 @@ func TestListPagesAndFilters(t *testing.T) {
 	assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeInvalidField)
 
 	sim.ClearRequests()
-	var all []coc.AppType
+	var all []platforms.AppType
 	for b, err := range client.AllBindings(ctx, "") {
 		if err != nil {
 			t.Fatal(err)
@@ -271,7 +273,7 @@ func TestRetriesIdempotentRequestsOnThrottlingAndServerFaults(t *testing.T) {
 			t.Run(tc.name+" "+method, func(t *testing.T) {
 				sim, client := newEnv(t)
 				ctx := context.Background()
-				if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); err != nil {
+				if _, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1")); err != nil {
 					t.Fatal(err)
 				}
 				sim.ClearRequests()
@@ -283,11 +285,11 @@ func TestRetriesIdempotentRequestsOnThrottlingAndServerFaults(t *testing.T) {
 				var err error
 				switch method {
 				case http.MethodGet:
-					_, err = client.GetBinding(ctx, coc.WeCom)
+					_, err = client.GetBinding(ctx, platforms.WeCom)
 				case http.MethodPut:
-					_, err = client.UpdateBinding(ctx, coc.WeCom, wecomRequest("key-2"))
+					_, err = client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("key-2"))
 				case http.MethodDelete:
-					err = client.DeleteBinding(ctx, coc.WeCom)
+					err = client.DeleteBinding(ctx, platforms.WeCom)
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -315,8 +317,8 @@ func TestRetriesExhaustedSurfaceTheLastAnswer(t *testing.T) {
 	if err := sim.InjectFault(simulator.Fault{Status: 429, RetryAfter: 1}); err != nil {
 		t.Fatal(err)
 	}
-	_, err := client.GetBinding(context.Background(), coc.Lark)
-	assertAPIError(t, err, coc.ErrThrottled, 429, coc.CodeThrottled)
+	_, err := client.GetBinding(context.Background(), platforms.Lark)
+	assertAPIError(t, err, coc.ErrThrottled, 429, hwhttp.CodeThrottled)
 	if n := len(sim.Requests()); n != 3 {
 		t.Fatalf("%d attempts, want 1 + 2 retries", n)
 	}
@@ -351,7 +353,7 @@ func TestCreateIsNotRetriedBlindly(t *testing.T) {
 			if err := sim.InjectFault(tc.fault); err != nil {
 				t.Fatal(err)
 			}
-			b, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+			b, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -426,7 +428,7 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 				ctx, cancel = context.WithTimeout(ctx, tc.timeout)
 				defer cancel()
 			}
-			_, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+			_, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1"))
 			if err == nil || errors.Is(err, coc.ErrOutcomeUnknown) != tc.unknown {
 				t.Fatalf("err = %v; want an error, wrapping ErrOutcomeUnknown: %v", err, tc.unknown)
 			}
@@ -451,7 +453,7 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 	sim, client := newEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()
-	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1")); !errors.Is(err, context.Canceled) || errors.Is(err, coc.ErrOutcomeUnknown) {
+	if _, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1")); !errors.Is(err, context.Canceled) || errors.Is(err, coc.ErrOutcomeUnknown) {
 		t.Fatalf("err = %v; want the cancellation, without ErrOutcomeUnknown", err)
 	}
 	if n := len(sim.Requests()); n != 0 {
@@ -468,10 +470,10 @@ func TestCreateWithUnknownOutcomeDoesNotAdoptADifferentBinding(t *testing.T) {
 	}
 	// Somebody binds a different app on the console while our POST is in flight.
 	other := `{"enterprise_id":"ww9999999999999999","enterprise_key":"theirs","address_book_key":"theirs","service_id":"7"}`
-	if err := sim.ConsoleBind("", coc.WeCom, []byte(other)); err != nil {
+	if err := sim.ConsoleBind("", platforms.WeCom, []byte(other)); err != nil {
 		t.Fatal(err)
 	}
-	_, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+	_, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
 	var apiErr *coc.APIError
 	if !errors.As(err, &apiErr) || !errors.Is(err, coc.ErrAlreadyBound) || apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww9999999999999999" {
 		t.Fatalf("want a conflict naming ww9999999999999999, got %v", err)
@@ -485,7 +487,7 @@ func TestAuthentication(t *testing.T) {
 	sim, _ := newEnv(t)
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	send := func(t *testing.T, creds coc.Credentials, now time.Time, tamper func(*http.Request)) (int, coc.ErrorBody) {
+	send := func(t *testing.T, creds hwhttp.Credentials, now time.Time, tamper func(*http.Request)) (int, coc.ErrorBody) {
 		t.Helper()
 		body := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"s3cret","service_id":"1"}`)
 		req, err := http.NewRequest(http.MethodPost, server.URL+"/v1/mobile-apps/lark", bytes.NewReader(body))
@@ -493,7 +495,7 @@ func TestAuthentication(t *testing.T) {
 			t.Fatal(err)
 		}
 		req.Header.Set("Content-Type", "application/json")
-		coc.Signer{Credentials: creds, Now: func() time.Time { return now }}.Sign(req, body)
+		hwhttp.Signer{Credentials: creds, Now: func() time.Time { return now }}.Sign(req, body)
 		if tamper != nil {
 			tamper(req)
 		}
@@ -506,27 +508,27 @@ func TestAuthentication(t *testing.T) {
 		_ = json.NewDecoder(resp.Body).Decode(&answer)
 		return resp.StatusCode, answer
 	}
-	good := coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
+	good := hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}
 	cases := []struct {
 		name   string
-		creds  coc.Credentials
+		creds  hwhttp.Credentials
 		now    time.Time
 		tamper func(*http.Request)
 		status int
 		code   string
 	}{
-		{"unknown access key", coc.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, coc.CodeBadSignature},
-		{"wrong secret key", coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, coc.CodeBadSignature},
-		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, coc.CodeStaleDate},
-		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, coc.CodeStaleDate},
-		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, coc.CodeBadSignature},
-		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, coc.CodeBadSignature},
+		{"unknown access key", hwhttp.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
+		{"wrong secret key", hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
+		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
+		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
+		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, hwhttp.CodeBadSignature},
+		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, hwhttp.CodeBadSignature},
 		{"tampered body", good, time.Now(), func(r *http.Request) {
 			b := []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"other","service_id":"1"}`)
 			r.Body, r.ContentLength = nopBody(b), int64(len(b))
-		}, 401, coc.CodeBadSignature},
-		{"tampered signed header", good, time.Now(), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 401, coc.CodeBadSignature},
-		{"no authorization", good, time.Now(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, coc.CodeBadSignature},
+		}, 401, hwhttp.CodeBadSignature},
+		{"tampered signed header", good, time.Now(), func(r *http.Request) { r.Header.Set("Content-Type", "text/plain") }, 401, hwhttp.CodeBadSignature},
+		{"no authorization", good, time.Now(), func(r *http.Request) { r.Header.Del("Authorization") }, 401, hwhttp.CodeBadSignature},
 		{"valid", good, time.Now(), nil, 201, ""},
 	}
 	for _, tc := range cases {
@@ -551,7 +553,7 @@ func TestTenantsAreIsolated(t *testing.T) {
 	sim, client := newEnv(t)
 	other := simulator.Tenant{AccessKey: "AKOTHER", SecretKey: "SKOTHER-0123456789", DomainID: "domain-2"}
 	sim.AddTenant(other)
-	if _, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1")); err != nil {
+	if _, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1")); err != nil {
 		t.Fatal(err)
 	}
 	bound, err := sim.Bindings(other.AccessKey)
@@ -566,7 +568,7 @@ func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
 	errs := make(chan error, 8)
 	for range 8 {
 		wg.Go(func() {
-			_, err := client.CreateBinding(context.Background(), coc.WeCom, wecomRequest("key-1"))
+			_, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
 			errs <- err
 		})
 	}
@@ -597,17 +599,17 @@ func nopBody(b []byte) io.ReadCloser { return io.NopCloser(bytes.NewReader(b)) }
 // the context of the request they are for, and takes long enough for that request to be given up.
 type slowIssuer struct{ url string }
 
-func (s slowIssuer) Retrieve(ctx context.Context) (coc.Credentials, error) {
+func (s slowIssuer) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.url, nil)
 	if err != nil {
-		return coc.Credentials{}, err
+		return hwhttp.Credentials{}, err
 	}
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
-		return coc.Credentials{}, err
+		return hwhttp.Credentials{}, err
 	}
 	_ = resp.Body.Close()
-	return coc.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}, nil
+	return hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: testTenant.SecretKey}, nil
 }
 
 // A create given up on while its credentials are being obtained never reached COC, even though
@@ -623,7 +625,7 @@ func TestCreateGivenUpOnWhileObtainingCredentialsMadeNothing(t *testing.T) {
 	sim, client := newEnv(t, func(cfg *coc.Config) { cfg.Credentials = slowIssuer{url: issuer.URL} })
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
-	_, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("key-1"))
+	_, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("key-1"))
 	if err == nil || errors.Is(err, coc.ErrOutcomeUnknown) {
 		t.Fatalf("err = %v; want an error without ErrOutcomeUnknown", err)
 	}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // The contract document and the code must name the same error codes.
@@ -16,8 +18,8 @@ func TestContractDocumentMatchesCode(t *testing.T) {
 	}
 	documented := regexp.MustCompile("`((?:COC\\.\\d{8})|(?:APIG\\.\\d{4}))`").FindAllStringSubmatch(string(doc), -1)
 	known := []string{CodeSuccess, CodeInvalidField, CodeImmutableField, CodeNotBound, CodeAlreadyBound,
-		CodeThrottled, CodeBadSignature, CodeStaleDate, CodeInternal, CodeDomainMismatch, CodeNoSuchAPI,
-		CodeNotPublished, CodeNoBackend, CodeOrchestration}
+		hwhttp.CodeThrottled, hwhttp.CodeBadSignature, hwhttp.CodeStaleDate, CodeInternal, hwhttp.CodeDomainMismatch, CodeNoSuchAPI,
+		hwhttp.CodeNotPublished, hwhttp.CodeNoBackend, hwhttp.CodeOrchestration}
 	seen := map[string]bool{}
 	for _, m := range documented {
 		seen[m[1]] = true
@@ -30,8 +32,8 @@ func TestContractDocumentMatchesCode(t *testing.T) {
 			t.Errorf("the code defines %s, which CONTRACT.md does not document", code)
 		}
 	}
-	if !strings.Contains(string(doc), "`"+SecurityTokenExpired+"`") {
-		t.Errorf("CONTRACT.md does not say how an expired security token is refused (%q)", SecurityTokenExpired)
+	if !strings.Contains(string(doc), "`"+hwhttp.SecurityTokenExpired+"`") {
+		t.Errorf("CONTRACT.md does not say how an expired security token is refused (%q)", hwhttp.SecurityTokenExpired)
 	}
 	for region, endpoint := range Endpoints {
 		if !regexp.MustCompile("`" + regexp.QuoteMeta(region) + "` \\| `" + regexp.QuoteMeta(endpoint) + "`").Match(doc) {

@@ -5,8 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"net/http/httptrace"
-	"sync/atomic"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // CreateBinding binds an app. The POST is retried blindly only when the request provably never
@@ -21,29 +22,35 @@ import (
 // When neither an answer nor a read-back settles whether the binding was made (the read-back
 // failed too, or the call was given up on after the POST was written), the error wraps
 // ErrOutcomeUnknown.
-func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingRequest) (*Binding, error) {
-	p, err := PlatformFor(t)
+func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req BindingRequest) (*Binding, error) {
+	p, err := platforms.For(t)
 	if err != nil {
 		return nil, err
 	}
+	// One budget for every POST of this create, the retrying client's and this loop's.
+	posts := &createPosts{}
+	posts.left.Store(int64(min(c.cfg.MaxRetries, maxRetriesCap)) + 1)
+	ctx = posts.watch(ctx)
 	var lastErr error
-	for attempt := 0; attempt <= c.cfg.MaxRetries; attempt++ {
+	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			// Only a read-back that found nothing bound leads here: nothing was made so far.
-			if err := sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
+			if posts.left.Load() <= 0 {
+				return nil, lastErr
+			}
+			if err := hwhttp.Sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
 				return nil, errors.Join(lastErr, err)
 			}
 		}
 		var created Binding
-		var sent requestWritten
 		post := &call{method: http.MethodPost, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}
-		err := c.do(sent.watch(ctx), c.create, post, req, &created)
+		err := c.do(ctx, c.create, post, req, &created)
 		switch {
 		case err == nil:
 			return &created, nil
 		case errors.Is(err, ErrAlreadyBound) && attempt == 0:
 			return nil, c.describeConflict(ctx, t, err)
-		case !errors.Is(err, ErrAlreadyBound) && !mayHaveCommitted(err, sent.written()):
+		case !errors.Is(err, ErrAlreadyBound) && !mayHaveCommitted(err, posts.written.Load()):
 			return nil, err
 		}
 		lastErr = err
@@ -64,14 +71,13 @@ func (c *Client) CreateBinding(ctx context.Context, t AppType, req BindingReques
 			}
 			return updated, nil
 		case getErr == nil:
-			return nil, append(newScrubber(req.SecretValues()...), c.signing.scrubber()...).apiError(conflictWith(t, p, existing))
+			return nil, scrubAPIError(append(hwhttp.NewScrubber(req.SecretValues()...), c.signing.Scrubber()...), conflictWith(t, p, existing))
 		case !errors.Is(getErr, ErrNotBound):
 			// Only COC's own "not bound" proves that nothing was made: a gateway's 404 says nothing.
 			return nil, outcomeUnknown(errors.Join(lastErr, getErr))
 		}
 		// COC says not bound: the earlier attempt did not commit, so posting again is safe.
 	}
-	return nil, lastErr
 }
 
 // ErrOutcomeUnknown marks a create that may have made the binding although nothing confirmed it:
@@ -81,42 +87,7 @@ var ErrOutcomeUnknown = errors.New("COC may have made the binding, but no answer
 
 func outcomeUnknown(err error) error { return fmt.Errorf("%w: %w", ErrOutcomeUnknown, err) }
 
-// requestWritten records whether the current attempt of a request was sent in full, so that a
-// call given up on (cancelled, timed out) is known to have reached COC or not.
-type requestWritten struct{ done atomic.Bool }
-
-type requestWrittenKey struct{}
-
-// watch marks ctx so that the client's writeTracking transport reports to w. A ClientTrace in ctx
-// itself would also hear the calls that obtain the credentials (IAM, the metadata service), which
-// share the request's context: a create given up on while those run would pass for written.
-func (w *requestWritten) watch(ctx context.Context) context.Context {
-	return context.WithValue(ctx, requestWrittenKey{}, w)
-}
-
-func (w *requestWritten) trace(ctx context.Context) context.Context {
-	return httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
-		// Each attempt starts by asking for a connection; an earlier attempt answered 429 or
-		// never connected, so it made nothing.
-		GetConn:      func(string) { w.done.Store(false) },
-		WroteRequest: func(info httptrace.WroteRequestInfo) { w.done.Store(info.Err == nil) },
-	})
-}
-
-// writeTracking sits under the signing transport, where the credentials have been obtained, and
-// traces the request itself for the requestWritten its context carries.
-type writeTracking struct{ next http.RoundTripper }
-
-func (t writeTracking) RoundTrip(req *http.Request) (*http.Response, error) {
-	if w, ok := req.Context().Value(requestWrittenKey{}).(*requestWritten); ok {
-		req = req.WithContext(w.trace(req.Context()))
-	}
-	return t.next.RoundTrip(req)
-}
-
-func (w *requestWritten) written() bool { return w.done.Load() }
-
-func (c *Client) describeConflict(ctx context.Context, t AppType, err error) error {
+func (c *Client) describeConflict(ctx context.Context, t platforms.AppType, err error) error {
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
 		return err
@@ -127,16 +98,16 @@ func (c *Client) describeConflict(ctx context.Context, t AppType, err error) err
 	return apiErr
 }
 
-func conflictWith(t AppType, p Platform, bound *Binding) *APIError {
+func conflictWith(t platforms.AppType, p platforms.Platform, bound *Binding) *APIError {
 	return &APIError{
 		kind: ErrAlreadyBound, Operation: "POST " + bindingPath(t), StatusCode: http.StatusConflict, Code: CodeAlreadyBound,
-		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier, bound.Identifier()),
+		Message: fmt.Sprintf("the %s app is already bound to %s %s, which differs from the requested binding", t, p.Identifier.Name, bound.Identifier()),
 		Bound:   bound,
 	}
 }
 
-func sameNonSecretFields(p Platform, b Binding, req BindingRequest) bool {
-	for _, name := range p.NonSecretFields() {
+func sameNonSecretFields(p platforms.Platform, b Binding, req BindingRequest) bool {
+	for _, name := range p.NonSecretNames() {
 		if b.Fields[name] != req.Fields[name] {
 			return false
 		}
@@ -157,5 +128,5 @@ func mayHaveCommitted(err error, written bool) bool {
 	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
 		return written
 	}
-	return errors.As(err, &transport) && !isDialError(err)
+	return errors.As(err, &transport) && !hwhttp.IsDialError(err)
 }

@@ -12,6 +12,8 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // renewingProvider hands out numbered generations of temporary credentials and moves to the
@@ -20,23 +22,23 @@ type renewingProvider struct {
 	mu         sync.Mutex
 	generation int
 	retrieved  int
-	expired    []coc.Credentials
+	expired    []hwhttp.Credentials
 	// refuse, when set, is what Expire answers: the credentials cannot be renewed.
 	refuse error
 }
 
-func generation(n int) coc.Credentials {
-	return coc.Credentials{AccessKey: fmt.Sprintf("AKGEN%d", n), SecretKey: fmt.Sprintf("SK-generation-%d", n), SecurityToken: fmt.Sprintf("TOKEN-generation-%d", n)}
+func generation(n int) hwhttp.Credentials {
+	return hwhttp.Credentials{AccessKey: fmt.Sprintf("AKGEN%d", n), SecretKey: fmt.Sprintf("SK-generation-%d", n), SecurityToken: fmt.Sprintf("TOKEN-generation-%d", n)}
 }
 
-func (p *renewingProvider) Retrieve(context.Context) (coc.Credentials, error) {
+func (p *renewingProvider) Retrieve(context.Context) (hwhttp.Credentials, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.retrieved++
 	return generation(p.generation), nil
 }
 
-func (p *renewingProvider) Expire(creds coc.Credentials) error {
+func (p *renewingProvider) Expire(creds hwhttp.Credentials) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.expired = append(p.expired, creds)
@@ -51,7 +53,7 @@ func (p *renewingProvider) Expire(creds coc.Credentials) error {
 
 // accessKeyOf returns the access key a request was signed with.
 func accessKeyOf(r *http.Request) string {
-	_, rest, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Access=")
+	_, rest, _ := strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Access=")
 	ak, _, _ := strings.Cut(rest, ",")
 	return ak
 }
@@ -95,14 +97,17 @@ func larkRequest() coc.BindingRequest {
 func TestExpiredCredentialsAreRenewedAndTheRequestSentOnceMore(t *testing.T) {
 	calls := map[string]func(context.Context, *coc.Client) error{
 		"create": func(ctx context.Context, c *coc.Client) error {
-			_, err := c.CreateBinding(ctx, coc.Lark, larkRequest())
+			_, err := c.CreateBinding(ctx, platforms.Lark, larkRequest())
 			return err
 		},
-		"read": func(ctx context.Context, c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err },
+		"read": func(ctx context.Context, c *coc.Client) error {
+			_, err := c.GetBinding(ctx, platforms.Lark)
+			return err
+		},
 	}
 	for name, call := range calls {
 		t.Run(name, func(t *testing.T) {
-			h := &refusing{keys: map[string]bool{"AKGEN0": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+			h := &refusing{keys: map[string]bool{"AKGEN0": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 			provider := &renewingProvider{}
 			client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
 			if err := call(context.Background(), client); err != nil {
@@ -124,10 +129,10 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 		name, code, message string
 		status              int
 	}{
-		{"bad signature", coc.CodeBadSignature, "Incorrect IAM authentication information: verify aksk signature fail", 401},
-		{"unknown access key", coc.CodeBadSignature, "Incorrect IAM authentication information: Get secretKey failed,ak:AKGEN0,err:ak not exist", 401},
-		{"stale date", coc.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
-		{"expiry in a 403", coc.CodeDomainMismatch, "the domain's trial has expired", 403},
+		{"bad signature", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: verify aksk signature fail", 401},
+		{"unknown access key", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: Get secretKey failed,ak:AKGEN0,err:ak not exist", 401},
+		{"stale date", hwhttp.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
+		{"expiry in a 403", hwhttp.CodeDomainMismatch, "the domain's trial has expired", 403},
 		{"expiry with another code", "APIG.0302", "token expires", 401},
 	}
 	for _, tc := range cases {
@@ -135,7 +140,7 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 			h := &refusing{keys: map[string]bool{"*": true}, status: tc.status, code: tc.code, message: tc.message}
 			provider := &renewingProvider{}
 			client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
-			_, err := client.CreateBinding(context.Background(), coc.Lark, larkRequest())
+			_, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest())
 			if !errors.Is(err, coc.ErrAuth) || coc.CredentialsExpired(err) {
 				t.Fatalf("want an authentication error that is not an expiry, got %v", err)
 			}
@@ -148,10 +153,10 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 
 // Renewal is tried once: credentials refused as expired again end the call.
 func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), coc.Lark)
+	err := client.DeleteBinding(context.Background(), platforms.Lark)
 	if !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
 	}
@@ -162,10 +167,10 @@ func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
 
 // Credentials that cannot be renewed end the call with COC's answer and the reason.
 func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{refuse: errors.New("the security token from HW_SECURITY_TOKEN cannot be renewed")}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider })
-	_, err := client.GetBinding(context.Background(), coc.Lark)
+	_, err := client.GetBinding(context.Background(), platforms.Lark)
 	if !coc.CredentialsExpired(err) || !strings.Contains(err.Error(), "token expires") || !strings.Contains(err.Error(), "cannot be renewed") {
 		t.Fatalf("want COC's answer and the reason, got %v", err)
 	}
@@ -176,9 +181,9 @@ func TestCredentialsThatCannotBeRenewedSayWhy(t *testing.T) {
 
 // A fixed key pair is not renewable: an expiry is final.
 func TestFixedCredentialsAreNotRenewed(t *testing.T) {
-	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: coc.CodeBadSignature, message: tokenExpired}
+	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.MaxRetries = 3 })
-	if _, err := client.GetBinding(context.Background(), coc.Lark); !coc.CredentialsExpired(err) {
+	if _, err := client.GetBinding(context.Background(), platforms.Lark); !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
 	}
 	if n := len(h.requests()); n != 1 {
@@ -204,7 +209,7 @@ func TestEveryAttemptSignsWithTheCurrentCredentials(t *testing.T) {
 		w.WriteHeader(204)
 	}
 	client := rawClient(t, h, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 2 })
-	if err := client.DeleteBinding(context.Background(), coc.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if provider.retrieved != 2 {
@@ -220,10 +225,10 @@ func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(400)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeInvalidField,
-			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(coc.HeaderSecurityToken), generation(7).SecretKey)})
+			ErrorMsg: fmt.Sprintf("token %s, and the key %s", r.Header.Get(hwhttp.HeaderSecurityToken), generation(7).SecretKey)})
 	}
 	client := rawClient(t, echo, func(c *coc.Config) { c.Credentials = provider })
-	_, err := client.GetBinding(context.Background(), coc.Lark)
+	_, err := client.GetBinding(context.Background(), platforms.Lark)
 	if err == nil || strings.Contains(err.Error(), "generation-7") || !strings.Contains(err.Error(), "token ***, and the key ***") {
 		t.Fatalf("want the echoed credentials scrubbed, got %v", err)
 	}
@@ -234,14 +239,14 @@ func TestErrorsNeverCarryCredentialsObtainedLater(t *testing.T) {
 func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	var sent atomic.Int32
 	var retrieved atomic.Int32
-	failing := providerFunc(func(context.Context) (coc.Credentials, error) {
+	failing := providerFunc(func(context.Context) (hwhttp.Credentials, error) {
 		retrieved.Add(1)
-		return coc.Credentials{}, errors.New("IAM refused agency coc-operator")
+		return hwhttp.Credentials{}, errors.New("IAM refused agency coc-operator")
 	})
 	client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) { sent.Add(1); w.WriteHeader(204) },
 		func(c *coc.Config) { c.Credentials = failing; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), coc.Lark)
-	var credErr *coc.CredentialsError
+	err := client.DeleteBinding(context.Background(), platforms.Lark)
+	var credErr *hwhttp.CredentialsError
 	if !errors.As(err, &credErr) || !strings.Contains(err.Error(), "DELETE /v1/mobile-apps/lark: obtaining credentials: IAM refused agency coc-operator") {
 		t.Fatalf("want a credentials error naming the call and the cause, got %v", err)
 	}
@@ -250,6 +255,6 @@ func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	}
 }
 
-type providerFunc func(context.Context) (coc.Credentials, error)
+type providerFunc func(context.Context) (hwhttp.Credentials, error)
 
-func (f providerFunc) Retrieve(ctx context.Context) (coc.Credentials, error) { return f(ctx) }
+func (f providerFunc) Retrieve(ctx context.Context) (hwhttp.Credentials, error) { return f(ctx) }

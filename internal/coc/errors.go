@@ -1,18 +1,17 @@
 package coc
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
-	"strconv"
 	"strings"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// Sentinel kinds; an *APIError, a *ResponseError and a *KeyRefusedError unwrap to exactly one
-// of them, so callers write errors.Is(err, coc.ErrNotBound) and use errors.As for the details.
-// Each kind is what an answer means for the call it answers (CONTRACT.md, "What a client
+// Sentinel kinds; an *APIError, a *ResponseError and a request not sent for a refused key
+// unwrap to exactly one of them, so callers write errors.Is(err, coc.ErrNotBound) and use
+// errors.As for the details. Each kind is what an answer means for the call it answers (CONTRACT.md, "What a client
 // concludes"), never what its status alone suggests.
 var (
 	// ErrNotBound is COC's 404 COC.00040401 to a GET, PUT or DELETE of one app type, and only that.
@@ -88,7 +87,7 @@ func kindForStatus(status int, code string) error {
 		return ErrThrottled
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return ErrAuth
-	case status >= 500 && status != http.StatusNotImplemented && code != CodeNoBackend:
+	case status >= 500 && status != http.StatusNotImplemented && code != hwhttp.CodeNoBackend:
 		return ErrServer
 	}
 	return ErrNotServed
@@ -130,63 +129,24 @@ func malformed(err error) bool {
 	return errors.As(err, &respErr) && respErr.StatusCode >= 200 && respErr.StatusCode <= 299 && errors.Is(err, ErrResponse)
 }
 
-// scrubber replaces known secret values, in every spelling an error may carry them, with a
-// placeholder.
-type scrubber []string
-
-const redacted = "***"
-
-func newScrubber(values ...string) scrubber {
-	var s scrubber
-	for _, v := range values {
-		// Very short values would turn ordinary words into "***" and protect nothing.
-		if len(v) < 4 {
-			continue
-		}
-		for _, form := range Spellings(v) {
-			if !slices.Contains(s, form) {
-				s = append(s, form)
-			}
-		}
-	}
-	return s
-}
-
-// Spellings returns the ways a value may be written in an error or a log: as it is, JSON-escaped
-// (with and without HTML escaping, as servers differ) and Go-quoted (as %q renders it), each
-// without the surrounding quotes. Duplicates are possible.
-func Spellings(v string) []string {
-	forms := []string{v, strings.Trim(strconv.Quote(v), `"`)}
-	for _, escapeHTML := range []bool{true, false} {
-		var b strings.Builder
-		enc := json.NewEncoder(&b)
-		enc.SetEscapeHTML(escapeHTML)
-		_ = enc.Encode(v)
-		forms = append(forms, strings.Trim(strings.TrimSpace(b.String()), `"`))
-	}
-	return forms
-}
-
-// Scrub replaces every secret in text, in each of its Spellings, with ***. Values shorter than 4
-// characters are left alone: they would turn ordinary words into *** and protect nothing.
-func Scrub(text string, secrets ...string) string { return newScrubber(secrets...).scrub(text) }
-
-func (s scrubber) scrub(text string) string {
-	for _, v := range s {
-		text = strings.ReplaceAll(text, v, redacted)
-	}
-	return text
-}
-
-func (s scrubber) apiError(e *APIError) *APIError {
+// scrubAPIError replaces every value s knows in what COC said.
+func scrubAPIError(s hwhttp.Scrubber, e *APIError) *APIError {
 	if len(s) == 0 {
 		return e
 	}
-	e.Code = s.scrub(e.Code)
-	e.Message = s.scrub(e.Message)
+	e.Code = s.Scrub(e.Code)
+	e.Message = s.Scrub(e.Message)
 	for i := range e.Details {
-		e.Details[i].Reason = s.scrub(e.Details[i].Reason)
-		e.Details[i].Field = s.scrub(e.Details[i].Field)
+		e.Details[i].Reason = s.Scrub(e.Details[i].Reason)
+		e.Details[i].Field = s.Scrub(e.Details[i].Field)
 	}
 	return e
+}
+
+// CredentialsExpired reports whether COC's gateway refused a request because its temporary
+// credentials had expired rather than for a bad signature: only the former is worth renewing
+// and retrying (see hwhttp.TokenExpired).
+func CredentialsExpired(err error) bool {
+	var apiErr *APIError
+	return errors.As(err, &apiErr) && hwhttp.TokenExpired(apiErr.StatusCode, apiErr.Code, apiErr.Message)
 }

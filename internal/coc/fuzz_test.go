@@ -7,73 +7,18 @@ import (
 	"io"
 	"maps"
 	"net/http"
-	"net/url"
-	"regexp"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The fuzz targets run their seeds (testdata/fuzz and the f.Add calls) in every `go test`;
 // `make fuzz` explores beyond them.
-
-// Escape percent-encodes everything but the unreserved characters, and decoding gives the
-// input back.
-func FuzzEscape(f *testing.F) {
-	for _, s := range []string{"", "abc", "a b", "100%", "ä/ö?&=#", "\x00\xff", "~-._"} {
-		f.Add(s)
-	}
-	wellFormed := regexp.MustCompile(`^(?:[A-Za-z0-9\-_.~]|%[0-9A-F]{2})*$`)
-	f.Fuzz(func(t *testing.T, s string) {
-		escaped := coc.Escape(s)
-		if !wellFormed.MatchString(escaped) {
-			t.Fatalf("Escape(%q) = %q holds a character that should be encoded", s, escaped)
-		}
-		if back, err := url.PathUnescape(escaped); err != nil || back != s {
-			t.Fatalf("Escape(%q) = %q decodes to %q (%v)", s, escaped, back, err)
-		}
-	})
-}
-
-// The canonical URI of any path is well formed and ends in "/"; the canonical query names each
-// pair the query holds, in order, and parsing it gives the same query back.
-func FuzzCanonicalURIAndQuery(f *testing.F) {
-	f.Add("/v1/mobile-apps/wecom", "app_type=wecom&limit=100&offset=0")
-	f.Add("/a b/%2F/ä", "b=2&a=1&a=0&c=%20+x")
-	f.Add("", "=&&=x&y")
-	f.Add("/v1//x/", "k=v;w")
-	uri := regexp.MustCompile(`^(?:[A-Za-z0-9\-_.~/]|%[0-9A-F]{2})*/$`)
-	f.Fuzz(func(t *testing.T, path, rawQuery string) {
-		u := &url.URL{Path: path, RawQuery: rawQuery}
-		if got := coc.CanonicalURI(u); !uri.MatchString(got) {
-			t.Fatalf("CanonicalURI(%q) = %q", path, got)
-		}
-		q := u.Query()
-		canonical := coc.CanonicalQuery(q)
-		parsed, err := url.ParseQuery(canonical)
-		if err != nil {
-			t.Fatalf("CanonicalQuery of %q = %q, which does not parse: %v", rawQuery, canonical, err)
-		}
-		if again := coc.CanonicalQuery(parsed); again != canonical {
-			t.Fatalf("CanonicalQuery is not stable for %q: %q, then %q", rawQuery, canonical, again)
-		}
-		if len(q) != len(parsed) {
-			t.Fatalf("the canonical query %q of %q has %d keys, want %d", canonical, rawQuery, len(parsed), len(q))
-		}
-		for k, values := range q {
-			if !slices.Equal(slices.Sorted(slices.Values(values)), parsed[k]) {
-				t.Fatalf("key %q: %q, canonical %q", k, values, parsed[k])
-			}
-		}
-		request := coc.CanonicalRequest(http.MethodGet, u, http.Header{}, nil, nil)
-		if !strings.HasPrefix(request, "GET\n"+coc.CanonicalURI(u)+"\n"+canonical+"\n") {
-			t.Fatalf("the canonical request does not start with method, URI and query:\n%s", request)
-		}
-	})
-}
 
 // A binding that decodes encodes and decodes to itself.
 func FuzzBindingUnmarshalJSON(f *testing.F) {
@@ -102,59 +47,6 @@ func FuzzBindingUnmarshalJSON(f *testing.F) {
 	})
 }
 
-// reasons are every reason DecodeBindingRequest gives: none repeats a value the body held.
-var reasons = regexp.MustCompile(`^(?:is not a field of a (?:wecom|dingtalk|lark) app|must be a string, got (?:nothing|a string|an object|an array|a boolean|null|a number)|` +
-	`must not be empty|must be at most 256 characters|must not contain whitespace or control characters|is required|must be a JSON object)$`)
-
-// DecodeBindingRequest never panics, never quotes a value in its problems, and what it accepts
-// encodes to a body it accepts again, unchanged.
-func FuzzDecodeBindingRequest(f *testing.F) {
-	f.Add(uint8(0), uint8(0), []byte(`{"enterprise_id":"ww0123456789abcdef","enterprise_key":"k","address_book_key":"k2","service_id":"1"}`))
-	f.Add(uint8(1), uint8(1), []byte(`{"client_id":"ding","client_secret":"has space","robot_id":1,"extra":"x"}`))
-	f.Add(uint8(2), uint8(0), []byte(`{"app_id":"","app_secret":"\u0000","service_id":null}`))
-	f.Add(uint8(2), uint8(1), []byte(`null`))
-	f.Fuzz(func(t *testing.T, platform, method uint8, body []byte) {
-		p := coc.Platforms()[int(platform)%len(coc.Platforms())]
-		m := coc.Method(int(method) % 2)
-		req, problems := coc.DecodeBindingRequest(p, m, body)
-		for _, problem := range problems {
-			if !reasons.MatchString(problem.Reason) {
-				t.Fatalf("unexpected reason %q for %q", problem.Reason, problem.Field)
-			}
-		}
-		if !slices.IsSortedFunc(problems, func(a, b coc.FieldError) int { return strings.Compare(a.Field, b.Field) }) {
-			t.Fatalf("problems are not sorted: %+v", problems)
-		}
-		if problems != nil {
-			return
-		}
-		encoded, err := json.Marshal(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		again, problems := coc.DecodeBindingRequest(p, m, encoded)
-		if problems != nil || !equalRequests(req, again) {
-			t.Fatalf("%s re-decodes to %+v (%+v), want %+v", encoded, again, problems, req)
-		}
-	})
-}
-
-func equalRequests(a, b coc.BindingRequest) bool {
-	return mapsEqual(a.Fields, b.Fields) && mapsEqual(a.Secrets, b.Secrets)
-}
-
-func mapsEqual(a, b map[string]string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if w, ok := b[k]; !ok || w != v {
-			return false
-		}
-	}
-	return true
-}
-
 // fuzzSecrets are what a create carries and what signs it. The fuzzer writes SECRET, TOKEN,
 // SIGNKEY and SIGNATURE into a response wherever it likes; they are replaced by these values
 // (and the request's signature), as a server or proxy that echoes the request would.
@@ -176,7 +68,7 @@ type fuzzTransport struct {
 func (ft fuzzTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	h := http.Header{}
 	h.Set("Content-Type", ft.contentType)
-	h.Set(coc.HeaderRequestID, ft.requestID)
+	h.Set(hwhttp.HeaderRequestID, ft.requestID)
 	h.Set("Retry-After", ft.retryAfter)
 	return &http.Response{StatusCode: ft.status, Header: h, Body: io.NopCloser(strings.NewReader(ft.body)), Request: req}, nil
 }
@@ -205,13 +97,13 @@ func FuzzClientResponses(f *testing.F) {
 		var signatures []string
 		client, err := coc.NewClient(coc.Config{
 			Endpoint:    "https://coc.example.com",
-			Credentials: coc.Credentials{AccessKey: "AK", SecretKey: fuzzSecrets["SIGNKEY"], SecurityToken: fuzzSecrets["TOKEN"]},
+			Credentials: hwhttp.Credentials{AccessKey: "AK", SecretKey: fuzzSecrets["SIGNKEY"], SecurityToken: fuzzSecrets["TOKEN"]},
 			MaxRetries:  0,
-			Backoff:     coc.Backoff{Min: time.Microsecond, Max: time.Microsecond, MaxRetryAfter: time.Microsecond},
+			Backoff:     hwhttp.Backoff{Min: time.Microsecond, Max: time.Microsecond, MaxRetryAfter: time.Microsecond},
 			HTTPClient: &http.Client{Transport: roundTripperFunc(func(req *http.Request) (*http.Response, error) {
 				// The signature is known only once the request is signed; an echo of it is a leak too.
 				// An echo repeats the request it answers, so each answer gets that request's signature.
-				_, signature, _ := strings.Cut(req.Header.Get(coc.HeaderAuthorization), "Signature=")
+				_, signature, _ := strings.Cut(req.Header.Get(hwhttp.HeaderAuthorization), "Signature=")
 				signatures = append(signatures, signature)
 				answer := transport
 				answer.body = strings.ReplaceAll(answer.body, "SIGNATURE", signature)
@@ -221,7 +113,7 @@ func FuzzClientResponses(f *testing.F) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = client.CreateBinding(context.Background(), coc.Lark, coc.BindingRequest{
+		_, err = client.CreateBinding(context.Background(), platforms.Lark, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_0123456789abcdef", "service_id": "svc-1"},
 			Secrets: map[string]string{"app_secret": fuzzSecrets["SECRET"]},
 		})
@@ -236,7 +128,7 @@ func FuzzClientResponses(f *testing.F) {
 		}
 		secrets := append(slices.Collect(maps.Values(fuzzSecrets)), signatures...)
 		for _, s := range secrets {
-			for _, form := range coc.Spellings(s) {
+			for _, form := range hwhttp.Spellings(s) {
 				if form != "" && strings.Contains(err.Error(), form) {
 					t.Fatalf("the error holds %q:\n%v", form, err)
 				}

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -19,23 +22,23 @@ import (
 func TestRequestsEncodeToGolden(t *testing.T) {
 	cases := []struct {
 		file    string
-		appType coc.AppType
-		method  coc.Method
+		appType platforms.AppType
+		method  simulator.Method
 		req     coc.BindingRequest
 	}{
-		{"request_create_wecom.json", coc.WeCom, coc.Create, coc.BindingRequest{
+		{"request_create_wecom.json", platforms.WeCom, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"enterprise_id": "ww0123456789abcdef", "service_id": "1000002"},
 			Secrets: map[string]string{"enterprise_key": "golden-enterprise-key", "address_book_key": "golden-address-book-key"},
 		}},
-		{"request_create_dingtalk.json", coc.DingTalk, coc.Create, coc.BindingRequest{
+		{"request_create_dingtalk.json", platforms.DingTalk, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"client_id": "dingabcdefghij012345", "group_template_id": "tpl-0001", "robot_id": "robot-0001", "service_id": "2000001"},
 			Secrets: map[string]string{"client_secret": "golden-client-secret"},
 		}},
-		{"request_create_lark.json", coc.Lark, coc.Create, coc.BindingRequest{
+		{"request_create_lark.json", platforms.Lark, simulator.Create, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "cli_a1b2c3d4e5f6a7b8"},
 			Secrets: map[string]string{"app_secret": "golden-app-secret"},
 		}},
-		{"request_update_lark_without_secret.json", coc.Lark, coc.Update, coc.BindingRequest{
+		{"request_update_lark_without_secret.json", platforms.Lark, simulator.Update, coc.BindingRequest{
 			Fields:  map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
 			Secrets: map[string]string{},
 		}},
@@ -49,11 +52,11 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 			t.Errorf("%s:\n got %s\nwant %s", tc.file, got, want)
 		}
 		// The decoder the simulator uses reads it back to the same request.
-		p, err := coc.PlatformFor(tc.appType)
+		p, err := platforms.For(tc.appType)
 		if err != nil {
 			t.Fatal(err)
 		}
-		decoded, problems := coc.DecodeBindingRequest(p, tc.method, got)
+		decoded, problems := simulator.DecodeBindingRequest(p, tc.method, got)
 		if problems != nil {
 			t.Fatalf("%s: %v", tc.file, problems)
 		}
@@ -77,19 +80,19 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	}
 	ctx := context.Background()
 
-	got, err := serve("response_update_lark.json", 200).GetBinding(ctx, coc.Lark)
+	got, err := serve("response_update_lark.json", 200).GetBinding(ctx, platforms.Lark)
 	if err != nil {
 		t.Fatal(err)
 	}
 	want := &coc.Binding{
-		AppType: coc.Lark, Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
+		AppType: platforms.Lark, Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
 		Status: "enabled", CreatedAt: ts("2026-01-02T03:04:08Z"), UpdatedAt: ts("2026-01-02T03:04:10Z"), KeyUpdatedAt: ts("2026-01-02T03:04:08Z"),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decoded %+v\nwant    %+v", got, want)
 	}
 
-	dingtalk, err := serve("response_create_dingtalk.json", 201).GetBinding(ctx, coc.DingTalk)
+	dingtalk, err := serve("response_create_dingtalk.json", 201).GetBinding(ctx, platforms.DingTalk)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -101,12 +104,12 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if page.Total != 3 || len(page.List) != 2 || page.List[0].Identifier() != "ww0123456789abcdef" || page.List[1].AppType != coc.DingTalk {
+	if page.Total != 3 || len(page.List) != 2 || page.List[0].Identifier() != "ww0123456789abcdef" || page.List[1].AppType != platforms.DingTalk {
 		t.Fatalf("decoded page %+v", page)
 	}
 
 	// A binding encodes back to the simulator's bytes.
-	encoded, err := json.Marshal(coc.Success(*got))
+	encoded, err := json.Marshal(simulator.Success(*got))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -114,9 +117,15 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		t.Fatalf("re-encoded:\n%s\nwant:\n%s", encoded, want)
 	}
 
-	update := func(c *coc.Client) error { _, err := c.UpdateBinding(ctx, coc.Lark, coc.BindingRequest{}); return err }
-	create := func(c *coc.Client) error { _, err := c.CreateBinding(ctx, coc.Lark, coc.BindingRequest{}); return err }
-	get := func(c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err }
+	update := func(c *coc.Client) error {
+		_, err := c.UpdateBinding(ctx, platforms.Lark, coc.BindingRequest{})
+		return err
+	}
+	create := func(c *coc.Client) error {
+		_, err := c.CreateBinding(ctx, platforms.Lark, coc.BindingRequest{})
+		return err
+	}
+	get := func(c *coc.Client) error { _, err := c.GetBinding(ctx, platforms.Lark); return err }
 	errorCases := []struct {
 		file   string
 		status int
@@ -128,8 +137,8 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		{"response_error_immutable.json", 400, update, coc.ErrValidation, coc.CodeImmutableField},
 		{"response_error_validation.json", 400, update, coc.ErrValidation, coc.CodeInvalidField},
 		{"response_error_not_bound.json", 404, update, coc.ErrNotBound, coc.CodeNotBound},
-		{"response_error_signature.json", 401, get, coc.ErrAuth, coc.CodeBadSignature},
-		{"response_error_not_published.json", 404, get, coc.ErrNotServed, coc.CodeNotPublished},
+		{"response_error_signature.json", 401, get, coc.ErrAuth, hwhttp.CodeBadSignature},
+		{"response_error_not_published.json", 404, get, coc.ErrNotServed, hwhttp.CodeNotPublished},
 	}
 	for _, tc := range errorCases {
 		err := tc.call(serve(tc.file, tc.status))
@@ -138,7 +147,7 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 			t.Errorf("%s: got %v, want %v with code %s", tc.file, err, tc.kind, tc.code)
 		}
 	}
-	_, err = serve("response_error_validation.json", 400).UpdateBinding(ctx, coc.Lark, coc.BindingRequest{})
+	_, err = serve("response_error_validation.json", 400).UpdateBinding(ctx, platforms.Lark, coc.BindingRequest{})
 	var apiErr *coc.APIError
 	if errors.As(err, &apiErr); len(apiErr.Details) != 4 || apiErr.Details[2] != (coc.FieldError{Field: "region", Reason: "is not a field of a lark app"}) {
 		t.Fatalf("details = %+v", apiErr.Details)

@@ -12,14 +12,16 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 var listedAt = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
 
 // bindingOf is a well-formed binding of platform p, as COC would list it.
-func bindingOf(p coc.Platform) coc.Binding {
+func bindingOf(p platforms.Platform) coc.Binding {
 	fields := map[string]string{}
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		fields[name] = name + "-1"
 	}
 	return coc.Binding{AppType: p.AppType, Status: coc.StatusEnabled, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt, Fields: fields}
@@ -35,17 +37,17 @@ func listOf(n, pageCap int, offsets *[]int) http.HandlerFunc {
 		*offsets = append(*offsets, offset)
 		page := coc.BindingList{Total: n, List: []coc.Binding{}}
 		for i := offset; i < min(offset+limit, offset+pageCap, n); i++ {
-			page.List = append(page.List, bindingOf(coc.Platforms()[i]))
+			page.List = append(page.List, bindingOf(platforms.All()[i]))
 		}
 		w.Header().Set("Content-Type", "application/json")
-		_ = json.NewEncoder(w).Encode(coc.Success(page))
+		_ = json.NewEncoder(w).Encode(simulator.Success(page))
 	}
 }
 
 // AllBindings reads the pages it needs and no page more: a tenant's bindings fit in one page of
 // the largest size the API allows, and a server that pages more finely is followed to its end.
 func TestAllBindingsReadsEachPageOnce(t *testing.T) {
-	n := len(coc.Platforms())
+	n := len(platforms.All())
 	for _, tc := range []struct {
 		bindings, pageCap int
 		wantOffsets       []int
@@ -59,7 +61,7 @@ func TestAllBindingsReadsEachPageOnce(t *testing.T) {
 		t.Run(fmt.Sprintf("%d bindings, %d a page", tc.bindings, tc.pageCap), func(t *testing.T) {
 			var offsets []int
 			client := rawClient(t, listOf(tc.bindings, tc.pageCap, &offsets))
-			seen := map[coc.AppType]bool{}
+			seen := map[platforms.AppType]bool{}
 			for b, err := range client.AllBindings(context.Background(), "") {
 				if err != nil {
 					t.Fatal(err)
@@ -80,10 +82,10 @@ func TestAllBindingsReadsEachPageOnce(t *testing.T) {
 // a page repeated forever with a large total, more bindings than app types, another app type
 // than the filter's, an empty page before the total is reached. None takes more than two calls.
 func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
-	lark, wecom := bindingOf(mustPlatform(t, coc.Lark)), bindingOf(mustPlatform(t, coc.WeCom))
+	lark, wecom := bindingOf(mustPlatform(t, platforms.Lark)), bindingOf(mustPlatform(t, platforms.WeCom))
 	for _, tc := range []struct {
 		name   string
-		filter coc.AppType
+		filter platforms.AppType
 		page   coc.BindingList
 		want   string
 	}{
@@ -91,7 +93,7 @@ func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
 		{"one page repeated, total 250", "", coc.BindingList{Total: 250, List: []coc.Binding{lark}}, "data.total is 250, but a tenant binds at most 3"},
 		{"total 10⁹", "", coc.BindingList{Total: 1_000_000_000, List: []coc.Binding{lark}}, "data.total is 1000000000"},
 		{"two of one app type", "", coc.BindingList{Total: 2, List: []coc.Binding{lark, lark}}, "data.list[1] is a second lark binding"},
-		{"the filter ignored", coc.Lark, coc.BindingList{Total: 1, List: []coc.Binding{wecom}}, `data.list[0].app_type is "wecom", but the list asked for "lark" only`},
+		{"the filter ignored", platforms.Lark, coc.BindingList{Total: 1, List: []coc.Binding{wecom}}, `data.list[0].app_type is "wecom", but the list asked for "lark" only`},
 		{"an empty page short of the total", "", coc.BindingList{Total: 1, List: []coc.Binding{}}, "the page at offset 0 is empty, but data.total is 1"},
 		{"a negative total", "", coc.BindingList{Total: -1, List: []coc.Binding{}}, "data.total is -1"},
 	} {
@@ -100,7 +102,7 @@ func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
 			client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) {
 				calls++
 				w.Header().Set("Content-Type", "application/json")
-				_ = json.NewEncoder(w).Encode(coc.Success(tc.page))
+				_ = json.NewEncoder(w).Encode(simulator.Success(tc.page))
 			})
 			var err error
 			for _, e := range client.AllBindings(context.Background(), tc.filter) {
@@ -119,9 +121,9 @@ func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
 	}
 }
 
-func mustPlatform(t *testing.T, at coc.AppType) coc.Platform {
+func mustPlatform(t *testing.T, at platforms.AppType) platforms.Platform {
 	t.Helper()
-	p, err := coc.PlatformFor(at)
+	p, err := platforms.For(at)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -27,7 +29,7 @@ func rawClient(t *testing.T, h http.HandlerFunc, opts ...func(*coc.Config)) *coc
 	t.Cleanup(server.Close)
 	cfg := coc.Config{
 		Endpoint:         server.URL,
-		Credentials:      coc.Credentials{AccessKey: "AK", SecretKey: "SK-very-secret", SecurityToken: "TOKEN-very-secret"},
+		Credentials:      hwhttp.Credentials{AccessKey: "AK", SecretKey: "SK-very-secret", SecurityToken: "TOKEN-very-secret"},
 		MaxRetries:       0,
 		Backoff:          fastBackoff,
 		MaxResponseBytes: 4096,
@@ -47,7 +49,7 @@ func answer(status int, contentType, body string) http.HandlerFunc {
 		if contentType != "" {
 			w.Header().Set("Content-Type", contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, "req-42")
+		w.Header().Set(hwhttp.HeaderRequestID, "req-42")
 		w.WriteHeader(status)
 		_, _ = fmt.Fprint(w, body)
 	}
@@ -76,7 +78,7 @@ func TestMalformedResponsesGiveClearErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := rawClient(t, tc.handler).GetBinding(context.Background(), coc.Lark)
+			_, err := rawClient(t, tc.handler).GetBinding(context.Background(), platforms.Lark)
 			if err == nil || !errors.Is(err, tc.kind) || !strings.Contains(err.Error(), tc.want) {
 				t.Fatalf("got %v, want a %v error containing %q", err, tc.kind, tc.want)
 			}
@@ -97,11 +99,11 @@ func TestErrorsNeverCarrySecrets(t *testing.T) {
 		w.WriteHeader(400)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{
 			ErrorCode: coc.CodeInvalidField,
-			ErrorMsg:  "bad request " + string(body) + " token " + r.Header.Get(coc.HeaderSecurityToken),
+			ErrorMsg:  "bad request " + string(body) + " token " + r.Header.Get(hwhttp.HeaderSecurityToken),
 			Details:   []coc.FieldError{{Field: "app_secret", Reason: string(body)}},
 		})
 	}
-	_, err := rawClient(t, echo).CreateBinding(context.Background(), coc.Lark, coc.BindingRequest{
+	_, err := rawClient(t, echo).CreateBinding(context.Background(), platforms.Lark, coc.BindingRequest{
 		Fields:  map[string]string{"app_id": "cli_1", "service_id": "1"},
 		Secrets: map[string]string{"app_secret": secret},
 	})
@@ -127,7 +129,7 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	t.Cleanup(server.Close)
 	client, err := coc.NewClient(coc.Config{
 		Endpoint:    server.URL,
-		Credentials: coc.Credentials{AccessKey: "AKLOG", SecretKey: "SK-log-secret", SecurityToken: "TOKEN-log-secret"},
+		Credentials: hwhttp.Credentials{AccessKey: "AKLOG", SecretKey: "SK-log-secret", SecurityToken: "TOKEN-log-secret"},
 		DomainID:    "d", MaxRetries: 2, Backoff: fastBackoff, Logger: logger,
 	})
 	if err != nil {
@@ -136,10 +138,10 @@ func TestLogsNeverCarryCredentialsOrSecrets(t *testing.T) {
 	ctx := context.Background()
 	// The POST fails, and so does the first read-back, which is retried.
 	_ = sim.InjectFault(simulator.Fault{Status: 503, Times: 2})
-	if _, err := client.CreateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-log")); err != nil {
+	if _, err := client.CreateBinding(ctx, platforms.WeCom, wecomRequest("enterprise-key-log")); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := client.UpdateBinding(ctx, coc.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
+	if _, err := client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("enterprise-key-rotated")); err != nil {
 		t.Fatal(err)
 	}
 	if unmaskable := logger.Unmaskable(); len(unmaskable) > 0 {
@@ -164,7 +166,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 	var mu sync.Mutex
 	h := func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
-		dates = append(dates, r.Header.Get(coc.HeaderDate))
+		dates = append(dates, r.Header.Get(hwhttp.HeaderDate))
 		n := len(dates)
 		mu.Unlock()
 		clock.Add(60) // the "wait" between attempts
@@ -178,7 +180,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 		c.MaxRetries = 3
 		c.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
 	})
-	if err := client.DeleteBinding(context.Background(), coc.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if len(dates) != 3 || dates[0] == dates[1] || dates[1] == dates[2] {
@@ -204,10 +206,13 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 		answer(503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`)(w, r)
 	}
 	create := func(ctx context.Context, c *coc.Client) error {
-		_, err := c.CreateBinding(ctx, coc.Lark, coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}})
+		_, err := c.CreateBinding(ctx, platforms.Lark, coc.BindingRequest{Fields: map[string]string{"app_id": "cli_1", "service_id": "1"}, Secrets: map[string]string{"app_secret": "s"}})
 		return err
 	}
-	get := func(ctx context.Context, c *coc.Client) error { _, err := c.GetBinding(ctx, coc.Lark); return err }
+	get := func(ctx context.Context, c *coc.Client) error {
+		_, err := c.GetBinding(ctx, platforms.Lark)
+		return err
+	}
 	cases := []struct {
 		name    string
 		handler http.HandlerFunc
@@ -217,7 +222,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 	}{
 		{"GET held past the deadline", hang, get, false, context.DeadlineExceeded},
 		{"POST held until cancelled", hang, create, true, context.Canceled},
-		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, coc.Lark) }, true, context.Canceled},
+		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, platforms.Lark) }, true, context.Canceled},
 		{"POST reconciling a 503 past the deadline", busy, create, false, context.DeadlineExceeded},
 	}
 	for _, tc := range cases {
@@ -225,7 +230,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 			transport := &http.Transport{}
 			client := rawClient(t, tc.handler, func(c *coc.Config) {
 				c.MaxRetries = 5
-				c.Backoff = coc.Backoff{Min: time.Second, Max: time.Minute, MaxRetryAfter: time.Minute}
+				c.Backoff = hwhttp.Backoff{Min: time.Second, Max: time.Minute, MaxRetryAfter: time.Minute}
 				c.HTTPClient = &http.Client{Transport: transport}
 			})
 			before := runtime.NumGoroutine()
@@ -259,7 +264,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 }
 
 func TestNewClientRejectsBadConfig(t *testing.T) {
-	good := coc.Credentials{AccessKey: "AK", SecretKey: "SK"}
+	good := hwhttp.Credentials{AccessKey: "AK", SecretKey: "SK"}
 	cases := []struct {
 		name string
 		cfg  coc.Config

@@ -14,6 +14,9 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -36,7 +39,7 @@ func (s *stranger) handler(answer func(r *http.Request) (status int, contentType
 		if contentType != "" {
 			w.Header().Set("Content-Type", contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, "req-stranger")
+		w.Header().Set(hwhttp.HeaderRequestID, "req-stranger")
 		w.WriteHeader(status)
 		_, _ = fmt.Fprint(w, body)
 	}
@@ -48,12 +51,12 @@ func (s *stranger) log() string {
 	return strings.Join(s.calls, ", ")
 }
 
-var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, coc.CodeNotPublished, coc.MessageNotPublished)
+var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, hwhttp.CodeNotPublished, hwhttp.MessageNotPublished)
 
 // larkAnswer is COC's answer describing a Lark binding of the given fields.
 func larkAnswer(fields map[string]string) string {
-	b := coc.Binding{AppType: coc.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
-	data, _ := json.Marshal(coc.Success(b))
+	b := coc.Binding{AppType: platforms.Lark, Status: coc.StatusEnabled, Fields: fields, CreatedAt: listedAt, UpdatedAt: listedAt, KeyUpdatedAt: listedAt}
+	data, _ := json.Marshal(simulator.Success(b))
 	return string(data)
 }
 
@@ -63,9 +66,9 @@ func TestAGatewayWithoutTheAPIIsNeverNotBound(t *testing.T) {
 	s := &stranger{}
 	client := rawClient(t, s.handler(func(*http.Request) (int, string, string) { return 404, "application/json", notPublished }))
 	ctx := context.Background()
-	_, getErr := client.GetBinding(ctx, coc.Lark)
-	_, putErr := client.UpdateBinding(ctx, coc.Lark, larkRequest())
-	deleteErr := client.DeleteBinding(ctx, coc.Lark)
+	_, getErr := client.GetBinding(ctx, platforms.Lark)
+	_, putErr := client.UpdateBinding(ctx, platforms.Lark, larkRequest())
+	deleteErr := client.DeleteBinding(ctx, platforms.Lark)
 	_, listErr := client.ListBindings(ctx, coc.ListOptions{})
 	for _, err := range []error{getErr, putErr, deleteErr, listErr} {
 		if !errors.Is(err, coc.ErrNotServed) || errors.Is(err, coc.ErrNotBound) || !strings.Contains(err.Error(), "APIG.0101") ||
@@ -85,7 +88,7 @@ func TestCreateDoesNotPostAgainAfterAForeignNotFound(t *testing.T) {
 		}
 		return 404, "application/json", notPublished
 	}), func(c *coc.Config) { c.MaxRetries = 3 })
-	_, err := client.CreateBinding(context.Background(), coc.Lark, larkRequest())
+	_, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest())
 	if !errors.Is(err, coc.ErrOutcomeUnknown) || !errors.Is(err, coc.ErrNotServed) {
 		t.Fatalf("got %v, want an unknown outcome that quotes the gateway's answer", err)
 	}
@@ -130,7 +133,7 @@ func TestCreateAnswersFromStrangers(t *testing.T) {
 				}
 				return 200, "application/json", larkAnswer(sent.Fields)
 			}), func(c *coc.Config) { c.MaxRetries = 3 })
-			got, err := client.CreateBinding(context.Background(), coc.Lark, sent)
+			got, err := client.CreateBinding(context.Background(), platforms.Lark, sent)
 			switch {
 			case tc.wantKind != nil && (!errors.Is(err, tc.wantKind) || errors.Is(err, coc.ErrOutcomeUnknown) || errors.Is(err, coc.ErrAlreadyBound)):
 				t.Errorf("got %v, want a plain %v", err, tc.wantKind)
@@ -160,7 +163,7 @@ func TestDeleteAnsweredBySomethingElseFails(t *testing.T) {
 		{404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`, coc.ErrNotBound},
 	} {
 		client := rawClient(t, answer(tc.status, tc.contentType, tc.body))
-		err := client.DeleteBinding(context.Background(), coc.Lark)
+		err := client.DeleteBinding(context.Background(), platforms.Lark)
 		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
 			t.Errorf("DELETE answered %d %s %s: got %v, want %v", tc.status, tc.contentType, tc.body, err, tc.want)
 		}
@@ -180,16 +183,18 @@ func TestARefusedKeyIsNeverSignedWithAgain(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 4)
 	for i := range errs {
-		wg.Go(func() { _, errs[i] = client.GetBinding(context.Background(), coc.AppType(coc.AppTypeNames()[i%3])) })
+		wg.Go(func() {
+			_, errs[i] = client.GetBinding(context.Background(), platforms.AppType(platforms.AppTypes()[i%3]))
+		})
 	}
 	wg.Wait()
-	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), coc.Lark))
+	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), platforms.Lark))
 	if n := signed.Load(); n != 1 {
 		t.Fatalf("%d signed requests reached the gateway, want 1", n)
 	}
 	var refused int
 	for _, err := range errs {
-		var notSent *coc.KeyRefusedError
+		var notSent *hwhttp.KeyRefusedError
 		if !errors.Is(err, coc.ErrAuth) {
 			t.Errorf("got %v, want ErrAuth", err)
 		}
@@ -222,14 +227,14 @@ func TestAProvenKeyIsUsedInParallel(t *testing.T) {
 		}
 		answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
 	})
-	if _, err := client.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+	if _, err := client.GetBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrNotBound) {
 		t.Fatal(err)
 	}
 	<-arrived
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			if err := client.DeleteBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrNotBound) {
+			if err := client.DeleteBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrNotBound) {
 				t.Errorf("got %v: the calls did not run in parallel", err)
 			}
 		})
@@ -244,14 +249,14 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 	logger := &testkit.Logger{}
 	var signature string
 	client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
-		_, signature, _ = strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Signature=")
-		w.Header().Set("X-Echo-Authorization", r.Header.Get(coc.HeaderAuthorization))
-		w.Header().Set("X-Echo-Token", r.Header.Get(coc.HeaderSecurityToken))
-		w.Header().Set(coc.HeaderRequestID, "id-"+signature)
+		_, signature, _ = strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Signature=")
+		w.Header().Set("X-Echo-Authorization", r.Header.Get(hwhttp.HeaderAuthorization))
+		w.Header().Set("X-Echo-Token", r.Header.Get(hwhttp.HeaderSecurityToken))
+		w.Header().Set(hwhttp.HeaderRequestID, "id-"+signature)
 		w.Header().Set("Content-Type", "text/plain; sig="+signature)
 		w.WriteHeader(404)
 	}, func(c *coc.Config) { c.Logger = logger })
-	_, _ = client.GetBinding(context.Background(), coc.Lark)
+	_, _ = client.GetBinding(context.Background(), platforms.Lark)
 	logs := logger.Text()
 	if signature == "" || !strings.Contains(logs, "Received COC response") {
 		t.Fatalf("no response was logged:\n%s", logs)
@@ -263,5 +268,39 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 	}
 	if !strings.Contains(logs, "X-Echo-Authorization: ***") {
 		t.Errorf("the echoing header is not logged as ***:\n%s", logs)
+	}
+}
+
+// A create sends at most max_retries + 1 POSTs in all, whatever mix of throttling, server faults
+// and lost answers it meets: the retrying client's retries and the read-back loop's share one
+// budget.
+func TestCreateSpendsOneRetryBudget(t *testing.T) {
+	for _, maxRetries := range []int{0, 1, 3, 5} {
+		for _, mix := range [][]string{{"429"}, {"503"}, {"drop"}, {"429", "503", "drop"}, {"drop", "429", "429", "503"}} {
+			var posts atomic.Int32
+			client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
+				if r.Method != http.MethodPost {
+					answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
+					return
+				}
+				switch mix[int(posts.Add(1)-1)%len(mix)] {
+				case "429":
+					w.Header().Set(hwhttp.HeaderRetryAfter, "0")
+					answer(429, "application/json", `{"error_code":"APIG.0308","error_msg":"throttled","request_id":"gw"}`)(w, r)
+				case "503":
+					answer(503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`)(w, r)
+				default:
+					hj, _ := w.(http.Hijacker)
+					conn, _, _ := hj.Hijack()
+					_ = conn.Close()
+				}
+			}, func(c *coc.Config) { c.MaxRetries = maxRetries })
+			if _, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest()); err == nil {
+				t.Fatalf("max_retries %d, %v: the create succeeded", maxRetries, mix)
+			}
+			if n := int(posts.Load()); n > maxRetries+1 || n < 1 {
+				t.Errorf("max_retries %d, answers %v: %d POSTs, want at most %d", maxRetries, mix, n, maxRetries+1)
+			}
+		}
 	}
 }

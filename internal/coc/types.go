@@ -4,9 +4,9 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"slices"
-	"strings"
 	"time"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Error codes of the contract (CONTRACT.md).
@@ -16,32 +16,18 @@ const (
 	CodeImmutableField  = "COC.00040002"
 	CodeNotBound        = "COC.00040401"
 	CodeNoSuchAPI       = "COC.00040400"
-	CodeNotPublished    = "APIG.0101"
-	CodeNoBackend       = "APIG.0103"
-	CodeOrchestration   = "APIG.0106"
 	CodeAlreadyBound    = "COC.00040901"
-	CodeThrottled       = "APIG.0308"
-	CodeBadSignature    = "APIG.0301"
-	CodeStaleDate       = "APIG.0201"
 	CodeInternal        = "COC.00050001"
-	CodeDomainMismatch  = "APIG.0303"
-	ProviderCode        = "049"
 	StatusEnabled       = "enabled"
 	MaxFieldLength      = 256
-	DefaultPageLimit    = 20
 	MaxPageLimit        = 100
 	MobileAppsPath      = "/v1/mobile-apps"
 	timestampFormatWire = "2006-01-02T15:04:05.000Z"
 )
 
-// SecurityTokenExpired is in the message of the 401 CodeBadSignature that refuses a temporary
-// credential past its expiry. It is the one 401 worth a renewal and a retry: any other counts
-// towards the gateway's lock-out of the access key.
-const SecurityTokenExpired = "the security token has expired"
-
 // Binding is a tenant's binding of one app as the API returns it. It never holds a secret.
 type Binding struct {
-	AppType AppType
+	AppType platforms.AppType
 	// Fields holds the identifier and the plain fields, keyed by wire name.
 	Fields       map[string]string
 	Status       string
@@ -52,11 +38,11 @@ type Binding struct {
 
 // Identifier returns the value of the platform's identifier field.
 func (b Binding) Identifier() string {
-	p, err := PlatformFor(b.AppType)
+	p, err := platforms.For(b.AppType)
 	if err != nil {
 		return ""
 	}
-	return b.Fields[p.Identifier]
+	return b.Fields[p.Identifier.Name]
 }
 
 // bindingMetaKeys are the fields every platform's binding shares.
@@ -91,16 +77,16 @@ func (b *Binding) UnmarshalJSON(data []byte) error {
 		return fmt.Errorf("binding: %w", err)
 	}
 	o := flatObject{values: raw}
-	appType := AppType(o.str("app_type"))
+	appType := platforms.AppType(o.str("app_type"))
 	if o.err != nil {
 		return o.err
 	}
-	p, err := PlatformFor(appType)
+	p, err := platforms.For(appType)
 	if err != nil {
 		return fmt.Errorf("binding: %w", err)
 	}
-	fields := make(map[string]string, 1+len(p.Fields))
-	for _, name := range p.NonSecretFields() {
+	fields := make(map[string]string, 1+len(p.FieldNames()))
+	for _, name := range p.NonSecretNames() {
 		if raw[name] != nil {
 			fields[name] = o.str(name)
 		}
@@ -132,7 +118,7 @@ func (o *flatObject) str(name string) string {
 	default:
 		if o.err == nil {
 			asJSON, _ := json.Marshal(v)
-			o.err = fmt.Errorf("binding: field %q: expected a string, got %s", name, jsonKind(asJSON))
+			o.err = fmt.Errorf("binding: field %q: expected a string, got %s", name, JSONKind(asJSON))
 		}
 		return ""
 	}
@@ -187,75 +173,9 @@ func (r BindingRequest) SecretValues() []string {
 	return values
 }
 
-// Method selects the rules DecodeBindingRequest applies.
-type Method int
-
-const (
-	// Create requires every field and every secret.
-	Create Method = iota
-	// Update requires every field; secrets are optional.
-	Update
-)
-
-// DecodeBindingRequest parses and validates a POST or PUT body for platform p. It returns
-// field-level problems as FieldErrors (for a 400 COC.00040001) rather than as an error.
-func DecodeBindingRequest(p Platform, m Method, data []byte) (BindingRequest, []FieldError) {
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(data, &raw); err != nil || raw == nil {
-		return BindingRequest{}, []FieldError{{Field: "body", Reason: "must be a JSON object"}}
-	}
-	req := BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{}}
-	fields := p.NonSecretFields()
-	var problems []FieldError
-	for name, v := range raw {
-		secret := p.IsSecret(name)
-		if !secret && !slices.Contains(fields, name) {
-			problems = append(problems, FieldError{Field: name, Reason: fmt.Sprintf("is not a field of a %s app", p.AppType)})
-			continue
-		}
-		var s string
-		if err := json.Unmarshal(v, &s); err != nil {
-			problems = append(problems, FieldError{Field: name, Reason: "must be a string, got " + jsonKind(v)})
-			continue
-		}
-		if reason := fieldProblem(s, secret); reason != "" {
-			problems = append(problems, FieldError{Field: name, Reason: reason})
-			continue
-		}
-		if secret {
-			req.Secrets[name] = s
-		} else {
-			req.Fields[name] = s
-		}
-	}
-	required := fields
-	if m == Create {
-		required = append(required, p.Secrets...)
-	}
-	for _, name := range required {
-		if _, ok := raw[name]; !ok {
-			problems = append(problems, FieldError{Field: name, Reason: "is required"})
-		}
-	}
-	slices.SortFunc(problems, func(a, b FieldError) int { return strings.Compare(a.Field, b.Field) })
-	return req, problems
-}
-
-// fieldProblem applies the rules the API enforces on every field; the provider checks the
-// stricter per-platform formats before a request is ever sent.
-func fieldProblem(s string, secret bool) string {
-	switch {
-	case s == "":
-		return "must not be empty"
-	case len(s) > MaxFieldLength:
-		return fmt.Sprintf("must be at most %d characters", MaxFieldLength)
-	case secret && strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7f }):
-		return "must not contain whitespace or control characters"
-	}
-	return ""
-}
-
-func jsonKind(v json.RawMessage) string {
+// JSONKind names the kind of a JSON value ("a string", "an object", ...), for errors that must
+// not quote the value itself.
+func JSONKind(v json.RawMessage) string {
 	v = bytes.TrimSpace(v)
 	if len(v) == 0 {
 		return "nothing"
@@ -283,21 +203,6 @@ type Envelope[T any] struct {
 	ErrorMsg     string `json:"error_msg"`
 	Data         *T     `json:"data"`
 }
-
-// Success wraps data in the success envelope.
-func Success[T any](data T) Envelope[T] {
-	return Envelope[T]{ProviderCode: ProviderCode, ErrorCode: CodeSuccess, ErrorMsg: "success", Data: &data}
-}
-
-// The API gateway's words for an API it does not publish: an unknown path, or a known path
-// with a method it does not serve.
-const (
-	MessageNotPublished = "The API does not exist or has not been published in the environment."
-	MessageNoSuchMethod = "The API does not exist."
-)
-
-// IsGatewayCode reports whether a code is the API gateway's own (APIG.*) rather than COC's.
-func IsGatewayCode(code string) bool { return strings.HasPrefix(code, "APIG.") }
 
 // ErrorBody is the body of every error response. The gateway's own errors carry the request id
 // in the body too; COC's carry it only in X-Request-Id.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // A binding decodes from its flat form: fields the server adds later, of any type, are ignored,
@@ -21,7 +22,7 @@ func TestBindingIgnoresUnknownFieldsAndNulls(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := map[string]string{"client_id": "dingabcdefghij012345", "service_id": "2000001", "group_template_id": "tpl-1"}
-	if b.AppType != coc.DingTalk || b.Status != "enabled" || !maps.Equal(b.Fields, want) {
+	if b.AppType != platforms.DingTalk || b.Status != "enabled" || !maps.Equal(b.Fields, want) {
 		t.Fatalf("decoded %+v", b)
 	}
 	if !b.CreatedAt.Equal(time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)) || !b.UpdatedAt.Equal(time.Date(2026, 1, 2, 3, 4, 6, 5e8, time.UTC)) ||

@@ -9,8 +9,8 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -21,14 +21,14 @@ const EnvApps = "CONFORMANCE_APPS"
 
 // app is what the kit binds on one platform: its identifier and plain fields, and its secrets.
 type app struct {
-	platform coc.Platform
+	platform platforms.Platform
 	fields   map[string]string
 	secrets  map[string]string
 	// missing says why there is no app for the platform; the platform's writes are skipped.
 	missing string
 }
 
-func (a app) identifier() string { return a.fields[a.platform.Identifier] }
+func (a app) identifier() string { return a.fields[a.platform.Identifier.Name] }
 
 // body is a POST or PUT body with these fields and the given secrets.
 func (a app) body(fields, secrets map[string]string) map[string]string {
@@ -41,7 +41,7 @@ func (a app) body(fields, secrets map[string]string) map[string]string {
 // an update changes something.
 func (a app) withPlainFields(tag string) map[string]string {
 	out := maps.Clone(a.fields)
-	for _, name := range a.platform.Fields {
+	for _, name := range a.platform.FieldNames() {
 		out[name] = "conformance-" + tag + "-" + name
 	}
 	return out
@@ -58,13 +58,13 @@ func apps(getenv func(string) string, runID string, secrets *credentials.Secrets
 			return nil, err
 		}
 	}
-	out := make([]app, 0, len(coc.Platforms()))
-	for _, p := range coc.Platforms() {
-		a := app{platform: p, fields: map[string]string{p.Identifier: "conformance-" + runID}, secrets: map[string]string{}}
-		for _, name := range p.Fields {
+	out := make([]app, 0, len(platforms.All()))
+	for _, p := range platforms.All() {
+		a := app{platform: p, fields: map[string]string{p.Identifier.Name: "conformance-" + runID}, secrets: map[string]string{}}
+		for _, name := range p.FieldNames() {
 			a.fields[name] = "conformance-" + runID + "-" + name
 		}
-		for _, name := range p.Secrets {
+		for _, name := range p.SecretNames() {
 			a.secrets[name] = randomHex(16)
 		}
 		if file != "" {
@@ -104,12 +104,12 @@ func fromFile(a app, declared []simulator.AppCredentials, file string) (app, err
 		if d.AppType != p.AppType {
 			continue
 		}
-		if d.AppID == "" || len(d.Secrets) < len(p.Secrets) {
+		if d.AppID == "" || len(d.Secrets) < len(p.SecretNames()) {
 			return a, fmt.Errorf("%s: the %s app in %s needs an app_id and %d secret(s), for %s in this order",
-				EnvApps, p.AppType, file, len(p.Secrets), strings.Join(p.Secrets, ", "))
+				EnvApps, p.AppType, file, len(p.SecretNames()), strings.Join(p.SecretNames(), ", "))
 		}
-		a.fields[p.Identifier] = d.AppID
-		for i, name := range p.Secrets {
+		a.fields[p.Identifier.Name] = d.AppID
+		for i, name := range p.SecretNames() {
 			a.secrets[name] = d.Secrets[i]
 		}
 		return a, nil

@@ -12,6 +12,8 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -24,7 +26,7 @@ type target struct {
 	// name describes the endpoint in the summary.
 	name     string
 	base     *url.URL
-	creds    coc.CredentialsProvider
+	creds    hwhttp.CredentialsProvider
 	domainID string
 	// writesOff says why the write checks are off; empty when they are on.
 	writesOff string
@@ -66,7 +68,7 @@ func run(ctx context.Context, t *target, stdout io.Writer) int {
 		rep:    newReport(stdout, t.secrets),
 		writes: t.writesOff == "", writesOff: t.writesOff,
 		apps: t.apps,
-		made: map[coc.AppType]string{},
+		made: map[platforms.AppType]string{},
 	}
 	err := k.reads(ctx)
 	if err == nil {
@@ -91,7 +93,7 @@ func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, 
 	if err != nil {
 		return nil, err
 	}
-	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: coc.DefaultMaxRetries}
+	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: hwhttp.DefaultMaxRetries}
 	chain, err := credentials.New(cfg)
 	if err != nil {
 		return nil, err
@@ -104,7 +106,7 @@ func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, 
 		}
 		source = "region " + chain.Region()
 	}
-	base, err := coc.ParseEndpoint(endpoint)
+	base, err := hwhttp.ParseEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +132,7 @@ func embedded(secrets *credentials.Secrets) (*target, *simulator.Simulator, func
 	go func() { _ = server.Serve(ln) }() // a server that stops early fails the next call
 	base := &url.URL{Scheme: "http", Host: ln.Addr().String()}
 	t := &target{name: base.String() + " (the embedded simulator; set " + credentials.EnvCOCEndpoint + " or " + credentials.EnvRegion + " for another endpoint)",
-		base: base, creds: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, domainID: tenant.DomainID,
+		base: base, creds: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, domainID: tenant.DomainID,
 		secrets: secrets, client: newClient()}
 	return t, sim, func() { _ = server.Close() }, nil
 }

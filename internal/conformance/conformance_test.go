@@ -20,6 +20,8 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -31,7 +33,7 @@ func TestMain_WithoutAnEndpointTheEmbeddedSimulatorConforms(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, ExitConforms)
 	}
 	expectEveryLineConforms(t, report)
-	if got := len(lines(report, "PASS POST ")); got != 3*len(coc.Platforms()) {
+	if got := len(lines(report, "PASS POST ")); got != 3*len(platforms.All()) {
 		t.Errorf("%d POST checks passed, want 3 per platform: the writes did not run", got)
 	}
 	if !strings.Contains(report, "(the embedded simulator") {
@@ -80,7 +82,7 @@ func TestMain_WithoutConformanceWriteOnlyReads(t *testing.T) {
 			t.Errorf("sent %s %s without CONFORMANCE_WRITE", r.Method, r.Path)
 		}
 	}
-	if got := lines(report, "SKIP POST"); len(got) != len(coc.Platforms()) || !strings.Contains(got[0], EnvWrite+"=1") {
+	if got := lines(report, "SKIP POST"); len(got) != len(platforms.All()) || !strings.Contains(got[0], EnvWrite+"=1") {
 		t.Errorf("the write checks are not one SKIP per platform naming %s: %q", EnvWrite, got)
 	}
 	expectUntouched(t, sim, before)
@@ -92,24 +94,24 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 	var n atomic.Int64
 	gateway, url := newStub(t, func(w http.ResponseWriter, _ *http.Request) {
 		id := "apig-" + strconv.FormatInt(n.Add(1), 10)
-		w.Header().Set(coc.HeaderRequestID, id)
+		w.Header().Set(hwhttp.HeaderRequestID, id)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeNotPublished, ErrorMsg: coc.MessageNotPublished, RequestID: id})
+		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: hwhttp.MessageNotPublished, RequestID: id})
 	})
 	code, report := runMain(t.Context(), t, remoteEnv(url))
 	if code != ExitDiffers {
 		t.Errorf("exit %d, want %d", code, ExitDiffers)
 	}
 	summary := lines(report, "SUMMARY ")
-	if len(summary) != 1 || !strings.Contains(summary[0], "does not offer the COC mobile-app API") || !strings.Contains(summary[0], coc.CodeNotPublished) {
-		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", coc.CodeNotPublished, summary)
+	if len(summary) != 1 || !strings.Contains(summary[0], "does not offer the COC mobile-app API") || !strings.Contains(summary[0], hwhttp.CodeNotPublished) {
+		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", hwhttp.CodeNotPublished, summary)
 	}
 	diffs := lines(report, "DIFF GET /v1/mobile-apps/lark ")
-	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+coc.MessageNotPublished+`"`) {
+	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+hwhttp.MessageNotPublished+`"`) {
 		t.Errorf("GET lark's line does not quote the gateway's answer: %q", diffs)
 	}
-	if len(lines(report, "SKIP POST")) != len(coc.Platforms()) {
+	if len(lines(report, "SKIP POST")) != len(platforms.All()) {
 		t.Errorf("the writes are not skipped on every platform, with nothing proving it unbound")
 	}
 	for method := range gateway.methods() {
@@ -209,7 +211,7 @@ func TestMain_ARefusedSignatureSendsNothingMore(t *testing.T) {
 // the cleanup's included, and the report names what the run could not unbind.
 func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	sim, url, _ := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: coc.CodeBadSignature,
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: hwhttp.CodeBadSignature,
 		Message: "verify aksk signature fail"}); err != nil {
 		t.Fatal(err)
 	}
@@ -221,7 +223,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	if last := requests[len(requests)-1]; last.Method != http.MethodPut || last.Status != http.StatusUnauthorized {
 		t.Errorf("the last request was %s %s (%d), not the refused PUT", last.Method, last.Path, last.Status)
 	}
-	for _, p := range []coc.AppType{coc.WeCom, coc.DingTalk} {
+	for _, p := range []platforms.AppType{platforms.WeCom, platforms.DingTalk} {
 		if got := lines(report, "NOTE could not unbind the "+string(p)+" app "); len(got) != 1 {
 			t.Errorf("the report does not name the %s binding it left: %q", p, got)
 		}
@@ -232,7 +234,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 // run: nothing that follows would say anything about the endpoint.
 func TestMain_ForbiddenCredentialsCouldNotRun(t *testing.T) {
 	sim, url, before := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: coc.CodeDomainMismatch}); err != nil {
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: hwhttp.CodeDomainMismatch}); err != nil {
 		t.Fatal(err)
 	}
 	code, report := runMain(t.Context(), t, remoteEnv(url))

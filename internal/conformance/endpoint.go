@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 const (
@@ -45,7 +45,7 @@ func (e *fatalError) Unwrap() error { return e.err }
 // answered as it is.
 type endpoint struct {
 	base     *url.URL
-	creds    coc.CredentialsProvider
+	creds    hwhttp.CredentialsProvider
 	domainID string
 	client   *http.Client
 	// secrets collects everything the output must not show: the credentials (the chain adds
@@ -112,7 +112,7 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 			}
 			renewed = true
 		case a.status == http.StatusTooManyRequests && attempt < maxThrottleRetries:
-			if err := wait(ctx, throttleWait(a.header)); err != nil {
+			if err := hwhttp.Sleep(ctx, throttleWait(a.header)); err != nil {
 				return fail(err)
 			}
 		default:
@@ -124,14 +124,14 @@ func (e *endpoint) send(ctx context.Context, r request) (*answer, error) {
 // refusal handles a 401 or 403: nil when the credentials were renewed after the one refusal
 // worth it (an expired security token, not renewed before), else why the run stops. Any other
 // 401 is a refused signature, and nothing more is signed.
-func (e *endpoint) refusal(a *answer, creds coc.Credentials, renewed bool) error {
-	renewer, renewable := e.creds.(coc.CredentialsRenewer)
+func (e *endpoint) refusal(a *answer, creds hwhttp.Credentials, renewed bool) error {
+	renewer, renewable := e.creds.(hwhttp.CredentialsRenewer)
 	switch {
 	case a.status == http.StatusForbidden:
 		// Not a refused signature, but these credentials may not make this call here: what
 		// would follow says nothing about the endpoint.
 		return fmt.Errorf("the endpoint refused the credentials for this call: %s", a.brief())
-	case !expired(a) || renewed:
+	case !hwhttp.TokenExpired(a.status, a.code(), a.message()) || renewed:
 		e.refused = a
 		return fmt.Errorf("%w: %s", errRefused, a.brief())
 	case !renewable:
@@ -142,7 +142,7 @@ func (e *endpoint) refusal(a *answer, creds coc.Credentials, renewed bool) error
 }
 
 // roundTrip signs and sends one attempt and reads its answer.
-func (e *endpoint) roundTrip(ctx context.Context, r request, creds coc.Credentials) (*answer, error) {
+func (e *endpoint) roundTrip(ctx context.Context, r request, creds hwhttp.Credentials) (*answer, error) {
 	var payload []byte
 	if r.body != nil {
 		payload, _ = json.Marshal(r.body) // a map of strings always encodes
@@ -161,11 +161,11 @@ func (e *endpoint) roundTrip(ctx context.Context, r request, creds coc.Credentia
 		req.Header.Set("Content-Type", "application/json")
 	}
 	if e.domainID != "" {
-		req.Header.Set(coc.HeaderDomainID, e.domainID)
+		req.Header.Set(hwhttp.HeaderDomainID, e.domainID)
 	}
 	e.secrets.Add(creds.SecretKey, creds.SecurityToken)
-	coc.Signer{Credentials: creds}.Sign(req, payload)
-	e.secrets.Add(coc.RequestSignature(req))
+	hwhttp.Signer{Credentials: creds}.Sign(req, payload)
+	e.secrets.Add(hwhttp.RequestSignature(req))
 	resp, err := e.client.Do(req)
 	if err != nil {
 		return nil, err
@@ -181,15 +181,15 @@ func (e *endpoint) roundTrip(ctx context.Context, r request, creds coc.Credentia
 	header := resp.Header.Clone()
 	for name, values := range header {
 		for i, v := range values {
-			values[i] = coc.Scrub(v, secrets...)
+			values[i] = hwhttp.Scrub(v, secrets...)
 		}
 		header[name] = values
 	}
-	return newAnswer(resp.StatusCode, header, []byte(coc.Scrub(string(body), secrets...))), nil
+	return newAnswer(resp.StatusCode, header, []byte(hwhttp.Scrub(string(body), secrets...))), nil
 }
 
 func newAnswer(status int, header http.Header, body []byte) *answer {
-	a := &answer{status: status, header: header, body: body, requestID: header.Get(coc.HeaderRequestID)}
+	a := &answer{status: status, header: header, body: body, requestID: header.Get(hwhttp.HeaderRequestID)}
 	a.contentType, _, _ = mime.ParseMediaType(header.Get("Content-Type"))
 	if isJSON(a.contentType) {
 		_ = json.Unmarshal(body, &a.object)
@@ -238,32 +238,12 @@ func (a *answer) detailFields() string {
 	return " (details: " + strings.Join(fields, ", ") + ")"
 }
 
-// expired reports the one refusal worth renewing the credentials for: the gateway's 401
-// APIG.0301 for a temporary key past its expiry ("token expires").
-func expired(a *answer) bool {
-	return a.code() == coc.CodeBadSignature && strings.Contains(strings.ToLower(a.message()), "expire")
-}
-
-// throttleWait is the wait a 429 asks for, capped.
+// throttleWait is the wait a 429 asks for, capped; a second when it asks for none.
 func throttleWait(h http.Header) time.Duration {
-	if ms, err := strconv.ParseInt(h.Get(coc.HeaderRetryAfterMs), 10, 64); err == nil && ms >= 0 {
-		return time.Duration(min(ms, maxThrottleWait.Milliseconds())) * time.Millisecond // capped first: no overflow
-	}
-	if s, err := strconv.ParseInt(h.Get(coc.HeaderRetryAfter), 10, 64); err == nil && s >= 0 {
-		return time.Duration(min(s, int64(maxThrottleWait/time.Second))) * time.Second
+	if d, ok := (hwhttp.Backoff{MaxRetryAfter: maxThrottleWait}).ServerWait(h); ok {
+		return d
 	}
 	return time.Second
-}
-
-func wait(ctx context.Context, d time.Duration) error {
-	timer := time.NewTimer(d)
-	defer timer.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-timer.C:
-		return nil
-	}
 }
 
 // quote shows a value from the endpoint on one line, cut to a readable length.

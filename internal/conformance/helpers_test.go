@@ -10,8 +10,8 @@ import (
 	"sync"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -34,7 +34,7 @@ func newSim(t *testing.T) (*simulator.Simulator, string, []simulator.BindingStat
 // preBind binds lark on the console of sim's only tenant and returns what the tenant holds.
 func preBind(t *testing.T, sim *simulator.Simulator) []simulator.BindingState {
 	t.Helper()
-	if err := sim.ConsoleBind("", coc.Lark, []byte(preexisting)); err != nil {
+	if err := sim.ConsoleBind("", platforms.Lark, []byte(preexisting)); err != nil {
 		t.Fatal(err)
 	}
 	return bindings(t, sim)

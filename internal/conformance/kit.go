@@ -10,6 +10,9 @@ import (
 	"strings"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // kit runs the checks against one endpoint.
@@ -22,7 +25,7 @@ type kit struct {
 	apps      []app
 	// made holds, by app type, the identifier of each binding this run may have made and not
 	// yet seen unbound: the cleanup unbinds exactly these, and only while they hold it.
-	made map[coc.AppType]string
+	made map[platforms.AppType]string
 }
 
 // check sends r, judges the answer against w and reports it. The error is fatal: the run stops.
@@ -36,18 +39,18 @@ func (k *kit) check(ctx context.Context, r request, w want) (*answer, bool, erro
 	if len(diffs) > 0 {
 		v, did = diff, did+": "+strings.Join(diffs, "; ")
 	}
-	if a.code() == coc.CodeNotPublished && w.code != coc.CodeNotPublished {
+	if a.code() == hwhttp.CodeNotPublished && w.code != hwhttp.CodeNotPublished {
 		k.rep.notOffered = true
 	}
 	k.rep.check(v, r.String(), w.contract(), did, a.requestID)
 	return a, v == pass, nil
 }
 
-func bindingPath(p coc.Platform) string {
+func bindingPath(p platforms.Platform) string {
 	return coc.MobileAppsPath + "/" + url.PathEscape(string(p.AppType))
 }
 
-func get(p coc.Platform, label string) request {
+func get(p platforms.Platform, label string) request {
 	return request{method: http.MethodGet, path: bindingPath(p), label: label}
 }
 
@@ -62,7 +65,7 @@ func errorWant(status int, code string) want {
 var notBound = errorWant(http.StatusNotFound, coc.CodeNotBound)
 
 // bindingWant is a binding of p's app type (with the fields sent, when sent), read into out.
-func bindingWant(status int, p coc.Platform, sent map[string]string, out *binding) want {
+func bindingWant(status int, p platforms.Platform, sent map[string]string, out *binding) want {
 	says := fmt.Sprintf("%d, a %s binding", status, p.AppType)
 	if sent != nil {
 		says += " with the fields sent"
@@ -72,7 +75,7 @@ func bindingWant(status int, p coc.Platform, sent map[string]string, out *bindin
 		if out != nil {
 			*out = b
 		}
-		return fmt.Sprintf("a %s binding of %s %s", b.appType, p.Identifier, quote(b.fields[p.Identifier])), diffs
+		return fmt.Sprintf("a %s binding of %s %s", b.appType, p.Identifier.Name, quote(b.fields[p.Identifier.Name])), diffs
 	}}
 }
 
@@ -92,7 +95,7 @@ func listWant(pw pageWant, out *page) want {
 // app type's binding, and the gateway's answer to an unknown path.
 func (k *kit) reads(ctx context.Context) error {
 	var all page
-	if _, _, err := k.check(ctx, list(nil), listWant(pageWant{limit: coc.DefaultPageLimit, count: -1}, &all)); err != nil {
+	if _, _, err := k.check(ctx, list(nil), listWant(pageWant{limit: simulator.DefaultPageLimit, count: -1}, &all)); err != nil {
 		return err
 	}
 	for _, q := range []url.Values{
@@ -104,20 +107,20 @@ func (k *kit) reads(ctx context.Context) error {
 			return err
 		}
 	}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		q := url.Values{"app_type": {string(p.AppType)}}
-		if _, _, err := k.check(ctx, list(q), listWant(pageWant{filter: p.AppType, limit: coc.DefaultPageLimit, count: -1}, &page{})); err != nil {
+		if _, _, err := k.check(ctx, list(q), listWant(pageWant{filter: p.AppType, limit: simulator.DefaultPageLimit, count: -1}, &page{})); err != nil {
 			return err
 		}
 	}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		w := bindingWant(http.StatusOK, p, nil, nil)
 		w.or = &notBound
 		if _, _, err := k.check(ctx, get(p, ""), w); err != nil {
 			return err
 		}
 	}
-	unknown := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	unknown := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	unknown.says += " in the API gateway's shape, with request_id"
 	_, _, err := k.check(ctx, request{method: http.MethodGet, path: "/v1/conformance/no-such-api"}, unknown)
 	return err
@@ -126,7 +129,7 @@ func (k *kit) reads(ctx context.Context) error {
 // pagination pages through the list one binding at a time: each page lists the next binding and
 // the pages list each binding once. made are the bindings this run made, which the list must
 // show as they were sent.
-func (k *kit) pagination(ctx context.Context, made map[coc.AppType]map[string]string) error {
+func (k *kit) pagination(ctx context.Context, made map[platforms.AppType]map[string]string) error {
 	var all page
 	w := listWant(pageWant{limit: coc.MaxPageLimit, count: -1}, &all)
 	if len(made) > 0 {
@@ -146,7 +149,7 @@ func (k *kit) pagination(ctx context.Context, made map[coc.AppType]map[string]st
 		k.rep.check(skip, call, says, fmt.Sprintf("not sent: paging needs 2 bindings, and the tenant has %d%s", all.total, k.writesHint()), "")
 		return nil
 	}
-	end := min(all.total, len(coc.Platforms())) // a total beyond one per app type has been reported
+	end := min(all.total, len(platforms.All())) // a total beyond one per app type has been reported
 	var paged []string
 	for offset := 0; offset <= end; offset++ {
 		var pg page
@@ -168,7 +171,7 @@ func (k *kit) pagination(ctx context.Context, made map[coc.AppType]map[string]st
 }
 
 // madeListed lists the bindings this run made that the list lacks or shows otherwise.
-func madeListed(all page, made map[coc.AppType]map[string]string) []string {
+func madeListed(all page, made map[platforms.AppType]map[string]string) []string {
 	var diffs []string
 	for t, fields := range made {
 		i := slices.IndexFunc(all.bindings, func(b binding) bool { return b.appType == t })

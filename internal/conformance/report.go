@@ -7,8 +7,8 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Exit codes of the kit.
@@ -60,7 +60,7 @@ func (r *report) print(line string) {
 		}
 		return c
 	}, line)
-	_, _ = fmt.Fprintln(r.out, coc.Scrub(line, r.secrets.Values()...))
+	_, _ = fmt.Fprintln(r.out, hwhttp.Scrub(line, r.secrets.Values()...))
 }
 
 // summary writes the last line and returns the exit code: the run could not be completed
@@ -77,7 +77,7 @@ func (r *report) summary(target string, fatal error) int {
 	case r.counts[diff] > 0:
 		line := fmt.Sprintf("SUMMARY %s: %s differs from internal/coc/CONTRACT.md", counts, target)
 		if r.notOffered {
-			line += "; it does not offer the COC mobile-app API (the API gateway answered " + coc.CodeNotPublished + ")"
+			line += "; it does not offer the COC mobile-app API (the API gateway answered " + hwhttp.CodeNotPublished + ")"
 		}
 		r.print(line)
 		return ExitDiffers

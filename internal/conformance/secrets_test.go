@@ -14,6 +14,9 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // echoer stands in for a careless endpoint that repeats every request (its headers, the
@@ -37,20 +40,20 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	sent := e.record(r, body)
 	echo := strings.Repeat(".", 150) + strings.Join(sent, " ") + " " + r.Method + " " + r.URL.String() + " " + strings.Join(headers, "; ") + " " + string(body)
 
-	w.Header().Set(coc.HeaderRequestID, r.Header.Get(coc.HeaderAuthorization))
+	w.Header().Set(hwhttp.HeaderRequestID, r.Header.Get(hwhttp.HeaderAuthorization))
 	w.Header().Set("Content-Type", "application/json")
-	p, err := coc.PlatformFor(coc.AppType(path.Base(r.URL.Path)))
+	p, err := platforms.For(platforms.AppType(path.Base(r.URL.Path)))
 	switch {
 	case err == nil && r.Method == http.MethodPost:
 		var sent map[string]string
 		_ = json.Unmarshal(body, &sent)
-		data := map[string]string{"app_type": string(p.AppType), p.Identifier: sent[p.Identifier], "status": "enabled",
+		data := map[string]string{"app_type": string(p.AppType), p.Identifier.Name: sent[p.Identifier.Name], "status": "enabled",
 			"created_at": echo, "updated_at": echo, "key_updated_at": echo}
-		for _, name := range p.Fields {
+		for _, name := range p.FieldNames() {
 			data[name] = echo
 		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(coc.Success(data))
+		_ = json.NewEncoder(w).Encode(simulator.Success(data))
 	case err == nil && r.Method == http.MethodGet:
 		w.WriteHeader(http.StatusNotFound)
 		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: coc.CodeNotBound, ErrorMsg: echo})
@@ -63,11 +66,11 @@ func (e *echoer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // record keeps and returns every secret of a request: the signature, and the secret fields of
 // its body.
 func (e *echoer) record(r *http.Request, body []byte) []string {
-	sent := []string{coc.RequestSignature(r)}
+	sent := []string{hwhttp.RequestSignature(r)}
 	var fields map[string]string
 	_ = json.Unmarshal(body, &fields)
-	for _, p := range coc.Platforms() {
-		for _, name := range p.Secrets {
+	for _, p := range platforms.All() {
+		for _, name := range p.SecretNames() {
 			if v := fields[name]; v != "" {
 				sent = append(sent, v)
 			}
@@ -91,7 +94,7 @@ func TestMain_TheReportNeverShowsASecret(t *testing.T) {
 	e.mu.Lock()
 	random := e.sent // made up per run, or signatures: random hex, so no 8 characters of one occur by chance
 	e.mu.Unlock()
-	if len(random) < 2+len(coc.Platforms()) {
+	if len(random) < 2+len(platforms.All()) {
 		t.Fatalf("the kit sent %d secrets and signatures: the test proves nothing", len(random))
 	}
 	for _, secret := range random {
@@ -102,7 +105,7 @@ func TestMain_TheReportNeverShowsASecret(t *testing.T) {
 		}
 	}
 	for _, secret := range []string{env[credentials.EnvSecretKey], env[credentials.EnvSecurityToken]} {
-		for _, spelling := range coc.Spellings(secret) {
+		for _, spelling := range hwhttp.Spellings(secret) {
 			if strings.Contains(report, spelling) {
 				t.Errorf("the report shows a credential: %q", spelling)
 			}

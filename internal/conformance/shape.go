@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // timestampForm is the contract's only form of a timestamp: UTC, RFC 3339 with milliseconds.
@@ -67,8 +69,8 @@ func (w want) judge(a *answer) (string, []string) {
 	if w.also != nil && a.status == w.status {
 		diffs = append(diffs, w.also(a)...)
 	}
-	if a.code() == coc.CodeNotPublished && w.code != coc.CodeNotPublished {
-		diffs = append(diffs, "the endpoint does not offer the COC mobile-app API: the API gateway answers "+coc.CodeNotPublished+
+	if a.code() == hwhttp.CodeNotPublished && w.code != hwhttp.CodeNotPublished {
+		diffs = append(diffs, "the endpoint does not offer the COC mobile-app API: the API gateway answers "+hwhttp.CodeNotPublished+
 			" for an API it does not publish (check HW_COC_ENDPOINT or HW_REGION_NAME)")
 	}
 	return did, diffs
@@ -79,7 +81,7 @@ func (w want) judge(a *answer) (string, []string) {
 func headerDiffs(a *answer) []string {
 	var diffs []string
 	if a.requestID == "" {
-		diffs = append(diffs, "no "+coc.HeaderRequestID+" header")
+		diffs = append(diffs, "no "+hwhttp.HeaderRequestID+" header")
 	}
 	switch {
 	case a.status == http.StatusNoContent && len(a.body) == 0:
@@ -109,12 +111,12 @@ func errorDiffs(a *answer, code string, details bool) []string {
 		diffs = append(diffs, "no error_msg")
 	}
 	diffs = append(diffs, detailsDiffs(a.object["details"], details)...)
-	if coc.IsGatewayCode(code) {
+	if hwhttp.IsGatewayCode(code) {
 		switch id, _ := a.object["request_id"].(string); {
 		case id == "":
 			diffs = append(diffs, "no request_id in the gateway's error body")
 		case id != a.requestID:
-			diffs = append(diffs, fmt.Sprintf("request_id %s in the body, but %s %s", quote(id), coc.HeaderRequestID, quote(a.requestID)))
+			diffs = append(diffs, fmt.Sprintf("request_id %s in the body, but %s %s", quote(id), hwhttp.HeaderRequestID, quote(a.requestID)))
 		}
 	}
 	return diffs
@@ -170,7 +172,7 @@ func envelopeDiffs(a *answer, data func(any) (string, []string)) (string, []stri
 
 // binding is what a binding answer said, for the checks that follow it.
 type binding struct {
-	appType      coc.AppType
+	appType      platforms.AppType
 	fields       map[string]string
 	createdAt    string
 	keyUpdatedAt string
@@ -179,21 +181,21 @@ type binding struct {
 // readBinding checks a binding at where ("data", "data.list[0]"): of app type expected (when
 // set), with the identifier and every plain field as non-empty strings (the ones sent, when
 // sent), no secret, status enabled, and the three timestamps in the contract's form.
-func readBinding(where string, v any, expected coc.AppType, sent map[string]string) (binding, []string) {
+func readBinding(where string, v any, expected platforms.AppType, sent map[string]string) (binding, []string) {
 	obj, ok := v.(map[string]any)
 	if !ok {
 		return binding{}, []string{where + " is not an object"}
 	}
-	b := binding{appType: coc.AppType(str(obj, "app_type")), fields: map[string]string{}}
-	p, err := coc.PlatformFor(b.appType)
+	b := binding{appType: platforms.AppType(str(obj, "app_type")), fields: map[string]string{}}
+	p, err := platforms.For(b.appType)
 	switch {
 	case expected != "" && b.appType != expected:
 		return b, []string{fmt.Sprintf("%s.app_type is %s, not %s", where, quote(string(b.appType)), expected)}
 	case err != nil:
-		return b, []string{fmt.Sprintf("%s.app_type is %s, not one of %s", where, quote(string(b.appType)), strings.Join(coc.AppTypeNames(), ", "))}
+		return b, []string{fmt.Sprintf("%s.app_type is %s, not one of %s", where, quote(string(b.appType)), strings.Join(platforms.AppTypes(), ", "))}
 	}
 	var diffs []string
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		value, isString := obj[name].(string)
 		switch {
 		case obj[name] == nil:
@@ -205,7 +207,7 @@ func readBinding(where string, v any, expected coc.AppType, sent map[string]stri
 		}
 		b.fields[name] = value
 	}
-	for _, name := range p.Secrets {
+	for _, name := range p.SecretNames() {
 		if _, ok := obj[name]; ok {
 			diffs = append(diffs, fmt.Sprintf("%s.%s is returned, but secrets are write-only", where, name))
 		}
@@ -256,7 +258,7 @@ func (p page) appTypes() []string {
 // pageWant is what the contract says of one list page: at most limit items of the filter's app
 // type (any, when empty), one binding per app type, count items when count >= 0.
 type pageWant struct {
-	filter coc.AppType
+	filter platforms.AppType
 	limit  int
 	offset int
 	count  int
@@ -295,7 +297,7 @@ func (pw pageWant) check(out *page) func(any) (string, []string) {
 }
 
 func (pw pageWant) countDiffs(total, listed int) []string {
-	most := len(coc.Platforms())
+	most := len(platforms.All())
 	if pw.filter != "" {
 		most = 1
 	}

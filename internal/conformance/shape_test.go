@@ -8,6 +8,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The kit's form of a timestamp is the one the client writes and the simulator answers.
@@ -44,7 +46,7 @@ func TestReadBinding_NamesEachDifference(t *testing.T) {
 			if err := json.Unmarshal([]byte(strings.Replace(good, c.from, c.to, 1)), &v); err != nil {
 				t.Fatal(err)
 			}
-			_, diffs := readBinding("data", v, coc.Lark, map[string]string{"app_id": "cli_1", "service_id": "svc"})
+			_, diffs := readBinding("data", v, platforms.Lark, map[string]string{"app_id": "cli_1", "service_id": "svc"})
 			got := strings.Join(diffs, "; ")
 			if (c.want == "") != (got == "") || !strings.Contains(got, c.want) {
 				t.Errorf("got %q, want %q", got, c.want)
@@ -58,11 +60,11 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 	answerOf := func(body string, requestID string) *answer {
 		h := http.Header{"Content-Type": {"application/json"}}
 		if requestID != "" {
-			h.Set(coc.HeaderRequestID, requestID)
+			h.Set(hwhttp.HeaderRequestID, requestID)
 		}
 		return newAnswer(http.StatusNotFound, h, []byte(body))
 	}
-	gateway := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	gateway := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	cases := []struct {
 		name string
 		a    *answer
@@ -74,7 +76,7 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 		{"no X-Request-Id", answerOf(`{"error_code": "APIG.0101", "error_msg": "m", "request_id": "r1"}`, ""), "no X-Request-Id header"},
 		{"COC's code", answerOf(`{"error_code": "COC.00040400", "error_msg": "m"}`, "r1"), "error_code COC.00040400, not APIG.0101"},
 		{"bad details", answerOf(`{"error_code": "APIG.0101", "error_msg": "m", "request_id": "r1", "details": [{"field": 1}]}`, "r1"), "details[0] is not"},
-		{"not JSON", newAnswer(http.StatusNotFound, http.Header{"Content-Type": {"text/html"}, coc.HeaderRequestID: {"r1"}}, []byte("<html>")),
+		{"not JSON", newAnswer(http.StatusNotFound, http.Header{"Content-Type": {"text/html"}, hwhttp.HeaderRequestID: {"r1"}}, []byte("<html>")),
 			`content type "text/html", not JSON`},
 	}
 	for _, c := range cases {
@@ -91,9 +93,9 @@ func TestWant_JudgesErrorShapes(t *testing.T) {
 // A list page is checked against the filter, the limit, the offset and one binding per app type.
 func TestPageWant_NamesEachDifference(t *testing.T) {
 	item := func(appType, id string) string {
-		p, _ := coc.PlatformFor(coc.AppType(appType))
-		fields := `"app_type": "` + appType + `", "` + p.Identifier + `": "` + id + `"`
-		for _, name := range p.Fields {
+		p, _ := platforms.For(platforms.AppType(appType))
+		fields := `"app_type": "` + appType + `", "` + p.Identifier.Name + `": "` + id + `"`
+		for _, name := range p.FieldNames() {
 			fields += `, "` + name + `": "v"`
 		}
 		return `{` + fields + `, "status": "enabled", "created_at": "2026-01-02T03:04:05.000Z", "updated_at": "2026-01-02T03:04:05.000Z", "key_updated_at": "2026-01-02T03:04:05.000Z"}`
@@ -105,7 +107,7 @@ func TestPageWant_NamesEachDifference(t *testing.T) {
 		want string
 	}{
 		{"conforms", pageWant{limit: 20, count: -1}, `{"total": 2, "list": [` + item("lark", "a") + `, ` + item("wecom", "b") + `]}`, ""},
-		{"filter ignored", pageWant{filter: coc.Lark, limit: 20, count: -1}, `{"total": 1, "list": [` + item("wecom", "b") + `]}`,
+		{"filter ignored", pageWant{filter: platforms.Lark, limit: 20, count: -1}, `{"total": 1, "list": [` + item("wecom", "b") + `]}`,
 			`data.list[0].app_type is "wecom", not lark`},
 		{"an app type twice", pageWant{limit: 20, count: -1}, `{"total": 2, "list": [` + item("lark", "a") + `, ` + item("lark", "b") + `]}`,
 			`data.list[1] is a second lark binding`},

@@ -10,6 +10,9 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // lifecycle is one platform's binding made by this run, as the checks have seen it so far.
@@ -29,7 +32,7 @@ func (k *kit) writeChecks(ctx context.Context) error {
 		}
 		return k.pagination(ctx, nil)
 	}
-	method := errorWant(http.StatusNotFound, coc.CodeNotPublished)
+	method := errorWant(http.StatusNotFound, hwhttp.CodeNotPublished)
 	method.says += " (a method the API does not have)"
 	if _, _, err := k.check(ctx, request{method: http.MethodPatch, path: coc.MobileAppsPath, body: map[string]string{}}, method); err != nil {
 		return err
@@ -44,7 +47,7 @@ func (k *kit) writeChecks(ctx context.Context) error {
 			bound = append(bound, lc)
 		}
 	}
-	made := map[coc.AppType]map[string]string{}
+	made := map[platforms.AppType]map[string]string{}
 	for _, lc := range bound {
 		made[lc.platform.AppType] = lc.fields
 	}
@@ -61,7 +64,7 @@ func (k *kit) writeChecks(ctx context.Context) error {
 	return nil
 }
 
-func (k *kit) skipWrites(p coc.Platform, why string) {
+func (k *kit) skipWrites(p platforms.Platform, why string) {
 	k.rep.check(skip, "POST, GET, PUT, DELETE "+bindingPath(p), fmt.Sprintf("201, 200, 200, 204: an app is bound on %s, read, updated and unbound", p.AppType), why, "")
 }
 
@@ -76,7 +79,7 @@ func (k *kit) bind(ctx context.Context, a app) (*lifecycle, error) {
 	p, lc := a.platform, &lifecycle{app: a, fields: maps.Clone(a.fields)}
 	invalid := errorWant(http.StatusBadRequest, coc.CodeInvalidField)
 	invalid.says, invalid.details = invalid.says+" with details (every secret is required)", true
-	first := p.Secrets[0]
+	first := p.SecretNames()[0]
 	r := request{method: http.MethodPost, path: bindingPath(p), body: a.body(a.fields, without(a.secrets, first)), label: "without " + first}
 	if _, _, err := k.check(ctx, r, invalid); err != nil {
 		return nil, err
@@ -124,30 +127,30 @@ func (k *kit) unbound(ctx context.Context, a app) (bool, error) {
 }
 
 // conflictWant is the answer to a second create: 409, naming the app bound.
-func conflictWant(p coc.Platform, identifier string) want {
+func conflictWant(p platforms.Platform, identifier string) want {
 	w := errorWant(http.StatusConflict, coc.CodeAlreadyBound)
-	w.says += ", the message naming the bound " + p.Identifier
+	w.says += ", the message naming the bound " + p.Identifier.Name
 	w.also = func(a *answer) []string {
 		if !strings.Contains(a.message(), identifier) {
-			return []string{"the message does not name the bound " + p.Identifier}
+			return []string{"the message does not name the bound " + p.Identifier.Name}
 		}
 		return nil
 	}
 	return w
 }
 
-func (k *kit) skipRest(p coc.Platform, why string) {
+func (k *kit) skipRest(p platforms.Platform, why string) {
 	k.rep.check(skip, "GET, PUT, DELETE "+bindingPath(p), "the binding is read, updated and unbound", "not sent: "+why, "")
 }
 
 // filtered lists lc's app type alone: the list shows just the binding this run made.
 func (k *kit) filtered(ctx context.Context, lc *lifecycle) error {
 	var pg page
-	pw := pageWant{filter: lc.platform.AppType, limit: coc.DefaultPageLimit, count: 1}
+	pw := pageWant{filter: lc.platform.AppType, limit: simulator.DefaultPageLimit, count: 1}
 	w := listWant(pw, &pg)
 	w.says += ", the binding this run made"
 	w.also = func(*answer) []string {
-		return madeListed(pg, map[coc.AppType]map[string]string{lc.platform.AppType: lc.fields})
+		return madeListed(pg, map[platforms.AppType]map[string]string{lc.platform.AppType: lc.fields})
 	}
 	_, _, err := k.check(ctx, list(url.Values{"app_type": {string(lc.platform.AppType)}}), w)
 	return err
@@ -169,8 +172,8 @@ func (k *kit) update(ctx context.Context, lc *lifecycle) error {
 		return err
 	}
 	other := maps.Clone(lc.fields)
-	other[p.Identifier] += "-other"
-	r = request{method: http.MethodPut, path: bindingPath(p), body: lc.body(other, lc.secrets), label: "another " + p.Identifier}
+	other[p.Identifier.Name] += "-other"
+	r = request{method: http.MethodPut, path: bindingPath(p), body: lc.body(other, lc.secrets), label: "another " + p.Identifier.Name}
 	if _, _, err := k.check(ctx, r, errorWant(http.StatusBadRequest, coc.CodeImmutableField)); err != nil {
 		return err
 	}
@@ -194,8 +197,8 @@ func (k *kit) unbind(ctx context.Context, lc *lifecycle) error {
 	}
 	// Only the identifier decides: a binding whose other fields the endpoint shows otherwise is
 	// still the one this run made.
-	if id := lc.seen.fields[p.Identifier]; ans.status != http.StatusOK || id != lc.identifier() {
-		k.rep.check(skip, "DELETE "+bindingPath(p), "204, no body", fmt.Sprintf("not sent: the GET did not show the %s %s this run bound", p.Identifier, quote(lc.identifier())), "")
+	if id := lc.seen.fields[p.Identifier.Name]; ans.status != http.StatusOK || id != lc.identifier() {
+		k.rep.check(skip, "DELETE "+bindingPath(p), "204, no body", fmt.Sprintf("not sent: the GET did not show the %s %s this run bound", p.Identifier.Name, quote(lc.identifier())), "")
 		return nil
 	}
 	gone := want{status: http.StatusNoContent, says: "204, no body"}
@@ -224,19 +227,19 @@ func (k *kit) cleanup() {
 		}
 		if err := k.unbindLeftover(ctx, a.platform, id); err != nil {
 			k.rep.note("could not unbind the %s app %s %s that this run bound: %s; unbind it on the COC console", a.platform.AppType,
-				a.platform.Identifier, quote(id), describeFatal(err))
+				a.platform.Identifier.Name, quote(id), describeFatal(err))
 		}
 	}
 }
 
-func (k *kit) unbindLeftover(ctx context.Context, p coc.Platform, id string) error {
+func (k *kit) unbindLeftover(ctx context.Context, p platforms.Platform, id string) error {
 	a, err := k.ep.send(ctx, get(p, "cleanup"))
 	switch {
 	case err != nil:
 		return err
 	case a.status == http.StatusNotFound && a.code() == coc.CodeNotBound:
 		return nil
-	case a.status != http.StatusOK || str(dataOf(a), p.Identifier) != id:
+	case a.status != http.StatusOK || str(dataOf(a), p.Identifier.Name) != id:
 		k.rep.note("left %s alone: GET answered %s, not the app this run bound", p.AppType, a.brief())
 		return nil
 	}
@@ -246,7 +249,7 @@ func (k *kit) unbindLeftover(ctx context.Context, p coc.Platform, id string) err
 	if a.status != http.StatusNoContent {
 		return fmt.Errorf("DELETE answered %s", a.brief())
 	}
-	k.rep.note("unbound the %s app %s %s that this run bound (request id %s)", p.AppType, p.Identifier, quote(id), a.requestID)
+	k.rep.note("unbound the %s app %s %s that this run bound (request id %s)", p.AppType, p.Identifier.Name, quote(id), a.requestID)
 	return nil
 }
 

@@ -10,11 +10,11 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-var permanentKey = coc.Credentials{AccessKey: "AKBASE", SecretKey: "SK-base-0123456789"}
+var permanentKey = hwhttp.Credentials{AccessKey: "AKBASE", SecretKey: "SK-base-0123456789"}
 
 func agency(iam *credentials.IAM, base credentials.Provider) *credentials.Agency {
 	return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "target"},
@@ -24,8 +24,8 @@ func agency(iam *credentials.IAM, base credentials.Provider) *credentials.Agency
 // The agency is assumed with a request signed by the base credentials, with their security
 // token when they are temporary, and its answer becomes the credentials.
 func TestAgencyIsAssumedWithTheBaseCredentials(t *testing.T) {
-	temporary := coc.Credentials{AccessKey: "AKBASETEMP", SecretKey: "SK-base-temporary", SecurityToken: "TOKEN-base-temporary"}
-	for _, base := range []coc.Credentials{permanentKey, temporary} {
+	temporary := hwhttp.Credentials{AccessKey: "AKBASETEMP", SecretKey: "SK-base-temporary", SecurityToken: "TOKEN-base-temporary"}
+	for _, base := range []hwhttp.Credentials{permanentKey, temporary} {
 		t.Run(base.AccessKey, func(t *testing.T) {
 			f := newFakeIAM(t)
 			v, err := agency(f.iam(t, fastOptions()), credentials.Static{Credentials: base, Source: "a test key"}).Retrieve(context.Background())
@@ -42,9 +42,9 @@ func TestAgencyIsAssumedWithTheBaseCredentials(t *testing.T) {
 			if ak := verifySignature(t, r, strings.TrimPrefix(f.url, "http://"), base.SecretKey); ak != base.AccessKey {
 				t.Fatalf("signed by %s, want %s", ak, base.AccessKey)
 			}
-			signed := strings.Contains(r.header.Get(coc.HeaderAuthorization), "x-security-token")
-			if r.header.Get(coc.HeaderSecurityToken) != base.SecurityToken || signed != (base.SecurityToken != "") {
-				t.Fatalf("X-Security-Token %q (signed: %v), want %q", r.header.Get(coc.HeaderSecurityToken), signed, base.SecurityToken)
+			signed := strings.Contains(r.header.Get(hwhttp.HeaderAuthorization), "x-security-token")
+			if r.header.Get(hwhttp.HeaderSecurityToken) != base.SecurityToken || signed != (base.SecurityToken != "") {
+				t.Fatalf("X-Security-Token %q (signed: %v), want %q", r.header.Get(hwhttp.HeaderSecurityToken), signed, base.SecurityToken)
 			}
 		})
 	}
@@ -139,14 +139,14 @@ func (f failing) String() string { return "a failing source" }
 // An IAM (or a proxy) that echoes the request puts none of the chain's secrets into an error:
 // not the base's secret key or security token, not the request's signature.
 func TestIAMErrorsAreScrubbedOfEverySecret(t *testing.T) {
-	base := coc.Credentials{AccessKey: "AKECHO", SecretKey: `SK-echo<"&>-0123`, SecurityToken: `TOKEN-echo<"&>-4567`}
+	base := hwhttp.Credentials{AccessKey: "AKECHO", SecretKey: `SK-echo<"&>-0123`, SecurityToken: `TOKEN-echo<"&>-4567`}
 	f := newFakeIAM(t)
 	var signature string
 	f.on(credentials.SecurityTokensPath, func(w http.ResponseWriter, r *http.Request) {
-		_, signature, _ = strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Signature=")
-		echo := fmt.Sprintf("token %s, auth %s, key %s", r.Header.Get(coc.HeaderSecurityToken), r.Header.Get(coc.HeaderAuthorization), base.SecretKey)
+		_, signature, _ = strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Signature=")
+		echo := fmt.Sprintf("token %s, auth %s, key %s", r.Header.Get(hwhttp.HeaderSecurityToken), r.Header.Get(hwhttp.HeaderAuthorization), base.SecretKey)
 		body, _ := json.Marshal(map[string]any{"error": map[string]string{"code": "IAM.0002", "message": echo}})
-		w.Header().Set(coc.HeaderRequestID, "req-"+base.SecurityToken)
+		w.Header().Set(hwhttp.HeaderRequestID, "req-"+base.SecurityToken)
 		answerJSON(403, string(body))(w, r)
 	})
 	_, err := agency(f.iam(t, fastOptions()), credentials.Static{Credentials: base}).Retrieve(context.Background())

@@ -13,7 +13,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // maxAnswerBytes bounds how much of an IAM or metadata answer is read.
@@ -33,11 +33,11 @@ func send(client *retryablehttp.Client, req *retryablehttp.Request, want int, se
 	}
 	defer func() { _ = resp.Body.Close() }()
 	scrub := func(text string) string {
-		return coc.Scrub(text, append(secrets.Values(), coc.RequestSignature(resp.Request))...)
+		return hwhttp.Scrub(text, append(secrets.Values(), hwhttp.RequestSignature(resp.Request))...)
 	}
 	answerErr := func(code, message string) error {
 		return &ServiceError{Operation: op, StatusCode: resp.StatusCode, Code: scrub(code), Message: scrub(message),
-			RequestID: scrub(resp.Header.Get(coc.HeaderRequestID))}
+			RequestID: scrub(resp.Header.Get(hwhttp.HeaderRequestID))}
 	}
 	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	switch {
@@ -81,12 +81,12 @@ func (r *CredentialResponse) check() error {
 
 func (r *CredentialResponse) value() Value {
 	c := r.Credential
-	return Value{Credentials: coc.Credentials{AccessKey: c.Access, SecretKey: c.Secret, SecurityToken: c.SecurityToken}, Expires: c.ExpiresAt}
+	return Value{Credentials: hwhttp.Credentials{AccessKey: c.Access, SecretKey: c.Secret, SecurityToken: c.SecurityToken}, Expires: c.ExpiresAt}
 }
 
 // retrying wraps c in the retry loop of coc's clients.
 func (o Options) retrying(service string, c *http.Client, rule func(context.Context, *http.Response, error) bool) *retryablehttp.Client {
-	return coc.NewRetryingClient(c, coc.RetryPolicy{Service: service, MaxRetries: o.MaxRetries, Backoff: o.Backoff, Logger: o.Logger, Retry: rule})
+	return hwhttp.NewRetryingClient(c, hwhttp.RetryPolicy{Service: service, MaxRetries: o.MaxRetries, Backoff: o.Backoff, Logger: o.Logger, Retry: rule})
 }
 
 // newRequest builds a JSON request (GET without a body) with the chain's User-Agent.

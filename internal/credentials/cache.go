@@ -6,7 +6,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // maxRenewalWindow is how long before expiry temporary credentials are renewed at the latest;
@@ -21,7 +21,7 @@ const (
 	renewalRetryDelay = 30 * time.Second
 )
 
-// Cache is what the COC client asks for credentials (a coc.CredentialsRenewer). It resolves its
+// Cache is what the COC client asks for credentials (a hwhttp.CredentialsRenewer). It resolves its
 // Provider on first need, not before, shares the credentials between every caller, renews them
 // when less than min(5 minutes, half their lifetime) remains (keeping them while a renewal
 // fails and they are still good), and lets concurrent callers that find none wait for a single
@@ -52,7 +52,7 @@ type resolution struct {
 	err   error
 }
 
-var _ coc.CredentialsRenewer = (*Cache)(nil)
+var _ hwhttp.CredentialsRenewer = (*Cache)(nil)
 
 // NewCache puts a cache in front of p. It makes no call.
 func NewCache(p Provider, o Options) *Cache {
@@ -61,12 +61,12 @@ func NewCache(p Provider, o Options) *Cache {
 
 // Retrieve returns the cached credentials, or waits for the resolution that renews them. The
 // resolution outlives a caller that gives up, so that the others still get its result.
-func (c *Cache) Retrieve(ctx context.Context) (coc.Credentials, error) {
+func (c *Cache) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	c.mu.Lock()
 	switch {
 	case c.refused != nil:
 		c.mu.Unlock()
-		return coc.Credentials{}, c.refused
+		return hwhttp.Credentials{}, c.refused
 	case c.current != nil && c.current.fresh(c.opts.now()):
 		creds := c.current.value.Credentials
 		c.mu.Unlock()
@@ -83,7 +83,7 @@ func (c *Cache) Retrieve(ctx context.Context) (coc.Credentials, error) {
 	case <-r.done:
 		return r.value.Credentials, r.err
 	case <-ctx.Done():
-		return coc.Credentials{}, ctx.Err()
+		return hwhttp.Credentials{}, ctx.Err()
 	}
 }
 
@@ -163,7 +163,7 @@ func renewAt(now, expires time.Time) time.Time {
 // Expire drops creds, which COC refused as expired, so that the next Retrieve renews them.
 // Credentials the provider was given (without an expiry it knows) cannot be renewed: that is an
 // error, saying so, and every later Retrieve returns it.
-func (c *Cache) Expire(creds coc.Credentials) error {
+func (c *Cache) Expire(creds hwhttp.Credentials) error {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.refused != nil {

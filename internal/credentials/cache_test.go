@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -36,7 +36,7 @@ func (p *countingProvider) Retrieve(context.Context) (credentials.Value, error) 
 	if p.fail != nil {
 		return credentials.Value{}, p.fail
 	}
-	v := credentials.Value{Credentials: coc.Credentials{AccessKey: fmt.Sprintf("AK%d", p.calls), SecretKey: fmt.Sprintf("SK-%d", p.calls)}}
+	v := credentials.Value{Credentials: hwhttp.Credentials{AccessKey: fmt.Sprintf("AK%d", p.calls), SecretKey: fmt.Sprintf("SK-%d", p.calls)}}
 	if p.lifetime != 0 {
 		v.SecurityToken = fmt.Sprintf("TOKEN-%d", p.calls)
 		v.Expires = p.clock.Now().Add(p.lifetime)

@@ -5,7 +5,7 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Config is the credential configuration of one provider instance, once the environment has
@@ -13,7 +13,7 @@ import (
 // complete or absent, an agency names its account by name or by ID, and an OIDC exchange has
 // exactly one identity token, and an account for its agency.
 type Config struct {
-	// Region picks the IAM endpoint; empty means the profile's region, else coc.DefaultRegion.
+	// Region picks the IAM endpoint; empty means the profile's region, else DefaultRegion.
 	Region string
 	// DomainID is the configured account (domain) ID; see Chain.DomainID.
 	DomainID      string
@@ -46,7 +46,7 @@ type OIDCConfig struct {
 }
 
 // Chain is the credentials of one provider instance: the source its configuration picks, behind
-// a Cache. It is what the COC client signs with (a coc.CredentialsRenewer).
+// a Cache. It is what the COC client signs with (a hwhttp.CredentialsRenewer).
 type Chain struct {
 	*Cache
 	region   string
@@ -82,7 +82,7 @@ func New(cfg Config) (*Chain, error) {
 		}
 		c.region = cmp.Or(c.region, profile.Region)
 	}
-	c.region = cmp.Or(c.region, coc.DefaultRegion)
+	c.region = cmp.Or(c.region, DefaultRegion)
 
 	role, settings := cfg.AssumeRole, assumeRoleSettings
 	if role == nil && profile != nil && profile.AssumeRole != nil {
@@ -113,7 +113,7 @@ func New(cfg Config) (*Chain, error) {
 		if cfg.SecurityToken != "" {
 			source = "access_key, secret_key and security_token (HW_ACCESS_KEY, HW_SECRET_KEY, HW_SECURITY_TOKEN)"
 		}
-		base = Static{Credentials: coc.Credentials{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, SecurityToken: cfg.SecurityToken}, Source: source}
+		base = Static{Credentials: hwhttp.Credentials{AccessKey: cfg.AccessKey, SecretKey: cfg.SecretKey, SecurityToken: cfg.SecurityToken}, Source: source}
 	case profile != nil:
 		base = Static{Credentials: profile.Credentials, Source: fmt.Sprintf("KooCLI profile %q in %s", profile.Name, profile.File)}
 		c.domainID = cmp.Or(c.domainID, profile.DomainID)
@@ -143,7 +143,7 @@ func New(cfg Config) (*Chain, error) {
 	return c, nil
 }
 
-// Region is the configured region, else the profile's, else coc.DefaultRegion.
+// Region is the configured region, else the profile's, else DefaultRegion.
 func (c *Chain) Region() string { return c.region }
 
 // DomainID is the account COC acts in, sent as X-Domain-Id, or "" to send none: the agency's

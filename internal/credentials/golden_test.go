@@ -11,8 +11,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -20,7 +20,7 @@ import (
 // to: the chain sends exactly those bytes.
 
 func TestRequestsEncodeToGolden(t *testing.T) {
-	base := credentials.Static{Credentials: coc.Credentials{AccessKey: "AKGOLDEN", SecretKey: "SK-golden-0123456789"}, Source: "a test key"}
+	base := credentials.Static{Credentials: hwhttp.Credentials{AccessKey: "AKGOLDEN", SecretKey: "SK-golden-0123456789"}, Source: "a test key"}
 	cases := []struct {
 		name  string
 		files []string
@@ -89,13 +89,13 @@ func utc(t *testing.T, s string) time.Time {
 // issuedValue is the credentials an answer holds, expiring at expiresAt (IAM's form).
 func issuedValue(t *testing.T, access, secret, securityToken, expiresAt string) credentials.Value {
 	t.Helper()
-	return credentials.Value{Credentials: coc.Credentials{AccessKey: access, SecretKey: secret, SecurityToken: securityToken}, Expires: utc(t, expiresAt)}
+	return credentials.Value{Credentials: hwhttp.Credentials{AccessKey: access, SecretKey: secret, SecurityToken: securityToken}, Expires: utc(t, expiresAt)}
 }
 
 // The simulator's golden answers, which pin what it sends, decode into the credentials they hold,
 // through the same calls the chain makes.
 func TestResponsesDecodeFromGolden(t *testing.T) {
-	base := credentials.Static{Credentials: coc.Credentials{AccessKey: "AKGOLDEN", SecretKey: "SK-golden-0123456789"}, Source: "a test key"}
+	base := credentials.Static{Credentials: hwhttp.Credentials{AccessKey: "AKGOLDEN", SecretKey: "SK-golden-0123456789"}, Source: "a test key"}
 	cases := []struct {
 		name    string
 		answers map[string]string // path: golden file, answered 201 (200 for the metadata service)

@@ -17,13 +17,13 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // fastOptions keeps retries quick; the policy itself is coc's and tested there.
 func fastOptions() credentials.Options {
-	return credentials.Options{MaxRetries: 3, Backoff: coc.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}}
+	return credentials.Options{MaxRetries: 3, Backoff: hwhttp.Backoff{Min: time.Millisecond, Max: 5 * time.Millisecond, MaxRetryAfter: 20 * time.Millisecond}}
 }
 
 // received is one request a fake server got.
@@ -62,7 +62,7 @@ func (f *fakeIAM) serve(w http.ResponseWriter, r *http.Request) {
 	f.requests = append(f.requests, received{method: r.Method, path: r.URL.Path, header: r.Header.Clone(), body: body})
 	answer, n := f.answers[r.URL.Path], len(f.requests)
 	f.mu.Unlock()
-	w.Header().Set(coc.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
+	w.Header().Set(hwhttp.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
 	switch {
 	case answer != nil:
 		answer(w, r)
@@ -139,9 +139,9 @@ func answerJSON(status int, body string) http.HandlerFunc {
 // coc's own canonicalisation, and returns the access key it names.
 func verifySignature(t *testing.T, r received, host, secretKey string) string {
 	t.Helper()
-	rest, ok := strings.CutPrefix(r.header.Get(coc.HeaderAuthorization), coc.SigningAlgorithm+" ")
+	rest, ok := strings.CutPrefix(r.header.Get(hwhttp.HeaderAuthorization), hwhttp.SigningAlgorithm+" ")
 	if !ok {
-		t.Fatalf("%s is not signed: Authorization %q", r.path, r.header.Get(coc.HeaderAuthorization))
+		t.Fatalf("%s is not signed: Authorization %q", r.path, r.header.Get(hwhttp.HeaderAuthorization))
 	}
 	fields := map[string]string{}
 	for part := range strings.SplitSeq(rest, ", ") {
@@ -151,7 +151,7 @@ func verifySignature(t *testing.T, r received, host, secretKey string) string {
 	header := r.header.Clone()
 	header.Set("Host", host)
 	signed := strings.Split(fields["SignedHeaders"], ";")
-	want := coc.Signature(secretKey, r.header.Get(coc.HeaderDate), coc.CanonicalRequest(r.method, &url.URL{Path: r.path}, header, signed, r.body))
+	want := hwhttp.Signature(secretKey, r.header.Get(hwhttp.HeaderDate), hwhttp.CanonicalRequest(r.method, &url.URL{Path: r.path}, header, signed, r.body))
 	if fields["Signature"] != want {
 		t.Fatalf("%s: the signature does not verify with the secret key", r.path)
 	}
@@ -183,7 +183,7 @@ func writeFile(t *testing.T, name, content string) string {
 }
 
 // retrieve gets credentials from a Cache or Chain, failing the test on an error.
-func retrieve(t *testing.T, p coc.CredentialsProvider) coc.Credentials {
+func retrieve(t *testing.T, p hwhttp.CredentialsProvider) hwhttp.Credentials {
 	t.Helper()
 	creds, err := p.Retrieve(context.Background())
 	if err != nil {

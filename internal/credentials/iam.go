@@ -12,11 +12,14 @@ import (
 
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // defaultTimeout bounds each IAM or metadata request.
 const defaultTimeout = 30 * time.Second
+
+// DefaultRegion is the region of a chain that neither its configuration nor a profile names.
+const DefaultRegion = "cn-north-4"
 
 // IAMEndpoint is the IAM endpoint of a region as the huaweicloud provider builds it:
 // https://iam.{region}.myhuaweicloud.com, or myhuaweicloud.eu for the European regions.
@@ -40,22 +43,22 @@ type IAM struct {
 
 // NewIAM returns a client of the IAM at endpoint. It makes no network call.
 func NewIAM(endpoint string, o Options) (*IAM, error) {
-	base, err := coc.ParseEndpoint(endpoint)
+	base, err := hwhttp.ParseEndpoint(endpoint)
 	if err != nil {
 		return nil, err
 	}
 	o = o.withDefaults()
 	c := httpClient(o, pooledClient)
-	return &IAM{base: base, http: c, unsigned: o.retrying("IAM", c, coc.RetryIdempotent), opts: o}, nil
+	return &IAM{base: base, http: c, unsigned: o.retrying("IAM", c, hwhttp.RetryIdempotent), opts: o}, nil
 }
 
 // assumeRole obtains credentials of an agency. The request is signed with the caller's
 // credentials, with X-Security-Token when they are temporary.
-func (c *IAM) assumeRole(ctx context.Context, caller coc.Credentials, role AssumeRole) (Value, error) {
+func (c *IAM) assumeRole(ctx context.Context, caller hwhttp.Credentials, role AssumeRole) (Value, error) {
 	signed := *c.http
-	signed.Transport = coc.NewSigningTransport(c.http.Transport, caller, "", c.opts.Now)
+	signed.Transport = hwhttp.NewSigningTransport(c.http.Transport, caller, "", c.opts.Now)
 	identity := Identity{Methods: []string{MethodAssumeRole}, AssumeRole: &role}
-	return c.issue(ctx, c.opts.retrying("IAM", &signed, coc.RetryIdempotent), identity, nil)
+	return c.issue(ctx, c.opts.retrying("IAM", &signed, hwhttp.RetryIdempotent), identity, nil)
 }
 
 // subjectToken exchanges an OIDC identity token for an IAM subject token (unsigned).

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/go-cleanhttp"
 	"github.com/hashicorp/go-retryablehttp"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // DefaultMetadataEndpoint is where ECS instances and CCE nodes reach the metadata service.
@@ -32,7 +32,7 @@ type Metadata struct {
 // NewMetadata returns a client of the metadata service at endpoint (DefaultMetadataEndpoint when
 // empty). It makes no network call.
 func NewMetadata(endpoint string, o Options) (*Metadata, error) {
-	base, err := coc.ParseEndpoint(cmp.Or(endpoint, DefaultMetadataEndpoint))
+	base, err := hwhttp.ParseEndpoint(cmp.Or(endpoint, DefaultMetadataEndpoint))
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func metadataClient() *http.Client {
 // retryAnswers retries throttling and server faults, but not a connection that failed: where no
 // metadata service answers, the point is to say so quickly.
 func retryAnswers(ctx context.Context, resp *http.Response, err error) bool {
-	return err == nil && coc.RetryIdempotent(ctx, resp, nil)
+	return err == nil && hwhttp.RetryIdempotent(ctx, resp, nil)
 }
 
 func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {

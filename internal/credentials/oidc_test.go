@@ -12,8 +12,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
@@ -47,7 +47,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 		t.Fatalf("the credentials request carries %s %q, want the subject token there too", credentials.HeaderAuthToken, h)
 	}
 	for _, r := range got {
-		if r.header.Get(coc.HeaderAuthorization) != "" || r.header.Get(coc.HeaderSecurityToken) != "" {
+		if r.header.Get(hwhttp.HeaderAuthorization) != "" || r.header.Get(hwhttp.HeaderSecurityToken) != "" {
 			t.Fatalf("%s is signed; the OIDC exchange has nothing to sign with", r.path)
 		}
 	}
@@ -110,8 +110,8 @@ func TestOIDCWithAnAgencyAssumesIt(t *testing.T) {
 	if want := `{"auth":{"identity":{"methods":["assume_role"],"assume_role":{"agency_name":"coc-operator","domain_id":"target-domain","duration_seconds":7200}}}}`; string(got[2].body) != want {
 		t.Fatalf("the agency request is %s, want %s", got[2].body, want)
 	}
-	if ak := verifySignature(t, got[2], strings.TrimPrefix(f.url, "http://"), "SK-temporary-1"); ak != "AKTEMP1" || got[2].header.Get(coc.HeaderSecurityToken) != "TOKEN-temporary-1" {
-		t.Fatalf("the agency request is signed by %s with token %q, want the federated credentials", ak, got[2].header.Get(coc.HeaderSecurityToken))
+	if ak := verifySignature(t, got[2], strings.TrimPrefix(f.url, "http://"), "SK-temporary-1"); ak != "AKTEMP1" || got[2].header.Get(hwhttp.HeaderSecurityToken) != "TOKEN-temporary-1" {
+		t.Fatalf("the agency request is signed by %s with token %q, want the federated credentials", ak, got[2].header.Get(hwhttp.HeaderSecurityToken))
 	}
 	if chain.DomainID() != "target-domain" {
 		t.Fatalf("X-Domain-Id %q, want the agency's account", chain.DomainID())

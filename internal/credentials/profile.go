@@ -10,7 +10,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // DefaultSharedConfigFile is where KooCLI (hcloud) keeps its profiles, under the home directory.
@@ -21,7 +21,7 @@ type Profile struct {
 	Name string
 	File string
 	// Credentials are the profile's key pair: its own in mode AKSK, ssoAuth.stsToken's in SSO.
-	Credentials coc.Credentials
+	Credentials hwhttp.Credentials
 	Region      string
 	DomainID    string
 	// AssumeRole is the profile's agency, or nil.
@@ -117,13 +117,13 @@ func (p profileEntry) profile(file string) (*Profile, error) {
 	out := &Profile{Name: p.Name, File: file, Region: p.Region, DomainID: p.DomainID}
 	switch strings.ToUpper(p.Mode) {
 	case "", "AKSK":
-		out.Credentials = coc.Credentials{AccessKey: p.AccessKeyID, SecretKey: p.SecretAccessKey, SecurityToken: p.SecurityToken}
+		out.Credentials = hwhttp.Credentials{AccessKey: p.AccessKeyID, SecretKey: p.SecretAccessKey, SecurityToken: p.SecurityToken}
 		if out.Credentials.AccessKey == "" || out.Credentials.SecretKey == "" {
 			return nil, fail("mode AKSK, but accessKeyId or secretAccessKey is empty: configure the profile again with KooCLI")
 		}
 	case "SSO":
 		t := p.SsoAuth.StsToken
-		out.Credentials = coc.Credentials{AccessKey: t.AccessKeyID, SecretKey: t.SecretAccessKey, SecurityToken: t.SecurityToken}
+		out.Credentials = hwhttp.Credentials{AccessKey: t.AccessKeyID, SecretKey: t.SecretAccessKey, SecurityToken: t.SecurityToken}
 		if out.Credentials.AccessKey == "" || out.Credentials.SecretKey == "" {
 			return nil, fail("mode SSO, but ssoAuth.stsToken has no accessKeyId or secretAccessKey: sign in again with KooCLI")
 		}

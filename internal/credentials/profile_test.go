@@ -6,8 +6,8 @@ import (
 	"reflect"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // koocliConfig is a KooCLI config.json with one profile of each kind.
@@ -31,10 +31,10 @@ func TestProfilesAreReadByMode(t *testing.T) {
 		name string
 		want credentials.Profile
 	}{
-		{"", credentials.Profile{Name: "dev", File: file, Credentials: coc.Credentials{AccessKey: "AKDEV", SecretKey: "SK-dev"}, Region: "ap-southeast-3", DomainID: "domain-dev"}},
-		{"temp", credentials.Profile{Name: "temp", File: file, Credentials: coc.Credentials{AccessKey: "AKTMP", SecretKey: "SK-tmp", SecurityToken: "TOKEN-tmp"}}},
-		{"sso", credentials.Profile{Name: "sso", File: file, Credentials: coc.Credentials{AccessKey: "AKSSO", SecretKey: "SK-sso", SecurityToken: "TOKEN-sso"}}},
-		{"ops", credentials.Profile{Name: "ops", File: file, Credentials: coc.Credentials{AccessKey: "AKOPS", SecretKey: "SK-ops"},
+		{"", credentials.Profile{Name: "dev", File: file, Credentials: hwhttp.Credentials{AccessKey: "AKDEV", SecretKey: "SK-dev"}, Region: "ap-southeast-3", DomainID: "domain-dev"}},
+		{"temp", credentials.Profile{Name: "temp", File: file, Credentials: hwhttp.Credentials{AccessKey: "AKTMP", SecretKey: "SK-tmp", SecurityToken: "TOKEN-tmp"}}},
+		{"sso", credentials.Profile{Name: "sso", File: file, Credentials: hwhttp.Credentials{AccessKey: "AKSSO", SecretKey: "SK-sso", SecurityToken: "TOKEN-sso"}}},
+		{"ops", credentials.Profile{Name: "ops", File: file, Credentials: hwhttp.Credentials{AccessKey: "AKOPS", SecretKey: "SK-ops"},
 			AssumeRole: &credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "target"}}},
 	}
 	for _, tc := range cases {

@@ -8,12 +8,12 @@ import (
 	"sync"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Provider is one source of credentials: a fixed key pair (Static), the ECS metadata service
 // (Metadata), an OIDC identity token exchanged at IAM (OIDC), or an agency assumed with the
-// credentials of another Provider (AssumeRole). Retrieve obtains credentials anew on every call;
+// credentials of another Provider (Agency). Retrieve obtains credentials anew on every call;
 // a Cache in front shares them between callers and decides when to renew them.
 type Provider interface {
 	Retrieve(ctx context.Context) (Value, error)
@@ -23,7 +23,7 @@ type Provider interface {
 
 // Value is credentials as a Provider obtained them.
 type Value struct {
-	coc.Credentials
+	hwhttp.Credentials
 	// Expires is when temporary credentials stop working. It is zero when the provider cannot
 	// know: for a key pair, or a security token, that it was given.
 	Expires time.Time
@@ -36,8 +36,8 @@ type Options struct {
 	HTTPClient *http.Client
 	// MaxRetries and Backoff govern retries of IAM and metadata calls, as coc.Config's do.
 	MaxRetries int
-	Backoff    coc.Backoff
-	Logger     coc.Logger
+	Backoff    hwhttp.Backoff
+	Logger     hwhttp.Logger
 	UserAgent  string
 	// Now is the clock that signs requests and judges expiry; nil means time.Now.
 	Now func() time.Time
@@ -130,7 +130,7 @@ func (e *ServiceError) Error() string {
 // Static is a key pair the provider was given, in its configuration or a KooCLI profile. It
 // cannot be renewed.
 type Static struct {
-	Credentials coc.Credentials
+	Credentials hwhttp.Credentials
 	// Source says where the key pair comes from.
 	Source string
 }

@@ -11,8 +11,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -69,7 +69,7 @@ func bindThroughAgency(ctx context.Context, d *demo) error {
 			return fmt.Errorf("the agency's account: %w", err)
 		}
 		d.ok("COC holds Lark app %s in the agency's account %s, bound with the temporary key IAM issued for the agency.", agencyLarkAppID, agencyDomainID)
-		own := d.values[varName(lark, lark.Identifier)]
+		own := d.values[varName(lark, lark.Identifier.Name)]
 		if err := d.sim.expectLark(ctx, "", own); err != nil {
 			return fmt.Errorf("the demo tenant's account: %w", err)
 		}
@@ -149,7 +149,7 @@ func (a *simAdmin) expectLark(ctx context.Context, accessKey, appID string) erro
 	if err != nil {
 		return err
 	}
-	if got := bindings[coc.Lark].fields[lark.Identifier]; got != appID {
+	if got := bindings[platforms.Lark].fields[lark.Identifier.Name]; got != appID {
 		return fmt.Errorf("COC holds Lark app %q, expected %q", got, appID)
 	}
 	return nil

@@ -13,14 +13,14 @@ import (
 	"strings"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
-// demoFields are made-up but well-formed values for every platform's identifier and fields.
-var demoFields = map[coc.AppType]map[string]string{
-	coc.WeCom:    {"enterprise_id": "ww0123456789abcdef", "service_id": "1000002"},
-	coc.DingTalk: {"client_id": "dingabcdefghij012345", "group_template_id": "tpl-0001", "robot_id": "robot-0001", "service_id": "2000001"},
-	coc.Lark:     {"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "cli_a1b2c3d4e5f6a7b8"},
+// example is the made-up but well-formed value of a platform's identifier or plain field.
+func example(p platforms.Platform, name string) string {
+	f, _ := p.Field(name)
+	return f.Example
 }
 
 // configShape is what the configuration holds besides values and versions.
@@ -31,22 +31,14 @@ type configShape struct {
 	importLark bool
 }
 
-func platform(t coc.AppType) coc.Platform {
-	p, err := coc.PlatformFor(t)
-	if err != nil {
-		panic(err) // the demo names only known platforms
-	}
-	return p
-}
-
-func address(p coc.Platform) string { return "coc_" + string(p.AppType) + "_app.this" }
+func address(p platforms.Platform) string { return "coc_" + string(p.AppType) + "_app.this" }
 
 // varName names the variable that holds a platform's field or secret.
-func varName(p coc.Platform, field string) string { return string(p.AppType) + "_" + field }
+func varName(p platforms.Platform, field string) string { return string(p.AppType) + "_" + field }
 
 // secretValue makes a recognisable secret for a generation of a platform's secret. Every one
 // is 64 characters, the length DingTalk requires.
-func secretValue(p coc.Platform, secret, generation string) string {
+func secretValue(p platforms.Platform, secret, generation string) string {
 	v := fmt.Sprintf("demo-%s-%s-%s-", p.AppType, secret, generation)
 	return v + strings.Repeat("x", 64-len(v))
 }
@@ -54,11 +46,11 @@ func secretValue(p coc.Platform, secret, generation string) string {
 // initValues sets every variable to the demo's value; against a real COC, a TF_VAR_* the user
 // set wins (terraform reads it, and the checks must expect it).
 func (d *demo) initValues(realCOC bool) {
-	for _, p := range coc.Platforms() {
-		for _, f := range p.NonSecretFields() {
-			d.values[varName(p, f)] = demoFields[p.AppType][f]
+	for _, p := range platforms.All() {
+		for _, f := range p.NonSecretNames() {
+			d.values[varName(p, f)] = example(p, f)
 		}
-		for _, s := range p.Secrets {
+		for _, s := range p.SecretNames() {
 			d.values[varName(p, s)] = secretValue(p, s, "1")
 			d.versions[varName(p, s)] = 1
 		}
@@ -77,8 +69,8 @@ func (d *demo) initValues(realCOC bool) {
 // environment, never written to a file.
 func (d *demo) secretEnv() []string {
 	var env []string
-	for _, p := range coc.Platforms() {
-		for _, s := range p.Secrets {
+	for _, p := range platforms.All() {
+		for _, s := range p.SecretNames() {
 			if name := varName(p, s); !d.userVars[name] {
 				env = append(env, "TF_VAR_"+name+"="+d.values[name])
 			}
@@ -90,13 +82,13 @@ func (d *demo) secretEnv() []string {
 // writeConfig writes variables.tf and main.tf for the current shape, values and versions.
 func (d *demo) writeConfig() error {
 	var vars, main strings.Builder
-	for _, p := range coc.Platforms() {
-		for _, f := range p.NonSecretFields() {
+	for _, p := range platforms.All() {
+		for _, f := range p.NonSecretNames() {
 			hclBlock(&vars, fmt.Sprintf("variable %q", varName(p, f)), attrGroup{attrs: [][2]string{
-				{"type", "string"}, {"default", fmt.Sprintf("%q", demoFields[p.AppType][f])},
+				{"type", "string"}, {"default", fmt.Sprintf("%q", example(p, f))},
 			}})
 		}
-		for _, s := range p.Secrets {
+		for _, s := range p.SecretNames() {
 			hclBlock(&vars, fmt.Sprintf("variable %q", varName(p, s)), attrGroup{attrs: [][2]string{
 				{"type", "string"}, {"sensitive", "true"}, {"ephemeral", "true"},
 			}})
@@ -106,16 +98,16 @@ func (d *demo) writeConfig() error {
 		"# Credentials and endpoint come from HW_ACCESS_KEY, HW_SECRET_KEY, HW_DOMAIN_ID and\n" +
 		"# HW_COC_ENDPOINT (or HW_REGION_NAME).\n" + d.providerBlock())
 	var managed []string
-	for _, p := range coc.Platforms() {
-		if p.AppType == coc.Lark && d.config.withoutLark {
+	for _, p := range platforms.All() {
+		if p.AppType == platforms.Lark && d.config.withoutLark {
 			continue
 		}
 		main.WriteString(d.resourceBlock(p))
 		managed = append(managed, address(p))
 	}
 	if d.config.importLark {
-		lark := platform(coc.Lark)
-		hclBlock(&main, "import", attrGroup{attrs: [][2]string{{"to", address(lark)}, {"id", "var." + varName(lark, lark.Identifier)}}})
+		lark := platforms.MustFor(platforms.Lark)
+		hclBlock(&main, "import", attrGroup{attrs: [][2]string{{"to", address(lark)}, {"id", "var." + varName(lark, lark.Identifier.Name)}}})
 	}
 	hclBlock(&main, `data "coc_mobile_apps" "all"`, attrGroup{
 		comment: "Read after the bindings change, so the list shows them.",
@@ -131,13 +123,13 @@ func (d *demo) writeConfig() error {
 }
 
 // resourceBlock renders a platform's resource with the write-only pattern for every secret.
-func (d *demo) resourceBlock(p coc.Platform) string {
+func (d *demo) resourceBlock(p platforms.Platform) string {
 	plain := attrGroup{}
-	for _, f := range p.NonSecretFields() {
+	for _, f := range p.NonSecretNames() {
 		plain.attrs = append(plain.attrs, [2]string{f, "var." + varName(p, f)})
 	}
 	secrets := attrGroup{comment: "Write-only: sent to COC, never stored in the state. Bump the version to send a new value."}
-	for _, s := range p.Secrets {
+	for _, s := range p.SecretNames() {
 		secrets.attrs = append(secrets.attrs,
 			[2]string{s + "_wo", "var." + varName(p, s)},
 			[2]string{s + "_wo_version", fmt.Sprint(d.versions[varName(p, s)])})
@@ -212,12 +204,12 @@ func (a *simAdmin) call(ctx context.Context, method, path string, body any) ([]b
 }
 
 // bindings returns the demo tenant's bindings by app type.
-func (a *simAdmin) bindings(ctx context.Context) (map[coc.AppType]simBinding, error) {
+func (a *simAdmin) bindings(ctx context.Context) (map[platforms.AppType]simBinding, error) {
 	return a.bindingsOf(ctx, "")
 }
 
 // bindingsOf returns the bindings of the account of accessKey ("" for the demo tenant's).
-func (a *simAdmin) bindingsOf(ctx context.Context, accessKey string) (map[coc.AppType]simBinding, error) {
+func (a *simAdmin) bindingsOf(ctx context.Context, accessKey string) (map[platforms.AppType]simBinding, error) {
 	path := simulator.AdminPrefix + "bindings"
 	if accessKey != "" {
 		path += "?access_key=" + url.QueryEscape(accessKey)
@@ -230,7 +222,7 @@ func (a *simAdmin) bindingsOf(ctx context.Context, accessKey string) (map[coc.Ap
 	if err := json.Unmarshal(data, &list); err != nil {
 		return nil, fmt.Errorf("simulator bindings: %w", err)
 	}
-	out := map[coc.AppType]simBinding{}
+	out := map[platforms.AppType]simBinding{}
 	for _, item := range list {
 		b := simBinding{fields: map[string]string{}, fingerprints: map[string]string{}}
 		for k, v := range item {
@@ -243,25 +235,25 @@ func (a *simAdmin) bindingsOf(ctx context.Context, accessKey string) (map[coc.Ap
 				}
 			}
 		}
-		out[coc.AppType(b.fields["app_type"])] = b
+		out[platforms.AppType(b.fields["app_type"])] = b
 	}
 	return out, nil
 }
 
 // changeSecrets changes secrets as the console's "change key" does.
-func (a *simAdmin) changeSecrets(ctx context.Context, t coc.AppType, secrets map[string]string) error {
+func (a *simAdmin) changeSecrets(ctx context.Context, t platforms.AppType, secrets map[string]string) error {
 	_, err := a.call(ctx, http.MethodPost, simulator.AdminPrefix+"bindings/"+string(t)+"/secrets", secrets)
 	return err
 }
 
 // bind makes a binding on the console.
-func (a *simAdmin) bind(ctx context.Context, t coc.AppType, req coc.BindingRequest) error {
+func (a *simAdmin) bind(ctx context.Context, t platforms.AppType, req coc.BindingRequest) error {
 	_, err := a.call(ctx, http.MethodPut, simulator.AdminPrefix+"bindings/"+string(t), req)
 	return err
 }
 
 // checkSecret checks that COC holds the given value of a secret.
-func (a *simAdmin) checkSecret(ctx context.Context, p coc.Platform, secret, want string) error {
+func (a *simAdmin) checkSecret(ctx context.Context, p platforms.Platform, secret, want string) error {
 	bindings, err := a.bindings(ctx)
 	if err != nil {
 		return err

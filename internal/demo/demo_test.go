@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // A COC that acknowledges the unbinding of the WeCom app but keeps it must fail the demo at its
@@ -37,7 +38,7 @@ func TestDemo_FailsAtTheStepThatMisbehaves(t *testing.T) {
 		}
 		proxy := httputil.NewSingleHostReverseProxy(target)
 		server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodDelete && r.URL.Path == coc.MobileAppsPath+"/"+string(coc.WeCom) {
+			if r.Method == http.MethodDelete && r.URL.Path == coc.MobileAppsPath+"/"+string(platforms.WeCom) {
 				w.WriteHeader(http.StatusNoContent)
 				return
 			}

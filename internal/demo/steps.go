@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // step is one user journey: what it shows, and a run that fails unless terraform, the state and
@@ -64,9 +65,9 @@ func steps() []step {
 }
 
 var (
-	wecom    = platform(coc.WeCom)
-	dingtalk = platform(coc.DingTalk)
-	lark     = platform(coc.Lark)
+	wecom    = platforms.MustFor(platforms.WeCom)
+	dingtalk = platforms.MustFor(platforms.DingTalk)
+	lark     = platforms.MustFor(platforms.Lark)
 )
 
 func bindAll(ctx context.Context, d *demo) error {
@@ -87,16 +88,16 @@ func bindAll(ctx context.Context, d *demo) error {
 		return err
 	}
 	var want []string
-	for _, p := range coc.Platforms() {
-		want = append(want, fmt.Sprintf("%s %s", p.AppType, d.values[varName(p, p.Identifier)]))
+	for _, p := range platforms.All() {
+		want = append(want, fmt.Sprintf("%s %s", p.AppType, d.values[varName(p, p.Identifier.Name)]))
 	}
 	if !slices.Equal(listed, want) {
 		return fmt.Errorf("coc_mobile_apps lists %q, expected %q", listed, want)
 	}
 	d.ok("coc_mobile_apps lists %s.", strings.Join(listed, ", "))
 	if d.sim != nil {
-		for _, p := range coc.Platforms() {
-			for _, s := range p.Secrets {
+		for _, p := range platforms.All() {
+			for _, s := range p.SecretNames() {
 				if err := d.sim.checkSecret(ctx, p, s, d.values[varName(p, s)]); err != nil {
 					return err
 				}
@@ -148,8 +149,8 @@ func rotate(ctx context.Context, d *demo) error {
 
 func replace(ctx context.Context, d *demo) error {
 	other := otherWeComApp
-	vars := []string{fmt.Sprintf("-var=%s=%s", varName(wecom, wecom.Identifier), other)}
-	d.say("    (enterprise_id %s -> %s, with -var)\n", d.values[varName(wecom, wecom.Identifier)], other)
+	vars := []string{fmt.Sprintf("-var=%s=%s", varName(wecom, wecom.Identifier.Name), other)}
+	d.say("    (enterprise_id %s -> %s, with -var)\n", d.values[varName(wecom, wecom.Identifier.Name)], other)
 	if err := d.planExpect(ctx, "replace.tfplan", vars, []string{address(wecom) + " must be replaced", "# forces replacement"},
 		address(wecom), "delete", "create"); err != nil {
 		return err
@@ -159,7 +160,7 @@ func replace(ctx context.Context, d *demo) error {
 }
 
 func drift(ctx context.Context, d *demo) error {
-	if err := d.sim.changeSecrets(ctx, coc.DingTalk, map[string]string{"client_secret": secretValue(dingtalk, "client_secret", "console")}); err != nil {
+	if err := d.sim.changeSecrets(ctx, platforms.DingTalk, map[string]string{"client_secret": secretValue(dingtalk, "client_secret", "console")}); err != nil {
 		return err
 	}
 	d.ok("the console changed client_secret.")
@@ -213,26 +214,26 @@ func adopt(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
-	if _, ok := bindings[coc.Lark]; ok {
+	if _, ok := bindings[platforms.Lark]; ok {
 		return fmt.Errorf("COC still holds the Lark binding after Terraform unbound it")
 	}
 	d.ok("Lark is unbound.")
 
 	onConsole := coc.BindingRequest{Fields: map[string]string{}, Secrets: map[string]string{"app_secret": secretValue(lark, "app_secret", "console")}}
-	for _, f := range lark.NonSecretFields() {
+	for _, f := range lark.NonSecretNames() {
 		onConsole.Fields[f] = d.values[varName(lark, f)]
 	}
-	if err := d.sim.bind(ctx, coc.Lark, onConsole); err != nil {
+	if err := d.sim.bind(ctx, platforms.Lark, onConsole); err != nil {
 		return err
 	}
-	d.ok("a colleague bound Lark app %s on the console.", onConsole.Fields[lark.Identifier])
+	d.ok("a colleague bound Lark app %s on the console.", onConsole.Fields[lark.Identifier.Name])
 
 	d.config = configShape{importLark: true}
 	if err := d.writeConfig(); err != nil {
 		return err
 	}
-	d.show(fmt.Sprintf("import {\n  to = %s\n  id = var.%s\n}", address(lark), varName(lark, lark.Identifier)), true)
-	id := onConsole.Fields[lark.Identifier]
+	d.show(fmt.Sprintf("import {\n  to = %s\n  id = var.%s\n}", address(lark), varName(lark, lark.Identifier.Name)), true)
+	id := onConsole.Fields[lark.Identifier.Name]
 	if err := d.planExpect(ctx, "import.tfplan", nil, []string{fmt.Sprintf("(imported from %q)", id), "1 to import, 0 to add, 1 to change, 0 to destroy"},
 		address(lark), "update"); err != nil {
 		return err
@@ -328,8 +329,8 @@ func (d *demo) checkNoSecretInState() error {
 		return err
 	}
 	n := 0
-	for _, p := range coc.Platforms() {
-		for _, s := range p.Secrets {
+	for _, p := range platforms.All() {
+		for _, s := range p.SecretNames() {
 			n++
 			if strings.Contains(string(raw), d.values[varName(p, s)]) {
 				return fmt.Errorf("the state file holds the value of %s", varName(p, s))

@@ -14,7 +14,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 func (d *demo) command(ctx context.Context, args ...string) *exec.Cmd {
@@ -194,7 +194,7 @@ func (d *demo) stateResources() (map[string]map[string]any, []byte, error) {
 }
 
 // keyUpdatedAt is the key_updated_at the state holds for a platform's resource.
-func (d *demo) keyUpdatedAt(p coc.Platform) (string, error) {
+func (d *demo) keyUpdatedAt(p platforms.Platform) (string, error) {
 	resources, _, err := d.stateResources()
 	if err != nil {
 		return "", err

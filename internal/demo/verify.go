@@ -7,7 +7,7 @@ import (
 	"net/http"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -26,7 +26,7 @@ func (d *demo) providerBlock() string {
 		return "provider \"coc\" {}\n\n"
 	}
 	var endpoints []string
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		endpoints = append(endpoints, fmt.Sprintf("    %-8s = %q\n", p.AppType, d.sim.url+simulator.PlatformPrefix+string(p.AppType)))
 	}
 	var b strings.Builder
@@ -42,14 +42,14 @@ func (d *demo) providerBlock() string {
 // the first and second generation of each, for the replace step's WeCom app too.
 func (d *demo) registerApps(ctx context.Context) error {
 	var apps []simulator.AppCredentials
-	for _, p := range coc.Platforms() {
-		ids := []string{d.values[varName(p, p.Identifier)]}
-		if p.AppType == coc.WeCom {
+	for _, p := range platforms.All() {
+		ids := []string{d.values[varName(p, p.Identifier.Name)]}
+		if p.AppType == platforms.WeCom {
 			ids = append(ids, otherWeComApp)
 		}
 		for _, id := range ids {
 			app := simulator.AppCredentials{AppType: p.AppType, AppID: id}
-			for _, s := range p.Secrets {
+			for _, s := range p.SecretNames() {
 				app.Secrets = append(app.Secrets, secretValue(p, s, "1"), secretValue(p, s, "2"))
 			}
 			apps = append(apps, app)

@@ -22,9 +22,9 @@ var _ resource.ResourceWithIdentity = &appResource{}
 func (r *appResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
 	resp.IdentitySchema = identityschema.Schema{
 		Attributes: map[string]identityschema.Attribute{
-			r.platform.Identifier: identityschema.StringAttribute{
+			r.platform.Identifier.Name: identityschema.StringAttribute{
 				RequiredForImport: true,
-				Description:       fmt.Sprintf("The %s of the bound %s app, as in the %s attribute.", r.platform.Identifier, r.app.displayName, r.platform.Identifier),
+				Description:       fmt.Sprintf("The %s of the bound %s app, as in the %s attribute.", r.platform.Identifier.Name, r.platform.Name, r.platform.Identifier.Name),
 			},
 		},
 	}
@@ -34,5 +34,5 @@ func (r *appResource) IdentitySchema(_ context.Context, _ resource.IdentitySchem
 // CRUD and import a non-nil identity for a resource with an identity schema, and requires one
 // after Create, Read and Update, even on Terraform versions that then discard it.
 func (r *appResource) setIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, identifier types.String, diags *diag.Diagnostics) {
-	diags.Append(identity.SetAttribute(ctx, path.Root(r.platform.Identifier), identifier)...)
+	diags.Append(identity.SetAttribute(ctx, path.Root(r.platform.Identifier.Name), identifier)...)
 }

@@ -16,16 +16,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cocops/terraform-provider-coc/internal/compat"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // appConfig is a resource configuration with the case's fields number i and the write-only
 // form of every secret, tagged tag, at version 1.
 func (s *protocolServer) appConfig(pc platformCase, identifier string, i int, tag string) tftypes.Value {
-	attrs := map[string]tftypes.Value{pc.platform.Identifier: tftypes.NewValue(tftypes.String, identifier)}
+	attrs := map[string]tftypes.Value{pc.platform.Identifier.Name: tftypes.NewValue(tftypes.String, identifier)}
 	for f, v := range pc.fields {
 		attrs[f] = tftypes.NewValue(tftypes.String, v[i])
 	}
-	for _, secret := range pc.platform.Secrets {
+	for _, secret := range pc.platform.SecretNames() {
 		attrs[secret+writeOnlySuffix] = tftypes.NewValue(tftypes.String, pc.secret(secret, tag))
 		attrs[secret+versionSuffix] = tftypes.NewValue(tftypes.Number, 1)
 	}
@@ -40,11 +41,11 @@ func TestAppResource_IdentitySchemaIsTheIdentifier(t *testing.T) {
 			t.Fatalf("%s has no identity schema", pc.typeName)
 		}
 		if len(schema.IdentityAttributes) != 1 {
-			t.Fatalf("%s: identity attributes %v, want only %s", pc.typeName, schema.IdentityAttributes, pc.platform.Identifier)
+			t.Fatalf("%s: identity attributes %v, want only %s", pc.typeName, schema.IdentityAttributes, pc.platform.Identifier.Name)
 		}
 		a := schema.IdentityAttributes[0]
-		if a.Name != pc.platform.Identifier || !a.Type.Is(tftypes.String) || !a.RequiredForImport || a.OptionalForImport {
-			t.Errorf("%s: identity attribute %+v, want the string %s, required for import", pc.typeName, a, pc.platform.Identifier)
+		if a.Name != pc.platform.Identifier.Name || !a.Type.Is(tftypes.String) || !a.RequiredForImport || a.OptionalForImport {
+			t.Errorf("%s: identity attribute %+v, want the string %s, required for import", pc.typeName, a, pc.platform.Identifier.Name)
 		}
 		if schema.Version != 0 {
 			t.Errorf("%s: identity schema version %d, want 0", pc.typeName, schema.Version)
@@ -62,7 +63,7 @@ func TestAppResource_IdentityFollowsTheBinding(t *testing.T) {
 			t.Parallel()
 			env := newSimEnv(t, 1)
 			s := newSimProtocolServer(t, env)
-			want := map[string]string{pc.platform.Identifier: pc.ids[0]}
+			want := map[string]string{pc.platform.Identifier.Name: pc.ids[0]}
 			expectIdentity := func(call string, got *tfprotov6.ResourceIdentityData) {
 				t.Helper()
 				if id := s.identityOf(pc.typeName, got); !maps.Equal(id, want) {
@@ -100,8 +101,8 @@ func TestAppResource_IdentityFollowsTheBinding(t *testing.T) {
 				t.Fatal(err)
 			}
 			expectNoErrors(t, "PlanResourceChange", planned.Diagnostics)
-			if len(planned.RequiresReplace) != 1 || !planned.RequiresReplace[0].Equal(tftypes.NewAttributePath().WithAttributeName(pc.platform.Identifier)) {
-				t.Fatalf("changing %s plans replacing %v, want a replacement because of %s", pc.platform.Identifier, planned.RequiresReplace, pc.platform.Identifier)
+			if len(planned.RequiresReplace) != 1 || !planned.RequiresReplace[0].Equal(tftypes.NewAttributePath().WithAttributeName(pc.platform.Identifier.Name)) {
+				t.Fatalf("changing %s plans replacing %v, want a replacement because of %s", pc.platform.Identifier.Name, planned.RequiresReplace, pc.platform.Identifier.Name)
 			}
 
 			if err := env.sim.ConsoleUnbind(env.tenants[0].AccessKey, pc.appType); err != nil {
@@ -129,7 +130,7 @@ func TestAppResource_ImportByIdentityEqualsImportByID(t *testing.T) {
 			typ := s.resourceType(pc.typeName)
 
 			byID := s.importResource(pc.typeName, pc.ids[0], nil)
-			byIdentity := s.importResource(pc.typeName, "", s.identity(pc.typeName, pc.platform.Identifier, pc.ids[0]))
+			byIdentity := s.importResource(pc.typeName, "", s.identity(pc.typeName, pc.platform.Identifier.Name, pc.ids[0]))
 			expectSameResource(t, s, pc.typeName, "imported", byID.State, byIdentity.State, byID.Identity, byIdentity.Identity)
 			if string(byID.Private) != string(byIdentity.Private) {
 				t.Fatalf("private state differs: %s by ID, %s by identity", byID.Private, byIdentity.Private)
@@ -147,7 +148,7 @@ func TestAppResource_ImportByIdentityEqualsImportByID(t *testing.T) {
 				}
 			}
 
-			wrong := s.importResource(pc.typeName, "", s.identity(pc.typeName, pc.platform.Identifier, pc.ids[1]))
+			wrong := s.importResource(pc.typeName, "", s.identity(pc.typeName, pc.platform.Identifier.Name, pc.ids[1]))
 			refused := s.read(pc.typeName, wrong.State, wrong.Private, wrong.Identity)
 			expectError(t, "ReadResource after importing another app", refused.Diagnostics,
 				"Import ID Does Not Match the Bound App", strconv.Quote(pc.ids[1]), `import it with the ID "`+pc.ids[0]+`"`)
@@ -204,7 +205,7 @@ func TestAccAppResource_ReplacedOnConsoleIsNotAdopted(t *testing.T) {
 				t.Fatalf("writes = %v, want only the refused POST", w)
 			}
 			if got := env.bindings(t, 0)[pc.appType].Identifier(); got != pc.ids[1] {
-				t.Fatalf("bound %s = %q, want the console's %q", pc.platform.Identifier, got, pc.ids[1])
+				t.Fatalf("bound %s = %q, want the console's %q", pc.platform.Identifier.Name, got, pc.ids[1])
 			}
 		})
 	}
@@ -213,7 +214,7 @@ func TestAccAppResource_ReplacedOnConsoleIsNotAdopted(t *testing.T) {
 // The warning that explains a replaced app is only visible at the protocol level: the test
 // harness never shows provider warnings.
 func TestAppResource_ReplacedOnConsoleWarns(t *testing.T) {
-	pc := platformCases[2]
+	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
 	s := newSimProtocolServer(t, env)
 	_, created := s.planAndApply(pc.typeName, nil, nil, nil, s.appConfig(pc, pc.ids[0], 0, "1"))
@@ -227,7 +228,7 @@ func TestAppResource_ReplacedOnConsoleWarns(t *testing.T) {
 	if s.attributes(s.resourceType(pc.typeName), read.NewState) != nil {
 		t.Fatal("a replaced app stays in the state")
 	}
-	if id := s.identityOf(pc.typeName, read.NewIdentity); id[pc.platform.Identifier] != pc.ids[0] {
+	if id := s.identityOf(pc.typeName, read.NewIdentity); id[pc.platform.Identifier.Name] != pc.ids[0] {
 		t.Fatalf("identity %v, want the managed app %q", id, pc.ids[0])
 	}
 }
@@ -242,13 +243,13 @@ func TestAccAppResource_IdentityImportBlock(t *testing.T) {
 			env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 			addr := pc.address("adopted")
 			writeOnly, secrets := map[string]string{}, map[string]string{}
-			for _, s := range pc.platform.Secrets {
+			for _, s := range pc.platform.SecretNames() {
 				secrets[s] = pc.secret(s, "1")
 				writeOnly[s+writeOnlySuffix] = strconv.Quote(secrets[s])
 				writeOnly[s+versionSuffix] = "1"
 			}
-			importBlock := fmt.Sprintf("import {\n  to = %s\n  identity = {\n    %s = %q\n  }\n}\n", addr, pc.platform.Identifier, pc.ids[0])
-			identity := statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{pc.platform.Identifier: knownvalue.StringExact(pc.ids[0])})
+			importBlock := fmt.Sprintf("import {\n  to = %s\n  identity = {\n    %s = %q\n  }\n}\n", addr, pc.platform.Identifier.Name, pc.ids[0])
+			identity := statecheck.ExpectIdentity(addr, map[string]knownvalue.Check{pc.platform.Identifier.Name: knownvalue.StringExact(pc.ids[0])})
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
@@ -260,7 +261,7 @@ func TestAccAppResource_IdentityImportBlock(t *testing.T) {
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
 							identity,
-							statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New(pc.platform.Identifier)),
+							statecheck.ExpectIdentityValueMatchesState(addr, tfjsonpath.New(pc.platform.Identifier.Name)),
 						},
 						Check: env.expectFingerprints(pc, secrets),
 					},

@@ -9,6 +9,8 @@ import (
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 var _ list.ListResourceWithConfigure = &appListResource{}
@@ -21,8 +23,8 @@ type appListResource struct {
 	resource *appResource
 }
 
-func newAppListResource(app appDescription) list.ListResource {
-	return &appListResource{resource: newAppResource(app)}
+func newAppListResource(p platforms.Platform) list.ListResource {
+	return &appListResource{resource: newAppResource(p)}
 }
 
 func (l *appListResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
@@ -34,12 +36,12 @@ func (l *appListResource) Configure(ctx context.Context, req resource.ConfigureR
 }
 
 func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	app, p := l.resource.app, l.resource.platform
+	p := l.resource.platform
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: fmt.Sprintf("Finds the %[1]s app bound in the provider's tenant (a tenant binds at most one) with "+
 			"`terraform query`, identified by its `%[2]s`. It takes no arguments. With `include_resource = true` the result "+
 			"carries every attribute but the secrets, which COC never returns, and `terraform query -generate-config-out` "+
-			"writes the resource and an `import` block for it.", app.displayName, p.Identifier),
+			"writes the resource and an `import` block for it.", p.Name, p.Identifier.Name),
 	}
 }
 
@@ -54,18 +56,20 @@ func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream
 		// A list has no timeouts block; it gets the resources' default read deadline.
 		ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
 		defer cancel()
-		for binding, err := range r.data.client.AllBindings(ctx, r.app.appType) {
+		for binding, err := range r.data.client.AllBindings(ctx, r.platform.AppType) {
 			if err != nil {
 				var diags diag.Diagnostics
-				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.app.displayName), r.data.errorDetail(err))
+				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.platform.Name), r.data.errorDetail(err))
 				push(list.ListResult{Diagnostics: diags})
 				return
 			}
 			result := req.NewListResult(ctx)
-			result.DisplayName = fmt.Sprintf("%s app %s", r.app.displayName, binding.Identifier())
+			result.DisplayName = fmt.Sprintf("%s app %s", r.platform.Name, binding.Identifier())
 			r.setIdentity(ctx, result.Identity, types.StringValue(binding.Identifier()), &result.Diagnostics)
 			if req.IncludeResource {
-				r.setBinding(ctx, result.Resource, &binding, &result.Diagnostics)
+				found := r.readBinding(ctx, result.Resource, &result.Diagnostics)
+				r.takeRemote(&found, &binding)
+				r.writeBinding(ctx, result.Resource, found, &result.Diagnostics)
 			}
 			if !push(result) {
 				return

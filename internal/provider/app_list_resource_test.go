@@ -20,6 +20,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // listCalls returns the contract calls made since the last check, as "METHOD path?query".
@@ -56,8 +59,8 @@ func TestAppListResource_FindsTheBinding(t *testing.T) {
 				t.Fatalf("%d results, want 1: %v", len(found), found)
 			}
 			expectNoErrors(t, "ListResource", found[0].Diagnostics)
-			if id := s.identityOf(pc.typeName, found[0].Identity); !maps.Equal(id, map[string]string{pc.platform.Identifier: pc.ids[0]}) {
-				t.Fatalf("identity %v, want %s %q", id, pc.platform.Identifier, pc.ids[0])
+			if id := s.identityOf(pc.typeName, found[0].Identity); !maps.Equal(id, map[string]string{pc.platform.Identifier.Name: pc.ids[0]}) {
+				t.Fatalf("identity %v, want %s %q", id, pc.platform.Identifier.Name, pc.ids[0])
 			}
 			if want := fmt.Sprintf("%s app %s", displayNameOf(pc), pc.ids[0]); found[0].DisplayName != want {
 				t.Errorf("display name %q, want %q", found[0].DisplayName, want)
@@ -76,7 +79,7 @@ func TestAppListResource_FindsTheBinding(t *testing.T) {
 			}
 			typ := s.resourceType(pc.typeName)
 			listed := s.attributes(typ, withResource[0].Resource)
-			for _, secret := range pc.platform.Secrets {
+			for _, secret := range pc.platform.SecretNames() {
 				for _, name := range []string{secret, secret + writeOnlySuffix, secret + versionSuffix} {
 					if !listed[name].IsNull() {
 						t.Errorf("%s = %s in a list result, want null", name, listed[name])
@@ -93,14 +96,7 @@ func TestAppListResource_FindsTheBinding(t *testing.T) {
 	}
 }
 
-func displayNameOf(pc platformCase) string {
-	for _, app := range apps {
-		if app.appType == pc.appType {
-			return app.displayName
-		}
-	}
-	return ""
-}
+func displayNameOf(pc platformCase) string { return pc.platform.Name }
 
 // pagedBindings serves n Lark bindings one per page, whatever page size is asked for, and counts
 // the calls: a list no COC could answer (a tenant binds one app per app type), as a proxy that
@@ -112,17 +108,17 @@ func pagedBindings(t *testing.T, n int) (string, *atomic.Int32) {
 		calls.Add(1)
 		offset, _ := strconv.Atoi(r.URL.Query().Get("offset"))
 		page := coc.BindingList{Total: n, List: []coc.Binding{}}
-		if r.URL.Path != coc.MobileAppsPath || r.URL.Query().Get("app_type") != string(coc.Lark) {
+		if r.URL.Path != coc.MobileAppsPath || r.URL.Query().Get("app_type") != string(platforms.Lark) {
 			http.Error(w, "unexpected call "+r.URL.String(), http.StatusBadRequest)
 			return
 		}
 		if offset < n {
 			now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-			page.List = append(page.List, coc.Binding{AppType: coc.Lark, Status: coc.StatusEnabled, CreatedAt: now, UpdatedAt: now, KeyUpdatedAt: now,
+			page.List = append(page.List, coc.Binding{AppType: platforms.Lark, Status: coc.StatusEnabled, CreatedAt: now, UpdatedAt: now, KeyUpdatedAt: now,
 				Fields: map[string]string{"app_id": fmt.Sprintf("cli_%016d", offset), "service_id": "svc"}})
 		}
 		w.Header().Set("Content-Type", "application/json")
-		if err := json.NewEncoder(w).Encode(coc.Success(page)); err != nil {
+		if err := json.NewEncoder(w).Encode(simulator.Success(page)); err != nil {
 			t.Error(err)
 		}
 	}))
@@ -178,7 +174,7 @@ func TestAppListResource_ErrorsAreDiagnostics(t *testing.T) {
 			t.Fatalf("%s: %v, want one result with only a diagnostic", pc.typeName, results)
 		}
 		expectError(t, "ListResource", results[0].Diagnostics, fmt.Sprintf("Failed to List %s App Bindings", displayNameOf(pc)),
-			coc.CodeBadSignature, "request id sim-", "COC refused the credentials from access_key and secret_key")
+			hwhttp.CodeBadSignature, "request id sim-", "COC refused the credentials from access_key and secret_key")
 		if d := results[0].Diagnostics[0]; strings.Contains(d.Summary+d.Detail, wrongKey) {
 			t.Fatalf("%s: the diagnostic holds the secret key", pc.typeName)
 		}
@@ -251,13 +247,13 @@ func TestAccAppListResource_GeneratedConfigImportsThenPlansNothing(t *testing.T)
 			}
 			block, written := s.generatedConfig(pc.typeName, "all_0", results[0])
 
-			want := map[string]string{pc.platform.Identifier: strconv.Quote(pc.ids[0])}
+			want := map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[0])}
 			for f, v := range pc.fields {
 				want[f] = strconv.Quote(v[0])
 			}
 			completed := block
 			secrets := map[string]string{}
-			for _, secret := range pc.platform.Secrets {
+			for _, secret := range pc.platform.SecretNames() {
 				want[secret] = "null # sensitive"
 				want[secret+writeOnlySuffix] = "null # sensitive"
 				want[secret+versionSuffix] = "null"

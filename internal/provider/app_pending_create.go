@@ -4,15 +4,15 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"fmt"
 
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // A create whose outcome is unknown (COC may have made the binding, but its answer and the
@@ -31,10 +31,6 @@ import (
 // becomes one update instead. An interrupted apply still fails (Terraform's own "execution
 // halted"); a timed-out one, or one whose read-backs were lost, ends with this warning.
 
-// privatePendingCreate holds, until the next refresh, the pendingCreate of a create whose outcome
-// is unknown.
-const privatePendingCreate = "pending_create"
-
 // pendingCreate is what this resource sent in a create whose outcome is unknown. It holds nothing
 // of the secrets, not even a hash: COC never returns secrets, so a hash could be compared with
 // nothing, and it would put secret-derived bytes into the state.
@@ -45,9 +41,9 @@ type pendingCreate struct {
 }
 
 // sentFingerprint hashes the identifier and the plain fields of a binding or a request.
-func sentFingerprint(p coc.Platform, fields map[string]string) string {
+func sentFingerprint(p platforms.Platform, fields map[string]string) string {
 	h := sha256.New()
-	for _, name := range p.NonSecretFields() {
+	for _, name := range p.NonSecretNames() {
 		_, _ = fmt.Fprintf(h, "%s=%q\n", name, fields[name])
 	}
 	return hex.EncodeToString(h.Sum(nil))
@@ -56,61 +52,41 @@ func sentFingerprint(p coc.Platform, fields map[string]string) string {
 // savePendingCreate saves the binding a create may have made: the planned values, with the
 // computed ones COC did not confirm left null, and the mark of what was sent. It makes no call:
 // after Ctrl-C or at timeouts.create the context is done, and Terraform still waits for this.
-func (r *appResource) savePendingCreate(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse, sent coc.BindingRequest, err error) {
-	known, convErr := tftypes.Transform(req.Plan.Raw, func(_ *tftypes.AttributePath, v tftypes.Value) (tftypes.Value, error) {
-		if !v.IsKnown() {
-			return tftypes.NewValue(v.Type(), nil), nil
-		}
-		return v, nil
-	})
-	if convErr != nil {
-		r.data.addAPIError(&resp.Diagnostics, r.app.displayName, "create", fmt.Errorf("%w (and the binding could not be recorded: %w)", err, convErr))
-		return
-	}
-	identifier := sent.Fields[r.platform.Identifier]
-	resp.State.Raw = known
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(attrID), identifier)...)
-	mark, _ := json.Marshal(pendingCreate{Identifier: identifier, Fingerprint: sentFingerprint(r.platform, sent.Fields)})
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingCreate, mark)...)
+func (r *appResource) savePendingCreate(ctx context.Context, plan appBinding, sent coc.BindingRequest, err error, resp *resource.CreateResponse) {
+	identifier := sent.Fields[r.platform.Identifier.Name]
+	recorded := plan.withoutUnknowns()
+	recorded.ID = types.StringValue(identifier)
+	r.writeBinding(ctx, &resp.State, recorded, &resp.Diagnostics)
+	mark := &pendingCreate{Identifier: identifier, Fingerprint: sentFingerprint(r.platform, sent.Fields)}
+	writePrivate(ctx, resp.Private, bindingPrivate{PendingCreate: mark}, &resp.Diagnostics)
 	r.setIdentity(ctx, resp.Identity, types.StringValue(identifier), &resp.Diagnostics)
-	resp.Diagnostics.AddWarning(fmt.Sprintf("%s App Binding Not Confirmed", r.app.displayName), fmt.Sprintf(
+	resp.Diagnostics.AddWarning(fmt.Sprintf("%s App Binding Not Confirmed", r.platform.Name), fmt.Sprintf(
 		"Terraform sent COC the binding of the %[1]s app with %[2]s %[3]q and does not know whether COC made it:\n\n%[4]s\n\n"+
 			"Terraform records the binding as created, without its status and timestamps, so that the next apply neither binds it "+
 			"twice nor asks for an import. That apply reads the binding from COC: if COC holds it as sent, Terraform keeps it and "+
 			"updates it once to send its secrets again; if nothing is bound, Terraform binds it again; if COC holds another "+
-			"binding, Terraform warns and never takes that one over.", r.app.displayName, r.platform.Identifier, identifier, r.data.errorDetail(err)))
+			"binding, Terraform warns and never takes that one over.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err)))
 }
 
 // resolvePendingCreate settles a create whose outcome was unknown, now that Read has found a
-// binding of this resource's identifier. It reports whether Read should go on to record the
-// binding; otherwise the resource has been removed.
-func (r *appResource) resolvePendingCreate(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse, bound *coc.Binding) bool {
-	var sent pendingCreate
-	// An unreadable mark matches no binding, which is the safe side.
-	if found, _ := privateJSON(ctx, req.Private, privatePendingCreate, &sent, &resp.Diagnostics); !found {
-		return true
-	}
-	resp.Diagnostics.Append(resp.Private.SetKey(ctx, privatePendingCreate, nil)...)
+// binding of this resource's identifier. It reports whether COC holds what was sent, so that
+// Read keeps the binding (with no secrets recorded); otherwise Read forgets it.
+func (r *appResource) resolvePendingCreate(sent pendingCreate, bound *coc.Binding, diags *diag.Diagnostics) bool {
 	identifier := bound.Identifier()
 	if sent.Identifier != identifier || sent.Fingerprint != sentFingerprint(r.platform, bound.Fields) {
-		resp.Diagnostics.AddAttributeWarning(path.Root(r.platform.Identifier), fmt.Sprintf("%s App Binding Not Adopted", r.app.displayName), fmt.Sprintf(
+		diags.AddAttributeWarning(path.Root(r.platform.Identifier.Name), fmt.Sprintf("%s App Binding Not Adopted", r.platform.Name), fmt.Sprintf(
 			"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds a binding of that "+
 				"app, but with other settings than that apply sent: it may have been bound on the console, and Terraform does not "+
 				"take it over. Terraform treats the binding as not made and plans to bind it again, which fails with %[1]s App "+
 				"Already Bound and the commands to import it. To manage the binding COC holds, import it; to replace it, unbind it "+
-				"first.", r.app.displayName, r.platform.Identifier, identifier))
-		resp.State.RemoveResource(ctx)
+				"first.", r.platform.Name, r.platform.Identifier.Name, identifier))
 		return false
 	}
 	// COC never returns secrets, so whether it holds the ones sent is unknown: forgetting the
 	// recorded ones makes the plan send them again, as after an import.
-	for _, s := range r.platform.Secrets {
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s), types.StringNull())...)
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(s+versionSuffix), types.Int64Null())...)
-	}
-	resp.Diagnostics.AddWarning(fmt.Sprintf("Unconfirmed %s App Binding Found", r.app.displayName), fmt.Sprintf(
+	diags.AddWarning(fmt.Sprintf("Unconfirmed %s App Binding Found", r.platform.Name), fmt.Sprintf(
 		"An earlier apply sent COC the binding of the %[1]s app with %[2]s %[3]q, and nothing confirmed it. COC holds it as that apply "+
 			"sent it, so Terraform keeps it. Whether COC holds the secrets sent too cannot be read back, so the plan sends them "+
-			"once more: an update in place.", r.app.displayName, r.platform.Identifier, identifier))
+			"once more: an update in place.", r.platform.Name, r.platform.Identifier.Name, identifier))
 	return true
 }

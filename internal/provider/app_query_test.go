@@ -43,12 +43,12 @@ func TestAccAppListResource_Query(t *testing.T) {
 	for _, pc := range platformCases {
 		env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 		addr := pc.typeName + ".console"
-		identity := map[string]knownvalue.Check{pc.platform.Identifier: knownvalue.StringExact(pc.ids[0])}
-		known := []querycheck.KnownValueCheck{{Path: tfjsonpath.New(pc.platform.Identifier), KnownValue: knownvalue.StringExact(pc.ids[0])}}
+		identity := map[string]knownvalue.Check{pc.platform.Identifier.Name: knownvalue.StringExact(pc.ids[0])}
+		known := []querycheck.KnownValueCheck{{Path: tfjsonpath.New(pc.platform.Identifier.Name), KnownValue: knownvalue.StringExact(pc.ids[0])}}
 		for f, v := range pc.fields {
 			known = append(known, querycheck.KnownValueCheck{Path: tfjsonpath.New(f), KnownValue: knownvalue.StringExact(v[0])})
 		}
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			known = append(known, querycheck.KnownValueCheck{Path: tfjsonpath.New(s), KnownValue: knownvalue.Null()})
 		}
 		checks = append(checks,
@@ -104,11 +104,11 @@ func TestCLI_QueryGeneratedConfigImports(t *testing.T) {
 	want := map[string]map[string]string{}
 	for _, pc := range platformCases {
 		addr := pc.address("console_0")
-		attrs := map[string]string{"provider": "coc", pc.platform.Identifier: hclValue(cty.StringVal(pc.ids[0]))}
+		attrs := map[string]string{"provider": "coc", pc.platform.Identifier.Name: hclValue(cty.StringVal(pc.ids[0]))}
 		for f, v := range pc.fields {
 			attrs[f] = hclValue(cty.StringVal(v[0]))
 		}
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			for _, name := range []string{s, s + writeOnlySuffix, s + versionSuffix} {
 				attrs[name] = hclValue(cty.NullVal(cty.DynamicPseudoType))
 			}
@@ -116,7 +116,7 @@ func TestCLI_QueryGeneratedConfigImports(t *testing.T) {
 		want["resource."+addr] = attrs
 		want["import "+addr] = map[string]string{
 			"to": addr, "provider": "coc",
-			"identity": hclValue(cty.ObjectVal(map[string]cty.Value{pc.platform.Identifier: cty.StringVal(pc.ids[0])})),
+			"identity": hclValue(cty.ObjectVal(map[string]cty.Value{pc.platform.Identifier.Name: cty.StringVal(pc.ids[0])})),
 		}
 	}
 	keys := slices.Collect(maps.Keys(want))
@@ -223,7 +223,7 @@ func withWriteOnlySecrets(t *testing.T, src []byte, name, tag string) []byte {
 		if b == nil {
 			t.Fatalf("no resource %s:\n%s", pc.address(name), src)
 		}
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			b.Body().SetAttributeValue(s+writeOnlySuffix, cty.StringVal(pc.secret(s, tag)))
 			b.Body().SetAttributeValue(s+versionSuffix, cty.NumberIntVal(1))
 		}

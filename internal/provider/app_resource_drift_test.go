@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -23,7 +24,7 @@ func TestAccAppResource_Drift(t *testing.T) {
 			path := "/v1/mobile-apps/" + string(pc.appType)
 			config := env.providerBlock(0, "") + pc.resourceBlock("this", nil)
 			configured, consoleSecrets := pc.secretValues("1"), pc.secretValues("console")
-			field := pc.platform.Fields[0]
+			field := pc.platform.FieldNames()[0]
 
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -101,7 +102,7 @@ func TestAccAppResource_ConflictExplainsImport(t *testing.T) {
 				if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/"+string(pc.appType)+" 409" {
 					t.Fatalf("writes = %v, want only the refused POST", w)
 				}
-				if got := env.bindings(t, 0)[pc.appType].Fingerprints[pc.platform.Secrets[0]]; got != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
+				if got := env.bindings(t, 0)[pc.appType].Fingerprints[pc.platform.SecretNames()[0]]; got != simulator.Fingerprint(pc.secret(pc.platform.SecretNames()[0], "console")) {
 					t.Fatal("the existing binding's secret was changed")
 				}
 			})
@@ -119,7 +120,7 @@ func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
 			addr := pc.address("adopted")
 			configured := pc.secretValues("1")
 			var secretChecks []plancheck.PlanCheck
-			for _, s := range pc.platform.Secrets {
+			for _, s := range pc.platform.SecretNames() {
 				secretChecks = append(secretChecks, plancheck.ExpectSensitiveValue(addr, tfjsonpath.New(s)))
 			}
 			config := env.providerBlock(0, "") + pc.resourceBlock("adopted", nil) +
@@ -147,7 +148,7 @@ func TestAccAppResource_ImportBlockThenSetSecrets(t *testing.T) {
 
 // An import ID that is not the bound app is refused rather than silently adopting another app.
 func TestAccAppResource_ImportWrongID(t *testing.T) {
-	pc := platformCases[2]
+	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
 	env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 	resource.ParallelTest(t, resource.TestCase{

@@ -10,13 +10,14 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // Throttling (429 with Retry-After) on every kind of call is absorbed by retries: the user sees
 // a normal apply, refresh and destroy.
 func TestAccAppResource_Throttled(t *testing.T) {
-	pc := platformCases[0]
+	pc := platformCaseFor(platforms.WeCom)
 	env := newSimEnv(t, 1)
 	for _, method := range []string{"POST", "GET", "PUT", "DELETE"} {
 		if err := env.sim.InjectFault(simulator.Fault{Method: method, Status: 429, RetryAfter: 1, Times: 2}); err != nil {
@@ -102,9 +103,9 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 // After a lost answer, a binding that differs from the one sent is somebody else's: the
 // provider reports the conflict with the bound identifier and never adopts or overwrites it.
 func TestAccAppResource_UnknownOutcomeDoesNotAdoptAnotherBinding(t *testing.T) {
-	pc := platformCases[2]
+	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
-	theirs := fmt.Sprintf(`{%q:%q,"app_secret":"their-secret","service_id":"theirs"}`, pc.platform.Identifier, pc.ids[1])
+	theirs := fmt.Sprintf(`{%q:%q,"app_secret":"their-secret","service_id":"theirs"}`, pc.platform.Identifier.Name, pc.ids[1])
 	if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, []byte(theirs)); err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -206,7 +205,7 @@ func TestAccAppResource_UnconfirmedCreateNeverAdoptsAnotherBinding(t *testing.T)
 					if w := env.writes(); len(w) != 1 || w[0] != "POST "+bindingPath(pc)+" 409" {
 						t.Fatalf("writes = %v, want only the refused POST", w)
 					}
-					if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != bound || got.Fingerprints[pc.platform.Secrets[0]] != simulator.Fingerprint(pc.secret(pc.platform.Secrets[0], "console")) {
+					if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != bound || got.Fingerprints[pc.platform.SecretNames()[0]] != simulator.Fingerprint(pc.secret(pc.platform.SecretNames()[0], "console")) {
 						t.Fatalf("the binding made on the console was changed: %+v", got)
 					}
 				})
@@ -242,11 +241,11 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 			if attrs := s.attributes(typ, created.NewState); !attrs[attrID].Equal(tftypes.NewValue(tftypes.String, pc.ids[0])) || !attrs[attrStatus].IsNull() {
 				t.Fatalf("recorded %v; want the identifier as id and no status", attrs)
 			}
-			var keys map[string][]byte
-			if err := json.Unmarshal(created.Private, &keys); err != nil || keys[privatePendingCreate] == nil {
-				t.Fatalf("private state %s has no %s (%v)", created.Private, privatePendingCreate, err)
+			mark, keys, err := privateDocument(created.Private)
+			if err != nil || mark.PendingCreate == nil {
+				t.Fatalf("private state %s has no pending_create (%v)", created.Private, err)
 			}
-			(&leakCheck{secrets: pc.taggedSecrets("1")}).check(t, "the private state", string(created.Private)+string(keys[privatePendingCreate]))
+			(&leakCheck{secrets: pc.taggedSecrets("1")}).check(t, "the private state", string(created.Private)+string(keys[privateKey]))
 
 			readWith := func(what string, rebind func()) *tfprotov6.ReadResourceResponse {
 				t.Helper()
@@ -258,10 +257,10 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 			found := readWith("as sent", func() {})
 			expectWarning(t, "read as sent", found.Diagnostics, "Unconfirmed "+name+" App Binding Found", "sends them once more")
 			attrs := s.attributes(typ, found.NewState)
-			if attrs[attrStatus].IsNull() || !attrs[pc.platform.Secrets[0]+versionSuffix].IsNull() {
+			if attrs[attrStatus].IsNull() || !attrs[pc.platform.SecretNames()[0]+versionSuffix].IsNull() {
 				t.Fatalf("adopted %v; want COC's status, and no secret version so that the plan sends the secrets", attrs)
 			}
-			if strings.Contains(string(found.Private), privatePendingCreate) {
+			if doc, _, err := privateDocument(found.Private); err != nil || doc.PendingCreate != nil {
 				t.Fatalf("the mark outlived the read that settled it: %s", found.Private)
 			}
 
@@ -272,7 +271,7 @@ func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
 				rebind        func()
 			}{
 				{"the same app with other settings", name + " App Binding Not Adopted", func() {
-					env.bindOnConsole(t, pc, pc.ids[0], map[string]string{pc.platform.Fields[0]: pc.fields[pc.platform.Fields[0]][1]}, "console")
+					env.bindOnConsole(t, pc, pc.ids[0], map[string]string{pc.platform.FieldNames()[0]: pc.fields[pc.platform.FieldNames()[0]][1]}, "console")
 				}},
 				{"another app", name + " App Replaced Outside Terraform", func() { env.bindOnConsole(t, pc, pc.ids[1], nil, "console") }},
 				{"nothing bound", "", func() {

@@ -95,7 +95,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(pc.ids[0])),
-							statecheck.ExpectKnownValue(addr, tfjsonpath.New(pc.platform.Identifier), knownvalue.StringExact(pc.ids[0])),
+							statecheck.ExpectKnownValue(addr, tfjsonpath.New(pc.platform.Identifier.Name), knownvalue.StringExact(pc.ids[0])),
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("status"), knownvalue.StringExact("enabled")),
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("created_at"), knownvalue.StringRegexp(regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$`))),
 							sameKeyTime.AddStateValue(addr, tfjsonpath.New("key_updated_at")),
@@ -112,7 +112,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						ImportState:             true,
 						ImportStateId:           pc.ids[0],
 						ImportStateVerify:       true,
-						ImportStateVerifyIgnore: pc.platform.Secrets,
+						ImportStateVerifyIgnore: pc.platform.SecretNames(),
 					},
 					// A plain field: one PUT, no secret sent, key_updated_at unchanged.
 					{
@@ -150,7 +150,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 					},
 					// A new identifier is a new binding: DELETE, then POST.
 					{
-						Config: config(withFields(1, mergeAttrs(rotated, map[string]string{pc.platform.Identifier: strconv.Quote(pc.ids[1])}))),
+						Config: config(withFields(1, mergeAttrs(rotated, map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[1])}))),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
 						}},

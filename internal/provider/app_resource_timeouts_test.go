@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
@@ -23,12 +24,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // hangFor10Minutes holds matching requests far longer than any test waits; the simulator lets
 // go as soon as the client gives up.
-func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
+func hangFor10Minutes(method string, appType platforms.AppType) simulator.Fault {
 	return simulator.Fault{Method: method, PathPrefix: coc.MobileAppsPath + "/" + string(appType), LatencyMS: int((10 * time.Minute).Milliseconds())}
 }
 
@@ -38,7 +40,7 @@ func hangFor10Minutes(method string, appType coc.AppType) simulator.Fault {
 // fails with an error that says what to do and leaves the binding and the state (the next plan
 // is empty).
 func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
-	pc := platformCases[2]
+	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
 	addr := pc.address("this")
 	config := env.providerBlock(0, "") + pc.resourceBlock("this", map[string]string{"timeouts": `{
@@ -102,10 +104,11 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 // the one that was hanging as unconfirmed: it had been sent, so COC might have made it. A
 // refresh finds it unbound and forgets it, and applying again finishes the job.
 func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
+	requireLinux(t)
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t)
-	hung := platformCases[2]
+	hung := platformCaseFor(platforms.Lark)
 	if err := env.sim.InjectFault(hangFor10Minutes(http.MethodPost, hung.appType)); err != nil {
 		t.Fatal(err)
 	}
@@ -157,6 +160,7 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 // plan is empty, COC holds each binding once with the configured secrets, and destroy removes
 // them.
 func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
+	requireLinux(t)
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t)
@@ -180,9 +184,9 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 	if recorded := stateAddresses(t, w); len(recorded) != len(platformCases) {
 		t.Fatalf("the state records %v, want every binding, unconfirmed", recorded)
 	}
-	marks := privateStateKeys(t, w, privatePendingCreate)
+	marks := pendingCreateMarks(t, w)
 	if len(marks) != len(platformCases) {
-		t.Fatalf("%d bindings carry the %s mark, want %d", len(marks), privatePendingCreate, len(platformCases))
+		t.Fatalf("%d bindings carry the pending_create mark, want %d", len(marks), len(platformCases))
 	}
 	(&leakCheck{secrets: secrets}).check(t, "the marks", strings.Join(marks, "\n"))
 
@@ -192,7 +196,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 		t.Fatalf("applying again should update each binding once, saying why:\n%s", applied)
 	}
 	w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
-	if n := len(privateStateKeys(t, w, privatePendingCreate)); n != 0 {
+	if n := len(pendingCreateMarks(t, w)); n != 0 {
 		t.Fatalf("%d marks left after the apply", n)
 	}
 	for _, pc := range platformCases {
@@ -249,26 +253,17 @@ func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out s
 	return out.String()
 }
 
-// privateStateKeys returns, from the workspace's state file, the value of one private state key
-// of each resource instance that has it.
-func privateStateKeys(t *testing.T, w *cliWorkspace, key string) []string {
+// pendingCreateMarks returns, from the workspace's state file, the private state document of
+// each binding that carries a pending create's mark.
+func pendingCreateMarks(t *testing.T, w *cliWorkspace) []string {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	var state rawStateFile
-	if err := json.Unmarshal(raw, &state); err != nil {
-		t.Fatal(err)
-	}
+	state := readRawState(t, w)
 	var values []string
 	for _, r := range state.Resources {
 		for _, inst := range r.Instances {
 			private, _ := base64.StdEncoding.DecodeString(inst.Private)
-			var keys map[string][]byte
-			_ = json.Unmarshal(private, &keys)
-			if v, ok := keys[key]; ok {
-				values = append(values, string(v))
+			if doc, keys, _ := privateDocument(private); doc.PendingCreate != nil {
+				values = append(values, string(keys[privateKey]))
 			}
 		}
 	}
@@ -315,6 +310,15 @@ func waitFor(t *testing.T, what string, cond func() bool) {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
 		}
+	}
+}
+
+// requireLinux skips a test that finds terraform's provider processes in /proc, which only Linux
+// has.
+func requireLinux(t *testing.T) {
+	t.Helper()
+	if runtime.GOOS != "linux" {
+		t.Skipf("finds terraform's provider processes in /proc, which %s does not have", runtime.GOOS)
 	}
 }
 

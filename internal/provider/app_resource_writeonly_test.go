@@ -21,6 +21,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Write-only secrets (X_wo + X_wo_version) reach COC but never the state or the plan. These
@@ -30,7 +32,7 @@ import (
 // write-only attributes, with values tagged tag and the given version.
 func (pc platformCase) writeOnly(tag string, version int, secrets ...string) map[string]string {
 	if len(secrets) == 0 {
-		secrets = pc.platform.Secrets
+		secrets = pc.platform.SecretNames()
 	}
 	attrs := map[string]string{}
 	for _, s := range secrets {
@@ -52,7 +54,7 @@ func (pc platformCase) taggedSecrets(tags ...string) []string {
 // versionAttrs lists the X_wo_version attributes of pc.
 func (pc platformCase) versionAttrs() []string {
 	var out []string
-	for _, s := range pc.platform.Secrets {
+	for _, s := range pc.platform.SecretNames() {
 		out = append(out, s+versionSuffix)
 	}
 	return out
@@ -67,6 +69,20 @@ type rawStateFile struct {
 			Private string `json:"private"`
 		} `json:"instances"`
 	} `json:"resources"`
+}
+
+// readRawState reads the workspace's terraform.tfstate.
+func readRawState(t *testing.T, w *cliWorkspace) rawStateFile {
+	t.Helper()
+	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var state rawStateFile
+	if err := json.Unmarshal(raw, &state); err != nil {
+		t.Fatal(err)
+	}
+	return state
 }
 
 // expectRawState checks the state file terraform-plugin-testing keeps under dir (the TestCase's
@@ -107,8 +123,14 @@ func checkRawState(file string, absent, present []string) error {
 			if err := json.Unmarshal(private, &keys); err != nil && len(private) > 0 {
 				return fmt.Errorf("%s: private state is not a JSON object of base64 values: %w", r.Type, err)
 			}
-			if strings.HasPrefix(r.Type, "coc_") && keys[privateAppliedKeyUpdatedAt] == nil {
-				return fmt.Errorf("%s: private state %s has no %s", r.Type, private, privateAppliedKeyUpdatedAt)
+			if strings.HasPrefix(r.Type, "coc_") {
+				doc, _, err := privateDocument(private)
+				if err != nil {
+					return fmt.Errorf("%s: %w", r.Type, err)
+				}
+				if doc.AppliedKeyUpdatedAt == "" {
+					return fmt.Errorf("%s: private state %s has no applied_key_updated_at", r.Type, private)
+				}
 			}
 			text = append(text, string(private))
 			for _, v := range keys {
@@ -199,12 +221,12 @@ func (e *simEnv) writeOnlyStep(dir, extraConfig string, s writeOnlyStep) resourc
 func TestAccAppResourceWriteOnly_Lifecycle(t *testing.T) {
 	env := newSimEnv(t, 1)
 	dir := t.TempDir()
-	first := func(pc platformCase) string { return pc.platform.Secrets[0] }
+	first := func(pc platformCase) string { return pc.platform.SecretNames()[0] }
 	// nullSecrets: neither X nor X_wo has a value, in the plan or in the state.
 	nullSecrets := func(pc platformCase, addr string) ([]plancheck.PlanCheck, []statecheck.StateCheck) {
 		var plan []plancheck.PlanCheck
 		var state []statecheck.StateCheck
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			for _, name := range []string{s, s + writeOnlySuffix} {
 				plan = append(plan, plancheck.ExpectKnownValue(addr, tfjsonpath.New(name), knownvalue.Null()))
 				state = append(state, statecheck.ExpectKnownValue(addr, tfjsonpath.New(name), knownvalue.Null()))
@@ -226,10 +248,10 @@ func TestAccAppResourceWriteOnly_Lifecycle(t *testing.T) {
 		}
 	}
 	switchUpdate := func(pc platformCase, addr string) []plancheck.PlanCheck {
-		return inPlaceUpdate(addr, append(pc.versionAttrs(), pc.platform.Secrets...)...)
+		return inPlaceUpdate(addr, append(pc.versionAttrs(), pc.platform.SecretNames()...)...)
 	}
 	replaced := func(pc platformCase) map[string]string {
-		return map[string]string{pc.platform.Identifier: strconv.Quote(pc.ids[1])}
+		return map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[1])}
 	}
 	stored := func(tag string) func(platformCase) map[string]string {
 		return func(pc platformCase) map[string]string { return pc.secretValues(tag) }
@@ -400,7 +422,7 @@ func ephemeralConfig(version func(i int) int) string {
 	var out strings.Builder
 	for _, pc := range platformCases {
 		attrs := map[string]string{}
-		for i, s := range pc.platform.Secrets {
+		for i, s := range pc.platform.SecretNames() {
 			fmt.Fprintf(&out, "variable %q {\n  type      = string\n  sensitive = true\n  ephemeral = true\n}\n", ephemeralVariable(pc, s))
 			attrs[s+writeOnlySuffix] = "var." + ephemeralVariable(pc, s)
 			attrs[s+versionSuffix] = strconv.Itoa(version(i))
@@ -486,7 +508,7 @@ func TestCLI_WriteOnlyDriftWarnsToIncreaseVersion(t *testing.T) {
 		t.Helper()
 		for _, pc := range platformCases {
 			want := map[string]string{}
-			for i, s := range pc.platform.Secrets {
+			for i, s := range pc.platform.SecretNames() {
 				want[s] = pc.secret(s, map[bool]string{true: first, false: other}[i == 0])
 			}
 			if err := env.expectFingerprints(pc, want)(nil); err != nil {
@@ -554,7 +576,7 @@ func TestCLI_WriteOnlyDriftWarnsToIncreaseVersion(t *testing.T) {
 	expectFingerprints("a", "console")
 	// COC's key_updated_at moved with those PUTs, yet WeCom's address_book_key still holds the
 	// console's value, and the warning says so.
-	wecom := platformCases[0]
+	wecom := platformCaseFor(platforms.WeCom)
 	expectWarnings(map[string][]string{wecom.address("this"): wecom.versionAttrs()[1:]})
 
 	w.writeConfig(t, config(2, 2))

@@ -15,29 +15,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
-
-// appDescription is everything that differs between the platforms' resources: the wire
-// fields come from coc.Platform, the words and the format rules from here.
-type appDescription struct {
-	appType     coc.AppType
-	displayName string
-	// summary opens the resource's documentation.
-	summary string
-	// fields documents and constrains each wire field (identifier, fields and secrets).
-	fields map[string]fieldDescription
-	// endpointHint, when the platform has more than one API endpoint, says which serves whom,
-	// for a secret that the configured one rejects.
-	endpointHint string
-}
-
-type fieldDescription struct {
-	description string
-	// validators add to the length check every field gets. For a secret they replace
-	// secretFormat instead, and must never quote the value they reject.
-	validators []validator.String
-}
 
 // printableNoSpace is what COC accepts in secrets and most IDs: printable ASCII, no whitespace.
 // It also rejects Unicode look-alikes of ASCII letters, which copy-paste from chat apps brings.
@@ -46,33 +26,48 @@ var printableNoSpace = stringvalidator.RegexMatches(regexp.MustCompile(`^[\x21-\
 
 var fieldLength = stringvalidator.LengthBetween(1, coc.MaxFieldLength)
 
-// secretFormat is the rule for secrets whose platform sets no stricter one.
-var secretFormat = validators.Secret(1, coc.MaxFieldLength)
+// fieldValidators turns a field's rules into plan-time checks: COC's length limit, then the
+// platform's format, its usual length (a warning) or printable ASCII.
+func fieldValidators(p platforms.Platform, f platforms.Field) []validator.String {
+	rules := []validator.String{fieldLength}
+	if f.Format != nil {
+		rules = append(rules, stringvalidator.RegexMatches(f.Format, f.FormatHint))
+	}
+	if f.Printable {
+		rules = append(rules, printableNoSpace)
+	}
+	if f.UsualLength > 0 {
+		rules = append(rules, validators.LengthWarning(f.UsualLength, p.Name+" "+f.Label+"s"))
+	}
+	return rules
+}
+
+// secretValidators check a secret's length and characters, never quoting the value.
+func secretValidators(f platforms.Field) []validator.String {
+	minLength, maxLength := f.SecretLength[0], f.SecretLength[1]
+	if maxLength == 0 {
+		minLength, maxLength = 1, coc.MaxFieldLength
+	}
+	return []validator.String{validators.Secret(minLength, maxLength)}
+}
 
 func (r *appResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = r.schema(ctx)
 }
 
 func (r *appResource) schema(ctx context.Context) schema.Schema {
-	p, app := r.platform, r.app
-	field := func(name string) fieldDescription {
-		f, ok := app.fields[name]
-		if !ok {
-			panic(fmt.Sprintf("%s: no description for field %q", app.appType, name)) // caught by the schema tests
-		}
-		return f
-	}
+	p := r.platform
 	attrs := map[string]schema.Attribute{
 		attrID: schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: fmt.Sprintf("The `%s` of the bound app; also the import ID.", p.Identifier),
+			MarkdownDescription: fmt.Sprintf("The `%s` of the bound app; also the import ID.", p.Identifier.Name),
 			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 		},
-		p.Identifier: schema.StringAttribute{
+		p.Identifier.Name: schema.StringAttribute{
 			Required: true,
-			MarkdownDescription: field(p.Identifier).description + " It cannot be changed in place: changing it unbinds the app " +
+			MarkdownDescription: p.Identifier.Description + " It cannot be changed in place: changing it unbinds the app " +
 				"and binds the new one (replacement).",
-			Validators:    append([]validator.String{fieldLength}, field(p.Identifier).validators...),
+			Validators:    fieldValidators(p, p.Identifier),
 			PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 		},
 		attrStatus: schema.StringAttribute{
@@ -95,24 +90,21 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 				"Terraform's last apply means the secrets were changed elsewhere; see *Drift*.",
 		},
 	}
-	for _, name := range p.Fields {
-		attrs[name] = schema.StringAttribute{
+	for _, f := range p.Fields {
+		attrs[f.Name] = schema.StringAttribute{
 			Required:            true,
-			MarkdownDescription: field(name).description,
-			Validators:          append([]validator.String{fieldLength}, field(name).validators...),
+			MarkdownDescription: f.Description,
+			Validators:          fieldValidators(p, f),
 		}
 	}
-	for _, s := range p.Secrets {
-		rules := field(s).validators
-		if len(rules) == 0 {
-			rules = []validator.String{secretFormat}
-		}
-		wo, version := s+writeOnlySuffix, s+versionSuffix
+	for _, secret := range p.Secrets {
+		s, rules := secret.Name, secretValidators(secret)
+		wo, version := writeOnlyAttr(s), versionAttr(s)
 		attrs[s] = schema.StringAttribute{
 			Optional:  true,
 			Sensitive: true,
 			MarkdownDescription: fmt.Sprintf("%s Stored in the Terraform state; prefer `%s`. Exactly one of `%s` and `%s` must be set. "+
-				"Changing it updates the binding in place.", field(s).description, wo, s, wo),
+				"Changing it updates the binding in place.", secret.Description, wo, s, wo),
 			Validators: rules,
 		}
 		attrs[wo] = schema.StringAttribute{
@@ -120,7 +112,7 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 			Sensitive: true,
 			WriteOnly: true,
 			MarkdownDescription: fmt.Sprintf("%s Write-only: sent to COC but never stored in the state or the plan (Terraform 1.11 and "+
-				"later). It is sent on create and whenever `%s` changes. Requires `%s`.", field(s).description, version, version),
+				"later). It is sent on create and whenever `%s` changes. Requires `%s`.", secret.Description, version, version),
 			Validators: rules,
 		}
 		attrs[version] = schema.Int64Attribute{
@@ -131,7 +123,7 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 		}
 	}
 	return schema.Schema{
-		MarkdownDescription: app.summary,
+		MarkdownDescription: p.Summary,
 		Attributes:          attrs,
 		Blocks:              map[string]schema.Block{attrTimeouts: timeoutsBlock(ctx)},
 	}

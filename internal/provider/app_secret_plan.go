@@ -1,15 +1,6 @@
 package provider
 
-import (
-	"context"
-	"encoding/json"
-
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-framework/types"
-
-	"github.com/cocops/terraform-provider-coc/internal/coc"
-)
+import "github.com/hashicorp/terraform-plugin-framework/types"
 
 // Secret planning: which secrets an update sends and why. ModifyPlan and Update share it.
 
@@ -30,84 +21,65 @@ type secretPlan struct {
 // unrestoredSecret is a write-only secret changed outside Terraform since (a key_updated_at).
 type unrestoredSecret struct{ name, since string }
 
-type privateGetter interface {
-	GetKey(context.Context, string) ([]byte, diag.Diagnostics)
-}
-
-// privateJSON decodes the private state's key into v. found is false when the key is not set;
-// err is why a value that is set does not decode (v then holds what json.Unmarshal left in it).
-func privateJSON(ctx context.Context, private privateGetter, key string, v any, diags *diag.Diagnostics) (found bool, err error) {
-	raw, d := private.GetKey(ctx, key)
-	diags.Append(d...)
-	if raw == nil {
-		return false, nil
-	}
-	return true, json.Unmarshal(raw, v)
-}
-
-// secretChanges decides which secrets an update sends. ModifyPlan and Update both call it with
-// the same inputs, so what the plan promises is what the apply does.
-func (r *appResource) secretChanges(ctx context.Context, config tfsdk.Config, plan tfsdk.Plan, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) secretPlan {
-	var out secretPlan
-	out.drift = r.keyDrift(ctx, state, private, diags)
-	// An unreadable map counts as none, like a missing baseline.
-	var unrestored map[string]string
-	_, _ = privateJSON(ctx, private, privateUnrestoredWriteOnly, &unrestored, diags)
-	for _, s := range r.platform.Secrets {
-		planned := stringAt(ctx, plan, s, diags)
-		prior := stringAt(ctx, state, s, diags)
+// secretChanges decides which of the secrets an update sends, from the configuration, the plan,
+// the prior state and the private state. ModifyPlan and Update both call it with the same
+// inputs, so what the plan promises is what the apply does.
+func secretChanges(secrets []string, config, plan, prior appBinding, private bindingPrivate) secretPlan {
+	out := secretPlan{drift: keyDriftOf(prior.KeyUpdatedAt, private.AppliedKeyUpdatedAt)}
+	for _, s := range secrets {
+		planned, was, configured := plan.Secrets[s], prior.Secrets[s], config.Secrets[s]
 		switch {
-		case !planned.IsNull():
-			configured := stringAt(ctx, config, s, diags)
+		case !planned.Value.IsNull():
 			switch {
-			case !planned.Equal(prior):
+			case !planned.Value.Equal(was.Value):
 				out.send = append(out.send, s)
 			// Re-send only what the configuration manages: under ignore_changes the planned
 			// value is the old state value, and sending it would undo a wanted console change.
-			case out.drift != nil && planned.Equal(configured):
+			case out.drift != nil && planned.Value.Equal(configured.Value):
 				out.send = append(out.send, s)
 				out.resent = append(out.resent, s)
 			}
-		case !stringAt(ctx, config, s+writeOnlySuffix, diags).IsNull():
+		case !configured.WriteOnly.IsNull():
 			switch {
 			// A new version, or a switch from the plaintext attribute, means: send it now.
-			case !int64At(ctx, plan, s+versionSuffix, diags).Equal(int64At(ctx, state, s+versionSuffix, diags)), !prior.IsNull():
+			case !planned.Version.Equal(was.Version), !was.Value.IsNull():
 				out.send = append(out.send, s)
 			case out.drift != nil:
 				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: out.drift.now})
-			case unrestored[s] != "":
-				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: unrestored[s]})
+			case private.UnrestoredWriteOnly[s] != "":
+				out.needsVersionBump = append(out.needsVersionBump, unrestoredSecret{name: s, since: private.UnrestoredWriteOnly[s]})
 			}
 		}
 	}
 	return out
 }
 
-// secretValue is the value of secret s: the plaintext attribute's in the plan, else the
-// write-only one's in the config.
-func (r *appResource) secretValue(ctx context.Context, plan tfsdk.Plan, config tfsdk.Config, s string, diags *diag.Diagnostics) types.String {
-	value := stringAt(ctx, plan, s, diags)
-	if value.IsNull() {
-		value = stringAt(ctx, config, s+writeOnlySuffix, diags)
+// afterUpdate is the private state once an update with these changes succeeded, COC answering
+// keyUpdatedAt. Sending secrets moves the baseline to it, and the write-only secrets still
+// changed outside Terraform stay flagged until they are sent; an update that sent no secret
+// leaves both as they were.
+func (p secretPlan) afterUpdate(private bindingPrivate, keyUpdatedAt string) bindingPrivate {
+	if len(p.send) == 0 {
+		return private
 	}
-	return value
+	private.AppliedKeyUpdatedAt = keyUpdatedAt
+	private.UnrestoredWriteOnly = nil
+	for _, u := range p.needsVersionBump {
+		if private.UnrestoredWriteOnly == nil {
+			private.UnrestoredWriteOnly = map[string]string{}
+		}
+		private.UnrestoredWriteOnly[u.name] = u.since
+	}
+	return private
 }
 
-func (r *appResource) keyDrift(ctx context.Context, state tfsdk.State, private privateGetter, diags *diag.Diagnostics) *keyDrift {
-	var applied string
-	if found, err := privateJSON(ctx, private, privateAppliedKeyUpdatedAt, &applied, diags); !found || err != nil {
+// keyDriftOf compares the state's key_updated_at with the one this provider last set.
+func keyDriftOf(current types.String, applied string) *keyDrift {
+	if applied == "" {
 		return nil // imported and never applied: no baseline to compare with
 	}
-	current := stringAt(ctx, state, attrKeyUpdatedAt, diags)
 	if current.IsNull() || current.IsUnknown() || current.ValueString() == applied {
 		return nil
 	}
 	return &keyDrift{applied: applied, now: current.ValueString()}
-}
-
-func setAppliedKeyUpdatedAt(ctx context.Context, private interface {
-	SetKey(context.Context, string, []byte) diag.Diagnostics
-}, b *coc.Binding, diags *diag.Diagnostics) {
-	value, _ := json.Marshal(coc.FormatTimestamp(b.KeyUpdatedAt))
-	diags.Append(private.SetKey(ctx, privateAppliedKeyUpdatedAt, value)...)
 }

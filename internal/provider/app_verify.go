@@ -7,8 +7,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -31,52 +29,51 @@ import (
 
 // verifyPlan checks, while planning, the known secrets the apply will send: all of them for a
 // new binding (a create, or a replacement), else those of send.
-func (r *appResource) verifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse, send []string) {
-	if r.data == nil || r.data.apps == nil {
+func (r *appResource) verifyPlan(ctx context.Context, config, plan, prior appBinding, send []string, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.checker == nil {
 		return
 	}
-	identifier := stringAt(ctx, resp.Plan, r.platform.Identifier, &resp.Diagnostics)
-	if identifier.IsUnknown() {
+	if plan.Identifier.IsUnknown() {
 		return // the apply checks it
 	}
-	if req.State.Raw.IsNull() || !identifier.Equal(stringAt(ctx, req.State, r.platform.Identifier, &resp.Diagnostics)) {
-		send = r.platform.Secrets
+	if !plan.Identifier.Equal(prior.Identifier) {
+		send = r.platform.SecretNames()
 	}
 	known := map[string]string{}
 	for _, s := range send {
-		if v := r.secretValue(ctx, resp.Plan, req.Config, s, &resp.Diagnostics); !v.IsNull() && !v.IsUnknown() {
+		if v := secretValue(plan, config, s); !v.IsNull() && !v.IsUnknown() {
 			known[s] = v.ValueString()
 		}
 	}
-	r.verify(ctx, req.Config, identifier.ValueString(), known, &resp.Diagnostics)
+	r.verify(ctx, config, plan.Identifier.ValueString(), known, diags)
 }
 
 // verifyBeforeSend checks the secrets of a request before it is sent to COC.
-func (r *appResource) verifyBeforeSend(ctx context.Context, config tfsdk.Config, body coc.BindingRequest, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.apps == nil || diags.HasError() {
+func (r *appResource) verifyBeforeSend(ctx context.Context, config appBinding, body coc.BindingRequest, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.checker == nil || diags.HasError() {
 		return
 	}
-	r.verify(ctx, config, body.Fields[r.platform.Identifier], body.Secrets, diags)
+	r.verify(ctx, config, body.Fields[r.platform.Identifier.Name], body.Secrets, diags)
 }
 
 // verify checks each secret with the platform, reporting each rejection on the secret's
 // configured argument. A platform that gives no verdict is reported once.
-func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID string, secrets map[string]string, diags *diag.Diagnostics) {
+func (r *appResource) verify(ctx context.Context, config appBinding, appID string, secrets map[string]string, diags *diag.Diagnostics) {
 	var spellings []string
 	for _, v := range secrets {
 		spellings = append(spellings, appcheck.Spellings(v)...)
 	}
 	ctx = maskLogs(ctx, spellings)
-	for _, s := range r.platform.Secrets {
+	for _, s := range r.platform.SecretNames() {
 		value, ok := secrets[s]
 		if !ok {
 			continue
 		}
 		attr := s
-		if stringAt(ctx, config, s, diags).IsNull() {
-			attr = s + writeOnlySuffix
+		if config.Secrets[s].Value.IsNull() {
+			attr = writeOnlyAttr(s)
 		}
-		err := r.data.apps.Check(ctx, r.app.appType, appID, value)
+		err := r.data.checker.Check(ctx, r.platform.AppType, appID, value)
 		var rejection *appcheck.Rejection
 		switch {
 		case errors.As(err, &rejection):
@@ -90,15 +87,15 @@ func (r *appResource) verify(ctx context.Context, config tfsdk.Config, appID str
 
 func (r *appResource) addRejection(diags *diag.Diagnostics, attr, appID string, e *appcheck.Rejection) {
 	hint := ""
-	if r.app.endpointHint != "" {
-		hint = " " + r.app.endpointHint
+	if r.platform.EndpointHint != "" {
+		hint = " " + r.platform.EndpointHint
 	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", r.app.displayName), fmt.Sprintf(
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", r.platform.Name), fmt.Sprintf(
 		"%[1]s refused an access token for %[2]s %[3]q with the value of %[4]s: %[5]s. COC would be refused alike when it "+
 			"opens a war room, so nothing was sent to COC. (The provider asked %[1]s at %[6]s because verify_app_credentials "+
 			"is on.)\n\nCheck that %[4]s holds the current secret of that app, copied in full, and not one of another app, that "+
 			"%[2]s is that app's, and that the app belongs to the %[1]s at %[6]s (platform_endpoints.%[7]s).%[8]s",
-		r.app.displayName, r.platform.Identifier, appID, attr, e.Answer(), e.Endpoint, r.app.appType, hint))
+		r.platform.Name, r.platform.Identifier.Name, appID, attr, e.Answer(), e.Endpoint, r.platform.AppType, hint))
 }
 
 func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err error) {
@@ -106,11 +103,11 @@ func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err e
 	if unavailable := (*appcheck.UnavailableError)(nil); errors.As(err, &unavailable) {
 		reason = unavailable.Reason
 	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.app.displayName), fmt.Sprintf(
+	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.platform.Name), fmt.Sprintf(
 		"verify_app_credentials is on, and %[1]s at %[2]s gave no verdict on %[3]s: %[4]s. Nothing was sent to COC.\n\n"+
 			"Connection errors, throttling and server errors were retried max_retries times. Check that this machine reaches "+
 			"%[2]s over HTTPS, or set platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To "+
 			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
 			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+
-			"the platforms.", r.app.displayName, r.data.apps.Endpoint(r.app.appType), attr, reason, r.app.appType, envVerifyAppCredentials))
+			"the platforms.", r.platform.Name, r.data.checker.Endpoint(r.platform.AppType), attr, reason, r.platform.AppType, envVerifyAppCredentials))
 }

@@ -27,7 +27,7 @@ func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 		values := r.config.values(tag)
 		for _, pc := range platformCases {
 			var secrets []string
-			for _, s := range pc.platform.Secrets {
+			for _, s := range pc.platform.SecretNames() {
 				secrets = append(secrets, values[leakVariable(pc, s)])
 			}
 			if err := env.sim.AcceptAppCredentials(simulator.AppCredentials{AppType: pc.appType, AppID: pc.ids[0], Secrets: secrets}); err != nil {

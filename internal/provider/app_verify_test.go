@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -94,7 +95,7 @@ func (e *simEnv) requireVerified(t *testing.T, secrets []string, writes ...strin
 }
 
 // wrongSecretCodes are the codes each platform answers a wrong secret of a known app with.
-var wrongSecretCodes = map[coc.AppType]string{coc.WeCom: "40001", coc.DingTalk: "invalidClientIdOrSecret", coc.Lark: "10014"}
+var wrongSecretCodes = map[platforms.AppType]string{platforms.WeCom: "40001", platforms.DingTalk: "invalidClientIdOrSecret", platforms.Lark: "10014"}
 
 // secretForm is one way of configuring a secret.
 type secretForm struct {
@@ -139,7 +140,7 @@ var secretForms = []secretForm{
 // its argument, quoting the platform's code.
 func rejections(pc platformCase, form secretForm) [][]string {
 	var each [][]string
-	for _, s := range pc.platform.Secrets {
+	for _, s := range pc.platform.SecretNames() {
 		attr := form.attr(s)
 		each = append(each, []string{displayNameOf(pc) + " Rejected the App Credentials", "with " + pc.address("this") + ",", attr + " =",
 			"with the value of " + attr + ": code " + wrongSecretCodes[pc.appType]})
@@ -187,7 +188,7 @@ func TestAccAppResource_VerifiesNewCredentials(t *testing.T) {
 					return s
 				}
 				unreachable := planFails("c", 3, errorPattern("Could Not Verify "+displayNameOf(pc)+" App Credentials", "with "+pc.address("this")+",",
-					form.attr(pc.platform.Secrets[0])+" =", "(HTTP 503)", "Nothing was sent to COC", "verify_app_credentials = false",
+					form.attr(pc.platform.SecretNames()[0])+" =", "(HTTP 503)", "Nothing was sent to COC", "verify_app_credentials = false",
 					envVerifyAppCredentials+"=false"))
 				unreachable.PreConfig = func() {
 					if err := env.sim.InjectFault(simulator.Fault{PathPrefix: simulator.PlatformPrefix, Status: 503}); err != nil {
@@ -293,7 +294,7 @@ func TestAccAppResource_NoVerificationByDefault(t *testing.T) {
 // plan on the argument, before COC is called.
 func TestAccProvider_PlatformEndpointsAreCheckedAtPlan(t *testing.T) {
 	env := newSimEnv(t, 1)
-	lark := platformCases[2]
+	lark := platformCaseFor(platforms.Lark)
 	var steps []resource.TestStep
 	for endpoint, want := range map[string][]string{
 		"http://open.feishu.cn":        {"Invalid Lark Endpoint", "platform_endpoints.lark", "must start with https://", "loopback address only"},

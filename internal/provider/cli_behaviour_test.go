@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/compat"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -17,7 +18,7 @@ import (
 func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
 	env := newSimEnv(t, 2)
 	w := newCLIWorkspace(t)
-	wecom, lark := platformCases[0], platformCases[2]
+	wecom, lark := platformCaseFor(platforms.WeCom), platformCaseFor(platforms.Lark)
 	green := env.providerBlock(0, "blue") + env.providerBlock(1, "green") +
 		wecom.resourceBlock("blue", map[string]string{"provider": "coc.blue"}) +
 		wecom.resourceBlock("green", map[string]string{"provider": "coc.green", "enterprise_id": fmt.Sprintf("%q", wecom.ids[1])})
@@ -86,7 +87,7 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 	}
 	for _, pc := range platformCases {
 		attrs := p.ResourceSchemas[pc.typeName].Block.Attributes
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			for _, name := range []string{s, s + writeOnlySuffix, s + versionSuffix} {
 				if a, ok := attrs[name]; !ok || !a.Optional {
 					t.Errorf("%s: %s is missing or not optional", pc.typeName, name)
@@ -99,7 +100,7 @@ func TestCLI_SchemaMarksSecrets(t *testing.T) {
 		// Exactly the secrets and their _wo forms are sensitive, and only the _wo forms are
 		// write-only: a version must reach the state, since rotation compares it with the state.
 		for name, a := range attrs {
-			secret := slices.Contains(pc.platform.Secrets, strings.TrimSuffix(name, writeOnlySuffix))
+			secret := slices.Contains(pc.platform.SecretNames(), strings.TrimSuffix(name, writeOnlySuffix))
 			writeOnly := secret && strings.HasSuffix(name, writeOnlySuffix)
 			if a.Sensitive != secret || a.WriteOnly != writeOnly {
 				t.Errorf("%s: %s sensitive=%v write_only=%v, want %v and %v", pc.typeName, name, a.Sensitive, a.WriteOnly, secret, writeOnly)

@@ -49,11 +49,18 @@ type cliWorkspace struct {
 
 func newCLIWorkspace(t *testing.T, extraEnv ...string) *cliWorkspace {
 	t.Helper()
-	cli := cliUnderTest(t)
+	cliUnderTest(t) // skips before building unless TF_ACC is set
 	binDir, err := buildProvider()
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newCLIWorkspaceWithProvider(t, binDir, extraEnv...)
+}
+
+// newCLIWorkspaceWithProvider is a workspace whose terraform runs the provider binary in binDir.
+func newCLIWorkspaceWithProvider(t *testing.T, binDir string, extraEnv ...string) *cliWorkspace {
+	t.Helper()
+	cli := cliUnderTest(t)
 	rcText := fmt.Sprintf("provider_installation {\n  dev_overrides {\n    %q = %q\n  }\n}\n", providerAddress(cli), binDir)
 	return newCLIWorkspaceWithConfig(t, rcText, extraEnv...)
 }

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -31,7 +32,7 @@ func sourceNamed(t *testing.T, name string) credentialSource {
 // allPlatforms renders the WeCom and DingTalk bindings, which with the workspace's Lark binding
 // make one of each, and a coc_mobile_apps read after the three.
 func allPlatforms() []string {
-	return []string{platformCases[0].resourceBlock("this", nil), platformCases[1].resourceBlock("this", nil),
+	return []string{platformCaseFor(platforms.WeCom).resourceBlock("this", nil), platformCaseFor(platforms.DingTalk).resourceBlock("this", nil),
 		"data \"coc_mobile_apps\" \"all\" {\n  depends_on = [coc_wecom_app.this, coc_dingtalk_app.this, coc_lark_app.this]\n}\n"}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -187,7 +188,7 @@ func (w *sourceWorld) workspace(t *testing.T, src credentialSource, extraEnv []s
 		fmt.Fprintf(&config, "variable %q {\n  type      = string\n  sensitive = true\n}\n", name)
 		ws.env = append(ws.env, "TF_VAR_"+name+"="+setup.vars[name])
 	}
-	config.WriteString(platformCases[2].resourceBlock("this", nil))
+	config.WriteString(platformCaseFor(platforms.Lark).resourceBlock("this", nil))
 	for _, e := range extra {
 		config.WriteString(e)
 	}

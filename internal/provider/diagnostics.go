@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // addAPIError turns a client error into one diagnostic: what failed, COC's own words (code,
@@ -37,7 +38,7 @@ func (d *providerData) errorDetail(err error) string {
 }
 
 func (d *providerData) errorHint(err error) string {
-	var credErr *coc.CredentialsError
+	var credErr *hwhttp.CredentialsError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
@@ -86,10 +87,10 @@ func isTransportError(err error) bool {
 func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string, err error) {
 	var apiErr *coc.APIError
 	if !errors.Is(err, coc.ErrAlreadyBound) || !errors.As(err, &apiErr) {
-		r.data.addAPIError(diags, r.app.displayName, action, err)
+		r.data.addAPIError(diags, r.platform.Name, action, err)
 		return
 	}
-	bound, where := "<the bound "+r.platform.Identifier+">", ""
+	bound, where := "<the bound "+r.platform.Identifier.Name+">", ""
 	if apiErr.Bound != nil {
 		bound = apiErr.Bound.Identifier()
 	} else {
@@ -98,7 +99,7 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 			"Management page, the coc_mobile_apps data source and terraform query)"
 	}
 	typeName := r.typeName()
-	diags.AddError(fmt.Sprintf("%s App Already Bound", r.app.displayName), fmt.Sprintf(
+	diags.AddError(fmt.Sprintf("%s App Already Bound", r.platform.Name), fmt.Sprintf(
 		"COC already has a %[1]s app bound in this tenant (%[2]s %[3]q), and a tenant binds one %[1]s app.\n\n"+
 			"To manage that binding with Terraform, import it instead of creating it, with\n\n"+
 			"  terraform import %[4]s.<name> %[3]s\n\n"+
@@ -107,7 +108,7 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 			"where <name> is this resource's name%[6]s. If that binding should go, unbind it first (on the console, or with "+
 			"terraform destroy where it is managed). If this create replaces a binding under lifecycle "+
 			"create_before_destroy, remove that setting: a replacement must unbind the old app first.\n\n%[5]s",
-		r.app.displayName, r.platform.Identifier, bound, typeName, err, where))
+		r.platform.Name, r.platform.Identifier.Name, bound, typeName, err, where))
 }
 
 func titleCase(s string) string {

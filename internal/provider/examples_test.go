@@ -80,8 +80,8 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 				secrets[m[1]] = exampleSecret(m[2])
 				extraEnv = append(extraEnv, "TF_VAR_"+m[2]+"="+secrets[m[1]])
 			}
-			if len(secrets) != len(pc.platform.Secrets) {
-				t.Fatalf("resource.tf feeds %d write-only secrets from variables, the resource has %d", len(secrets), len(pc.platform.Secrets))
+			if len(secrets) != len(pc.platform.SecretNames()) {
+				t.Fatalf("resource.tf feeds %d write-only secrets from variables, the resource has %d", len(secrets), len(pc.platform.SecretNames()))
 			}
 			w := newCLIWorkspace(t, extraEnv...)
 			w.copyExamples(t, "provider/provider.tf", filepath.Join(dir, "resource.tf"))

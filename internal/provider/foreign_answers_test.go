@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -28,7 +29,7 @@ type foreignAnswer struct {
 }
 
 var foreignAnswers = []foreignAnswer{
-	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: coc.CodeNotPublished, Message: coc.MessageNotPublished}, "HTTP 404 APIG.0101"},
+	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: hwhttp.CodeNotPublished, Message: hwhttp.MessageNotPublished}, "HTTP 404 APIG.0101"},
 	{"COC's COC.00040400", simulator.Fault{Status: 404, Code: coc.CodeNoSuchAPI, Message: "no such API"}, "HTTP 404 COC.00040400"},
 	{"a proxy's login page", simulator.Fault{Status: 200, ContentType: "text/html", Body: "<html><form>Sign in to continue</form></html>"},
 		"a success status with text/html (45 bytes) is not COC's answer"},
@@ -323,12 +324,12 @@ func unboxed(out string) string {
 
 // misroutedBinding is COC's answer describing pc's binding of identifier id.
 func misroutedBinding(pc platformCase, id string) string {
-	fields := map[string]string{pc.platform.Identifier: id}
+	fields := map[string]string{pc.platform.Identifier.Name: id}
 	for f, v := range pc.fields {
 		fields[f] = v[0]
 	}
 	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
-	data, err := json.Marshal(coc.Success(coc.Binding{AppType: pc.appType, Status: coc.StatusEnabled, Fields: fields, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at}))
+	data, err := json.Marshal(simulator.Success(coc.Binding{AppType: pc.appType, Status: coc.StatusEnabled, Fields: fields, CreatedAt: at, UpdatedAt: at, KeyUpdatedAt: at}))
 	if err != nil {
 		panic(err)
 	}

@@ -13,6 +13,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // validatedAttribute is a string attribute of the provider, a resource or the data source, with
@@ -79,8 +81,12 @@ func runValidators(a validatedAttribute, value string) string {
 // their words are the same for a value whose printable characters are all changed.
 func FuzzSchemaValidators(f *testing.F) {
 	attrs := validatedAttributes()
+	seeds := []string{"", "two words", "kеy", "-5m", "https://u:p@h"}
+	for _, p := range platforms.All() {
+		seeds = append(seeds, p.Identifier.Example)
+	}
 	for i := range attrs {
-		for _, s := range []string{"", "ww0123456789abcdef", "dingabcdefghij012345", "cli_a1b2c3d4e5f6a7b8", "two words", "kеy", "-5m", "https://u:p@h"} {
+		for _, s := range seeds {
 			f.Add(uint8(i), s)
 		}
 	}
@@ -113,7 +119,11 @@ func TestValidatedAttributesCoverTheSecrets(t *testing.T) {
 		}
 	}
 	// Two provider credentials and, per platform, each secret in two forms.
-	if want := 2 + 2*(2+1+1); len(sensitive) != want {
+	want := 2
+	for _, p := range platforms.All() {
+		want += 2 * len(p.Secrets)
+	}
+	if len(sensitive) != want {
 		t.Fatalf("sensitive attributes with validators: %v, want %d", sensitive, want)
 	}
 }

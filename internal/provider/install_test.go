@@ -16,6 +16,8 @@ import (
 	"github.com/hashicorp/hcl/v2/gohcl"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"golang.org/x/mod/sumdb/dirhash"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Until the provider is published, `make install-local` is how users get it: the provider laid
@@ -45,7 +47,7 @@ func TestCLI_InstallLocalIsFoundByAPlainInit(t *testing.T) {
 
 	env := newSimEnv(t, 1)
 	checkVersion := checkReportedVersion(t, env)
-	lark := platformCases[2]
+	lark := platformCaseFor(platforms.Lark)
 	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+"data \"coc_mobile_apps\" \"all\" {}\n"+lark.resourceBlock("this", nil))
 	w.terraform(t, "init", "-input=false")
 	expectLocked(t, w, providerAddress(cli), version, h1)

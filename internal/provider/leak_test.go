@@ -13,7 +13,7 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -188,7 +188,7 @@ func (c leakConfig) main(version int) string {
 	var addrs []string
 	for _, pc := range platformCases {
 		attrs := map[string]string{}
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			vars = append(vars, leakVariable(pc, s))
 			if c.writeOnly(s) {
 				attrs[s+writeOnlySuffix] = "var." + leakVariable(pc, s)
@@ -213,7 +213,7 @@ func (c leakConfig) values(tag string) map[string]string {
 	t := c.env.tenants[0]
 	values := map[string]string{"secret_key": t.SecretKey, "security_token": t.SecurityToken}
 	for _, pc := range platformCases {
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			v := fmt.Sprintf(`L3ak<%s>"&\%s`, s, tag)
 			if pc.appType == "dingtalk" {
 				v += strings.Repeat("x", 64-len(v))
@@ -230,7 +230,7 @@ func (c leakConfig) storedValues() map[string]bool {
 	for _, tag := range []string{"v1", "v2", "v3"} {
 		values := c.values(tag)
 		for _, pc := range platformCases {
-			for _, s := range pc.platform.Secrets {
+			for _, s := range pc.platform.SecretNames() {
 				if !c.writeOnly(s) {
 					stored[values[leakVariable(pc, s)]] = true
 				}
@@ -252,7 +252,7 @@ func writeTFVars(t *testing.T, w *cliWorkspace, values map[string]string) {
 }
 
 // leakCheck looks for secrets as they are and in the escaped forms logs and JSON give them
-// (coc.Spellings).
+// (hwhttp.Spellings).
 type leakCheck struct{ secrets []string }
 
 func newLeakCheck(secrets ...string) *leakCheck { return &leakCheck{secrets: secrets} }
@@ -268,7 +268,7 @@ func (l *leakCheck) add(secrets ...string) {
 func (l *leakCheck) check(t *testing.T, where, text string) {
 	t.Helper()
 	for _, s := range l.secrets {
-		for _, form := range coc.Spellings(s) {
+		for _, form := range hwhttp.Spellings(s) {
 			if strings.Contains(text, form) {
 				t.Errorf("%s contains the secret %q (as %q)", where, s, form)
 			}

@@ -8,6 +8,8 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // malformedResponse is an answer that is not what the contract promises, as a proxy, a wrong
@@ -70,7 +72,7 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 		if answer.contentType != "" {
 			w.Header().Set("Content-Type", answer.contentType)
 		}
-		w.Header().Set(coc.HeaderRequestID, answer.requestID)
+		w.Header().Set(hwhttp.HeaderRequestID, answer.requestID)
 		w.WriteHeader(answer.status)
 		_, _ = w.Write([]byte(answer.body))
 	}))
@@ -82,7 +84,7 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 		alias := fmt.Sprintf("case%d", i)
 		config += fmt.Sprintf("provider \"coc\" {\n  alias = %q\n  endpoint = \"%s/%s\"\n  access_key = %q\n  secret_key = %q\n  max_retries = 0\n}\n",
 			alias, server.URL, alias, env.tenants[0].AccessKey, env.tenants[0].SecretKey)
-		config += platformCases[2].resourceBlock(alias, map[string]string{"provider": "coc." + alias})
+		config += platformCaseFor(platforms.Lark).resourceBlock(alias, map[string]string{"provider": "coc." + alias})
 	}
 	w.writeConfig(t, config)
 	out, err := w.run("apply", "-auto-approve", "-input=false", "-json")
@@ -99,7 +101,7 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 		}
 	}
 	for i, tc := range malformedResponses {
-		addr := platformCases[2].address(fmt.Sprintf("case%d", i))
+		addr := platformCaseFor(platforms.Lark).address(fmt.Sprintf("case%d", i))
 		got := strings.Join(errs[addr], "\n")
 		want := append([]string{"Failed to Create Lark App Binding"}, tc.want...)
 		if !errorPattern(want...).MatchString(got) {

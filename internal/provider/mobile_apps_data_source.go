@@ -2,15 +2,20 @@ package provider
 
 import (
 	"context"
+	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/datasource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
@@ -24,21 +29,46 @@ type mobileAppsDataSource struct {
 }
 
 type mobileAppsModel struct {
-	AppType  types.String     `tfsdk:"app_type"`
-	Apps     []mobileAppModel `tfsdk:"apps"`
-	Timeouts timeouts.Value   `tfsdk:"timeouts"`
+	AppType  types.String   `tfsdk:"app_type"`
+	Apps     types.List     `tfsdk:"apps"`
+	Timeouts timeouts.Value `tfsdk:"timeouts"`
 }
 
-type mobileAppModel struct {
-	AppType         types.String `tfsdk:"app_type"`
-	AppID           types.String `tfsdk:"app_id"`
-	ServiceID       types.String `tfsdk:"service_id"`
-	GroupTemplateID types.String `tfsdk:"group_template_id"`
-	RobotID         types.String `tfsdk:"robot_id"`
-	Status          types.String `tfsdk:"status"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	UpdatedAt       types.String `tfsdk:"updated_at"`
-	KeyUpdatedAt    types.String `tfsdk:"key_updated_at"`
+// Every listed app has app_type, app_id (its platform's identifier), the plain fields of every
+// platform (null where its platform has none) and the timestamps.
+const attrAppType, attrAppID = "app_type", "app_id"
+
+// listedField is a plain field of one or more platforms, as the list shows it.
+type listedField struct {
+	name, label string
+	of          []string
+}
+
+// listedFields are the plain fields of all platforms, in the order the platforms name them.
+func listedFields() []listedField {
+	var out []listedField
+	for _, p := range platforms.All() {
+		for _, f := range p.Fields {
+			i := slices.IndexFunc(out, func(l listedField) bool { return l.name == f.Name })
+			if i < 0 {
+				out = append(out, listedField{name: f.Name, label: f.Label})
+				i = len(out) - 1
+			}
+			out[i].of = append(out[i].of, p.Name)
+		}
+	}
+	return out
+}
+
+func listedAttrTypes() map[string]attr.Type {
+	attrTypes := map[string]attr.Type{}
+	for _, name := range []string{attrAppType, attrAppID, attrStatus, attrCreatedAt, attrUpdatedAt, attrKeyUpdatedAt} {
+		attrTypes[name] = types.StringType
+	}
+	for _, f := range listedFields() {
+		attrTypes[f.name] = types.StringType
+	}
+	return attrTypes
 }
 
 func (d *mobileAppsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -49,34 +79,51 @@ func (d *mobileAppsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 	computed := func(description string) schema.StringAttribute {
 		return schema.StringAttribute{Computed: true, MarkdownDescription: description}
 	}
+	var identifiers []string
+	for _, p := range platforms.All() {
+		identifiers = append(identifiers, fmt.Sprintf("`%s` (%s)", p.Identifier.Name, p.Name))
+	}
+	listed := map[string]schema.Attribute{
+		attrAppType:      computed(fmt.Sprintf("One of %s.", quoteAll(platforms.AppTypes()))),
+		attrAppID:        computed("The bound app's identifier: " + strings.Join(identifiers, ", ") + "."),
+		attrStatus:       computed("The binding's status."),
+		attrCreatedAt:    computed("When the app was bound (RFC 3339, UTC)."),
+		attrUpdatedAt:    computed("When the binding last changed (RFC 3339, UTC)."),
+		attrKeyUpdatedAt: computed("When the secrets were last set (RFC 3339, UTC)."),
+	}
+	for _, f := range listedFields() {
+		description := fmt.Sprintf("The %s of the bound app.", f.label)
+		if len(f.of) < len(platforms.All()) {
+			description = fmt.Sprintf("The %s (%s only); null for the other platforms' apps.", f.label, strings.Join(f.of, ", "))
+		}
+		listed[f.name] = computed(description)
+	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Lists the tenant's mobile app bindings (WeCom, DingTalk, Lark), without their secrets. " +
-			"To find bindings to import, `terraform query` with the resources' list support is the tool; this data source " +
-			"reads them inside a configuration.",
+		MarkdownDescription: "Lists the tenant's mobile app bindings (" + strings.Join(platformNames(), ", ") + "), without their " +
+			"secrets. To find bindings to import, `terraform query` with the resources' list support is the tool; this data " +
+			"source reads them inside a configuration.",
 		Attributes: map[string]schema.Attribute{
-			"app_type": schema.StringAttribute{
+			attrAppType: schema.StringAttribute{
 				Optional:            true,
-				MarkdownDescription: "Only list bindings of this app type: one of `wecom`, `dingtalk`, `lark`.",
-				Validators:          []validator.String{stringvalidator.OneOf(coc.AppTypeNames()...)},
+				MarkdownDescription: fmt.Sprintf("Only list bindings of this app type: one of %s.", quoteAll(platforms.AppTypes())),
+				Validators:          []validator.String{stringvalidator.OneOf(platforms.AppTypes()...)},
 			},
 			"apps": schema.ListNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "The bindings, in the order COC returns them (every page is read).",
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"app_type":          computed("`wecom`, `dingtalk` or `lark`."),
-					"app_id":            computed("The bound app's identifier: `enterprise_id` (WeCom), `client_id` (DingTalk) or `app_id` (Lark)."),
-					"service_id":        computed("The service (agent) ID."),
-					"group_template_id": computed("The scenario group template ID (DingTalk only)."),
-					"robot_id":          computed("The scenario group robot ID (DingTalk only)."),
-					"status":            computed("The binding's status."),
-					"created_at":        computed("When the app was bound (RFC 3339, UTC)."),
-					"updated_at":        computed("When the binding last changed (RFC 3339, UTC)."),
-					"key_updated_at":    computed("When the secrets were last set (RFC 3339, UTC)."),
-				}},
+				MarkdownDescription: "The bindings, in the order COC returns them.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: listed},
 			},
 		},
 		Blocks: map[string]schema.Block{attrTimeouts: dataSourceTimeoutsBlock(ctx)},
 	}
+}
+
+func platformNames() []string {
+	var names []string
+	for _, p := range platforms.All() {
+		names = append(names, p.Name)
+	}
+	return names
 }
 
 // dataSourceTimeoutsBlock is the timeouts library's read block, refusing a zero or negative
@@ -113,24 +160,30 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	// A server that never stops answering must not hold the plan longer than the read timeout.
 	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets.Values()), readTimeout)
 	defer cancel()
-	model.Apps = []mobileAppModel{}
-	for b, err := range d.data.client.AllBindings(ctx, coc.AppType(model.AppType.ValueString())) {
+	objectType := types.ObjectType{AttrTypes: listedAttrTypes()}
+	apps := []attr.Value{}
+	for b, err := range d.data.client.AllBindings(ctx, platforms.AppType(model.AppType.ValueString())) {
 		if err != nil {
 			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", d.data.errorDetail(err))
 			return
 		}
-		values := computedValues(&b)
-		model.Apps = append(model.Apps, mobileAppModel{
-			AppType:         types.StringValue(string(b.AppType)),
-			AppID:           types.StringValue(b.Identifier()),
-			ServiceID:       nullableString(b.Fields["service_id"]),
-			GroupTemplateID: nullableString(b.Fields["group_template_id"]),
-			RobotID:         nullableString(b.Fields["robot_id"]),
-			Status:          types.StringValue(values[attrStatus]),
-			CreatedAt:       types.StringValue(values[attrCreatedAt]),
-			UpdatedAt:       types.StringValue(values[attrUpdatedAt]),
-			KeyUpdatedAt:    types.StringValue(values[attrKeyUpdatedAt]),
-		})
+		app, diags := types.ObjectValue(objectType.AttrTypes, listedValues(&b))
+		resp.Diagnostics.Append(diags...)
+		apps = append(apps, app)
 	}
+	model.Apps, diags = types.ListValue(objectType, apps)
+	resp.Diagnostics.Append(diags...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &model)...)
+}
+
+// listedValues is one binding as the list shows it.
+func listedValues(b *coc.Binding) map[string]attr.Value {
+	values := map[string]attr.Value{attrAppType: types.StringValue(string(b.AppType)), attrAppID: types.StringValue(b.Identifier())}
+	for name, v := range computedValues(b) {
+		values[name] = types.StringValue(v)
+	}
+	for _, f := range listedFields() {
+		values[f.name] = nullableString(b.Fields[f.name])
+	}
+	return values
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -37,7 +38,7 @@ func TestAccMobileAppsDataSource(t *testing.T) {
 		}
 		return knownvalue.ObjectExact(checks)
 	}
-	dingtalk := platformCases[1]
+	dingtalk := platformCaseFor(platforms.DingTalk)
 	config := env.providerBlock(0, "") + resources + fmt.Sprintf(`
 data "coc_mobile_apps" "all" {
   depends_on = [%s, %s, %s]
@@ -46,19 +47,19 @@ data "coc_mobile_apps" "dingtalk" {
   app_type   = "dingtalk"
   depends_on = [%s]
 }
-`, platformCases[0].address("this"), dingtalk.address("this"), platformCases[2].address("this"), dingtalk.address("this"))
+`, platformCaseFor(platforms.WeCom).address("this"), dingtalk.address("this"), platformCaseFor(platforms.Lark).address("this"), dingtalk.address("this"))
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: config,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.coc_mobile_apps.all", tfjsonpath.New("apps"), knownvalue.ListExact([]knownvalue.Check{
-					app(platformCases[0], nil),
+					app(platformCaseFor(platforms.WeCom), nil),
 					app(dingtalk, map[string]knownvalue.Check{
 						"group_template_id": knownvalue.StringExact(dingtalk.fields["group_template_id"][0]),
 						"robot_id":          knownvalue.StringExact(dingtalk.fields["robot_id"][0]),
 					}),
-					app(platformCases[2], nil),
+					app(platformCaseFor(platforms.Lark), nil),
 				})),
 				statecheck.ExpectKnownValue("data.coc_mobile_apps.dingtalk", tfjsonpath.New("apps"), knownvalue.ListSizeExact(1)),
 				statecheck.ExpectKnownValue("data.coc_mobile_apps.dingtalk", tfjsonpath.New("apps").AtSliceIndex(0).AtMapKey("app_id"), knownvalue.StringExact(dingtalk.ids[0])),

@@ -31,11 +31,11 @@ func (c onlySecretsChangeCheck) CheckPlan(_ context.Context, req plancheck.Check
 	}
 	var unexpected []string
 	for _, name := range changed {
-		if !slices.Contains(c.pc.platform.Secrets, name) && !slices.Contains(computed, name) {
+		if !slices.Contains(c.pc.platform.SecretNames(), name) && !slices.Contains(computed, name) {
 			unexpected = append(unexpected, name)
 		}
 	}
-	for _, s := range c.pc.platform.Secrets {
+	for _, s := range c.pc.platform.SecretNames() {
 		if !slices.Contains(changed, s) {
 			resp.Error = fmt.Errorf("%s: secret %s is not planned to be set (changes: %v)", c.addr, s, changed)
 			return

@@ -18,6 +18,8 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Environment variables: credentials declares them, so that the provider and the conformance kit
@@ -56,7 +58,7 @@ type cocProvider struct {
 	version string
 	// backoff paces the retries of COC, IAM, metadata and platform calls; zero takes coc's
 	// defaults, and tests shorten it.
-	backoff coc.Backoff
+	backoff hwhttp.Backoff
 	// verified remembers, for the life of the process, the app credentials platforms accepted.
 	verified appcheck.Memory
 }
@@ -108,8 +110,8 @@ type providerData struct {
 	credentials *credentials.Chain
 	// secrets holds every secret the provider has handled so far, masked in every log line.
 	secrets *credentials.Secrets
-	// apps checks app credentials with their platforms; nil unless verify_app_credentials.
-	apps *appcheck.Checker
+	// checker checks app credentials with their platforms; nil unless verify_app_credentials.
+	checker *appcheck.Checker
 	// endpoint and region are what the client calls, for the errors that must name them;
 	// endpointConfigured says that endpoint (or HW_COC_ENDPOINT) set the URL, not the region.
 	endpoint, region   string
@@ -138,7 +140,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 
-	maxRetries := coc.DefaultMaxRetries
+	maxRetries := hwhttp.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
 	}
@@ -162,7 +164,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 			return
 		}
 		endpoint = known
-	} else if _, err := coc.ParseEndpoint(endpoint); err != nil {
+	} else if _, err := hwhttp.ParseEndpoint(endpoint); err != nil {
 		addEndpointError(&resp.Diagnostics, path.Root("endpoint"), "COC", envEndpoint, "https://coc.myhuaweicloud.com", err)
 		return
 	}
@@ -185,7 +187,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
 	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(), endpointConfigured: endpointConfigured}
 	if verify {
-		if data.apps, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
+		if data.checker, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
 			// The schema's validators accept only what the checker accepts.
 			resp.Diagnostics.AddAttributeError(path.Root(attrPlatformEndpoints), "Invalid Provider Configuration",
 				fmt.Sprintf("The provider could not set up the check of app credentials: %s.", err))
@@ -197,13 +199,11 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	resp.ListResourceData = data
 }
 
-// apps describes every platform; each description is served as a resource and a list resource.
-var apps = []appDescription{wecomApp, dingtalkApp, larkApp}
-
+// Resources serves each platform's description as a resource.
 func (p *cocProvider) Resources(context.Context) []func() resource.Resource {
-	out := make([]func() resource.Resource, len(apps))
-	for i, app := range apps {
-		out[i] = func() resource.Resource { return newAppResource(app) }
+	var out []func() resource.Resource
+	for _, pl := range platforms.All() {
+		out = append(out, func() resource.Resource { return newAppResource(pl) })
 	}
 	return out
 }
@@ -212,10 +212,11 @@ func (p *cocProvider) DataSources(context.Context) []func() datasource.DataSourc
 	return []func() datasource.DataSource{NewMobileAppsDataSource}
 }
 
+// ListResources serves each platform's description as a list resource too.
 func (p *cocProvider) ListResources(context.Context) []func() list.ListResource {
-	out := make([]func() list.ListResource, len(apps))
-	for i, app := range apps {
-		out[i] = func() list.ListResource { return newAppListResource(app) }
+	var out []func() list.ListResource
+	for _, pl := range platforms.All() {
+		out = append(out, func() list.ListResource { return newAppListResource(pl) })
 	}
 	return out
 }

@@ -6,6 +6,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // clearCredentialEnv makes sure the machine's own HW_* variables cannot satisfy a test that
@@ -28,7 +30,7 @@ func TestAccProvider_WrongSecretKeyIsRefusedByCOC(t *testing.T) {
   access_key = %q
   secret_key = "not-the-secret-key"
 }
-`, env.url, env.tenants[0].AccessKey) + platformCases[2].resourceBlock("this", nil)
+`, env.url, env.tenants[0].AccessKey) + platformCaseFor(platforms.Lark).resourceBlock("this", nil)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
@@ -52,7 +54,7 @@ func TestAccProvider_ConfiguredFromEnvironment(t *testing.T) {
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
-			Config: `provider "coc" {}` + "\n" + platformCases[2].resourceBlock("this", nil),
+			Config: `provider "coc" {}` + "\n" + platformCaseFor(platforms.Lark).resourceBlock("this", nil),
 			Check: func(*terraform.State) error {
 				if len(env.bindings(t, 0)) != 1 {
 					return fmt.Errorf("no binding made")

@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // settings reads the provider's arguments, each falling back to its environment variable, and
@@ -101,12 +101,12 @@ func (s settings) credentials(cfg providerModel) credentials.Config {
 	c.OIDC = s.oidc(cfg.AssumeRoleWithOIDC)
 	c.AssumeRole = s.assumeRole(cfg.AssumeRole, c.OIDC != nil)
 	if c.IAMEndpoint != "" {
-		if _, err := coc.ParseEndpoint(c.IAMEndpoint); err != nil {
-			addEndpointError(s.diags, path.Root("iam_endpoint"), "IAM", envIAMEndpoint, credentials.IAMEndpoint(coc.DefaultRegion), err)
+		if _, err := hwhttp.ParseEndpoint(c.IAMEndpoint); err != nil {
+			addEndpointError(s.diags, path.Root("iam_endpoint"), "IAM", envIAMEndpoint, credentials.IAMEndpoint(credentials.DefaultRegion), err)
 		}
 	}
 	if c.MetadataEndpoint != "" {
-		if _, err := coc.ParseEndpoint(c.MetadataEndpoint); err != nil {
+		if _, err := hwhttp.ParseEndpoint(c.MetadataEndpoint); err != nil {
 			addEndpointError(s.diags, path.Empty(), "Metadata", envMetadataEndpoint, credentials.DefaultMetadataEndpoint, err)
 		}
 	}

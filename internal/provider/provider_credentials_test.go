@@ -24,8 +24,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // fakeIAM issues agency credentials valid for an hour, or answers with refusal when it is set,
@@ -52,13 +53,13 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 		}
 		f.mu.Lock()
 		f.requests = append(f.requests, *body.Auth.Identity.AssumeRole)
-		_, rest, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), "Access=")
+		_, rest, _ := strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), "Access=")
 		signer, _, _ := strings.Cut(rest, ",")
 		f.signers = append(f.signers, signer)
 		n := len(f.requests)
 		f.mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
-		w.Header().Set(coc.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
+		w.Header().Set(hwhttp.HeaderRequestID, fmt.Sprintf("iam-req-%d", n))
 		if f.refusal != "" {
 			w.WriteHeader(http.StatusForbidden)
 			_, _ = io.WriteString(w, f.refusal)
@@ -105,9 +106,9 @@ func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 	iam := newFakeIAM(t)
 	w := newCLIWorkspace(t)
 	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
-		platformCases[0].resourceBlock("a0", map[string]string{"provider": "coc.a"})+
-		platformCases[2].resourceBlock("a2", map[string]string{"provider": "coc.a"})+
-		platformCases[1].resourceBlock("b1", map[string]string{"provider": "coc.b"}))
+		platformCaseFor(platforms.WeCom).resourceBlock("a0", map[string]string{"provider": "coc.a"})+
+		platformCaseFor(platforms.Lark).resourceBlock("a2", map[string]string{"provider": "coc.a"})+
+		platformCaseFor(platforms.DingTalk).resourceBlock("b1", map[string]string{"provider": "coc.b"}))
 	w.terraform(t, "validate", "-no-color")
 	if requests, _ := iam.received(); len(requests) != 0 {
 		t.Fatalf("validate called IAM: %+v", requests)
@@ -138,7 +139,7 @@ func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 func TestAppResource_PlanObtainsCredentialsOnlyForChanges(t *testing.T) {
 	clearCredentialEnv(t)
 	env := newSimEnv(t, 1)
-	lark, wecom := platformCases[2], platformCases[0]
+	lark, wecom := platformCaseFor(platforms.Lark), platformCaseFor(platforms.WeCom)
 	_, created := newSimProtocolServer(t, env).planAndApply(lark.typeName, nil, nil, nil, newSimProtocolServer(t, env).appConfig(lark, lark.ids[0], 0, "1"))
 
 	iam := newFakeIAM(t)
@@ -187,7 +188,7 @@ func TestCLI_AssumeRoleFromTheEnvironment(t *testing.T) {
 	tenant := env.tenants[0]
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envIAMEndpoint+"="+iam.url, envAccessKey+"="+tenant.AccessKey, envSecretKey+"="+tenant.SecretKey,
 		envAssumeRoleAgency+"=coc-operator", envAssumeRoleDomainName+"=golden-target", envAssumeRoleDuration+"=3600")
-	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCases[2].resourceBlock("this", nil))
+	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
 	w.terraform(t, "plan", "-input=false", "-no-color")
 	requests, _ := iam.received()
 	if want := (credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "golden-target", DurationSeconds: 3600}); len(requests) != 1 || requests[0] != want {
@@ -202,7 +203,7 @@ func TestCLI_RefusedAgencyFailsThePlan(t *testing.T) {
 	iam := newFakeIAM(t)
 	iam.refusal = `{"error":{"code":"IAM.0002","message":"You are not authorized to assume the agency."}}`
 	w := newCLIWorkspace(t)
-	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "coc-operator")+platformCases[2].resourceBlock("this", map[string]string{"provider": "coc.a"}))
+	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "coc-operator")+platformCaseFor(platforms.Lark).resourceBlock("this", map[string]string{"provider": "coc.a"}))
 	out, err := w.run("plan", "-input=false", "-no-color")
 	if err == nil || !errorPattern("Failed to Obtain COC Credentials", `agency "coc-operator" of account target-domain`,
 		"HTTP 403 IAM.0002: You are not authorized", "request id iam-req-1", "Agent Operator").MatchString(out) {
@@ -228,7 +229,7 @@ func TestAccProvider_ConfiguredFromAKooCLIProfile(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: fmt.Sprintf("provider \"coc\" {\n  endpoint = %q\n  shared_config_file = %q\n  profile = \"coc\"\n}\n", env.url, file) +
-				platformCases[2].resourceBlock("this", nil),
+				platformCaseFor(platforms.Lark).resourceBlock("this", nil),
 			Check: func(*terraform.State) error {
 				for _, r := range env.sim.Requests() {
 					if r.Method == http.MethodPost && r.Status != http.StatusCreated {

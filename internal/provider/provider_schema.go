@@ -12,8 +12,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
@@ -48,7 +48,7 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"region": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The region whose COC endpoint to use: one of %s. Falls back to `%s`, then to the "+
-					"profile's region, then `%s`. Any other region needs `endpoint`.", quoteAll(regions), envRegion, coc.DefaultRegion),
+					"profile's region, then `%s`. Any other region needs `endpoint`.", quoteAll(regions), envRegion, credentials.DefaultRegion),
 				Validators: oneLine,
 			},
 			"access_key": schema.StringAttribute{
@@ -90,7 +90,7 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 				MarkdownDescription: fmt.Sprintf("The IAM base URL that `assume_role` and `assume_role_with_oidc` call, overriding "+
 					"the region's (`%s`, or `myhuaweicloud.eu` in the European regions). Falls back to `%s`.",
 					credentials.IAMEndpoint("{region}"), envIAMEndpoint),
-				Validators: []validator.String{validators.Endpoint("IAM", credentials.IAMEndpoint(coc.DefaultRegion))},
+				Validators: []validator.String{validators.Endpoint("IAM", credentials.IAMEndpoint(credentials.DefaultRegion))},
 			},
 			"shared_config_file": schema.StringAttribute{
 				Optional: true,
@@ -110,7 +110,7 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (connection error, throttling, "+
-					"server fault) is retried, by COC, IAM or the metadata service. Defaults to `%d`.", coc.DefaultMaxRetries),
+					"server fault) is retried, by COC, IAM or the metadata service. Defaults to `%d`.", hwhttp.DefaultMaxRetries),
 				Validators: []validator.Int64{int64validator.Between(0, 20)},
 			},
 		},

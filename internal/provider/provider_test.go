@@ -13,15 +13,17 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // testBackoff keeps retries in acceptance tests fast; the policy itself is unit-tested in
 // internal/coc.
-var testBackoff = coc.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
+var testBackoff = hwhttp.Backoff{Min: 5 * time.Millisecond, Max: 20 * time.Millisecond, MaxRetryAfter: 50 * time.Millisecond}
 
 func testProvider() provider.Provider {
 	return &cocProvider{version: "test", backoff: testBackoff}
@@ -39,8 +41,8 @@ type simEnv struct {
 	tenants []simulator.Tenant
 }
 
-// newSimEnv starts a simulator with n tenants (at least one).
-func newSimEnv(t *testing.T, n int) *simEnv {
+// newSimEnv starts a simulator with n tenants (at least one), configured by opts too.
+func newSimEnv(t *testing.T, n int, opts ...simulator.Option) *simEnv {
 	t.Helper()
 	env := &simEnv{}
 	for i := range max(n, 1) {
@@ -50,7 +52,7 @@ func newSimEnv(t *testing.T, n int) *simEnv {
 			DomainID:  fmt.Sprintf("domain-%02d", i),
 		})
 	}
-	env.sim = simulator.New(env.tenants, simulator.WithSeed(1))
+	env.sim = simulator.New(env.tenants, append([]simulator.Option{simulator.WithSeed(1)}, opts...)...)
 	server := httptest.NewServer(env.sim)
 	t.Cleanup(server.Close)
 	env.url = server.URL
@@ -78,13 +80,13 @@ func (e *simEnv) providerBlock(i int, alias string, extra ...string) string {
 }
 
 // bindings returns tenant i's bindings by app type.
-func (e *simEnv) bindings(t *testing.T, i int) map[coc.AppType]simulator.BindingState {
+func (e *simEnv) bindings(t *testing.T, i int) map[platforms.AppType]simulator.BindingState {
 	t.Helper()
 	states, err := e.sim.Bindings(e.tenants[i].AccessKey)
 	if err != nil {
 		t.Fatal(err)
 	}
-	out := map[coc.AppType]simulator.BindingState{}
+	out := map[platforms.AppType]simulator.BindingState{}
 	for _, s := range states {
 		out[s.AppType] = s
 	}
@@ -96,7 +98,7 @@ func (e *simEnv) bindings(t *testing.T, i int) map[coc.AppType]simulator.Binding
 // every secret tagged secretTag (none when it is empty, which keeps the stored secrets).
 func (e *simEnv) bindOnConsole(t *testing.T, pc platformCase, id string, fields map[string]string, secretTag string) {
 	t.Helper()
-	body := map[string]string{pc.platform.Identifier: id}
+	body := map[string]string{pc.platform.Identifier.Name: id}
 	for f, v := range pc.fields {
 		body[f] = v[0]
 	}
@@ -104,7 +106,7 @@ func (e *simEnv) bindOnConsole(t *testing.T, pc platformCase, id string, fields 
 		body[f] = v
 	}
 	if secretTag != "" {
-		for _, s := range pc.platform.Secrets {
+		for _, s := range pc.platform.SecretNames() {
 			body[s] = pc.secret(s, secretTag)
 		}
 	}
@@ -132,24 +134,24 @@ func (e *simEnv) writes() []string {
 // can change them.
 type platformCase struct {
 	typeName string
-	appType  coc.AppType
-	platform coc.Platform
+	appType  platforms.AppType
+	platform platforms.Platform
 	ids      [2]string
 	fields   map[string][2]string
 }
 
 var platformCases = []platformCase{
-	{typeName: "coc_wecom_app", appType: coc.WeCom, ids: [2]string{"ww0123456789abcdef", "wx1111111111111111"},
+	{typeName: "coc_wecom_app", appType: platforms.WeCom, ids: [2]string{"ww0123456789abcdef", "wx1111111111111111"},
 		fields: map[string][2]string{"service_id": {"1000002", "1000003"}}},
-	{typeName: "coc_dingtalk_app", appType: coc.DingTalk, ids: [2]string{"dingabcdefghij012345", "dingzyxwvutsrqp98765"},
+	{typeName: "coc_dingtalk_app", appType: platforms.DingTalk, ids: [2]string{"dingabcdefghij012345", "dingzyxwvutsrqp98765"},
 		fields: map[string][2]string{"group_template_id": {"tpl-0001", "tpl-0002"}, "robot_id": {"robot-0001", "robot-0002"}, "service_id": {"2000001", "2000002"}}},
-	{typeName: "coc_lark_app", appType: coc.Lark, ids: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"},
+	{typeName: "coc_lark_app", appType: platforms.Lark, ids: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"},
 		fields: map[string][2]string{"service_id": {"svc-0001", "svc-0002"}}},
 }
 
 func init() {
 	for i := range platformCases {
-		p, err := coc.PlatformFor(platformCases[i].appType)
+		p, err := platforms.For(platformCases[i].appType)
 		if err != nil {
 			panic(err)
 		}
@@ -160,7 +162,7 @@ func init() {
 // secret returns a valid, recognisable value for a secret; DingTalk's are 64 characters.
 func (pc platformCase) secret(name, tag string) string {
 	v := "s3cr3t-" + name + "-" + tag
-	if pc.appType == coc.DingTalk {
+	if pc.appType == platforms.DingTalk {
 		v += strings.Repeat("x", 64-len(v))
 	}
 	return v
@@ -169,7 +171,7 @@ func (pc platformCase) secret(name, tag string) string {
 // secretValues maps each secret of pc to its value tagged tag.
 func (pc platformCase) secretValues(tag string) map[string]string {
 	out := map[string]string{}
-	for _, s := range pc.platform.Secrets {
+	for _, s := range pc.platform.SecretNames() {
 		out[s] = pc.secret(s, tag)
 	}
 	return out
@@ -179,11 +181,11 @@ func (pc platformCase) secretValues(tag string) map[string]string {
 // identifier and fields default to the case's first values, and every secret to its plaintext
 // attribute with tag "1", unless attrs names the secret or its write-only form.
 func (pc platformCase) resourceBlock(name string, attrs map[string]string) string {
-	all := map[string]string{pc.platform.Identifier: strconv.Quote(pc.ids[0])}
+	all := map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[0])}
 	for f, v := range pc.fields {
 		all[f] = strconv.Quote(v[0])
 	}
-	for _, s := range pc.platform.Secrets {
+	for _, s := range pc.platform.SecretNames() {
 		if _, wo := attrs[s+writeOnlySuffix]; !wo {
 			all[s] = strconv.Quote(pc.secret(s, "1"))
 		}
@@ -220,14 +222,20 @@ func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
 	for _, pc := range platformCases {
 		covered = append(covered, string(pc.appType))
 	}
-	if !slices.Equal(covered, coc.AppTypeNames()) {
-		t.Fatalf("test cases cover %v, the client knows %v: add a row for each platform", covered, coc.AppTypeNames())
+	if !slices.Equal(covered, platforms.AppTypes()) {
+		t.Fatalf("test cases cover %v, the client knows %v: add a row for each platform", covered, platforms.AppTypes())
 	}
 	var served []string
-	for _, app := range apps {
-		served = append(served, string(app.appType))
+	for _, newResource := range testProvider().Resources(t.Context()) {
+		var resp fwresource.MetadataResponse
+		newResource().Metadata(t.Context(), fwresource.MetadataRequest{ProviderTypeName: "coc"}, &resp)
+		served = append(served, resp.TypeName)
 	}
-	if !slices.Equal(served, coc.AppTypeNames()) {
-		t.Fatalf("the provider serves %v, the client knows %v: add a description to apps", served, coc.AppTypeNames())
+	var want []string
+	for _, pc := range platformCases {
+		want = append(want, pc.typeName)
+	}
+	if !slices.Equal(served, want) {
+		t.Fatalf("the provider serves %v, want a resource per platform: %v", served, want)
 	}
 }

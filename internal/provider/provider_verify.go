@@ -12,7 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
@@ -32,13 +32,13 @@ const (
 // verificationAttributes are the provider arguments of the check.
 func verificationAttributes() map[string]schema.Attribute {
 	endpoints := map[string]schema.Attribute{}
-	for _, app := range apps {
-		def := appcheck.DefaultEndpoint(app.appType)
-		endpoints[string(app.appType)] = schema.StringAttribute{
+	for _, pl := range platforms.All() {
+		def := pl.Token.Endpoint
+		endpoints[string(pl.AppType)] = schema.StringAttribute{
 			Optional: true,
 			MarkdownDescription: fmt.Sprintf("The %s API base URL that the secrets of `coc_%s_app` are checked at. Defaults to `%s`.",
-				app.displayName, app.appType, def),
-			Validators: []validator.String{validators.PlatformEndpoint(app.displayName, def)},
+				pl.Name, pl.AppType, def),
+			Validators: []validator.String{validators.PlatformEndpoint(pl.Name, def)},
 		}
 	}
 	return map[string]schema.Attribute{
@@ -63,19 +63,19 @@ func verificationAttributes() map[string]schema.Attribute {
 
 // verification reads verify_app_credentials, or its variable, and the endpoints of the
 // platforms that platform_endpoints sets.
-func (s settings) verification(cfg providerModel) (bool, map[coc.AppType]string) {
+func (s settings) verification(cfg providerModel) (bool, map[platforms.AppType]string) {
 	on := s.boolean(path.Root(attrVerifyAppCredentials), cfg.VerifyAppCredentials, envVerifyAppCredentials)
-	endpoints := map[coc.AppType]string{}
+	endpoints := map[platforms.AppType]string{}
 	configured := cfg.PlatformEndpoints.Attributes()
-	for _, app := range apps {
-		p := path.Root(attrPlatformEndpoints).AtName(string(app.appType))
-		v, _ := configured[string(app.appType)].(types.String) // absent with the whole object: null
+	for _, pl := range platforms.All() {
+		p := path.Root(attrPlatformEndpoints).AtName(string(pl.AppType))
+		v, _ := configured[string(pl.AppType)].(types.String) // absent with the whole object: null
 		switch {
 		case cfg.PlatformEndpoints.IsUnknown() || v.IsUnknown():
 			s.diags.AddAttributeError(p, "Unknown Provider Argument", fmt.Sprintf("The provider's %s is not known until apply, but the "+
 				"provider must be configured to plan. Set it to a value known at plan time.", p))
 		case !v.IsNull():
-			endpoints[app.appType] = v.ValueString()
+			endpoints[pl.AppType] = v.ValueString()
 		}
 	}
 	return on, endpoints
@@ -107,15 +107,15 @@ func (s settings) boolean(p path.Path, v types.Bool, env string) bool {
 // it. The provider's memory of accepted credentials outlives the checker: Terraform configures
 // the provider anew for each command, and terraform-plugin-testing runs them all with one
 // provider instance.
-func (p *cocProvider) newAppChecker(ctx context.Context, endpoints map[coc.AppType]string, maxRetries int, logger tflogLogger, userAgent string) (*appcheck.Checker, error) {
+func (p *cocProvider) newAppChecker(ctx context.Context, endpoints map[platforms.AppType]string, maxRetries int, logger tflogLogger, userAgent string) (*appcheck.Checker, error) {
 	checker, err := appcheck.New(appcheck.Config{Endpoints: endpoints, MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger,
 		UserAgent: userAgent, Passed: &p.verified})
 	if err != nil {
 		return nil, err
 	}
 	fields := map[string]any{}
-	for _, app := range apps {
-		fields[string(app.appType)] = checker.Endpoint(app.appType)
+	for _, pl := range platforms.All() {
+		fields[string(pl.AppType)] = checker.Endpoint(pl.AppType)
 	}
 	logger.Debug(ctx, "App credentials will be checked with their platforms", fields)
 	return checker, nil

@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -78,7 +80,7 @@ func TestCLI_FaultSoak(t *testing.T) {
 		// its retries last.
 		outage := s.round % size.tenants
 		if err := s.env.sim.InjectFault(simulator.Fault{
-			AccessKey: s.env.tenants[outage].AccessKey, Method: http.MethodPut, PathPrefix: coc.MobileAppsPath + "/" + string(coc.Lark),
+			AccessKey: s.env.tenants[outage].AccessKey, Method: http.MethodPut, PathPrefix: coc.MobileAppsPath + "/" + string(platforms.Lark),
 			Status: http.StatusServiceUnavailable, Times: outageRetries + 1,
 		}); err != nil {
 			t.Fatal(err)
@@ -178,7 +180,7 @@ func (s *soak) maxRetries(i int) int {
 	if i == s.round%s.size.tenants {
 		return outageRetries
 	}
-	return coc.DefaultMaxRetries
+	return hwhttp.DefaultMaxRetries
 }
 
 // desired returns the bindings of the next step: every secret gets a new value, and each
@@ -189,11 +191,11 @@ func (s *soak) desired(fieldSet func(tenant int) int) []soakBinding {
 	for i := range s.size.tenants {
 		for _, pc := range platformCases {
 			b := soakBinding{pc: pc, tenant: i, fields: map[string]string{}, secrets: map[string]string{}, writeOnly: i%2 == 1, version: s.version}
-			b.fields[pc.platform.Identifier] = soakIdentifier(pc.appType, i)
+			b.fields[pc.platform.Identifier.Name] = soakIdentifier(pc.appType, i)
 			for f, v := range pc.fields {
 				b.fields[f] = v[fieldSet(i)]
 			}
-			for _, secret := range pc.platform.Secrets {
+			for _, secret := range pc.platform.SecretNames() {
 				b.secrets[secret] = pc.secret(secret, fmt.Sprintf("t%02dv%d", i, s.version))
 			}
 			out = append(out, b)
@@ -202,11 +204,11 @@ func (s *soak) desired(fieldSet func(tenant int) int) []soakBinding {
 	return out
 }
 
-func soakIdentifier(t coc.AppType, i int) string {
+func soakIdentifier(t platforms.AppType, i int) string {
 	switch t {
-	case coc.WeCom:
+	case platforms.WeCom:
 		return fmt.Sprintf("ww%016x", i)
-	case coc.DingTalk:
+	case platforms.DingTalk:
 		return fmt.Sprintf("ding%016d", i)
 	default:
 		return fmt.Sprintf("cli_%016d", i)
@@ -218,7 +220,7 @@ func (s *soak) config(want []soakBinding) string {
 	b.WriteString(requiredProviders)
 	for i := range s.size.tenants {
 		var extra []string
-		if retries := s.maxRetries(i); retries != coc.DefaultMaxRetries {
+		if retries := s.maxRetries(i); retries != hwhttp.DefaultMaxRetries {
 			extra = append(extra, fmt.Sprintf("max_retries = %d", retries))
 		}
 		b.WriteString(s.env.providerBlock(i, soakAlias(i), extra...))
@@ -446,7 +448,7 @@ func (s *soak) verify(step string, want []soakBinding, planArgs ...string) {
 	s.converge(step+" plan", append([]string{"plan", "-detailed-exitcode"}, planArgs...)...)
 }
 
-func platformCaseFor(t coc.AppType) platformCase {
+func platformCaseFor(t platforms.AppType) platformCase {
 	for _, pc := range platformCases {
 		if pc.appType == t {
 			return pc
@@ -471,7 +473,7 @@ func (s *soak) verifyTerraformState(where string, wanted map[string]soakBinding,
 			mismatch("%s is recorded but not configured", r.Address)
 			continue
 		}
-		expect := map[string]any{attrID: w.fields[w.pc.platform.Identifier]}
+		expect := map[string]any{attrID: w.fields[w.pc.platform.Identifier.Name]}
 		for f, v := range w.fields {
 			expect[f] = v
 		}

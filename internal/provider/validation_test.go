@@ -10,12 +10,14 @@ import (
 
 	tfconfig "github.com/hashicorp/terraform-plugin-testing/config"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // badConfig is a configuration that must fail at plan time with an error naming attr.
 type badConfig struct {
 	name string
-	pc   int // index into platformCases
+	pc   platforms.AppType
 	// attrs override the resource's attributes (see platformCase.resourceBlock).
 	attrs map[string]string
 	// want are fragments the error must contain, in order; the first names the attribute.
@@ -23,50 +25,50 @@ type badConfig struct {
 }
 
 var badResourceConfigs = []badConfig{
-	{"wecom enterprise_id too short", 0, map[string]string{"enterprise_id": `"ww123"`}, []string{"enterprise_id", `"ww" or "wx" followed by 16 hexadecimal digits`}},
-	{"wecom enterprise_id wrong prefix", 0, map[string]string{"enterprise_id": `"xx0123456789abcdef"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
-	{"wecom enterprise_id with a Cyrillic look-alike", 0, map[string]string{"enterprise_id": `"ww0123456789abcdеf"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
-	{"wecom enterprise_id with surrounding whitespace", 0, map[string]string{"enterprise_id": `" ww0123456789abcdef "`}, []string{"enterprise_id", "16 hexadecimal digits"}},
-	{"wecom enterprise_id with a zero-width space", 0, map[string]string{"enterprise_id": `"ww0123456789abcdef\u200b"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
-	{"wecom enterprise_id null", 0, map[string]string{"enterprise_id": "null"}, []string{"enterprise_id", "required"}},
-	{"wecom service_id not numeric", 0, map[string]string{"service_id": `"agent-1"`}, []string{"service_id", "numeric AgentId"}},
-	{"wecom oversized service_id", 0, map[string]string{"service_id": strconv.Quote(strings.Repeat("1", 300))}, []string{"service_id", "length must be between 1 and 256"}},
-	{"wecom empty enterprise_key", 0, map[string]string{"enterprise_key": `""`}, []string{"enterprise_key", "1 to 256 printable ASCII characters", "it has 0 characters"}},
-	{"wecom enterprise_key with a space", 0, map[string]string{"enterprise_key": `"two words"`}, []string{"enterprise_key", "character 4 is a space"}},
-	{"wecom enterprise_key with a line break", 0, map[string]string{"enterprise_key": `"line\nbreak"`}, []string{"enterprise_key", "character 5 is a space, a control character"}},
-	{"wecom enterprise_key with a Cyrillic look-alike", 0, map[string]string{"enterprise_key": `"kеy-1234"`}, []string{"enterprise_key", "character 2", "not ASCII"}},
-	{"wecom oversized address_book_key", 0, map[string]string{"address_book_key": strconv.Quote(strings.Repeat("k", 257))}, []string{"address_book_key", "it has 257 characters"}},
-	{"wecom write-only address_book_key with a space", 0, map[string]string{"address_book_key_wo": `"two words"`, "address_book_key_wo_version": "1"}, []string{"address_book_key_wo", "character 4 is a space"}},
-	{"wecom key both plaintext and write-only", 0, map[string]string{"enterprise_key_wo": `"k"`, "enterprise_key_wo_version": "1", "enterprise_key": `"k"`}, []string{"enterprise_key", "enterprise_key_wo"}},
-	{"wecom key neither plaintext nor write-only", 0, map[string]string{"enterprise_key": ""}, []string{"enterprise_key", "enterprise_key_wo"}},
-	{"wecom write-only key without version", 0, map[string]string{"enterprise_key_wo": `"k"`}, []string{"enterprise_key_wo", "enterprise_key_wo_version"}},
-	{"wecom version without write-only key", 0, map[string]string{"address_book_key_wo_version": "1"}, []string{"address_book_key_wo", "address_book_key_wo_version"}},
-	{"wecom version zero", 0, map[string]string{"enterprise_key_wo": `"k"`, "enterprise_key_wo_version": "0"}, []string{"enterprise_key_wo_version", "at least 1"}},
-	{"wecom attribute of another platform", 0, map[string]string{"app_secret": `"s"`}, []string{"app_secret", "is not expected here"}},
-	{"dingtalk client_id upper case", 1, map[string]string{"client_id": `"DINGABCDEFGHIJ012345"`}, []string{"client_id", `"ding" followed by 16 lowercase letters or digits`}},
-	{"dingtalk client_id in full-width letters", 1, map[string]string{"client_id": `"ｄｉｎｇabcdefghij012345"`}, []string{"client_id", `"ding" followed by 16 lowercase letters or digits`}},
-	{"dingtalk client_secret 63 characters", 1, map[string]string{"client_secret": strconv.Quote(strings.Repeat("s", 63))}, []string{"client_secret", "exactly 64 printable ASCII characters", "it has 63 characters"}},
-	{"dingtalk client_secret 65 characters", 1, map[string]string{"client_secret": strconv.Quote(strings.Repeat("s", 65))}, []string{"client_secret", "exactly 64 printable ASCII characters", "it has 65 characters"}},
-	{"dingtalk empty write-only client_secret", 1, map[string]string{"client_secret_wo": `""`, "client_secret_wo_version": "1"}, []string{"client_secret_wo", "it has 0 characters"}},
-	{"dingtalk negative write-only version", 1, map[string]string{"client_secret_wo": strconv.Quote(strings.Repeat("s", 64)), "client_secret_wo_version": "-3"}, []string{"client_secret_wo_version", "at least 1"}},
-	{"dingtalk robot_id with a space", 1, map[string]string{"robot_id": `"robot 1"`}, []string{"robot_id", "printable ASCII"}},
-	{"dingtalk robot_id with full-width digits", 1, map[string]string{"robot_id": `"robot-０１"`}, []string{"robot_id", "printable ASCII"}},
-	{"dingtalk empty group_template_id", 1, map[string]string{"group_template_id": `""`}, []string{"group_template_id", "length must be between 1 and 256"}},
-	{"dingtalk oversized group_template_id", 1, map[string]string{"group_template_id": strconv.Quote(strings.Repeat("t", 300))}, []string{"group_template_id", "length must be between 1 and 256"}},
-	{"dingtalk empty service_id", 1, map[string]string{"service_id": `""`}, []string{"service_id", "length must be between 1 and 256"}},
-	{"dingtalk negative service_id", 1, map[string]string{"service_id": `"-1"`}, []string{"service_id", "numeric AgentId"}},
-	{"lark app_id without cli_", 2, map[string]string{"app_id": `"app_a1b2c3d4e5f6a7b8"`}, []string{"app_id", `must start with "cli_"`}},
-	{"lark empty app_id", 2, map[string]string{"app_id": `""`}, []string{"app_id", "length must be between 1 and 256"}},
-	{"lark app_id with a trailing line break", 2, map[string]string{"app_id": `"cli_a1b2c3d4e5f6a7b8\n"`}, []string{"app_id", `must start with "cli_" followed by letters and digits`}},
-	{"lark app_secret with a tab", 2, map[string]string{"app_secret": `"tab\there"`}, []string{"app_secret", "character 4"}},
-	{"lark oversized app_secret", 2, map[string]string{"app_secret": strconv.Quote(strings.Repeat("s", 257))}, []string{"app_secret", "it has 257 characters"}},
-	{"lark write-only app_secret of spaces", 2, map[string]string{"app_secret_wo": `"   "`, "app_secret_wo_version": "1"}, []string{"app_secret_wo", "character 1 is a space"}},
-	{"lark service_id with a space", 2, map[string]string{"service_id": `"svc 1"`}, []string{"service_id", "printable ASCII"}},
-	{"lark missing service_id", 2, map[string]string{"service_id": ""}, []string{`"service_id" is required`}},
-	{"lark unparsable timeout", 2, map[string]string{"timeouts": `{ create = "soon" }`}, []string{"timeouts", "create", "soon"}},
-	{"lark timeout in words", 2, map[string]string{"timeouts": `{ read = "10 minutes" }`}, []string{"timeouts", "read", "10 minutes"}},
-	{"lark zero timeout", 2, map[string]string{"timeouts": `{ update = "0s" }`}, []string{"timeouts.update", "must be a positive duration"}},
-	{"lark negative timeout", 2, map[string]string{"timeouts": `{ delete = "-5m" }`}, []string{"timeouts.delete", "must be a positive duration", `"-5m"`}},
+	{"wecom enterprise_id too short", platforms.WeCom, map[string]string{"enterprise_id": `"ww123"`}, []string{"enterprise_id", `"ww" or "wx" followed by 16 hexadecimal digits`}},
+	{"wecom enterprise_id wrong prefix", platforms.WeCom, map[string]string{"enterprise_id": `"xx0123456789abcdef"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
+	{"wecom enterprise_id with a Cyrillic look-alike", platforms.WeCom, map[string]string{"enterprise_id": `"ww0123456789abcdеf"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
+	{"wecom enterprise_id with surrounding whitespace", platforms.WeCom, map[string]string{"enterprise_id": `" ww0123456789abcdef "`}, []string{"enterprise_id", "16 hexadecimal digits"}},
+	{"wecom enterprise_id with a zero-width space", platforms.WeCom, map[string]string{"enterprise_id": `"ww0123456789abcdef\u200b"`}, []string{"enterprise_id", "16 hexadecimal digits"}},
+	{"wecom enterprise_id null", platforms.WeCom, map[string]string{"enterprise_id": "null"}, []string{"enterprise_id", "required"}},
+	{"wecom service_id not numeric", platforms.WeCom, map[string]string{"service_id": `"agent-1"`}, []string{"service_id", "numeric AgentId"}},
+	{"wecom oversized service_id", platforms.WeCom, map[string]string{"service_id": strconv.Quote(strings.Repeat("1", 300))}, []string{"service_id", "length must be between 1 and 256"}},
+	{"wecom empty enterprise_key", platforms.WeCom, map[string]string{"enterprise_key": `""`}, []string{"enterprise_key", "1 to 256 printable ASCII characters", "it has 0 characters"}},
+	{"wecom enterprise_key with a space", platforms.WeCom, map[string]string{"enterprise_key": `"two words"`}, []string{"enterprise_key", "character 4 is a space"}},
+	{"wecom enterprise_key with a line break", platforms.WeCom, map[string]string{"enterprise_key": `"line\nbreak"`}, []string{"enterprise_key", "character 5 is a space, a control character"}},
+	{"wecom enterprise_key with a Cyrillic look-alike", platforms.WeCom, map[string]string{"enterprise_key": `"kеy-1234"`}, []string{"enterprise_key", "character 2", "not ASCII"}},
+	{"wecom oversized address_book_key", platforms.WeCom, map[string]string{"address_book_key": strconv.Quote(strings.Repeat("k", 257))}, []string{"address_book_key", "it has 257 characters"}},
+	{"wecom write-only address_book_key with a space", platforms.WeCom, map[string]string{"address_book_key_wo": `"two words"`, "address_book_key_wo_version": "1"}, []string{"address_book_key_wo", "character 4 is a space"}},
+	{"wecom key both plaintext and write-only", platforms.WeCom, map[string]string{"enterprise_key_wo": `"k"`, "enterprise_key_wo_version": "1", "enterprise_key": `"k"`}, []string{"enterprise_key", "enterprise_key_wo"}},
+	{"wecom key neither plaintext nor write-only", platforms.WeCom, map[string]string{"enterprise_key": ""}, []string{"enterprise_key", "enterprise_key_wo"}},
+	{"wecom write-only key without version", platforms.WeCom, map[string]string{"enterprise_key_wo": `"k"`}, []string{"enterprise_key_wo", "enterprise_key_wo_version"}},
+	{"wecom version without write-only key", platforms.WeCom, map[string]string{"address_book_key_wo_version": "1"}, []string{"address_book_key_wo", "address_book_key_wo_version"}},
+	{"wecom version zero", platforms.WeCom, map[string]string{"enterprise_key_wo": `"k"`, "enterprise_key_wo_version": "0"}, []string{"enterprise_key_wo_version", "at least 1"}},
+	{"wecom attribute of another platform", platforms.WeCom, map[string]string{"app_secret": `"s"`}, []string{"app_secret", "is not expected here"}},
+	{"dingtalk client_id upper case", platforms.DingTalk, map[string]string{"client_id": `"DINGABCDEFGHIJ012345"`}, []string{"client_id", `"ding" followed by 16 lowercase letters or digits`}},
+	{"dingtalk client_id in full-width letters", platforms.DingTalk, map[string]string{"client_id": `"ｄｉｎｇabcdefghij012345"`}, []string{"client_id", `"ding" followed by 16 lowercase letters or digits`}},
+	{"dingtalk client_secret 63 characters", platforms.DingTalk, map[string]string{"client_secret": strconv.Quote(strings.Repeat("s", 63))}, []string{"client_secret", "exactly 64 printable ASCII characters", "it has 63 characters"}},
+	{"dingtalk client_secret 65 characters", platforms.DingTalk, map[string]string{"client_secret": strconv.Quote(strings.Repeat("s", 65))}, []string{"client_secret", "exactly 64 printable ASCII characters", "it has 65 characters"}},
+	{"dingtalk empty write-only client_secret", platforms.DingTalk, map[string]string{"client_secret_wo": `""`, "client_secret_wo_version": "1"}, []string{"client_secret_wo", "it has 0 characters"}},
+	{"dingtalk negative write-only version", platforms.DingTalk, map[string]string{"client_secret_wo": strconv.Quote(strings.Repeat("s", 64)), "client_secret_wo_version": "-3"}, []string{"client_secret_wo_version", "at least 1"}},
+	{"dingtalk robot_id with a space", platforms.DingTalk, map[string]string{"robot_id": `"robot 1"`}, []string{"robot_id", "printable ASCII"}},
+	{"dingtalk robot_id with full-width digits", platforms.DingTalk, map[string]string{"robot_id": `"robot-０１"`}, []string{"robot_id", "printable ASCII"}},
+	{"dingtalk empty group_template_id", platforms.DingTalk, map[string]string{"group_template_id": `""`}, []string{"group_template_id", "length must be between 1 and 256"}},
+	{"dingtalk oversized group_template_id", platforms.DingTalk, map[string]string{"group_template_id": strconv.Quote(strings.Repeat("t", 300))}, []string{"group_template_id", "length must be between 1 and 256"}},
+	{"dingtalk empty service_id", platforms.DingTalk, map[string]string{"service_id": `""`}, []string{"service_id", "length must be between 1 and 256"}},
+	{"dingtalk negative service_id", platforms.DingTalk, map[string]string{"service_id": `"-1"`}, []string{"service_id", "numeric AgentId"}},
+	{"lark app_id without cli_", platforms.Lark, map[string]string{"app_id": `"app_a1b2c3d4e5f6a7b8"`}, []string{"app_id", `must start with "cli_"`}},
+	{"lark empty app_id", platforms.Lark, map[string]string{"app_id": `""`}, []string{"app_id", "length must be between 1 and 256"}},
+	{"lark app_id with a trailing line break", platforms.Lark, map[string]string{"app_id": `"cli_a1b2c3d4e5f6a7b8\n"`}, []string{"app_id", `must start with "cli_" followed by letters and digits`}},
+	{"lark app_secret with a tab", platforms.Lark, map[string]string{"app_secret": `"tab\there"`}, []string{"app_secret", "character 4"}},
+	{"lark oversized app_secret", platforms.Lark, map[string]string{"app_secret": strconv.Quote(strings.Repeat("s", 257))}, []string{"app_secret", "it has 257 characters"}},
+	{"lark write-only app_secret of spaces", platforms.Lark, map[string]string{"app_secret_wo": `"   "`, "app_secret_wo_version": "1"}, []string{"app_secret_wo", "character 1 is a space"}},
+	{"lark service_id with a space", platforms.Lark, map[string]string{"service_id": `"svc 1"`}, []string{"service_id", "printable ASCII"}},
+	{"lark missing service_id", platforms.Lark, map[string]string{"service_id": ""}, []string{`"service_id" is required`}},
+	{"lark unparsable timeout", platforms.Lark, map[string]string{"timeouts": `{ create = "soon" }`}, []string{"timeouts", "create", "soon"}},
+	{"lark timeout in words", platforms.Lark, map[string]string{"timeouts": `{ read = "10 minutes" }`}, []string{"timeouts", "read", "10 minutes"}},
+	{"lark zero timeout", platforms.Lark, map[string]string{"timeouts": `{ update = "0s" }`}, []string{"timeouts.update", "must be a positive duration"}},
+	{"lark negative timeout", platforms.Lark, map[string]string{"timeouts": `{ delete = "-5m" }`}, []string{"timeouts.delete", "must be a positive duration", `"-5m"`}},
 }
 
 // badDataSourceConfigs are coc_mobile_apps arguments that must fail at plan time.
@@ -145,7 +147,7 @@ func hostileConfigs(env *simEnv) []*hostileConfig {
 	var cases []*hostileConfig
 	for i, tc := range badResourceConfigs {
 		cases = append(cases, &hostileConfig{name: "resource: " + tc.name, want: tc.want,
-			text: platformCases[tc.pc].resourceBlock(fmt.Sprintf("bad_%02d", i), tc.attrs)})
+			text: platformCaseFor(tc.pc).resourceBlock(fmt.Sprintf("bad_%02d", i), tc.attrs)})
 	}
 	for i, tc := range badDataSourceConfigs {
 		cases = append(cases, &hostileConfig{name: "data source: " + tc.name, want: tc.want,
@@ -173,7 +175,7 @@ func hostileConfigs(env *simEnv) []*hostileConfig {
 			}
 		}
 		b.WriteString("}\n")
-		b.WriteString(platformCases[2].resourceBlock(alias, map[string]string{"provider": "coc." + alias}))
+		b.WriteString(platformCaseFor(platforms.Lark).resourceBlock(alias, map[string]string{"provider": "coc." + alias}))
 		cases = append(cases, &hostileConfig{name: "provider: " + tc.name, want: tc.want, text: b.String()})
 	}
 	return cases
@@ -303,7 +305,7 @@ func TestCLI_BadEnvironmentFailsAtPlanWithoutReachingCOC(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envAccessKey+"=AK with space", envSecretKey+"=SK-from-a-file\n", envRegion+"=cn-north-4")
-	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCases[2].resourceBlock("this", nil))
+	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
 	out, err := w.run("plan", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("the plan succeeded:\n%s", out)
@@ -330,7 +332,7 @@ func TestAccValidation_SecretErrorsDoNotQuoteTheValue(t *testing.T) {
 	env := newSimEnv(t, 1)
 	secret := "leak me" + strings.Repeat("x", 60)
 	config := env.providerBlock(0, "") + "variable \"secret\" {\n  sensitive = true\n}\n" +
-		platformCases[1].resourceBlock("this", map[string]string{"client_secret": "var.secret"})
+		platformCaseFor(platforms.DingTalk).resourceBlock("this", map[string]string{"client_secret": "var.secret"})
 	vars := tfconfig.Variables{"secret": tfconfig.StringVariable(secret)}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,

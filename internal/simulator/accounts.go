@@ -7,8 +7,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Tenant is an access key pair and the account (domain) it belongs to. Keys that name the same
@@ -45,12 +45,12 @@ type tenant struct {
 type account struct {
 	// domainID is empty for the account of a key declared without one.
 	domainID string
-	bindings map[coc.AppType]*storedBinding
+	bindings map[platforms.AppType]*storedBinding
 	bucket   bucket
 }
 
 func newAccount(domainID string) *account {
-	return &account{domainID: domainID, bindings: map[coc.AppType]*storedBinding{}}
+	return &account{domainID: domainID, bindings: map[platforms.AppType]*storedBinding{}}
 }
 
 // AddTenant adds a key, or replaces the secret, token and account of a known one. A key that

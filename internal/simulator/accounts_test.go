@@ -11,6 +11,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -25,7 +27,7 @@ func boundLark(t *testing.T, sim *simulator.Simulator, keys ...string) map[strin
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[k] = len(states) == 1 && states[0].AppType == coc.Lark
+		out[k] = len(states) == 1 && states[0].AppType == platforms.Lark
 	}
 	return out
 }
@@ -44,8 +46,8 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 
 	bindWith := func(tn simulator.Tenant) {
 		t.Helper()
-		c := client(t, server, coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken})
-		if _, err := c.CreateBinding(ctx, coc.Lark, larkRequest()); err != nil {
+		c := client(t, server, hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken})
+		if _, err := c.CreateBinding(ctx, platforms.Lark, larkRequest()); err != nil {
 			t.Fatalf("%s: %v", tn.AccessKey, err)
 		}
 	}
@@ -53,11 +55,11 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 	if got := boundLark(t, sim, keys...); !got[first.AccessKey] || !got[second.AccessKey] || got[other.AccessKey] || got[loneA.AccessKey] || got[loneB.AccessKey] {
 		t.Fatalf("after a bind through %s: %v", first.AccessKey, got)
 	}
-	viaSecond := client(t, server, coc.Credentials{AccessKey: second.AccessKey, SecretKey: second.SecretKey, SecurityToken: second.SecurityToken})
-	if _, err := viaSecond.CreateBinding(ctx, coc.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
+	viaSecond := client(t, server, hwhttp.Credentials{AccessKey: second.AccessKey, SecretKey: second.SecretKey, SecurityToken: second.SecurityToken})
+	if _, err := viaSecond.CreateBinding(ctx, platforms.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
 		t.Fatalf("the second key of the account must find the lark app bound, got %v", err)
 	}
-	if err := viaSecond.DeleteBinding(ctx, coc.Lark); err != nil {
+	if err := viaSecond.DeleteBinding(ctx, platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	if got := boundLark(t, sim, first.AccessKey); got[first.AccessKey] {
@@ -84,7 +86,7 @@ func TestRedeclaredKeysFollowTheirDomain(t *testing.T) {
 	sim, server := start(t, simulator.Tenant{AccessKey: "AKSTAY", SecretKey: "SKSTAY", DomainID: "d1"})
 	admin(t, server, "POST", "/_sim/tenants", `[{"access_key":"AKMOVE","secret_key":"SKMOVE","domain_id":"d1"},{"access_key":"AKLONE","secret_key":"SKLONE"}]`, 204)
 	for _, ak := range []string{"AKMOVE", "AKLONE"} {
-		if err := sim.ConsoleBind(ak, coc.Lark, []byte(larkBinding)); err != nil {
+		if err := sim.ConsoleBind(ak, platforms.Lark, []byte(larkBinding)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -92,7 +94,7 @@ func TestRedeclaredKeysFollowTheirDomain(t *testing.T) {
 	if got := boundLark(t, sim, "AKSTAY", "AKMOVE", "AKLONE"); !got["AKSTAY"] || got["AKMOVE"] || !got["AKLONE"] {
 		t.Fatalf("after redeclaring: %v", got)
 	}
-	moved := client(t, server, coc.Credentials{AccessKey: "AKMOVE", SecretKey: "SKMOVE2"})
+	moved := client(t, server, hwhttp.Credentials{AccessKey: "AKMOVE", SecretKey: "SKMOVE2"})
 	if _, err := moved.ListBindings(context.Background(), coc.ListOptions{}); err != nil {
 		t.Fatalf("the redeclared key's new secret: %v", err)
 	}
@@ -112,7 +114,7 @@ func TestRateLimitIsPerAccount(t *testing.T) {
 	t.Cleanup(server.Close)
 	sim.SetRateLimit(1, 2)
 	list := func(tn simulator.Tenant) error {
-		c, err := coc.NewClient(coc.Config{Endpoint: server.URL, Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey}, MaxRetries: -1, Now: now})
+		c, err := coc.NewClient(coc.Config{Endpoint: server.URL, Credentials: hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey}, MaxRetries: -1, Now: now})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -147,7 +149,7 @@ func TestTemporaryKeysExpire(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		coc.Signer{Credentials: coc.Credentials{AccessKey: temp.AccessKey, SecretKey: secret, SecurityToken: temp.SecurityToken}, Now: now}.Sign(req, nil)
+		hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: temp.AccessKey, SecretKey: secret, SecurityToken: temp.SecurityToken}, Now: now}.Sign(req, nil)
 		return send(t, req)
 	}
 
@@ -157,11 +159,11 @@ func TestTemporaryKeysExpire(t *testing.T) {
 	}
 	clock = temp.ExpiresAt
 	status, answer := get(temp.SecretKey)
-	if status != 401 || answer.ErrorCode != coc.CodeBadSignature || !strings.Contains(answer.ErrorMsg, coc.SecurityTokenExpired) {
+	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || !strings.Contains(answer.ErrorMsg, hwhttp.SecurityTokenExpired) {
 		t.Fatalf("at expiry: %d %+v", status, answer)
 	}
 	status, answer = get("not-the-secret")
-	if status != 401 || answer.ErrorCode != coc.CodeBadSignature || strings.Contains(answer.ErrorMsg, coc.SecurityTokenExpired) {
+	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || strings.Contains(answer.ErrorMsg, hwhttp.SecurityTokenExpired) {
 		t.Fatalf("a bad signature on an expired key: %d %+v", status, answer)
 	}
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // AdminPrefix is where the unsigned admin API lives. It is outside the contract: the real
@@ -41,8 +42,8 @@ func (b BindingState) MarshalJSON() ([]byte, error) {
 var ErrNotBound = errors.New("not bound")
 
 // consoleTarget resolves what a console call acts on. It must be called with s.mu held.
-func (s *Simulator) consoleTarget(accessKey string, appType coc.AppType) (coc.Platform, *account, error) {
-	p, err := coc.PlatformFor(appType)
+func (s *Simulator) consoleTarget(accessKey string, appType platforms.AppType) (platforms.Platform, *account, error) {
+	p, err := platforms.For(appType)
 	if err != nil {
 		return p, nil, err
 	}
@@ -60,7 +61,7 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 		return nil, err
 	}
 	out := []BindingState{}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		if sb, ok := a.bindings[p.AppType]; ok {
 			b := sb.binding
 			b.Fields = maps.Clone(b.Fields)
@@ -72,26 +73,26 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 
 // ConsoleBind creates or replaces a binding the way a person on the console would, outside the
 // contract API (so without a signature and without appearing in the request log).
-func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []byte) error {
+func (s *Simulator) ConsoleBind(accessKey string, appType platforms.AppType, body []byte) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, a, err := s.consoleTarget(accessKey, appType)
 	if err != nil {
 		return err
 	}
-	method := coc.Create
+	method := Create
 	if sb, ok := a.bindings[appType]; ok {
-		method = coc.Update
+		method = Update
 		if len(body) > 0 {
 			// The console replaces a binding wholesale; an identifier change is a new binding.
 			var probe map[string]any
-			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier] != sb.binding.Fields[p.Identifier] {
+			if json.Unmarshal(body, &probe) == nil && probe[p.Identifier.Name] != sb.binding.Fields[p.Identifier.Name] {
 				delete(a.bindings, appType)
-				method = coc.Create
+				method = Create
 			}
 		}
 	}
-	req, problems := coc.DecodeBindingRequest(p, method, body)
+	req, problems := DecodeBindingRequest(p, method, body)
 	if problems != nil {
 		return fmt.Errorf("invalid binding: %v", problems)
 	}
@@ -100,7 +101,7 @@ func (s *Simulator) ConsoleBind(accessKey string, appType coc.AppType, body []by
 }
 
 // ConsoleChangeSecrets changes secrets as the console's "change key" does: key_updated_at moves.
-func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, secrets map[string]string) error {
+func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType platforms.AppType, secrets map[string]string) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	p, a, err := s.consoleTarget(accessKey, appType)
@@ -121,7 +122,7 @@ func (s *Simulator) ConsoleChangeSecrets(accessKey string, appType coc.AppType, 
 }
 
 // ConsoleUnbind deletes a binding outside the contract API.
-func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
+func (s *Simulator) ConsoleUnbind(accessKey string, appType platforms.AppType) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	a, err := s.accountOf(accessKey)
@@ -159,27 +160,46 @@ func (s *Simulator) ConsoleUnbind(accessKey string, appType coc.AppType) error {
 //	GET    /_sim/credentials                    IssuedCredentials
 //	POST   /_sim/platform-apps                  [AppCredentials...]: AcceptAppCredentials each
 func (s *Simulator) routeAdmin() {
-	handle := func(pattern string, h func(r *http.Request) (any, error)) {
-		s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
-			v, err := h(r)
-			switch {
-			case errors.Is(err, ErrNoTenant) || errors.Is(err, ErrNotBound):
-				writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
-			case err != nil:
-				writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
-			case v == nil:
-				w.WriteHeader(http.StatusNoContent)
-			default:
-				writeJSON(w, http.StatusOK, v)
-			}
-		})
-	}
-	ak := func(r *http.Request) string { return r.URL.Query().Get("access_key") }
-	appType := func(r *http.Request) coc.AppType { return coc.AppType(r.PathValue("app_type")) }
+	s.routeAdminWorld()
+	s.routeAdminConsole()
+	s.routeAdminFaults()
+}
 
-	handle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
-	handle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })
-	handle("POST /_sim/tenants", func(r *http.Request) (any, error) {
+// adminHandle serves an admin call: h's value as JSON, nothing as 204, its error as 400 (404
+// for an unknown tenant or binding).
+func (s *Simulator) adminHandle(pattern string, h func(r *http.Request) (any, error)) {
+	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+		v, err := h(r)
+		switch {
+		case errors.Is(err, ErrNoTenant) || errors.Is(err, ErrNotBound):
+			writeJSON(w, http.StatusNotFound, map[string]string{"error": err.Error()})
+		case err != nil:
+			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+		case v == nil:
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			writeJSON(w, http.StatusOK, v)
+		}
+	})
+}
+
+// applying decodes a call's JSON body into a T and applies it.
+func applying[T any](apply func(T) error) func(r *http.Request) (any, error) {
+	return func(r *http.Request) (any, error) {
+		var v T
+		if err := decodeJSON(r, &v); err != nil {
+			return nil, err
+		}
+		return nil, apply(v)
+	}
+}
+
+// routeAdminWorld declares what the simulator serves: tenants, IAM's agencies and identity
+// providers, the platforms' apps, the lifetime of issued keys, the metadata account.
+func (s *Simulator) routeAdminWorld() {
+	s.adminHandle("POST /_sim/reset", func(*http.Request) (any, error) { s.Reset(); return nil, nil })
+	s.adminHandle("GET /_sim/tenants", func(*http.Request) (any, error) { return s.Tenants(), nil })
+	s.adminHandle("POST /_sim/tenants", func(r *http.Request) (any, error) {
 		return nil, declareEach(r, func(t Tenant) error {
 			if err := t.Validate(); err != nil {
 				return err
@@ -188,68 +208,53 @@ func (s *Simulator) routeAdmin() {
 			return nil
 		})
 	})
-	handle("POST /_sim/agencies", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareAgency) })
-	handle("POST /_sim/idps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareIdentityProvider) })
-	handle("POST /_sim/platform-apps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.AcceptAppCredentials) })
-	handle("PUT /_sim/issued-lifetime", func(r *http.Request) (any, error) {
-		var v struct {
-			Seconds int `json:"seconds"`
-		}
-		if err := decodeJSON(r, &v); err != nil {
-			return nil, err
-		}
+	s.adminHandle("POST /_sim/agencies", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareAgency) })
+	s.adminHandle("POST /_sim/idps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.DeclareIdentityProvider) })
+	s.adminHandle("POST /_sim/platform-apps", func(r *http.Request) (any, error) { return nil, declareEach(r, s.AcceptAppCredentials) })
+	s.adminHandle("PUT /_sim/issued-lifetime", applying(func(v struct {
+		Seconds int `json:"seconds"`
+	}) error {
 		if v.Seconds < 0 {
-			return nil, errors.New("seconds must not be negative")
+			return errors.New("seconds must not be negative")
 		}
 		s.SetIssuedLifetime(time.Duration(v.Seconds) * time.Second)
-		return nil, nil
-	})
-	handle("PUT /_sim/metadata", func(r *http.Request) (any, error) {
-		var v struct {
-			DomainID string `json:"domain_id"`
-		}
-		if err := decodeJSON(r, &v); err != nil {
-			return nil, err
-		}
+		return nil
+	}))
+	s.adminHandle("PUT /_sim/metadata", applying(func(v struct {
+		DomainID string `json:"domain_id"`
+	}) error {
 		s.SetMetadataAccount(v.DomainID)
-		return nil, nil
-	})
-	handle("GET /_sim/credentials", func(*http.Request) (any, error) { return s.IssuedCredentials(), nil })
-	handle("GET /_sim/requests", func(*http.Request) (any, error) { return s.Requests(), nil })
-	handle("DELETE /_sim/requests", func(*http.Request) (any, error) { s.ClearRequests(); return nil, nil })
-	handle("GET /_sim/bindings", func(r *http.Request) (any, error) { return s.Bindings(ak(r)) })
-	handle("PUT /_sim/bindings/{app_type}", func(r *http.Request) (any, error) {
+		return nil
+	}))
+	s.adminHandle("GET /_sim/credentials", func(*http.Request) (any, error) { return s.IssuedCredentials(), nil })
+}
+
+// routeAdminConsole plays the COC console: a tenant's bindings, bound, rekeyed and unbound by hand.
+func (s *Simulator) routeAdminConsole() {
+	ak := func(r *http.Request) string { return r.URL.Query().Get("access_key") }
+	appType := func(r *http.Request) platforms.AppType { return platforms.AppType(r.PathValue("app_type")) }
+	s.adminHandle("GET /_sim/bindings", func(r *http.Request) (any, error) { return s.Bindings(ak(r)) })
+	s.adminHandle("PUT /_sim/bindings/{app_type}", func(r *http.Request) (any, error) {
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes))
 		if err != nil {
 			return nil, err
 		}
 		return nil, s.ConsoleBind(ak(r), appType(r), body)
 	})
-	handle("POST /_sim/bindings/{app_type}/secrets", func(r *http.Request) (any, error) {
-		var secrets map[string]string
-		if err := decodeJSON(r, &secrets); err != nil {
-			return nil, err
-		}
-		return nil, s.ConsoleChangeSecrets(ak(r), appType(r), secrets)
+	s.adminHandle("POST /_sim/bindings/{app_type}/secrets", func(r *http.Request) (any, error) {
+		return applying(func(secrets map[string]string) error { return s.ConsoleChangeSecrets(ak(r), appType(r), secrets) })(r)
 	})
-	handle("DELETE /_sim/bindings/{app_type}", func(r *http.Request) (any, error) { return nil, s.ConsoleUnbind(ak(r), appType(r)) })
-	handle("GET /_sim/faults", func(*http.Request) (any, error) { return s.Faults(), nil })
-	handle("POST /_sim/faults", func(r *http.Request) (any, error) {
-		var f Fault
-		if err := decodeJSON(r, &f); err != nil {
-			return nil, err
-		}
-		return nil, s.InjectFault(f)
-	})
-	handle("DELETE /_sim/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
-	handle("PUT /_sim/rate-limit", func(r *http.Request) (any, error) {
-		var rl rateLimit
-		if err := decodeJSON(r, &rl); err != nil {
-			return nil, err
-		}
-		s.SetRateLimit(rl.Rate, rl.Burst)
-		return nil, nil
-	})
+	s.adminHandle("DELETE /_sim/bindings/{app_type}", func(r *http.Request) (any, error) { return nil, s.ConsoleUnbind(ak(r), appType(r)) })
+}
+
+// routeAdminFaults serves the request log, the fault rules and the rate limit.
+func (s *Simulator) routeAdminFaults() {
+	s.adminHandle("GET /_sim/requests", func(*http.Request) (any, error) { return s.Requests(), nil })
+	s.adminHandle("DELETE /_sim/requests", func(*http.Request) (any, error) { s.ClearRequests(); return nil, nil })
+	s.adminHandle("GET /_sim/faults", func(*http.Request) (any, error) { return s.Faults(), nil })
+	s.adminHandle("POST /_sim/faults", applying(s.InjectFault))
+	s.adminHandle("DELETE /_sim/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
+	s.adminHandle("PUT /_sim/rate-limit", applying(func(rl rateLimit) error { s.SetRateLimit(rl.Rate, rl.Burst); return nil }))
 }
 
 func decodeJSON(r *http.Request, v any) error {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // signed verifies a contract API call and takes a token from the caller's rate limit before h
@@ -45,12 +45,12 @@ const (
 
 // coc words a refusal as COC's API gateway does.
 func (f *refusal) coc() *apiError {
-	status, code := http.StatusUnauthorized, coc.CodeBadSignature
+	status, code := http.StatusUnauthorized, hwhttp.CodeBadSignature
 	switch f.reason {
 	case staleDate:
-		code = coc.CodeStaleDate
+		code = hwhttp.CodeStaleDate
 	case otherDomain:
-		status, code = http.StatusForbidden, coc.CodeDomainMismatch
+		status, code = http.StatusForbidden, hwhttp.CodeDomainMismatch
 	}
 	return &apiError{status: status, code: code, msg: f.msg}
 }
@@ -59,7 +59,7 @@ func (f *refusal) coc() *apiError {
 // signer passes, whatever set of headers it chose to sign, as long as X-Sdk-Date is among them.
 // COC and IAM share it. It must be called with s.mu held.
 func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusal) {
-	accessKey, signedHeaders, signature, ok := parseAuthorization(r.Header.Get(coc.HeaderAuthorization))
+	accessKey, signedHeaders, signature, ok := parseAuthorization(r.Header.Get(hwhttp.HeaderAuthorization))
 	if !ok {
 		return nil, &refusal{badSignature, "verify aksk signature fail: missing or malformed Authorization header"}
 	}
@@ -70,7 +70,7 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusa
 	if !slices.Contains(signedHeaders, "x-sdk-date") {
 		return nil, &refusal{badSignature, "verify aksk signature fail: x-sdk-date must be signed"}
 	}
-	date, err := time.Parse(coc.DateFormat, r.Header.Get(coc.HeaderDate))
+	date, err := time.Parse(hwhttp.DateFormat, r.Header.Get(hwhttp.HeaderDate))
 	if err != nil {
 		return nil, &refusal{staleDate, "X-Sdk-Date is missing or not in the format 20060102T150405Z"}
 	}
@@ -79,17 +79,17 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusa
 	}
 	headers := r.Header.Clone()
 	headers.Set("Host", r.Host)
-	want := coc.Signature(t.SecretKey, r.Header.Get(coc.HeaderDate), coc.CanonicalRequest(r.Method, r.URL, headers, signedHeaders, body))
+	want := hwhttp.Signature(t.SecretKey, r.Header.Get(hwhttp.HeaderDate), hwhttp.CanonicalRequest(r.Method, r.URL, headers, signedHeaders, body))
 	if !hmac.Equal([]byte(want), []byte(signature)) {
 		return nil, &refusal{badSignature, "verify aksk signature fail"}
 	}
-	if t.SecurityToken != "" && (r.Header.Get(coc.HeaderSecurityToken) != t.SecurityToken || !slices.Contains(signedHeaders, "x-security-token")) {
+	if t.SecurityToken != "" && (r.Header.Get(hwhttp.HeaderSecurityToken) != t.SecurityToken || !slices.Contains(signedHeaders, "x-security-token")) {
 		return nil, &refusal{badSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key"}
 	}
 	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
-		return nil, &refusal{tokenExpired, "Incorrect IAM authentication information: " + coc.SecurityTokenExpired + ", expires_at: " + t.ExpiresAt.UTC().Format(time.RFC3339)}
+		return nil, &refusal{tokenExpired, "Incorrect IAM authentication information: " + hwhttp.SecurityTokenExpired + ", expires_at: " + t.ExpiresAt.UTC().Format(time.RFC3339)}
 	}
-	if domain := r.Header.Get(coc.HeaderDomainID); domain != "" && domain != t.DomainID {
+	if domain := r.Header.Get(hwhttp.HeaderDomainID); domain != "" && domain != t.DomainID {
 		return nil, &refusal{otherDomain, "the access key does not belong to the domain in X-Domain-Id"}
 	}
 	return t, nil
@@ -97,13 +97,13 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusa
 
 // accessKeyOf extracts the access key for the request log, whether or not the request verifies.
 func accessKeyOf(r *http.Request) string {
-	ak, _, _, _ := parseAuthorization(r.Header.Get(coc.HeaderAuthorization))
+	ak, _, _, _ := parseAuthorization(r.Header.Get(hwhttp.HeaderAuthorization))
 	return ak
 }
 
 // parseAuthorization splits "SDK-HMAC-SHA256 Access=AK, SignedHeaders=a;b, Signature=hex".
 func parseAuthorization(v string) (accessKey string, signedHeaders []string, signature string, ok bool) {
-	rest, found := strings.CutPrefix(v, coc.SigningAlgorithm+" ")
+	rest, found := strings.CutPrefix(v, hwhttp.SigningAlgorithm+" ")
 	if !found {
 		return "", nil, "", false
 	}

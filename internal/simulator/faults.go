@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // DropMode says when an injected fault closes the connection without an answer.
@@ -179,7 +180,7 @@ func (f *faultRule) before(w http.ResponseWriter, r *http.Request, d dialect, bo
 	case f.Status != 0:
 		answer := &apiError{status: f.Status, code: cmp.Or(f.Code, d.faultCode(f.Status)), msg: cmp.Or(f.Message, "injected fault: "+http.StatusText(f.Status))}
 		if f.Status == http.StatusTooManyRequests && f.RetryAfter > 0 {
-			w.Header().Set(coc.HeaderRetryAfter, strconv.Itoa(f.RetryAfter))
+			w.Header().Set(hwhttp.HeaderRetryAfter, strconv.Itoa(f.RetryAfter))
 		}
 		if f.Echo {
 			answer.msg += "; the request was " + echo(r)
@@ -328,7 +329,7 @@ func (s *Simulator) throttle(a *account) *apiError {
 	}
 	wait := time.Duration((1 - b.tokens) / s.limiter.Rate * float64(time.Second))
 	return &apiError{
-		status: http.StatusTooManyRequests, code: coc.CodeThrottled, msg: "the API request rate exceeds the limit",
+		status: http.StatusTooManyRequests, code: hwhttp.CodeThrottled, msg: "the API request rate exceeds the limit",
 		retryAfter: max(wait, time.Millisecond),
 	}
 }

@@ -3,14 +3,19 @@ package simulator_test
 import (
 	"bufio"
 	"bytes"
+	"encoding/json"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -39,7 +44,7 @@ func FuzzSignedRequestsVerify(f *testing.F) {
 			return
 		}
 		req.Header.Set("X-Fuzz", headerValue)
-		coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return now }}.Sign(req, body)
+		hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return now }}.Sign(req, body)
 		var wire bytes.Buffer
 		if err := req.Write(&wire); err != nil {
 			return
@@ -57,7 +62,7 @@ func FuzzSignedRequestsVerify(f *testing.F) {
 		if answer.Code == http.StatusUnauthorized {
 			t.Fatalf("a correctly signed request was refused: %s\n%q", answer.Body, wire.String())
 		}
-		if answer.Header().Get(coc.HeaderRequestID) == "" || strings.Contains(answer.Body.String(), coc.CodeNotPublished) {
+		if answer.Header().Get(hwhttp.HeaderRequestID) == "" || strings.Contains(answer.Body.String(), hwhttp.CodeNotPublished) {
 			return // redirected, or answered by the gateway as an API it does not publish: never verified
 		}
 		tampered := bytes.Replace(wire.Bytes(), []byte("X-Fuzz: "), []byte("X-Fuzz: x"), 1)
@@ -70,4 +75,57 @@ func FuzzSignedRequestsVerify(f *testing.F) {
 // validHeaderValue reports whether net/http can send v as a header value.
 func validHeaderValue(v string) bool {
 	return !strings.ContainsFunc(v, func(r rune) bool { return r < ' ' && r != '\t' || r == 0x7f })
+}
+
+// reasons are every reason DecodeBindingRequest gives: none repeats a value the body held.
+var reasons = regexp.MustCompile(`^(?:is not a field of a (?:wecom|dingtalk|lark) app|must be a string, got (?:nothing|a string|an object|an array|a boolean|null|a number)|` +
+	`must not be empty|must be at most 256 characters|must not contain whitespace or control characters|is required|must be a JSON object)$`)
+
+// DecodeBindingRequest never panics, never quotes a value in its problems, and what it accepts
+// encodes to a body it accepts again, unchanged.
+func FuzzDecodeBindingRequest(f *testing.F) {
+	f.Add(uint8(0), uint8(0), []byte(`{"enterprise_id":"ww0123456789abcdef","enterprise_key":"k","address_book_key":"k2","service_id":"1"}`))
+	f.Add(uint8(1), uint8(1), []byte(`{"client_id":"ding","client_secret":"has space","robot_id":1,"extra":"x"}`))
+	f.Add(uint8(2), uint8(0), []byte(`{"app_id":"","app_secret":"\u0000","service_id":null}`))
+	f.Add(uint8(2), uint8(1), []byte(`null`))
+	f.Fuzz(func(t *testing.T, platform, method uint8, body []byte) {
+		p := platforms.All()[int(platform)%len(platforms.All())]
+		m := simulator.Method(int(method) % 2)
+		req, problems := simulator.DecodeBindingRequest(p, m, body)
+		for _, problem := range problems {
+			if !reasons.MatchString(problem.Reason) {
+				t.Fatalf("unexpected reason %q for %q", problem.Reason, problem.Field)
+			}
+		}
+		if !slices.IsSortedFunc(problems, func(a, b coc.FieldError) int { return strings.Compare(a.Field, b.Field) }) {
+			t.Fatalf("problems are not sorted: %+v", problems)
+		}
+		if problems != nil {
+			return
+		}
+		encoded, err := json.Marshal(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		again, problems := simulator.DecodeBindingRequest(p, m, encoded)
+		if problems != nil || !equalRequests(req, again) {
+			t.Fatalf("%s re-decodes to %+v (%+v), want %+v", encoded, again, problems, req)
+		}
+	})
+}
+
+func equalRequests(a, b coc.BindingRequest) bool {
+	return mapsEqual(a.Fields, b.Fields) && mapsEqual(a.Secrets, b.Secrets)
+}
+
+func mapsEqual(a, b map[string]string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if w, ok := b[k]; !ok || w != v {
+			return false
+		}
+	}
+	return true
 }

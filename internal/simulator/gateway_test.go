@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -15,10 +17,10 @@ import (
 func TestGatewayAnswersWhatItDoesNotPublish(t *testing.T) {
 	_, server := start(t)
 	for _, tc := range []struct{ method, path, msg string }{
-		{"GET", "/v1/mobile-app/lark", coc.MessageNotPublished},
-		{"GET", "/", coc.MessageNotPublished},
-		{"PATCH", coc.MobileAppsPath + "/lark", coc.MessageNoSuchMethod},
-		{"POST", coc.MobileAppsPath, coc.MessageNoSuchMethod},
+		{"GET", "/v1/mobile-app/lark", hwhttp.MessageNotPublished},
+		{"GET", "/", hwhttp.MessageNotPublished},
+		{"PATCH", coc.MobileAppsPath + "/lark", hwhttp.MessageNoSuchMethod},
+		{"POST", coc.MobileAppsPath, hwhttp.MessageNoSuchMethod},
 	} {
 		req, err := http.NewRequest(tc.method, server.URL+tc.path, nil)
 		if err != nil {
@@ -30,7 +32,7 @@ func TestGatewayAnswersWhatItDoesNotPublish(t *testing.T) {
 		}
 		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		id := resp.Header.Get(coc.HeaderRequestID)
+		id := resp.Header.Get(hwhttp.HeaderRequestID)
 		want := `{"error_code":"APIG.0101","error_msg":"` + tc.msg + `","request_id":"` + id + `"}` + "\n"
 		if resp.StatusCode != 404 || id == "" || string(body) != want {
 			t.Errorf("%s %s: %d %q (request id %q), want 404 %q", tc.method, tc.path, resp.StatusCode, body, id, want)
@@ -43,18 +45,18 @@ func TestGatewayAnswersWhatItDoesNotPublish(t *testing.T) {
 // the call never reaches the simulated COC.
 func TestFaultsAnswerAnything(t *testing.T) {
 	sim, server := start(t)
-	if err := sim.ConsoleBind(tenant.AccessKey, coc.Lark, []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"console","service_id":"1"}`)); err != nil {
+	if err := sim.ConsoleBind(tenant.AccessKey, platforms.Lark, []byte(`{"app_id":"cli_0123456789abcdef","app_secret":"console","service_id":"1"}`)); err != nil {
 		t.Fatal(err)
 	}
-	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
 	cases := []struct {
 		fault       simulator.Fault
 		status      int
 		contentType string
 		body        string
 	}{
-		{simulator.Fault{Method: "DELETE", Status: 404, Code: coc.CodeNotPublished, Message: coc.MessageNotPublished}, 404, "application/json",
-			`{"error_code":"APIG.0101","error_msg":"` + coc.MessageNotPublished + `","request_id":"sim-1"}` + "\n"},
+		{simulator.Fault{Method: "DELETE", Status: 404, Code: hwhttp.CodeNotPublished, Message: hwhttp.MessageNotPublished}, 404, "application/json",
+			`{"error_code":"APIG.0101","error_msg":"` + hwhttp.MessageNotPublished + `","request_id":"sim-1"}` + "\n"},
 		{simulator.Fault{Method: "DELETE", Status: 409, Code: "PROXY.409"}, 409, "application/json",
 			`{"error_code":"PROXY.409","error_msg":"injected fault: Conflict"}` + "\n"},
 		{simulator.Fault{Method: "DELETE", Status: 200, ContentType: "text/html", Body: "<html>login</html>"}, 200, "text/html", "<html>login</html>"},
@@ -71,26 +73,26 @@ func TestFaultsAnswerAnything(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}}.Sign(req, nil)
+		hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}}.Sign(req, nil)
 		resp, err := http.DefaultClient.Do(req)
 		if err != nil {
 			t.Fatal(err)
 		}
 		body, _ := io.ReadAll(resp.Body)
 		_ = resp.Body.Close()
-		got := strings.ReplaceAll(string(body), resp.Header.Get(coc.HeaderRequestID), "sim-1")
+		got := strings.ReplaceAll(string(body), resp.Header.Get(hwhttp.HeaderRequestID), "sim-1")
 		if resp.StatusCode != tc.status || resp.Header.Get("Content-Type") != tc.contentType || got != tc.body {
 			t.Errorf("%+v: got %d %s %q, want %d %s %q", tc.fault, resp.StatusCode, resp.Header.Get("Content-Type"), got, tc.status, tc.contentType, tc.body)
 		}
 		if log := sim.Requests(); len(log) != 1 || log[0].Status != tc.status || log[0].Fault == "" {
 			t.Errorf("%+v: request log %+v, want the one answered call", tc.fault, log)
 		}
-		if _, err := c.GetBinding(t.Context(), coc.Lark); err != nil {
+		if _, err := c.GetBinding(t.Context(), platforms.Lark); err != nil {
 			t.Errorf("%+v: the binding is gone (%v): the call reached COC", tc.fault, err)
 		}
 	}
 	for _, bad := range []simulator.Fault{
-		{Code: coc.CodeNotPublished},
+		{Code: hwhttp.CodeNotPublished},
 		{Status: 200},
 		{Status: 600},
 		{Status: 404, Body: "x", Code: "X"},

@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -32,7 +32,7 @@ type goldenStep struct {
 	// header holds extra request headers.
 	header map[string]string
 	// signer signs the request; nil sends it unsigned.
-	signer *coc.Signer
+	signer *hwhttp.Signer
 	status int
 	// response names the golden file the answer's body must equal; empty wants no body.
 	response string
@@ -71,8 +71,8 @@ func exchange(t *testing.T, server *httptest.Server, dir string, step goldenStep
 	if resp.StatusCode != step.status {
 		t.Fatalf("%s %s: status %d, want %d: %s", step.method, step.target, resp.StatusCode, step.status, got)
 	}
-	if resp.Header.Get(coc.HeaderRequestID) == "" {
-		t.Fatalf("%s %s: no %s header", step.method, step.target, coc.HeaderRequestID)
+	if resp.Header.Get(hwhttp.HeaderRequestID) == "" {
+		t.Fatalf("%s %s: no %s header", step.method, step.target, hwhttp.HeaderRequestID)
 	}
 	if step.response == "" {
 		if len(got) != 0 {
@@ -106,8 +106,8 @@ func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 	sim := simulator.New([]simulator.Tenant{tenant, expired}, simulator.WithClock(now))
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	signer := &coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: now}
-	expiredSigner := &coc.Signer{Credentials: coc.Credentials{AccessKey: expired.AccessKey, SecretKey: expired.SecretKey, SecurityToken: expired.SecurityToken}, Now: now}
+	signer := &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: now}
+	expiredSigner := &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: expired.AccessKey, SecretKey: expired.SecretKey, SecurityToken: expired.SecurityToken}, Now: now}
 
 	for _, step := range []goldenStep{
 		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 201, response: "response_create_wecom.json"},

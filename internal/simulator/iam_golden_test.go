@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -37,8 +37,8 @@ func TestIAMAndMetadataMatchGoldenFixtures(t *testing.T) {
 	}
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
-	signer := func(tn simulator.Tenant) *coc.Signer {
-		return &coc.Signer{Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: now}
+	signer := func(tn simulator.Tenant) *hwhttp.Signer {
+		return &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: now}
 	}
 	idp := func(id string) map[string]string { return map[string]string{credentials.HeaderIdpID: id} }
 	var subjectToken string

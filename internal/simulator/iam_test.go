@@ -14,6 +14,8 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
@@ -51,8 +53,8 @@ func newIAMEnv(t *testing.T, tenants ...simulator.Tenant) *iamEnv {
 	return e
 }
 
-func (e *iamEnv) signer(tn simulator.Tenant) *coc.Signer {
-	return &coc.Signer{Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: e.clock.Now}
+func (e *iamEnv) signer(tn simulator.Tenant) *hwhttp.Signer {
+	return &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, Now: e.clock.Now}
 }
 
 // iamAnswer is an answer of IAM or the metadata service.
@@ -82,7 +84,7 @@ func (a iamAnswer) iamError(t *testing.T) credentials.ErrorDetail {
 }
 
 // call sends a request, signed when signer is set.
-func (e *iamEnv) call(t *testing.T, method, path, body string, signer *coc.Signer, header map[string]string) iamAnswer {
+func (e *iamEnv) call(t *testing.T, method, path, body string, signer *hwhttp.Signer, header map[string]string) iamAnswer {
 	t.Helper()
 	req, err := http.NewRequest(method, e.server.URL+path, strings.NewReader(body))
 	if err != nil {
@@ -100,8 +102,8 @@ func (e *iamEnv) call(t *testing.T, method, path, body string, signer *coc.Signe
 	}
 	defer func() { _ = resp.Body.Close() }()
 	raw, _ := io.ReadAll(resp.Body)
-	if resp.Header.Get(coc.HeaderRequestID) == "" {
-		t.Fatalf("%s %s: no %s", method, path, coc.HeaderRequestID)
+	if resp.Header.Get(hwhttp.HeaderRequestID) == "" {
+		t.Fatalf("%s %s: no %s", method, path, hwhttp.HeaderRequestID)
 	}
 	return iamAnswer{resp.StatusCode, resp.Header, raw}
 }
@@ -121,18 +123,18 @@ func (e *iamEnv) assumeRole(t *testing.T, as simulator.Tenant, body string) iamA
 
 // listLark lists the lark bindings of the key's account through the contract API.
 func (e *iamEnv) listLark(tn simulator.Tenant) (*coc.BindingList, error) {
-	c, err := coc.NewClient(coc.Config{Endpoint: e.server.URL, Credentials: coc.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, MaxRetries: -1, Now: e.clock.Now})
+	c, err := coc.NewClient(coc.Config{Endpoint: e.server.URL, Credentials: hwhttp.Credentials{AccessKey: tn.AccessKey, SecretKey: tn.SecretKey, SecurityToken: tn.SecurityToken}, MaxRetries: -1, Now: e.clock.Now})
 	if err != nil {
 		return nil, err
 	}
-	return c.ListBindings(context.Background(), coc.ListOptions{AppType: coc.Lark})
+	return c.ListBindings(context.Background(), coc.ListOptions{AppType: platforms.Lark})
 }
 
 // worksUntilExpiry checks that an issued key acts on the target account through the contract API
 // until its expires_at, and is refused as expired from then on.
 func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 	t.Helper()
-	if err := e.sim.ConsoleBind(target.AccessKey, coc.Lark, []byte(larkBinding)); err != nil {
+	if err := e.sim.ConsoleBind(target.AccessKey, platforms.Lark, []byte(larkBinding)); err != nil {
 		t.Fatal(err)
 	}
 	if list, err := e.listLark(issued); err != nil || list.Total != 1 {
@@ -140,7 +142,7 @@ func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 	}
 	e.clock.Advance(issued.ExpiresAt.Sub(e.clock.Now()))
 	var apiErr *coc.APIError
-	if _, err := e.listLark(issued); !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(apiErr.Message, coc.SecurityTokenExpired) {
+	if _, err := e.listLark(issued); !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(apiErr.Message, hwhttp.SecurityTokenExpired) {
 		t.Fatalf("at its expires_at the issued key must be refused as expired, got %v", err)
 	}
 }
@@ -235,7 +237,7 @@ func TestAssumeRoleRefusals(t *testing.T) {
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			var signer *coc.Signer
+			var signer *hwhttp.Signer
 			if tc.as != nil {
 				signer = e.signer(*tc.as)
 			}

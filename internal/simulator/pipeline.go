@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // call is one request to a simulated service, as its handler sees it.
@@ -61,14 +62,14 @@ func (d dialect) faultCode(status int) string {
 }
 
 // cocDialect is COC's (and its API gateway's): {"error_code", "error_msg", "details"}.
-var cocDialect = dialect{throttled: coc.CodeThrottled, clientFault: coc.CodeInvalidField, serverFault: coc.CodeInternal, write: writeCOCError}
+var cocDialect = dialect{throttled: hwhttp.CodeThrottled, clientFault: coc.CodeInvalidField, serverFault: coc.CodeInternal, write: writeCOCError}
 
 // writeCOCError words an error as COC does, or as its gateway does for the gateway's own codes:
 // those carry the request id in the body too.
 func writeCOCError(w http.ResponseWriter, e *apiError) {
 	body := coc.ErrorBody{ErrorCode: e.code, ErrorMsg: e.msg, Details: e.details}
-	if coc.IsGatewayCode(e.code) {
-		body.RequestID = w.Header().Get(coc.HeaderRequestID)
+	if hwhttp.IsGatewayCode(e.code) {
+		body.RequestID = w.Header().Get(hwhttp.HeaderRequestID)
 	}
 	writeJSON(w, e.status, body)
 }
@@ -89,7 +90,7 @@ func (e *apiError) message() string {
 // locking, the request log and the answer, worded in d.
 func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set(coc.HeaderRequestID, s.requestID())
+		w.Header().Set(hwhttp.HeaderRequestID, s.requestID())
 		// The body is read first: Go's HTTP server notices a client that hangs up only once the
 		// body is consumed, and a held request must end when its client gives up.
 		body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBytes+1))
@@ -115,8 +116,8 @@ func (s *Simulator) serve(d dialect, h handler) http.HandlerFunc {
 		if e, ok := data.(*apiError); ok {
 			s.record(r, d, body, e.status, "")
 			if e.retryAfter > 0 {
-				w.Header().Set(coc.HeaderRetryAfter, strconv.FormatInt(ceilUnits(e.retryAfter, time.Second), 10))
-				w.Header().Set(coc.HeaderRetryAfterMs, strconv.FormatInt(ceilUnits(e.retryAfter, time.Millisecond), 10))
+				w.Header().Set(hwhttp.HeaderRetryAfter, strconv.FormatInt(ceilUnits(e.retryAfter, time.Second), 10))
+				w.Header().Set(hwhttp.HeaderRetryAfterMs, strconv.FormatInt(ceilUnits(e.retryAfter, time.Millisecond), 10))
 			}
 			d.write(w, e)
 			return

@@ -3,14 +3,12 @@ package simulator
 import (
 	"encoding/json"
 	"errors"
-	"fmt"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
 
-	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // The token calls of WeCom, DingTalk and Lark, which the provider makes to check an app's
@@ -30,15 +28,15 @@ const PlatformTokenPrefix = "simtoken-"
 // it. A WeCom enterprise (corpid) has several: the app's secret (enterprise_key) and the
 // contacts secret (address_book_key).
 type AppCredentials struct {
-	AppType coc.AppType `json:"app_type"`
-	AppID   string      `json:"app_id"`
-	Secrets []string    `json:"secrets"`
+	AppType platforms.AppType `json:"app_type"`
+	AppID   string            `json:"app_id"`
+	Secrets []string          `json:"secrets"`
 }
 
 // AcceptAppCredentials registers an app with its platform, or more secrets of an app already
 // registered. Only the secrets' fingerprints are kept.
 func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
-	if _, err := coc.PlatformFor(c.AppType); err != nil {
+	if _, err := platforms.For(c.AppType); err != nil {
 		return err
 	}
 	if c.AppID == "" || len(c.Secrets) == 0 {
@@ -61,122 +59,63 @@ func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
 
 // platformApp is a registered app: its app type and its ID on the platform.
 type platformApp struct {
-	appType coc.AppType
+	appType platforms.AppType
 	appID   string
-}
-
-// tokenRefusal is why a token call is refused.
-type tokenRefusal int
-
-const (
-	missingCredentials tokenRefusal = iota
-	unknownApp
-	wrongSecret
-)
-
-// simPlatform is how a platform words its answers: a token, a refusal, and (in its dialect) the
-// injected faults.
-type simPlatform struct {
-	dialect dialect
-	issue   func(token string) any
-	refuse  func(c *call, why tokenRefusal) (int, any)
-	// requestIDHeader, if any, carries the request ID in every answer.
-	requestIDHeader string
 }
 
 // Tokens live two hours on all three platforms.
 const platformTokenLifetime = 7200
 
-// wecomAnswer is every answer of WeCom's gettoken, which is HTTP 200 but for gateway faults.
-type wecomAnswer struct {
-	ErrCode     int    `json:"errcode"`
-	ErrMsg      string `json:"errmsg"`
-	AccessToken string `json:"access_token,omitempty"`
-	ExpiresIn   int    `json:"expires_in,omitempty"`
+// tokenAnswers words the answers of a platform's token call from its description: a token, a
+// refusal, and (in its dialect) the injected faults.
+type tokenAnswers struct{ tc platforms.TokenCall }
+
+// members renders a code and a message as the platform's answer members.
+func (a tokenAnswers) members(code, message string) map[string]any {
+	out := map[string]any{}
+	if code != "" && a.tc.Code != "" {
+		out[a.tc.Code] = code
+		if n, err := strconv.Atoi(code); err == nil && a.tc.NumericCode {
+			out[a.tc.Code] = n
+		}
+	}
+	if message != "" && a.tc.Message != "" {
+		out[a.tc.Message] = message
+	}
+	return out
 }
 
-type dingtalkToken struct {
-	AccessToken string `json:"accessToken"`
-	ExpireIn    int    `json:"expireIn"`
+func (a tokenAnswers) issue(token string) map[string]any {
+	out := a.members(a.tc.SuccessCode, "ok")
+	if a.tc.SuccessCode == "" {
+		out = map[string]any{}
+	}
+	out[a.tc.Token], out[a.tc.Lifetime] = token, platformTokenLifetime
+	return out
 }
 
-type dingtalkError struct {
-	Code      string `json:"code"`
-	Message   string `json:"message"`
-	RequestID string `json:"requestid"`
+// refusal is the platform's answer to a refused call; requestID goes in the member that carries
+// it, if the platform has one.
+func (a tokenAnswers) refusal(answer platforms.Answer, requestID string) (int, any) {
+	out := a.members(answer.Code, answer.Message)
+	if a.tc.RequestID != "" {
+		out[a.tc.RequestID] = requestID
+	}
+	return answer.Status, out
 }
 
-var wecomRefusals = map[tokenRefusal]wecomAnswer{
-	missingCredentials: {ErrCode: 41004, ErrMsg: "corpsecret missing"},
-	unknownApp:         {ErrCode: 40013, ErrMsg: "invalid corpid"},
-	wrongSecret:        {ErrCode: 40001, ErrMsg: "invalid credential"},
-}
-
-// larkAnswer is every answer of Lark's tenant_access_token/internal.
-type larkAnswer struct {
-	Code              int    `json:"code"`
-	Msg               string `json:"msg"`
-	TenantAccessToken string `json:"tenant_access_token,omitempty"`
-	Expire            int    `json:"expire,omitempty"`
-}
-
-// larkLogID is the header that carries Lark's request ID.
-const larkLogID = "X-Tt-Logid"
-
-var simPlatforms = map[coc.AppType]simPlatform{
-	coc.WeCom: {
-		dialect: dialect{throttled: "45009", clientFault: "40035", serverFault: "-1", write: func(w http.ResponseWriter, e *apiError) {
-			code, _ := strconv.Atoi(e.code)
-			writeJSON(w, e.status, wecomAnswer{ErrCode: code, ErrMsg: e.message()})
-		}},
-		issue: func(token string) any {
-			return wecomAnswer{ErrMsg: "ok", AccessToken: token, ExpiresIn: platformTokenLifetime}
-		},
-		// WeCom's messages end with a hint (its request ID), the caller's address and a link.
-		refuse: func(c *call, why tokenRefusal) (int, any) {
-			e := wecomRefusals[why]
-			ip, _, _ := net.SplitHostPort(c.r.RemoteAddr)
-			return http.StatusOK, wecomAnswer{ErrCode: e.ErrCode, ErrMsg: fmt.Sprintf("%s, hint: [%s], from ip: %s, more info at "+
-				"https://open.work.weixin.qq.com/devtool/query?e=%d", e.ErrMsg, c.header.Get(coc.HeaderRequestID), ip, e.ErrCode)}
-		},
-	},
-	coc.DingTalk: {
-		dialect: dialect{throttled: "Throttling", clientFault: "InvalidParameter", serverFault: "ServiceUnavailable", write: func(w http.ResponseWriter, e *apiError) {
-			writeJSON(w, e.status, dingtalkError{Code: e.code, Message: e.message(), RequestID: w.Header().Get(coc.HeaderRequestID)})
-		}},
-		issue: func(token string) any { return dingtalkToken{AccessToken: token, ExpireIn: platformTokenLifetime} },
-		refuse: func(c *call, why tokenRefusal) (int, any) {
-			answer := dingtalkError{Code: "invalidClientIdOrSecret", Message: "无效的clientId或者clientSecret", RequestID: c.header.Get(coc.HeaderRequestID)}
-			if why == missingCredentials {
-				answer.Code, answer.Message = "MissingappSecret", "appSecret is mandatory for this action."
-			}
-			return http.StatusBadRequest, answer
-		},
-	},
-	coc.Lark: {
-		dialect: dialect{throttled: "99991400", clientFault: "10003", serverFault: "10001", write: func(w http.ResponseWriter, e *apiError) {
-			code, _ := strconv.Atoi(e.code)
-			w.Header().Set(larkLogID, w.Header().Get(coc.HeaderRequestID))
-			writeJSON(w, e.status, larkAnswer{Code: code, Msg: e.message()})
-		}},
-		issue: func(token string) any {
-			return larkAnswer{Msg: "ok", TenantAccessToken: token, Expire: platformTokenLifetime}
-		},
-		// Lark answers an unknown app_id with HTTP 200, a wrong secret with 400.
-		refuse: func(_ *call, why tokenRefusal) (int, any) {
-			if why == wrongSecret {
-				return http.StatusBadRequest, larkAnswer{Code: 10014, Msg: "app secret invalid"}
-			}
-			return http.StatusOK, larkAnswer{Code: 10003, Msg: "invalid param"}
-		},
-		requestIDHeader: larkLogID,
-	},
+func (a tokenAnswers) dialect() dialect {
+	return dialect{throttled: a.tc.Throttled, clientFault: a.tc.ClientFault, serverFault: a.tc.ServerFault,
+		write: func(w http.ResponseWriter, e *apiError) {
+			status, body := a.refusal(platforms.Answer{Status: e.status, Code: e.code, Message: e.message()}, w.Header().Get(hwhttp.HeaderRequestID))
+			writeJSON(w, status, body)
+		}}
 }
 
 func (s *Simulator) routePlatforms() {
-	for t, sp := range simPlatforms {
-		tc := appcheck.TokenCall(t)
-		d := sp.dialect
+	for _, p := range platforms.All() {
+		tc, answers := p.Token, tokenAnswers{p.Token}
+		d := answers.dialect()
 		d.credentials = func(r *http.Request, body []byte) (string, string) {
 			_, secret := presented(tc, r, body)
 			if tc.Method != http.MethodGet {
@@ -186,28 +125,29 @@ func (s *Simulator) routePlatforms() {
 			query.Del(tc.SecretField)
 			return query.Encode(), secret
 		}
-		s.mux.HandleFunc(tc.Method+" "+PlatformPrefix+string(t)+tc.Path, s.serve(d, func(c *call) (int, any) {
-			if sp.requestIDHeader != "" {
-				c.header.Set(sp.requestIDHeader, c.header.Get(coc.HeaderRequestID))
+		s.mux.HandleFunc(tc.Method+" "+PlatformPrefix+string(p.AppType)+tc.Path, s.serve(d, func(c *call) (int, any) {
+			requestID := c.header.Get(hwhttp.HeaderRequestID)
+			if tc.RequestIDHeader != "" {
+				c.header.Set(tc.RequestIDHeader, requestID)
 			}
 			appID, secret := presented(tc, c.r, c.body)
-			accepted, known := s.platformApps[platformApp{t, appID}]
+			accepted, known := s.platformApps[platformApp{p.AppType, appID}]
 			switch {
 			case appID == "" || secret == "":
-				return sp.refuse(c, missingCredentials)
+				return answers.refusal(tc.Missing, requestID)
 			case !known:
-				return sp.refuse(c, unknownApp)
+				return answers.refusal(tc.UnknownApp, requestID)
 			case !accepted[Fingerprint(secret)]:
-				return sp.refuse(c, wrongSecret)
+				return answers.refusal(tc.WrongSecret, requestID)
 			}
-			return http.StatusOK, sp.issue(PlatformTokenPrefix + s.random(tokenChars, 40))
+			return http.StatusOK, answers.issue(PlatformTokenPrefix + s.random(tokenChars, 40))
 		}))
 	}
 }
 
 // presented reads the app ID and the secret a token call presents: in the query of a GET, the
 // JSON body of a POST.
-func presented(tc appcheck.Call, r *http.Request, body []byte) (appID, secret string) {
+func presented(tc platforms.TokenCall, r *http.Request, body []byte) (appID, secret string) {
 	var fields url.Values
 	if tc.Method == http.MethodGet {
 		fields = r.URL.Query()

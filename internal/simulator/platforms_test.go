@@ -10,16 +10,15 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // tokenCall sends a platform's token call to the simulator, as the platform's documentation
 // gives it, and returns the status, the Lark log ID header and the decoded answer.
-func tokenCall(t *testing.T, base string, appType coc.AppType, appID, secret string) (int, string, map[string]any) {
+func tokenCall(t *testing.T, base string, appType platforms.AppType, appID, secret string) (int, string, map[string]any) {
 	t.Helper()
-	tc := appcheck.TokenCall(appType)
+	tc := platforms.MustFor(appType).Token
 	target := base + simulator.PlatformPrefix + string(appType) + tc.Path
 	var body io.Reader
 	if tc.Method == http.MethodGet {
@@ -65,23 +64,23 @@ func TestPlatformsAnswerTheirTokenCalls(t *testing.T) {
 	sim.Reset()
 
 	cases := []struct {
-		appType             coc.AppType
+		appType             platforms.AppType
 		appID, secret       string
 		status              int
 		codeField, wantCode string
 		tokenField          string
 	}{
-		{coc.WeCom, "ww1", "app-secret", 200, "errcode", "0", "access_token"},
-		{coc.WeCom, "ww1", "contacts-secret", 200, "errcode", "0", "access_token"},
-		{coc.WeCom, "ww1", "wrong-secret", 200, "errcode", "40001", ""},
-		{coc.WeCom, "ww2", "app-secret", 200, "errcode", "40013", ""},
-		{coc.WeCom, "ww1", "", 200, "errcode", "41004", ""},
-		{coc.DingTalk, "ding1", "ding-secret", 200, "code", "", "accessToken"},
-		{coc.DingTalk, "ding1", "wrong-secret", 400, "code", "invalidClientIdOrSecret", ""},
-		{coc.DingTalk, "ding2", "ding-secret", 400, "code", "invalidClientIdOrSecret", ""},
-		{coc.Lark, "cli_1", "lark-secret", 200, "code", "0", "tenant_access_token"},
-		{coc.Lark, "cli_1", "wrong-secret", 400, "code", "10014", ""},
-		{coc.Lark, "cli_2", "lark-secret", 200, "code", "10003", ""},
+		{platforms.WeCom, "ww1", "app-secret", 200, "errcode", "0", "access_token"},
+		{platforms.WeCom, "ww1", "contacts-secret", 200, "errcode", "0", "access_token"},
+		{platforms.WeCom, "ww1", "wrong-secret", 200, "errcode", "40001", ""},
+		{platforms.WeCom, "ww2", "app-secret", 200, "errcode", "40013", ""},
+		{platforms.WeCom, "ww1", "", 200, "errcode", "41004", ""},
+		{platforms.DingTalk, "ding1", "ding-secret", 200, "code", "", "accessToken"},
+		{platforms.DingTalk, "ding1", "wrong-secret", 400, "code", "invalidClientIdOrSecret", ""},
+		{platforms.DingTalk, "ding2", "ding-secret", 400, "code", "invalidClientIdOrSecret", ""},
+		{platforms.Lark, "cli_1", "lark-secret", 200, "code", "0", "tenant_access_token"},
+		{platforms.Lark, "cli_1", "wrong-secret", 400, "code", "10014", ""},
+		{platforms.Lark, "cli_2", "lark-secret", 200, "code", "10003", ""},
 	}
 	for _, tc := range cases {
 		status, logID, answer := tokenCall(t, server.URL, tc.appType, tc.appID, tc.secret)
@@ -93,7 +92,7 @@ func TestPlatformsAnswerTheirTokenCalls(t *testing.T) {
 		if status != tc.status || code != tc.wantCode || (tc.tokenField != "") != strings.HasPrefix(token, simulator.PlatformTokenPrefix) {
 			t.Errorf("%s %s %s: %d %v, want %d with code %q and a token in %q", tc.appType, tc.appID, tc.secret, status, answer, tc.status, tc.wantCode, tc.tokenField)
 		}
-		if tc.appType == coc.Lark && logID == "" {
+		if tc.appType == platforms.Lark && logID == "" {
 			t.Errorf("lark: no X-Tt-Logid")
 		}
 	}
@@ -126,9 +125,9 @@ func TestAcceptAppCredentialsRefusesIncompleteApps(t *testing.T) {
 	sim := simulator.New(nil)
 	for _, c := range []simulator.AppCredentials{
 		{AppType: "teams", AppID: "x", Secrets: []string{"s"}},
-		{AppType: coc.Lark, Secrets: []string{"s"}},
-		{AppType: coc.Lark, AppID: "cli_1"},
-		{AppType: coc.Lark, AppID: "cli_1", Secrets: []string{""}},
+		{AppType: platforms.Lark, Secrets: []string{"s"}},
+		{AppType: platforms.Lark, AppID: "cli_1"},
+		{AppType: platforms.Lark, AppID: "cli_1", Secrets: []string{""}},
 	} {
 		if err := sim.AcceptAppCredentials(c); err == nil {
 			t.Errorf("%+v was accepted", c)

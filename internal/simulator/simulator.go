@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // Option configures a Simulator.
@@ -105,7 +107,7 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 func (s *Simulator) Reset() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.forEachAccount(func(a *account) { a.bindings = map[coc.AppType]*storedBinding{} })
+	s.forEachAccount(func(a *account) { a.bindings = map[platforms.AppType]*storedBinding{} })
 	s.requests = nil
 	s.faults = nil
 	s.limiter = nil
@@ -135,15 +137,15 @@ func (s *Simulator) routeAPI() {
 // notPublished is the gateway's answer to a call of an API it does not publish: an unknown path,
 // or a known path with a method it does not serve.
 func notPublished(r *http.Request) *apiError {
-	msg := coc.MessageNotPublished
+	msg := hwhttp.MessageNotPublished
 	if r.URL.Path == coc.MobileAppsPath || path.Dir(r.URL.Path) == coc.MobileAppsPath {
-		msg = coc.MessageNoSuchMethod
+		msg = hwhttp.MessageNoSuchMethod
 	}
-	return &apiError{status: http.StatusNotFound, code: coc.CodeNotPublished, msg: msg}
+	return &apiError{status: http.StatusNotFound, code: hwhttp.CodeNotPublished, msg: msg}
 }
 
-func platformOf(r *http.Request) (coc.Platform, *apiError) {
-	p, err := coc.PlatformFor(coc.AppType(r.PathValue("app_type")))
+func platformOf(r *http.Request) (platforms.Platform, *apiError) {
+	p, err := platforms.For(platforms.AppType(r.PathValue("app_type")))
 	if err != nil {
 		return p, invalid(coc.FieldError{Field: "app_type", Reason: err.Error()})
 	}
@@ -154,13 +156,13 @@ func invalid(details ...coc.FieldError) *apiError {
 	return &apiError{status: http.StatusBadRequest, code: coc.CodeInvalidField, msg: "invalid request parameters", details: details}
 }
 
-func notBound(p coc.Platform) *apiError {
+func notBound(p platforms.Platform) *apiError {
 	return &apiError{status: http.StatusNotFound, code: coc.CodeNotBound, msg: "no " + string(p.AppType) + " app is bound to this tenant"}
 }
 
 func (s *Simulator) list(c *call) (int, any) {
 	q := c.r.URL.Query()
-	limit, offset := coc.DefaultPageLimit, 0
+	limit, offset := DefaultPageLimit, 0
 	var problems []coc.FieldError
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
@@ -176,9 +178,9 @@ func (s *Simulator) list(c *call) (int, any) {
 		}
 		offset = n
 	}
-	filter := coc.AppType(q.Get("app_type"))
+	filter := platforms.AppType(q.Get("app_type"))
 	if filter != "" {
-		if _, err := coc.PlatformFor(filter); err != nil {
+		if _, err := platforms.For(filter); err != nil {
 			problems = append(problems, coc.FieldError{Field: "app_type", Reason: err.Error()})
 		}
 	}
@@ -186,7 +188,7 @@ func (s *Simulator) list(c *call) (int, any) {
 		return http.StatusBadRequest, invalid(problems...)
 	}
 	all := []coc.Binding{}
-	for _, p := range coc.Platforms() {
+	for _, p := range platforms.All() {
 		if sb, ok := c.account.bindings[p.AppType]; ok && (filter == "" || filter == p.AppType) {
 			all = append(all, sb.binding)
 		}
@@ -195,7 +197,7 @@ func (s *Simulator) list(c *call) (int, any) {
 	if offset < len(all) {
 		page.List = all[offset:min(offset+limit, len(all))]
 	}
-	return http.StatusOK, coc.Success(page)
+	return http.StatusOK, Success(page)
 }
 
 func (s *Simulator) get(c *call) (int, any) {
@@ -207,7 +209,7 @@ func (s *Simulator) get(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	return http.StatusOK, coc.Success(sb.binding)
+	return http.StatusOK, Success(sb.binding)
 }
 
 func (s *Simulator) create(c *call) (int, any) {
@@ -215,17 +217,17 @@ func (s *Simulator) create(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	req, problems := coc.DecodeBindingRequest(p, coc.Create, c.body)
+	req, problems := DecodeBindingRequest(p, Create, c.body)
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
 	if sb, ok := c.account.bindings[p.AppType]; ok {
 		return http.StatusConflict, &apiError{
 			status: http.StatusConflict, code: coc.CodeAlreadyBound,
-			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier + " " + sb.binding.Fields[p.Identifier],
+			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier.Name + " " + sb.binding.Fields[p.Identifier.Name],
 		}
 	}
-	return http.StatusCreated, coc.Success(s.store(c.account, p, req).binding)
+	return http.StatusCreated, Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) update(c *call) (int, any) {
@@ -233,7 +235,7 @@ func (s *Simulator) update(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	req, problems := coc.DecodeBindingRequest(p, coc.Update, c.body)
+	req, problems := DecodeBindingRequest(p, Update, c.body)
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
@@ -241,14 +243,14 @@ func (s *Simulator) update(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	if bound := sb.binding.Fields[p.Identifier]; req.Fields[p.Identifier] != bound {
+	if bound := sb.binding.Fields[p.Identifier.Name]; req.Fields[p.Identifier.Name] != bound {
 		return http.StatusBadRequest, &apiError{
 			status: http.StatusBadRequest, code: coc.CodeImmutableField,
-			msg:     p.Identifier + " cannot be changed; the bound app is " + bound,
-			details: []coc.FieldError{{Field: p.Identifier, Reason: "cannot be changed"}},
+			msg:     p.Identifier.Name + " cannot be changed; the bound app is " + bound,
+			details: []coc.FieldError{{Field: p.Identifier.Name, Reason: "cannot be changed"}},
 		}
 	}
-	return http.StatusOK, coc.Success(s.store(c.account, p, req).binding)
+	return http.StatusOK, Success(s.store(c.account, p, req).binding)
 }
 
 func (s *Simulator) remove(c *call) (int, any) {
@@ -265,7 +267,7 @@ func (s *Simulator) remove(c *call) (int, any) {
 
 // store creates or updates a binding from a validated request, as both the API and the admin
 // "console" do. Secrets in req replace the stored ones and move key_updated_at.
-func (s *Simulator) store(a *account, p coc.Platform, req coc.BindingRequest) *storedBinding {
+func (s *Simulator) store(a *account, p platforms.Platform, req coc.BindingRequest) *storedBinding {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	sb, ok := a.bindings[p.AppType]
 	if !ok {

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -47,7 +49,7 @@ func admin(t *testing.T, server *httptest.Server, method, path, body string, wan
 	return out
 }
 
-func client(t *testing.T, server *httptest.Server, creds coc.Credentials) *coc.Client {
+func client(t *testing.T, server *httptest.Server, creds hwhttp.Credentials) *coc.Client {
 	t.Helper()
 	c, err := coc.NewClient(coc.Config{Endpoint: server.URL, Credentials: creds, MaxRetries: -1})
 	if err != nil {
@@ -84,8 +86,8 @@ func TestAdminAPI(t *testing.T) {
 	admin(t, server, "POST", "/_sim/bindings/wecom/secrets", `{"enterprise_key":"x"}`, 404)
 
 	// Requests made through the contract API show in the log; admin calls do not.
-	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
-	if _, err := c.GetBinding(context.Background(), coc.Lark); err != nil {
+	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	if _, err := c.GetBinding(context.Background(), platforms.Lark); err != nil {
 		t.Fatal(err)
 	}
 	var log []simulator.RequestRecord
@@ -109,7 +111,7 @@ func TestAdminAPI(t *testing.T) {
 	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"drop":"after_commit"}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"truncate":true,"status":503}`, 400)
 	admin(t, server, "POST", "/_sim/faults", `{"latency_after_commit_ms":10,"drop":"before_commit"}`, 400)
-	if _, err := c.GetBinding(context.Background(), coc.Lark); !errors.Is(err, coc.ErrServer) {
+	if _, err := c.GetBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrServer) {
 		t.Fatalf("want the injected 503, got %v", err)
 	}
 	var faults []simulator.FaultState
@@ -138,12 +140,12 @@ func TestTemporaryCredentialsNeedTheirToken(t *testing.T) {
 	temp := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom", SecurityToken: "token-1"}
 	_, server := start(t, temp)
 	ctx := context.Background()
-	withToken := client(t, server, coc.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: "token-1"})
+	withToken := client(t, server, hwhttp.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: "token-1"})
 	if _, err := withToken.ListBindings(ctx, coc.ListOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	for _, token := range []string{"", "token-2"} {
-		c := client(t, server, coc.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: token})
+		c := client(t, server, hwhttp.Credentials{AccessKey: "AKTEMP", SecretKey: "SKTEMP", SecurityToken: token})
 		if _, err := c.ListBindings(ctx, coc.ListOptions{}); !errors.Is(err, coc.ErrAuth) {
 			t.Fatalf("token %q: want ErrAuth, got %v", token, err)
 		}
@@ -153,7 +155,7 @@ func TestTemporaryCredentialsNeedTheirToken(t *testing.T) {
 func TestDomainMismatchIsRejected(t *testing.T) {
 	_, server := start(t)
 	c, err := coc.NewClient(coc.Config{
-		Endpoint: server.URL, Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey},
+		Endpoint: server.URL, Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey},
 		DomainID: "someone-else", MaxRetries: -1,
 	})
 	if err != nil {
@@ -170,7 +172,7 @@ func TestRateLimitAnswers429WithRetryAfter(t *testing.T) {
 	server := httptest.NewServer(sim)
 	t.Cleanup(server.Close)
 	sim.SetRateLimit(2, 2)
-	signer := coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return clock }}
+	signer := hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: func() time.Time { return clock }}
 	get := func() (status int, retryAfter, retryAfterMs string) {
 		req, _ := http.NewRequest("GET", server.URL+"/v1/mobile-apps", bytes.NewReader(nil))
 		signer.Sign(req, nil)
@@ -205,11 +207,11 @@ func TestLatencyFaultRespectsClientCancellation(t *testing.T) {
 	if err := sim.InjectFault(simulator.Fault{LatencyMS: 60_000}); err != nil {
 		t.Fatal(err)
 	}
-	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
 	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	if _, err := c.GetBinding(ctx, coc.Lark); !errors.Is(err, context.DeadlineExceeded) {
+	if _, err := c.GetBinding(ctx, platforms.Lark); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("want DeadlineExceeded, got %v", err)
 	}
 	if time.Since(start) > 5*time.Second {
@@ -219,8 +221,8 @@ func TestLatencyFaultRespectsClientCancellation(t *testing.T) {
 
 func TestUnknownRoutesAndAppTypes(t *testing.T) {
 	_, server := start(t)
-	c := client(t, server, coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
-	if _, err := c.GetBinding(context.Background(), coc.AppType("teams")); !errors.Is(err, coc.ErrValidation) {
+	c := client(t, server, hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey})
+	if _, err := c.GetBinding(context.Background(), platforms.AppType("teams")); !errors.Is(err, coc.ErrValidation) {
 		t.Fatalf("unknown app type: want ErrValidation, got %v", err)
 	}
 	if _, err := c.ListBindings(context.Background(), coc.ListOptions{AppType: "teams"}); !errors.Is(err, coc.ErrValidation) {
@@ -234,25 +236,25 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 	temporary := simulator.Tenant{AccessKey: "AKTEMP", SecretKey: "SKTEMP", DomainID: "dom-temp", SecurityToken: "token-1"}
 	sim, server := start(t, tenant, temporary)
 	const bound = `{"app_id":"cli_0123456789abcdef","app_secret":"stored","service_id":"s1"}`
-	if err := sim.ConsoleBind(tenant.AccessKey, coc.Lark, []byte(bound)); err != nil {
+	if err := sim.ConsoleBind(tenant.AccessKey, platforms.Lark, []byte(bound)); err != nil {
 		t.Fatal(err)
 	}
 	before, _ := sim.Bindings(tenant.AccessKey)
-	creds := coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}
+	creds := hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}
 	lark := coc.MobileAppsPath + "/lark"
 	wecom := coc.MobileAppsPath + "/wecom"
 	valid := `{"enterprise_id":"ww0123456789abcdef","enterprise_key":"k1","address_book_key":"k2","service_id":"1"}`
 	// signWith signs with an explicit list of signed headers, as a hand-rolled client might.
 	signWith := func(names ...string) func(*http.Request, []byte) {
 		return func(r *http.Request, body []byte) {
-			r.Header.Set(coc.HeaderDate, time.Now().UTC().Format(coc.DateFormat))
+			r.Header.Set(hwhttp.HeaderDate, time.Now().UTC().Format(hwhttp.DateFormat))
 			r.Header.Set("Host", r.URL.Host)
-			signature := coc.Signature(creds.SecretKey, r.Header.Get(coc.HeaderDate), coc.CanonicalRequest(r.Method, r.URL, r.Header, names, body))
-			r.Header.Set(coc.HeaderAuthorization, coc.AuthorizationValue(creds.AccessKey, names, signature))
+			signature := hwhttp.Signature(creds.SecretKey, r.Header.Get(hwhttp.HeaderDate), hwhttp.CanonicalRequest(r.Method, r.URL, r.Header, names, body))
+			r.Header.Set(hwhttp.HeaderAuthorization, hwhttp.AuthorizationValue(creds.AccessKey, names, signature))
 		}
 	}
-	signed := func(c coc.Credentials) func(*http.Request, []byte) {
-		return func(r *http.Request, body []byte) { coc.Signer{Credentials: c}.Sign(r, body) }
+	signed := func(c hwhttp.Credentials) func(*http.Request, []byte) {
+		return func(r *http.Request, body []byte) { hwhttp.Signer{Credentials: c}.Sign(r, body) }
 	}
 	cases := []struct {
 		name         string
@@ -263,26 +265,26 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		status       int
 		code         string
 	}{
-		{"x-sdk-date not signed", "DELETE", lark, "", signWith("host"), nil, 401, coc.CodeBadSignature},
-		{"x-sdk-date missing", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Del(coc.HeaderDate) }, 401, coc.CodeStaleDate},
-		{"x-sdk-date in another format", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Set(coc.HeaderDate, time.Now().Format(time.RFC1123)) }, 401, coc.CodeStaleDate},
+		{"x-sdk-date not signed", "DELETE", lark, "", signWith("host"), nil, 401, hwhttp.CodeBadSignature},
+		{"x-sdk-date missing", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Del(hwhttp.HeaderDate) }, 401, hwhttp.CodeStaleDate},
+		{"x-sdk-date in another format", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Set(hwhttp.HeaderDate, time.Now().Format(time.RFC1123)) }, 401, hwhttp.CodeStaleDate},
 		{"another algorithm", "DELETE", lark, "", signed(creds), func(r *http.Request) {
-			r.Header.Set(coc.HeaderAuthorization, strings.Replace(r.Header.Get(coc.HeaderAuthorization), coc.SigningAlgorithm, "SDK-HMAC-SHA1", 1))
-		}, 401, coc.CodeBadSignature},
+			r.Header.Set(hwhttp.HeaderAuthorization, strings.Replace(r.Header.Get(hwhttp.HeaderAuthorization), hwhttp.SigningAlgorithm, "SDK-HMAC-SHA1", 1))
+		}, 401, hwhttp.CodeBadSignature},
 		{"no signature", "DELETE", lark, "", signed(creds), func(r *http.Request) {
-			auth, _, _ := strings.Cut(r.Header.Get(coc.HeaderAuthorization), ", Signature=")
-			r.Header.Set(coc.HeaderAuthorization, auth)
-		}, 401, coc.CodeBadSignature},
-		{"signed as GET, sent as DELETE", "GET", lark, "", signed(creds), func(r *http.Request) { r.Method = "DELETE" }, 401, coc.CodeBadSignature},
-		{"signed for another host", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Host = "coc.example.com" }, 401, coc.CodeBadSignature},
-		{"another tenant's access key with this secret key", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: temporary.SecurityToken}), nil, 401, coc.CodeBadSignature},
-		{"temporary key without its token", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}), nil, 401, coc.CodeBadSignature},
-		{"temporary key with its token unsigned", "DELETE", lark, "", signed(coc.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}),
-			func(r *http.Request) { r.Header.Set(coc.HeaderSecurityToken, temporary.SecurityToken) }, 401, coc.CodeBadSignature},
+			auth, _, _ := strings.Cut(r.Header.Get(hwhttp.HeaderAuthorization), ", Signature=")
+			r.Header.Set(hwhttp.HeaderAuthorization, auth)
+		}, 401, hwhttp.CodeBadSignature},
+		{"signed as GET, sent as DELETE", "GET", lark, "", signed(creds), func(r *http.Request) { r.Method = "DELETE" }, 401, hwhttp.CodeBadSignature},
+		{"signed for another host", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Host = "coc.example.com" }, 401, hwhttp.CodeBadSignature},
+		{"another tenant's access key with this secret key", "DELETE", lark, "", signed(hwhttp.Credentials{AccessKey: temporary.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: temporary.SecurityToken}), nil, 401, hwhttp.CodeBadSignature},
+		{"temporary key without its token", "DELETE", lark, "", signed(hwhttp.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}), nil, 401, hwhttp.CodeBadSignature},
+		{"temporary key with its token unsigned", "DELETE", lark, "", signed(hwhttp.Credentials{AccessKey: temporary.AccessKey, SecretKey: temporary.SecretKey}),
+			func(r *http.Request) { r.Header.Set(hwhttp.HeaderSecurityToken, temporary.SecurityToken) }, 401, hwhttp.CodeBadSignature},
 		{"another tenant's domain", "DELETE", lark, "", func(r *http.Request, body []byte) {
-			r.Header.Set(coc.HeaderDomainID, temporary.DomainID)
+			r.Header.Set(hwhttp.HeaderDomainID, temporary.DomainID)
 			signed(creds)(r, body)
-		}, nil, 403, coc.CodeDomainMismatch},
+		}, nil, 403, hwhttp.CodeDomainMismatch},
 		{"body not JSON", "POST", wecom, "enterprise_id=ww0123456789abcdef", signed(creds), nil, 400, coc.CodeInvalidField},
 		{"body a JSON array", "POST", wecom, `[` + valid + `]`, signed(creds), nil, 400, coc.CodeInvalidField},
 		{"unknown field", "POST", wecom, strings.Replace(valid, `"service_id"`, `"app_secret":"x","service_id"`, 1), signed(creds), nil, 400, coc.CodeInvalidField},
@@ -295,8 +297,8 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		{"update of the identifier", "PUT", lark, `{"app_id":"cli_ffffffffffffffff","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeImmutableField},
 		{"create of a bound app type", "POST", lark, `{"app_id":"cli_0123456789abcdef","app_secret":"new","service_id":"s2"}`, signed(creds), nil, 409, coc.CodeAlreadyBound},
 		{"unknown app type", "DELETE", coc.MobileAppsPath + "/teams", "", signed(creds), nil, 400, coc.CodeInvalidField},
-		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, coc.CodeNotPublished},
-		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, coc.CodeNotPublished},
+		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, hwhttp.CodeNotPublished},
+		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, hwhttp.CodeNotPublished},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -332,7 +334,7 @@ func TestEchoFaultRepeatsTheRequest(t *testing.T) {
 	}
 	body := `{"app_id":"cli_0123456789abcdef","app_secret":"echo-me","service_id":"1"}`
 	req, _ := http.NewRequest("POST", server.URL+"/v1/mobile-apps/lark", strings.NewReader(body))
-	coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
+	hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
 	status, answer := send(t, req)
 	if status != 400 || !strings.Contains(answer.ErrorMsg, "POST /v1/mobile-apps/lark") ||
 		!strings.Contains(answer.ErrorMsg, "X-Security-Token: token-echo") || !strings.Contains(answer.ErrorMsg, "Authorization: SDK-HMAC-SHA256") ||
@@ -344,13 +346,13 @@ func TestEchoFaultRepeatsTheRequest(t *testing.T) {
 	}
 	// The request's headers come back as headers too.
 	req, _ = http.NewRequest("POST", server.URL+"/v1/mobile-apps/lark", strings.NewReader(body))
-	coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
+	hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey, SecurityToken: "token-echo"}}.Sign(req, []byte(body))
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
 	_ = resp.Body.Close()
-	if resp.Header.Get("X-Echo-Authorization") != req.Header.Get(coc.HeaderAuthorization) || resp.Header.Get("X-Echo-X-Security-Token") != "token-echo" {
+	if resp.Header.Get("X-Echo-Authorization") != req.Header.Get(hwhttp.HeaderAuthorization) || resp.Header.Get("X-Echo-X-Security-Token") != "token-echo" {
 		t.Fatalf("the answer's headers do not echo the request's: %v", resp.Header)
 	}
 }
@@ -365,7 +367,7 @@ func TestFaultsAfterCommit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		coc.Signer{Credentials: coc.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}}.Sign(req, []byte(body))
+		hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}}.Sign(req, []byte(body))
 		return http.DefaultClient.Do(req)
 	}
 	expect := func(t *testing.T, sim *simulator.Simulator, status int, fault string) {

@@ -12,13 +12,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Endpoint accepts an absolute http(s) URL without credentials, query or fragment, as the base URL
 // of service ("COC", "IAM"); example is such a URL, for the error.
 func Endpoint(service, example string) validator.String {
-	return endpointValidator{service: service, example: example, parse: coc.ParseEndpoint,
+	return endpointValidator{service: service, example: example, parse: hwhttp.ParseEndpoint,
 		description: "must be an absolute http(s) URL without credentials, query or fragment"}
 }
 

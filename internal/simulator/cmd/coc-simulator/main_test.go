@@ -8,9 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/cocops/terraform-provider-coc/internal/appcheck"
-	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 func writeFile(t *testing.T, content string) string {
@@ -67,7 +66,7 @@ func TestTenantsFileDeclaresIAMAndMetadata(t *testing.T) {
 		t.Fatalf("issued credentials = %+v", issued)
 	}
 	answer = httptest.NewRecorder()
-	sim.ServeHTTP(answer, httptest.NewRequest("POST", "/_platforms/lark"+appcheck.TokenCall(coc.Lark).Path,
+	sim.ServeHTTP(answer, httptest.NewRequest("POST", "/_platforms/lark"+platforms.MustFor(platforms.Lark).Token.Path,
 		strings.NewReader(`{"app_id":"cli_1","app_secret":"lark-secret"}`)))
 	if answer.Code != http.StatusOK || !strings.Contains(answer.Body.String(), `"code":0`) {
 		t.Fatalf("the platform app: %d %s", answer.Code, answer.Body)

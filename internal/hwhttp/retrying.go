@@ -1,4 +1,4 @@
-package coc
+package hwhttp
 
 import (
 	"context"
@@ -36,10 +36,10 @@ type RetryPolicy struct {
 // capped, jittered backoff that honours Retry-After, the last answer kept for the caller (rather
 // than "giving up"), and a debug line per attempt and response without any credential.
 func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Client {
-	backoff := p.Backoff.withDefaults()
+	backoff := p.Backoff.WithDefaults()
 	logger := p.Logger
 	if logger == nil {
-		logger = nopLogger{}
+		logger = NopLogger{}
 	}
 	return &retryablehttp.Client{
 		HTTPClient:   httpClient,
@@ -67,7 +67,7 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 		RequestLogHook: func(_ retryablehttp.Logger, req *http.Request, attempt int) {
 			query := req.URL.RawQuery
 			if p.SecretQuery && query != "" {
-				query = redacted
+				query = Redacted
 			}
 			logger.Debug(req.Context(), fmt.Sprintf("Sending %s request", p.Service), map[string]any{
 				"method": req.Method, "path": req.URL.Path, "query": query, "attempt": attempt + 1,
@@ -76,10 +76,10 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
 			// An answer may echo the request: its signature and token are kept out of the log too.
-			scrub := requestCredentials(resp.Request)
+			scrub := RequestCredentials(resp.Request)
 			logger.Debug(resp.Request.Context(), fmt.Sprintf("Received %s response", p.Service), map[string]any{
 				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
-				"request_id": scrub.scrub(resp.Header.Get(HeaderRequestID)), "headers": loggableHeaders(resp.Header, scrub),
+				"request_id": scrub.Scrub(resp.Header.Get(HeaderRequestID)), "headers": loggableHeaders(resp.Header, scrub),
 			})
 		},
 	}
@@ -94,7 +94,7 @@ func WithoutQuery(err error) error {
 	}
 	shown := urlErr.URL
 	if i := strings.IndexByte(shown, '?'); i >= 0 {
-		shown = shown[:i+1] + redacted
+		shown = shown[:i+1] + Redacted
 	}
 	return &url.Error{Op: urlErr.Op, URL: shown, Err: urlErr.Err}
 }
@@ -110,26 +110,17 @@ var loggedHeaders = []string{
 // loggableHeaders renders headers as one string, "Name: value; ...", sorted by name: loggers
 // mask secrets in string fields only. Values outside loggedHeaders are ***, and scrub removes
 // what an answer must not repeat from the rest.
-func loggableHeaders(h http.Header, scrub scrubber) string {
+func loggableHeaders(h http.Header, scrub Scrubber) string {
 	names := slices.Sorted(maps.Keys(h))
 	lines := make([]string, 0, len(names))
 	for _, name := range names {
-		value := scrub.scrub(strings.Join(h[name], ", "))
+		value := scrub.Scrub(strings.Join(h[name], ", "))
 		if !slices.ContainsFunc(loggedHeaders, func(s string) bool { return strings.EqualFold(s, name) }) {
-			value = redacted
+			value = Redacted
 		}
 		lines = append(lines, name+": "+value)
 	}
 	return strings.Join(lines, "; ")
-}
-
-// requestCredentials is what a signed request carries that its answer must not repeat: the
-// signature, which could be replayed while its date is fresh, and the security token.
-func requestCredentials(req *http.Request) scrubber {
-	if req == nil {
-		return nil
-	}
-	return newScrubber(RequestSignature(req), req.Header.Get(HeaderSecurityToken))
 }
 
 func attemptFields(resp *http.Response, err error) map[string]any {

@@ -1,21 +1,17 @@
-package coc
+package hwhttp
 
 import (
-	"bytes"
 	"cmp"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
-	"strings"
 	"sync"
 	"time"
 )
 
 // The API gateway locks an access key for 5 minutes after 5 refused signatures in a row, and a
 // plan refreshes its resources in parallel: with a wrong secret key, every one of them would send
-// a signature to be refused. keyGate lets the first request signed with a key go alone (its
+// a signature to be refused. KeyGate lets the first request signed with a key go alone (its
 // trial); once the gateway has answered a request signed with the key with anything but a 401,
 // the key is proven and requests go in parallel. A 401 that is not the expired-token case refuses
 // the key for good: every later request of this client with it fails without being sent.
@@ -23,7 +19,7 @@ import (
 // The gateway refuses a signature as soon as it reads the request; a trial it has not answered
 // within keyTrialWait is past that check, or stuck behind something that would hold the others
 // too, so they stop waiting for it rather than hang behind one slow call.
-type keyGate struct {
+type KeyGate struct {
 	mu   sync.Mutex
 	keys map[string]*keyState
 	// trialWait is how long the others wait for a trial; zero means keyTrialWait.
@@ -41,8 +37,8 @@ type keyState struct {
 	trialEnds time.Time
 }
 
-// KeyRefusedError is a request that was not sent because COC refused a signature of the same
-// access key earlier in this process. It unwraps to ErrAuth and is never retried.
+// KeyRefusedError is a request that was not sent because the gateway refused a signature of the
+// same access key earlier in this process. It is never retried.
 type KeyRefusedError struct {
 	AccessKey  string
 	StatusCode int
@@ -51,7 +47,7 @@ type KeyRefusedError struct {
 }
 
 func (e *KeyRefusedError) Error() string {
-	msg := fmt.Sprintf("not sent: COC refused a request signed with access key %s earlier in this run (HTTP %d", e.AccessKey, e.StatusCode)
+	msg := fmt.Sprintf("not sent: the gateway refused a request signed with access key %s earlier in this run (HTTP %d", e.AccessKey, e.StatusCode)
 	if e.Code != "" {
 		msg += " " + e.Code
 	}
@@ -61,11 +57,9 @@ func (e *KeyRefusedError) Error() string {
 	return msg + "), and the gateway locks a key for 5 minutes after 5 refused signatures in a row, so no further request is signed with it"
 }
 
-func (e *KeyRefusedError) Unwrap() error { return ErrAuth }
-
 // enter waits until a request signed with accessKey may be sent, and returns what to call with
 // its outcome. It fails without waiting once the key has been refused.
-func (g *keyGate) enter(ctx context.Context, accessKey string) (func(*http.Response), error) {
+func (g *KeyGate) enter(ctx context.Context, accessKey string) (func(*http.Response), error) {
 	for {
 		g.mu.Lock()
 		if g.keys == nil {
@@ -104,7 +98,7 @@ func (g *keyGate) enter(ctx context.Context, accessKey string) (func(*http.Respo
 
 // settle records what the gateway said to a request signed with the key: nil for no answer,
 // which proves nothing. A trial that ends lets the next request try again alone.
-func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response, trial bool) {
+func (g *KeyGate) settle(accessKey string, st *keyState, resp *http.Response, trial bool) {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
@@ -112,51 +106,15 @@ func (g *keyGate) settle(accessKey string, st *keyState, resp *http.Response, tr
 	case resp.StatusCode != http.StatusUnauthorized:
 		st.proven = true
 	default:
-		body := peekErrorBody(resp)
-		if !expiredRefusal(resp.StatusCode, body) && st.refused == nil {
-			scrub := requestCredentials(resp.Request)
-			st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: resp.StatusCode, Code: scrub.scrub(body.ErrorCode),
-				RequestID: scrub.scrub(resp.Header.Get(HeaderRequestID))}
+		body := PeekGatewayError(resp)
+		if !TokenExpired(resp.StatusCode, body.ErrorCode, body.ErrorMsg) && st.refused == nil {
+			scrub := RequestCredentials(resp.Request)
+			st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: resp.StatusCode, Code: scrub.Scrub(body.ErrorCode),
+				RequestID: scrub.Scrub(resp.Header.Get(HeaderRequestID))}
 		}
 	}
 	if trial {
 		close(st.trial)
 		st.trial = nil
 	}
-}
-
-// maxPeekBytes bounds what is read of an error body to classify it; COC's are a few hundred bytes.
-const maxPeekBytes = 16 << 10
-
-// peekErrorBody decodes an error answer's body in COC's or the gateway's shape, leaving the body
-// readable for the caller. A body in another shape decodes to the zero ErrorBody.
-func peekErrorBody(resp *http.Response) ErrorBody {
-	var body ErrorBody
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return body
-	}
-	peeked, err := io.ReadAll(io.LimitReader(resp.Body, maxPeekBytes))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(peeked), errReader{err}, resp.Body), resp.Body}
-	_ = json.Unmarshal(peeked, &body)
-	return body
-}
-
-// errReader hands the caller the error that interrupted a peek, where the body broke.
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
-	return 0, io.EOF
-}
-
-// expiredRefusal reports whether an answer refuses a temporary credential past its expiry (the
-// gateway says "token expires", the contract "the security token has expired"): the one 401
-// worth renewing the credential for.
-func expiredRefusal(status int, body ErrorBody) bool {
-	return status == http.StatusUnauthorized && body.ErrorCode == CodeBadSignature && strings.Contains(strings.ToLower(body.ErrorMsg), "expire")
 }

@@ -1,4 +1,4 @@
-package coc
+package hwhttp
 
 import (
 	"context"
@@ -134,8 +134,8 @@ func TestRetryRules(t *testing.T) {
 		if got := RetryIdempotent(tc.ctx, tc.resp, tc.err); got != tc.idempotent {
 			t.Errorf("%s: RetryIdempotent = %v, want %v", tc.name, got, tc.idempotent)
 		}
-		if got := retryCreate(tc.ctx, tc.resp, tc.err); got != tc.creating {
-			t.Errorf("%s: retryCreate = %v, want %v", tc.name, got, tc.creating)
+		if got := RetryUnsent(tc.ctx, tc.resp, tc.err); got != tc.creating {
+			t.Errorf("%s: RetryUnsent = %v, want %v", tc.name, got, tc.creating)
 		}
 	}
 }

@@ -1,4 +1,4 @@
-package coc
+package hwhttp
 
 import (
 	"bytes"

@@ -1,4 +1,4 @@
-package coc
+package hwhttp
 
 import (
 	"cmp"
@@ -27,6 +27,14 @@ type Backoff struct {
 	Now func() time.Time
 }
 
+// Defaults of Backoff and of the clients' retries.
+const (
+	DefaultMaxRetries    = 5
+	DefaultBackoffBase   = 500 * time.Millisecond
+	DefaultBackoffCap    = 20 * time.Second
+	DefaultRetryAfterCap = 60 * time.Second
+)
+
 // Headers with which a 429 or 503 says how long to wait.
 const (
 	HeaderRetryAfter = "Retry-After"
@@ -36,8 +44,8 @@ const (
 	HeaderRetryAfterMs = "Retry-After-Ms"
 )
 
-// withDefaults fills in the zero fields with the package's defaults.
-func (b Backoff) withDefaults() Backoff {
+// WithDefaults fills in the zero fields with the package's defaults.
+func (b Backoff) WithDefaults() Backoff {
 	b.Min = cmp.Or(b.Min, DefaultBackoffBase)
 	b.Max = cmp.Or(b.Max, DefaultBackoffCap)
 	b.MaxRetryAfter = cmp.Or(b.MaxRetryAfter, DefaultRetryAfterCap)
@@ -55,11 +63,10 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 		random = rand.Float64
 	}
 	if resp != nil && (resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusServiceUnavailable) {
-		if d, ok := b.serverWait(resp.Header); ok {
+		if d, ok := b.ServerWait(resp.Header); ok {
 			// A little jitter on top keeps throttled callers from returning in the same instant,
 			// without ever retrying before the server asked. It is kept to a tenth of the wait
 			// (at most Min/2): a throttled apply spends most of its time in these waits.
-			d = min(d, b.MaxRetryAfter)
 			return d + time.Duration(random()*float64(min(d/10, b.Min/2)))
 		}
 	}
@@ -70,11 +77,15 @@ func (b Backoff) Wait(attempt int, resp *http.Response) time.Duration {
 	return time.Duration(ceiling/2 + random()*ceiling/2)
 }
 
-func (b Backoff) serverWait(h http.Header) (time.Duration, bool) {
-	if d, ok := b.count(h.Get(HeaderRetryAfterMs), time.Millisecond); ok {
-		return d, true
+// ServerWait is the wait a 429's or 503's headers ask for, capped at MaxRetryAfter:
+// Retry-After-Ms when present, else Retry-After in seconds or as an HTTP-date.
+func (b Backoff) ServerWait(h http.Header) (time.Duration, bool) {
+	b = b.WithDefaults()
+	d, ok := b.count(h.Get(HeaderRetryAfterMs), time.Millisecond)
+	if !ok {
+		d, ok = b.retryAfter(h.Get(HeaderRetryAfter))
 	}
-	return b.retryAfter(h.Get(HeaderRetryAfter))
+	return min(d, b.MaxRetryAfter), ok
 }
 
 // count reads a non-negative number of units, capped at MaxRetryAfter before any arithmetic: a
@@ -107,8 +118,21 @@ func (b Backoff) retryAfter(v string) (time.Duration, bool) {
 	return 0, false
 }
 
+// Sleep waits d, or less when ctx ends first.
+func Sleep(ctx context.Context, d time.Duration) error {
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-timer.C:
+		return nil
+	}
+}
+
 // RetryIdempotent is the retry rule for GET, PUT and DELETE, and for any call that repeating
-// cannot harm: connection errors, throttling and server faults are all retried.
+// cannot harm: connection errors, throttling and server faults are all retried, but for a 501
+// and the gateway's APIG.0103 ("the backend does not exist"): neither passes.
 func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
@@ -116,30 +140,30 @@ func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 	if err != nil {
 		return !permanentTransportError(err)
 	}
-	return resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode >= 500 && resp.StatusCode != http.StatusNotImplemented
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		return true
+	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented:
+		return false
+	}
+	return PeekGatewayError(resp).ErrorCode != CodeNoBackend
 }
 
-// retryIdempotentCOC is RetryIdempotent for COC's calls, but for a 5xx that says the endpoint
-// does not serve the API (the gateway's APIG.0103, "the backend does not exist"): that does not
-// pass.
-func retryIdempotentCOC(ctx context.Context, resp *http.Response, err error) bool {
-	return RetryIdempotent(ctx, resp, err) && (resp == nil || resp.StatusCode < 500 || errors.Is(kindForStatus(resp.StatusCode, peekErrorBody(resp).ErrorCode), ErrServer))
-}
-
-// retryCreate is the retry rule for POST. Only answers that prove the request never reached the
-// backend are retried here: a 429 from the gateway, or a connection that could not be opened.
-// Anything else leaves the outcome unknown and CreateBinding reconciles by reading back.
-func retryCreate(ctx context.Context, resp *http.Response, err error) bool {
+// RetryUnsent is the retry rule for a call that must not be repeated once it may have reached
+// the backend (COC's POST): only answers that prove it did not are retried, a 429 from the
+// gateway or a connection that could not be opened. The caller reconciles anything else.
+func RetryUnsent(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	if err != nil {
-		return isDialError(err)
+		return IsDialError(err)
 	}
 	return resp.StatusCode == http.StatusTooManyRequests
 }
 
-func isDialError(err error) bool {
+// IsDialError reports whether err is a connection that could not be opened: nothing was sent.
+func IsDialError(err error) bool {
 	var opErr *net.OpError
 	return errors.As(err, &opErr) && opErr.Op == "dial"
 }

@@ -1,4 +1,8 @@
-package coc
+// Package hwhttp is Huawei Cloud's HTTP layer, shared by every client of the provider: the
+// SDK-HMAC-SHA256 signer and the transport that signs each attempt, the API gateway's answers,
+// the retrying client with its backoff, and keeping secrets out of errors and logs. It knows
+// neither COC nor Terraform.
+package hwhttp
 
 import (
 	"cmp"
@@ -21,8 +25,8 @@ type CredentialsProvider interface {
 // CredentialsRenewer is a CredentialsProvider whose credentials can expire before it knows.
 type CredentialsRenewer interface {
 	CredentialsProvider
-	// Expire reports that COC refused creds as expired, so that the next Retrieve obtains new
-	// ones. It returns an error, saying why and what to do, when there will be none.
+	// Expire reports that the gateway refused creds as expired, so that the next Retrieve
+	// obtains new ones. It returns an error, saying why and what to do, when there will be none.
 	Expire(creds Credentials) error
 }
 
@@ -43,37 +47,29 @@ type CredentialsError struct {
 func (e *CredentialsError) Error() string { return "obtaining credentials: " + e.Err.Error() }
 func (e *CredentialsError) Unwrap() error { return e.Err }
 
-// CredentialsExpired reports whether COC refused a request because its temporary credentials had
-// expired (the gateway says "token expires") rather than for a bad signature. Only the former is
-// worth renewing and retrying: every retry of a bad signature brings the access key closer to the
-// gateway's lockout (5 failures in a row lock it for 5 minutes).
-func CredentialsExpired(err error) bool {
-	var apiErr *APIError
-	return errors.As(err, &apiErr) && expiredRefusal(apiErr.StatusCode, ErrorBody{ErrorCode: apiErr.Code, ErrorMsg: apiErr.Message})
-}
-
 // NewSigningTransport returns a RoundTripper that signs every request it sends (every attempt of a
 // retried one afresh, so that none carries a stale X-Sdk-Date) with the credentials creds supplies
 // at that moment, and sets X-Domain-Id when domainID is set. now is the signing clock (nil for
 // time.Now).
-func NewSigningTransport(next http.RoundTripper, creds CredentialsProvider, domainID string, now func() time.Time) http.RoundTripper {
-	return &signingTransport{next: cmp.Or[http.RoundTripper](next, http.DefaultTransport), credentials: creds, domainID: domainID, now: now}
+func NewSigningTransport(next http.RoundTripper, creds CredentialsProvider, domainID string, now func() time.Time) *SigningTransport {
+	return &SigningTransport{Next: next, Credentials: creds, DomainID: domainID, Now: now}
 }
 
-type signingTransport struct {
-	next        http.RoundTripper
-	credentials CredentialsProvider
-	domainID    string
-	now         func() time.Time
-	// gate, when set, sends the first request signed with a key alone (see keyGate).
-	gate *keyGate
+// SigningTransport signs each request with the credentials current when it is sent.
+type SigningTransport struct {
+	Next        http.RoundTripper // nil: http.DefaultTransport
+	Credentials CredentialsProvider
+	DomainID    string
+	Now         func() time.Time
+	// Gate, when set, sends the first request signed with a key alone (see KeyGate).
+	Gate *KeyGate
 }
 
 // signedWithKey is the context key under which a signed request carries its credentials.
 type signedWithKey struct{}
 
-func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
-	creds, err := t.credentials.Retrieve(req.Context())
+func (t *SigningTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	creds, err := t.Credentials.Retrieve(req.Context())
 	if err != nil {
 		return nil, &CredentialsError{Err: err}
 	}
@@ -90,24 +86,25 @@ func (t *signingTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 	signed := req.Clone(context.WithValue(req.Context(), signedWithKey{}, creds))
-	if t.domainID != "" {
-		signed.Header.Set(HeaderDomainID, t.domainID)
+	if t.DomainID != "" {
+		signed.Header.Set(HeaderDomainID, t.DomainID)
 	}
-	Signer{Credentials: creds, Now: t.now}.Sign(signed, body)
-	if t.gate == nil {
-		return t.next.RoundTrip(signed)
+	Signer{Credentials: creds, Now: t.Now}.Sign(signed, body)
+	next := cmp.Or[http.RoundTripper](t.Next, http.DefaultTransport)
+	if t.Gate == nil {
+		return next.RoundTrip(signed)
 	}
-	settle, err := t.gate.enter(req.Context(), creds.AccessKey)
+	settle, err := t.Gate.enter(req.Context(), creds.AccessKey)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := t.next.RoundTrip(signed)
+	resp, err := next.RoundTrip(signed)
 	settle(resp)
 	return resp, err
 }
 
-// signedWith returns the credentials a request sent through a signing transport was signed with.
-func signedWith(req *http.Request) Credentials {
+// SignedWith returns the credentials a request sent through a SigningTransport was signed with.
+func SignedWith(req *http.Request) Credentials {
 	if req == nil {
 		return Credentials{}
 	}
@@ -115,17 +112,17 @@ func signedWith(req *http.Request) Credentials {
 	return creds
 }
 
-// recordingProvider passes credentials through and remembers the secrets of every one it handed
-// out, so that errors are scrubbed of whichever credentials signed the request, including
+// CredentialsRecorder passes credentials through and remembers the secrets of every one it
+// handed out, so that errors are scrubbed of whichever credentials signed the request, including
 // credentials obtained long after the client was built.
-type recordingProvider struct {
+type CredentialsRecorder struct {
 	CredentialsProvider
 	mu   sync.Mutex
 	last Credentials
-	seen scrubber
+	seen Scrubber
 }
 
-func (p *recordingProvider) Retrieve(ctx context.Context) (Credentials, error) {
+func (p *CredentialsRecorder) Retrieve(ctx context.Context) (Credentials, error) {
 	creds, err := p.CredentialsProvider.Retrieve(ctx)
 	if err != nil {
 		return creds, err
@@ -134,14 +131,14 @@ func (p *recordingProvider) Retrieve(ctx context.Context) (Credentials, error) {
 	defer p.mu.Unlock()
 	if creds != p.last {
 		p.last = creds
-		// A new array each time: callers of scrubber keep reading the one they were given.
-		p.seen = append(slices.Clip(p.seen), newScrubber(creds.SecretKey, creds.SecurityToken)...)
+		// A new array each time: callers of Scrubber keep reading the one they were given.
+		p.seen = append(slices.Clip(p.seen), NewScrubber(creds.SecretKey, creds.SecurityToken)...)
 	}
 	return creds, nil
 }
 
-// scrubber returns the secrets of every credential handed out so far.
-func (p *recordingProvider) scrubber() scrubber {
+// Scrubber returns the secrets of every credential handed out so far.
+func (p *CredentialsRecorder) Scrubber() Scrubber {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	return p.seen
