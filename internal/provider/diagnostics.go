@@ -90,25 +90,79 @@ func (r *appResource) addConflictOrError(diags *diag.Diagnostics, action string,
 		r.data.addAPIError(diags, r.platform.Name, action, err)
 		return
 	}
-	bound, where := "<the bound "+r.platform.Identifier.Name+">", ""
+	bound := ""
 	if apiErr.Bound != nil {
 		bound = apiErr.Bound.Identifier()
-	} else {
+	}
+	r.addAlreadyBound(diags, bound, apiErr.Code == coc.CodeKeyReused, err.Error())
+}
+
+// addAlreadyBound reports the app bound in the way of a create (bound, or "" when it could not be
+// read), and how to adopt it or clear the way. keyReused says that COC recognised the create's
+// idempotency key but not its secrets; cause is what showed it.
+func (r *appResource) addAlreadyBound(diags *diag.Diagnostics, bound string, keyReused bool, cause string) {
+	where := ""
+	if bound == "" {
 		// The read-back that names the bound app failed: say where to look rather than guess.
+		bound = "<the bound " + r.platform.Identifier.Name + ">"
 		where = " and " + bound + " is the identifier COC's message below names (so do the console's Mobile App " +
 			"Management page, the coc_mobile_apps data source and terraform query)"
 	}
-	typeName := r.typeName()
-	diags.AddError(fmt.Sprintf("%s App Already Bound", r.platform.Name), fmt.Sprintf(
-		"COC already has a %[1]s app bound in this tenant (%[2]s %[3]q), and a tenant binds one %[1]s app.\n\n"+
+	madeByKey := ""
+	if keyReused {
+		madeByKey = fmt.Sprintf("COC says that an earlier create with the same %s and settings made it, with other secrets: an "+
+			"earlier apply of this configuration whose answer was lost, before the secrets changed, or another configuration "+
+			"with the same credentials. Terraform does not take it over. ", r.platform.Identifier.Name)
+	}
+	diags.AddAttributeError(path.Root(r.platform.Identifier.Name), fmt.Sprintf("%s App Already Bound", r.platform.Name), fmt.Sprintf(
+		"COC already has a %[1]s app bound in this tenant (%[2]s %[3]q), and a tenant binds one %[1]s app. %[7]s\n\n"+
 			"To manage that binding with Terraform, import it instead of creating it, with\n\n"+
 			"  terraform import %[4]s.<name> %[3]s\n\n"+
 			"or with an import block:\n\n"+
 			"  import {\n    to = %[4]s.<name>\n    id = %[3]q\n  }\n\n"+
-			"where <name> is this resource's name%[6]s. If that binding should go, unbind it first (on the console, or with "+
-			"terraform destroy where it is managed). If this create replaces a binding under lifecycle "+
-			"create_before_destroy, remove that setting: a replacement must unbind the old app first.\n\n%[5]s",
-		r.platform.Name, r.platform.Identifier.Name, bound, typeName, err, where))
+			"where <name> is this resource's name%[6]s. If this resource was in the state until the app was replaced on the "+
+			"console, run terraform apply -refresh-only first: Terraform ignores an import into an address that is still in the "+
+			"state. If that binding should go, unbind it first (on the console, or with terraform destroy where it is managed). "+
+			"If this create replaces a binding under lifecycle create_before_destroy, remove that setting: a replacement must "+
+			"unbind the old app first.\n\n%[5]s",
+		r.platform.Name, r.platform.Identifier.Name, bound, r.typeName(), cause, where, madeByKey))
+}
+
+// A create that nothing confirmed (its answers were lost, or the apply gave up on it at
+// timeouts.create or on Ctrl-C after it was sent) fails, and records nothing in the state.
+//
+// Terraform offers two ways to fail a create: return an error with no object, or with the object
+// it may have made. The second taints the object, and a tainted object is planned as a
+// replacement, destroy first: the next apply would unbind the very binding the create made, then
+// bind it again, and the plan would say so. Returning none keeps the plan honest: the next apply
+// plans the create again, and its POST carries the same idempotency key (the provider derives it
+// from the credentials' principal and the binding's identifier and plain fields, see
+// coc.Client.CreateKey), so COC answers with what the lost create made, and Terraform records it;
+// or, if COC made nothing, it binds it now. No import, no unbinding. The plan before that apply
+// warns that COC holds the binding an earlier create made.
+//
+// Edge cases: COC recognises the key for 24 hours after the binding was made and only while
+// nothing changed it; the next apply then fails with Already Bound and the import commands, as it
+// does when the binding's identifier or plain fields changed in between (another key), or its
+// secrets (COC.00042201). A temporary key pair given as it is (security_token) is its own
+// principal: the next run, with a new key, sends another key and meets Already Bound too.
+func (r *appResource) createNotConfirmed(diags *diag.Diagnostics, identifier string, err error) {
+	diags.AddError(fmt.Sprintf("%s App Binding Not Confirmed", r.platform.Name), fmt.Sprintf(
+		"Terraform sent COC the binding of the %[1]s app with %[2]s %[3]q and does not know whether COC made it:\n\n%[4]s\n\n"+
+			"Terraform records nothing, and nothing that depends on the binding ran. Run terraform apply again, within 24 hours and "+
+			"with this binding's settings unchanged: Terraform sends the same request with the same idempotency key, and COC either "+
+			"recognises the binding it made, which Terraform then records, or binds it then. Nothing needs an import, and nothing "+
+			"is unbound. After 24 hours, or with other settings, that apply fails with %[1]s App Already Bound if COC made the "+
+			"binding, and says how to import it.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err)))
+}
+
+// addDeclaredTwice reports a second resource that binds the same app through the same provider
+// configuration in one apply: COC would take both creates for one.
+func (r *appResource) addDeclaredTwice(diags *diag.Diagnostics, identifier string) {
+	diags.AddAttributeError(path.Root(r.platform.Identifier.Name), fmt.Sprintf("%s App Declared Twice", r.platform.Name), fmt.Sprintf(
+		"Another resource of this configuration binds the %[1]s app with %[2]s %[3]q, with the same settings and through the same "+
+			"provider configuration, in this apply. A tenant binds one %[1]s app, and one binding must be managed by one resource: "+
+			"remove one of them.", r.platform.Name, r.platform.Identifier.Name, identifier))
 }
 
 func titleCase(s string) string {

@@ -116,6 +116,8 @@ type providerData struct {
 	// endpointConfigured says that endpoint (or HW_COC_ENDPOINT) set the URL, not the region.
 	endpoint, region   string
 	endpointConfigured bool
+	// creates is what this instance's creates did.
+	creates createsInRun
 }
 
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -171,6 +173,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	client, err := coc.NewClient(coc.Config{
 		Endpoint:    endpoint,
+		Principal:   chain.Principal(),
 		Credentials: chain,
 		DomainID:    chain.DomainID(),
 		UserAgent:   userAgent,
