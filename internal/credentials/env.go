@@ -1,11 +1,6 @@
 package credentials
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
-	"strings"
-)
+import "errors"
 
 // The environment variables the provider and the conformance kit read, named as the huaweicloud
 // provider names them so users can reuse theirs. They are declared here, once, so that both read
@@ -41,71 +36,15 @@ const (
 	MaxDuration = 86400
 )
 
-// ConfigFromEnv is the Config the environment alone gives: what the provider reads with an empty
-// provider block (internal/provider pins that the two agree). assume_role_with_oidc applies when
-// HW_ASSUME_ROLE_IDP_ID is set, else assume_role when HW_ASSUME_ROLE_AGENCY_NAME is. The error
-// names every variable that is unusable (half a key pair, stray whitespace, a bad duration),
+// ConfigFromEnv is the Config the environment alone gives: what the provider reads with an
+// empty provider block, decided by Resolve. The error names every variable that is unusable
+// (half a key pair, stray whitespace, a bad duration, an incomplete agency or OIDC exchange),
 // never its value; the checks that need IAM or a file are New's and the first Retrieve's.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
-	r := envReader{getenv: getenv}
-	c := Config{
-		Region:           r.oneLine(EnvRegion),
-		DomainID:         r.oneLine(EnvDomainID),
-		AccessKey:        r.oneLine(EnvAccessKey),
-		SecretKey:        r.oneLine(EnvSecretKey),
-		SecurityToken:    r.oneLine(EnvSecurityToken),
-		SharedConfigFile: getenv(EnvSharedConfigFile),
-		Profile:          getenv(EnvProfile),
-		IAMEndpoint:      getenv(EnvIAMEndpoint),
-		MetadataEndpoint: getenv(EnvMetadataEndpoint),
+	res := Resolve(nil, getenv)
+	errs := make([]error, len(res.Problems))
+	for i, p := range res.Problems {
+		errs[i] = p
 	}
-	if (c.AccessKey == "") != (c.SecretKey == "") || (c.AccessKey == "" && c.SecurityToken != "") {
-		r.problems = append(r.problems, fmt.Errorf("%s, %s and %s: set the key pair (with its security token, for a temporary key) or "+
-			"none of them", EnvAccessKey, EnvSecretKey, EnvSecurityToken))
-	}
-	switch {
-	case getenv(EnvIdpID) != "":
-		c.OIDC = &OIDCConfig{
-			IdpID: r.oneLine(EnvIdpID), AgencyName: r.oneLine(EnvAssumeRoleAgency), DomainID: r.oneLine(EnvAssumeRoleDomainID),
-			Duration: r.duration(), IDToken: r.oneLine(EnvIDToken), IDTokenFile: r.oneLine(EnvIDTokenFile),
-		}
-		if c.OIDC.IDToken == "" && c.OIDC.IDTokenFile == "" {
-			c.OIDC.IDToken = r.oneLine(EnvHCPWorkloadIdentityToken)
-		}
-	case getenv(EnvAssumeRoleAgency) != "":
-		c.AssumeRole = &AssumeRole{
-			AgencyName: r.oneLine(EnvAssumeRoleAgency), DomainName: r.oneLine(EnvAssumeRoleDomainName),
-			DomainID: r.oneLine(EnvAssumeRoleDomainID), DurationSeconds: r.duration(),
-		}
-	}
-	return c, errors.Join(r.problems...)
-}
-
-// envReader reads variables and collects what is wrong with them.
-type envReader struct {
-	getenv   func(string) string
-	problems []error
-}
-
-// oneLine reads a value that must be one line (a key, a token, a name, an ID): a value read from
-// a file often ends in a line break, which would sign with the wrong key.
-func (r *envReader) oneLine(name string) string {
-	v := r.getenv(name)
-	if i := strings.IndexFunc(v, func(c rune) bool { return c <= ' ' || c > '~' }); i >= 0 {
-		r.problems = append(r.problems, fmt.Errorf("%s has a space, a line break, a control character or a non-ASCII character "+
-			"at byte %d (the value is not shown)", name, i+1))
-	}
-	return v
-}
-
-func (r *envReader) duration() int {
-	raw := r.getenv(EnvAssumeRoleDuration)
-	if raw == "" {
-		return 0
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < MinDuration || n > MaxDuration {
-		r.problems = append(r.problems, fmt.Errorf("%s is %q: not a number of seconds from %d to %d", EnvAssumeRoleDuration, raw, MinDuration, MaxDuration))
-	}
-	return n
+	return res.Config, errors.Join(errs...)
 }

@@ -134,13 +134,13 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	s := settings{diags: &resp.Diagnostics}
-	region := s.str(path.Root("region"), cfg.Region, envRegion, true)
-	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint, false)
-	creds := s.credentials(cfg)
+	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint)
+	resolved := s.credentials(cfg)
 	verify, platformEndpoints := s.verification(cfg)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	logIgnoredVariables(ctx, resolved)
 
 	maxRetries := hwhttp.DefaultMaxRetries
 	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
@@ -149,7 +149,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	secrets := new(credentials.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	userAgent := fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion)
-	creds.Region = region
+	creds := resolved.Config
 	creds.Options = credentials.Options{MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger, UserAgent: userAgent, Secrets: secrets}
 	chain, err := credentials.New(creds)
 	if err != nil {

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -142,11 +140,15 @@ func TestAppResource_PlanObtainsCredentialsOnlyForChanges(t *testing.T) {
 	lark, wecom := platformCaseFor(platforms.Lark), platformCaseFor(platforms.WeCom)
 	_, created := newSimProtocolServer(t, env).planAndApply(lark.typeName, nil, nil, nil, newSimProtocolServer(t, env).appConfig(lark, lark.ids[0], 0, "1"))
 
+	// The environment gives the key pair and the agency: the agency variables apply only with a
+	// source the environment gives too.
 	iam := newFakeIAM(t)
 	t.Setenv(envIAMEndpoint, iam.url)
+	t.Setenv(envAccessKey, env.tenants[0].AccessKey)
+	t.Setenv(envSecretKey, env.tenants[0].SecretKey)
 	t.Setenv(envAssumeRoleAgency, "coc-operator")
 	t.Setenv(envAssumeRoleDomainID, env.tenants[0].DomainID)
-	s := newSimProtocolServer(t, env)
+	s := newProtocolServer(t, map[string]string{"endpoint": env.url})
 	typ := s.resourceType(lark.typeName)
 	plan := func(typeName string, prior *tfprotov6.DynamicValue, config tftypes.Value) {
 		t.Helper()
@@ -258,49 +260,5 @@ func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
 	logger.Warn(ctx, "warned TOKEN-obtained-late-4567", nil)
 	if logged := out.String(); strings.Contains(logged, "obtained-late") || strings.Count(logged, "***") < 5 {
 		t.Fatalf("the secrets are not masked:\n%s", logged)
-	}
-}
-
-// The variables fill in an argument pair (an agency's account, the identity token) only when the
-// block sets neither, so that a variable left in the environment cannot clash with the block;
-// and without blocks, the agency variables belong to assume_role_with_oidc once its identity
-// provider is set, as in the huaweicloud provider.
-func TestSettings_TheEnvironmentFillsInWhatTheBlocksLeaveOpen(t *testing.T) {
-	clearCredentialEnv(t)
-	t.Setenv(envAssumeRoleDomainID, "domain-from-env")
-	t.Setenv(envIDTokenFile, "/run/token-from-env")
-	var diags diag.Diagnostics
-	c := settings{&diags}.credentials(providerModel{
-		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator"), DomainName: types.StringValue("target")},
-		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci"), IDToken: types.StringValue("id.token")},
-	})
-	if diags.HasError() || c.AssumeRole.DomainID != "" || c.OIDC.IDTokenFile != "" {
-		t.Fatalf("the variables of the pairs' other halves were taken: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
-	}
-	c = settings{&diags}.credentials(providerModel{
-		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator")},
-		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci")},
-	})
-	if diags.HasError() || c.AssumeRole.DomainID != "domain-from-env" || c.OIDC.IDTokenFile != "/run/token-from-env" {
-		t.Fatalf("the variables did not fill in: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
-	}
-
-	// HCP Terraform's workload identity token stands in for an identity token nobody set.
-	t.Setenv(envHCPWorkloadIdentityToken, "hcp.workload.token")
-	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
-	if diags.HasError() || c.OIDC.IDToken != "" || c.OIDC.IDTokenFile != "/run/token-from-env" {
-		t.Fatalf("HCP Terraform's token must not override %s: %+v, %v", envIDTokenFile, c.OIDC, diags)
-	}
-	t.Setenv(envIDTokenFile, "")
-	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
-	if diags.HasError() || c.OIDC.IDToken != "hcp.workload.token" {
-		t.Fatalf("without an identity token, HCP Terraform's must be used: %+v, %v", c.OIDC, diags)
-	}
-
-	t.Setenv(envIdpID, "ci")
-	t.Setenv(envAssumeRoleAgency, "coc-operator")
-	c = settings{&diags}.credentials(providerModel{})
-	if diags.HasError() || c.AssumeRole != nil || c.OIDC == nil || c.OIDC.AgencyName != "coc-operator" || c.OIDC.DomainID != "domain-from-env" {
-		t.Fatalf("without blocks the agency variables must go to assume_role_with_oidc: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
 	}
 }
