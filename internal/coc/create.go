@@ -117,16 +117,17 @@ func sameNonSecretFields(p platforms.Platform, b Binding, req BindingRequest) bo
 
 // mayHaveCommitted reports whether a POST that failed with err may nevertheless have made the
 // binding: COC answered success in a JSON body that is cut or contradicts the request, or failed
-// on its side (5xx), or the connection broke after the request was sent, or the call was given
-// up on after the request was written. An answer that is not COC's (a gateway's 404, an HTML
-// page) made nothing through COC.
+// on its side (5xx), or the call got no answer (given up on, or the connection broke) after the
+// request was written in full. A POST that was not (the connection, or its TLS handshake, failed
+// first) reached nothing; an answer that is not COC's (a gateway's 404, an HTML page) made
+// nothing through COC.
 func mayHaveCommitted(err error, written bool) bool {
 	var transport *TransportError
 	switch {
 	case malformed(err), errors.Is(err, ErrServer):
 		return true
-	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.Canceled), errors.Is(err, context.DeadlineExceeded), errors.As(err, &transport):
 		return written
 	}
-	return errors.As(err, &transport) && !hwhttp.IsDialError(err)
+	return false
 }
