@@ -65,7 +65,7 @@ func (r *appResource) savePendingCreate(ctx context.Context, plan appBinding, se
 			"Terraform records the binding as created, without its status and timestamps, so that the next apply neither binds it "+
 			"twice nor asks for an import. That apply reads the binding from COC: if COC holds it as sent, Terraform keeps it and "+
 			"updates it once to send its secrets again; if nothing is bound, Terraform binds it again; if COC holds another "+
-			"binding, Terraform warns and never takes that one over.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err)))
+			"binding, Terraform warns and never takes that one over.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err, rerunApply)))
 }
 
 // resolvePendingCreate settles a create whose outcome was unknown, now that Read has found a

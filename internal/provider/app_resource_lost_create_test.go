@@ -316,7 +316,7 @@ func TestUnconfirmedCreateDetailCarriesNoRetryHint(t *testing.T) {
 		&coc.ResponseError{Operation: "POST /v1/mobile-apps/lark", StatusCode: 503, Reason: "no answer"},
 		&coc.TransportError{Operation: "POST /v1/mobile-apps/lark", Err: errors.New("connection reset by peer")},
 	} {
-		detail := d.errorDetail(fmt.Errorf("%w: %w", coc.ErrOutcomeUnknown, cause))
+		detail := d.errorDetail(fmt.Errorf("%w: %w", coc.ErrOutcomeUnknown, cause), rerunApply)
 		if strings.Contains(detail, "half-done") {
 			t.Errorf("the detail of an unconfirmed create (%v) carries a hint that contradicts it:\n%s", cause, detail)
 		}
