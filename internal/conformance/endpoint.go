@@ -172,6 +172,9 @@ func (e *endpoint) roundTrip(ctx context.Context, r request, creds hwhttp.Creden
 	hwhttp.Signer{Credentials: creds}.Sign(req, payload)
 	e.secrets.Add(hwhttp.RequestSignature(req))
 	resp, err := e.client.Do(req)
+	if problem := hwhttp.TransportProblem(err); problem != "" {
+		return nil, fmt.Errorf("%w: %s (check %s, or %s for the region's endpoint)", err, problem, credentials.EnvCOCEndpoint, credentials.EnvRegion)
+	}
 	if err != nil {
 		return nil, err
 	}

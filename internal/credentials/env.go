@@ -1,6 +1,12 @@
 package credentials
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+	"strconv"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+)
 
 // The environment variables the provider and the conformance kit read, named as the huaweicloud
 // provider names them so users can reuse theirs. They are declared here, once, so that both read
@@ -28,6 +34,9 @@ const (
 	// EnvHCPWorkloadIdentityToken is where HCP Terraform puts a run's workload identity token
 	// when the workspace sets TFC_WORKLOAD_IDENTITY_AUDIENCE.
 	EnvHCPWorkloadIdentityToken = "TFC_WORKLOAD_IDENTITY_TOKEN"
+	// EnvMaxRetries sets max_retries, the retries of the provider's clients (COC, IAM, the
+	// metadata service, the platforms), not only of the credentials' calls.
+	EnvMaxRetries = "HW_MAX_RETRIES"
 )
 
 // Bounds of HW_ASSUME_ROLE_DURATION, in seconds: IAM issues keys for 15 minutes to 24 hours.
@@ -35,6 +44,20 @@ const (
 	MinDuration = 900
 	MaxDuration = 86400
 )
+
+// MaxRetriesFromEnv reads HW_MAX_RETRIES: hwhttp.DefaultMaxRetries when it is unset, else a
+// whole number from 0 to hwhttp.MaxRetriesLimit, as the provider's max_retries.
+func MaxRetriesFromEnv(getenv func(string) string) (int, error) {
+	raw := getenv(EnvMaxRetries)
+	if raw == "" {
+		return hwhttp.DefaultMaxRetries, nil
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 || n > hwhttp.MaxRetriesLimit {
+		return 0, fmt.Errorf("%s is %q: not a whole number from 0 to %d", EnvMaxRetries, raw, hwhttp.MaxRetriesLimit)
+	}
+	return n, nil
+}
 
 // ConfigFromEnv is the Config the environment alone gives: what the provider reads with an
 // empty provider block, decided by Resolve. The error names every variable that is unusable

@@ -18,7 +18,7 @@ import (
 // attribute. The client has already scrubbed secrets from the error.
 func (d *providerData) addAPIError(diags *diag.Diagnostics, displayName, action string, err error) {
 	summary := fmt.Sprintf("Failed to %s %s App Binding", titleCase(action), displayName)
-	detail := d.errorDetail(err)
+	detail := d.errorDetail(err, rerunAfter(action))
 	var apiErr *coc.APIError
 	if errors.As(err, &apiErr) && errors.Is(err, coc.ErrValidation) && len(apiErr.Details) > 0 {
 		for _, field := range apiErr.Details {
@@ -29,21 +29,43 @@ func (d *providerData) addAPIError(diags *diag.Diagnostics, displayName, action 
 	diags.AddError(summary, detail)
 }
 
-// errorDetail is a client error followed by what to do about it.
-func (d *providerData) errorDetail(err error) string {
-	if hint := d.errorHint(err); hint != "" {
+// rerun says how to repeat a call that failed. Reads run while planning too (a refresh, the
+// data source, a list resource), where only the same command repeats them; only a write runs
+// in an apply, or in a destroy for a delete.
+type rerun string
+
+const (
+	rerunCommand rerun = "run the command again"
+	rerunApply   rerun = "run terraform apply again"
+	rerunDestroy rerun = "run terraform destroy or terraform apply again"
+)
+
+// rerunAfter is how to repeat a failed action of a resource: "create", "read", "update" or "delete".
+func rerunAfter(action string) rerun {
+	switch action {
+	case "create", "update":
+		return rerunApply
+	case "delete":
+		return rerunDestroy
+	}
+	return rerunCommand
+}
+
+// errorDetail is a client error followed by what to do about it; again says how to repeat the call.
+func (d *providerData) errorDetail(err error, again rerun) string {
+	if hint := d.errorHint(err, again); hint != "" {
 		return err.Error() + "\n\n" + hint
 	}
 	return err.Error()
 }
 
-func (d *providerData) errorHint(err error) string {
+func (d *providerData) errorHint(err error, again rerun) string {
 	var credErr *hwhttp.CredentialsError
 	switch {
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish within its timeout. Try again, or raise the limit in the resource's timeouts block."
 	case errors.Is(err, context.Canceled):
-		return "The operation was interrupted. Run terraform apply again: every operation of this provider is safe to repeat."
+		return fmt.Sprintf("The operation was interrupted. %s: every operation of this provider is safe to repeat.", titleCase(string(again)))
 	case errors.As(err, &credErr):
 		return "" // it names the source of the credentials and what to set
 	case errors.Is(err, coc.ErrAuth):
@@ -54,9 +76,10 @@ func (d *providerData) errorHint(err error) string {
 			"or lower terraform's -parallelism."
 	case errors.Is(err, coc.ErrOutcomeUnknown):
 		return "" // the warning that carries it says what the next apply does; nothing is known to be undone
-	case errors.Is(err, coc.ErrServer), isTransportError(err):
-		return "COC or the network kept failing after the provider's retries (max_retries). Nothing was left half-done: " +
-			"run terraform apply again."
+	case errors.Is(err, coc.ErrServer):
+		return fmt.Sprintf("COC kept failing after the provider's %s. Nothing was left half-done: %s.", d.retries(), again)
+	case isTransportError(err):
+		return d.transportHint(err, again)
 	case errors.Is(err, coc.ErrNotServed):
 		return fmt.Sprintf("That answer is not COC's about the binding: the endpoint %s (%s) does not serve the COC mobile-app API, "+
 			"or not this call. Terraform concludes nothing from it: nothing is removed from the state, nothing is recorded as made. "+
@@ -69,12 +92,30 @@ func (d *providerData) errorHint(err error) string {
 	return ""
 }
 
+// transportHint is the advice for a request that got no answer from COC: what is wrong with the
+// endpoint when no retry can fix it, else where the provider could not reach, after its retries.
+func (d *providerData) transportHint(err error, again rerun) string {
+	if problem := hwhttp.TransportProblem(err); problem != "" {
+		return fmt.Sprintf("The COC endpoint %s (%s) cannot work as set: %s. No retry can fix this, so the provider made none. "+
+			"Correct endpoint (or %s), or region (%s) for the region's endpoint, then %s.",
+			d.endpoint, d.endpointSource(), problem, envEndpoint, envRegion, again)
+	}
+	return fmt.Sprintf("The provider could not reach COC at %s (%s), after its %s. Check that this machine reaches that host and "+
+		"port (a firewall or a proxy may be in the way) and that endpoint (%s) or region (%s) names the right one. Nothing was "+
+		"left half-done: %s.", d.endpoint, d.endpointSource(), d.retries(), envEndpoint, envRegion, again)
+}
+
+// retries names the provider's retries of a failing request, and how many it makes.
+func (d *providerData) retries() string {
+	return fmt.Sprintf("retries (max_retries = %d)", d.maxRetries)
+}
+
 // endpointSource says where the COC endpoint came from.
 func (d *providerData) endpointSource() string {
-	if d.endpointConfigured {
-		return fmt.Sprintf("set by endpoint or %s; region %s", envEndpoint, d.region)
+	if d.endpointFrom != "" {
+		return "from " + d.endpointFrom
 	}
-	return fmt.Sprintf("COC's endpoint in region %s, from region, %s or the profile", d.region, envRegion)
+	return fmt.Sprintf("the default of region %s, from region, %s or the profile", d.region, envRegion)
 }
 
 func isTransportError(err error) bool {
@@ -153,7 +194,7 @@ func (r *appResource) createNotConfirmed(diags *diag.Diagnostics, identifier str
 			"with this binding's settings unchanged: Terraform sends the same request with the same idempotency key, and COC either "+
 			"recognises the binding it made, which Terraform then records, or binds it then. Nothing needs an import, and nothing "+
 			"is unbound. After 24 hours, or with other settings, that apply fails with %[1]s App Already Bound if COC made the "+
-			"binding, and says how to import it.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err)))
+			"binding, and says how to import it.", r.platform.Name, r.platform.Identifier.Name, identifier, r.data.errorDetail(err, rerunApply)))
 }
 
 // addDeclaredTwice reports a second resource that binds the same app through the same provider

@@ -34,6 +34,26 @@ func (s settings) str(p path.Path, v types.String, env string) string {
 	return v.ValueString()
 }
 
+// maxRetries returns max_retries, else HW_MAX_RETRIES, else the default. The schema checks the
+// argument's range; the variable is checked here against the same one.
+func (s settings) maxRetries(v types.Int64) int {
+	p := path.Root("max_retries")
+	switch {
+	case v.IsUnknown():
+		s.unknown(p, envMaxRetries)
+		return 0
+	case !v.IsNull():
+		return int(v.ValueInt64())
+	}
+	n, err := credentials.MaxRetriesFromEnv(os.Getenv)
+	if err != nil {
+		s.diags.AddAttributeError(p, "Invalid Provider Argument", fmt.Sprintf("The %s environment variable sets max_retries where "+
+			"the provider block does not: %s. Set it to a number of retries from 0 to %d, or unset it for the default of %d.",
+			envMaxRetries, err, hwhttp.MaxRetriesLimit, hwhttp.DefaultMaxRetries))
+	}
+	return n
+}
+
 func (s settings) unknown(p path.Path, env string) {
 	s.diags.AddAttributeError(p, "Unknown Provider Argument",
 		fmt.Sprintf("The provider's %s is not known until apply, but the provider must be configured to plan. "+

@@ -113,9 +113,12 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (connection error, throttling, "+
-					"server fault) is retried, by COC, IAM or the metadata service. Defaults to `%d`.", hwhttp.DefaultMaxRetries),
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (a connection error that may "+
+					"pass, throttling, a server fault) is retried, by COC, IAM, the metadata service or the platforms: 0 to %d. Falls "+
+					"back to `%s`, then `%d`. A request that no retry can fix (plain HTTP answering an `https://` endpoint, a "+
+					"certificate or TLS error, a host name that does not exist) fails at once.", hwhttp.MaxRetriesLimit, envMaxRetries,
+					hwhttp.DefaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, hwhttp.MaxRetriesLimit)},
 			},
 		},
 		Blocks: map[string]schema.Block{
