@@ -23,10 +23,10 @@ var (
 	// ErrOtherAppBound is COC's answer to a PUT or DELETE that names another app than the one
 	// bound (400 COC.00040002 to a PUT, 412 COC.00041201 to a DELETE): it changed nothing.
 	ErrOtherAppBound = errors.New("another app is bound")
-	ErrValidation   = errors.New("validation failed")
-	ErrThrottled    = errors.New("throttled")
-	ErrAuth         = errors.New("authentication failed")
-	ErrServer       = errors.New("server error")
+	ErrValidation    = errors.New("validation failed")
+	ErrThrottled     = errors.New("throttled")
+	ErrAuth          = errors.New("authentication failed")
+	ErrServer        = errors.New("server error")
 	// ErrNotServed is an answer that says the endpoint does not serve the COC mobile-app API, or
 	// not this call: the gateway's APIG.0101, COC's COC.00040400, any other 404 or 409, a body
 	// that is not COC's, a 2xx that is not JSON. Nothing follows from it about any binding.

@@ -88,7 +88,9 @@ func (k *kit) bind(ctx context.Context, a app) (*lifecycle, error) {
 	r = request{method: http.MethodPost, path: bindingPath(p), body: a.body(a.fields, a.secrets), header: key}
 	w := bindingWant(http.StatusCreated, p, a.fields, &lc.seen)
 	w.says += ", holding the Idempotency-Key sent"
-	w.also = func(*answer) []string { return same("idempotency_key", key[coc.HeaderIdempotencyKey], lc.seen.idempotencyKey) }
+	w.also = func(*answer) []string {
+		return same("idempotency_key", key[coc.HeaderIdempotencyKey], lc.seen.idempotencyKey)
+	}
 	ans, _, err := k.check(ctx, r, w)
 	if err != nil || ans.status != http.StatusCreated {
 		if err == nil {

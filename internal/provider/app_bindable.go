@@ -54,11 +54,11 @@ func bindabilityOf(bound *coc.Binding, identifier, replaces, key string) bindabi
 	return boundElsewhere
 }
 
-// checkBindable asks COC what a planned create would meet, and reports it. It returns false when
-// it could not ask (the identifier is not known yet, or the provider is not configured).
-func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding, replaces string, diags *diag.Diagnostics) bool {
+// checkBindable asks COC what a planned create would meet, and reports it. A create whose
+// identifier is not known yet is checked by the apply.
+func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding, replaces string, diags *diag.Diagnostics) {
 	if r.data == nil || plan.Identifier.IsUnknown() {
-		return false
+		return
 	}
 	identifier := plan.Identifier.ValueString()
 	key := ""
@@ -66,7 +66,7 @@ func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding
 		var err error
 		if key, err = r.data.client.CreateKey(r.platform.AppType, r.bindingRequest(plan, config, nil, diags)); err != nil {
 			r.data.addAPIError(diags, r.platform.Name, "check", err)
-			return true
+			return
 		}
 	}
 	ctx, cancel := withTimeout(ctx, plan.Timeouts, timeouts.Value.Read, defaultReadTimeout, diags)
@@ -77,7 +77,7 @@ func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding
 		bound = nil
 	case err != nil:
 		r.data.addAPIError(diags, r.platform.Name, "check", err)
-		return true
+		return
 	}
 	switch bindabilityOf(bound, identifier, replaces, key) {
 	case resumesEarlierCreate:
@@ -90,7 +90,6 @@ func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding
 		r.addAlreadyBound(diags, bound.Identifier(), false, fmt.Sprintf("Found while planning: GET %s/%s answered the binding of %s %q.",
 			coc.MobileAppsPath, r.platform.AppType, r.platform.Identifier.Name, bound.Identifier()))
 	}
-	return true
 }
 
 // settingsKnown reports whether the identifier and every plain field are known: what a create's

@@ -27,8 +27,9 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	if req.State.Raw.IsNull() {
 		// A create, or the second plan of a replacement, which carries the first's private state.
 		r.verifyPlan(ctx, config, plan, prior, nil, &resp.Diagnostics)
-		if !r.checkBindable(ctx, config, plan, readReplaces(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics) {
-			r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
+		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
+		if !resp.Diagnostics.HasError() {
+			r.checkBindable(ctx, config, plan, readReplaces(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
 		}
 		return // nothing to refine
 	}

@@ -74,8 +74,10 @@ func (d *providerData) errorHint(err error, again rerun) string {
 	case errors.Is(err, coc.ErrThrottled):
 		return "COC kept throttling the request after the provider's retries (max_retries). Try again later, raise max_retries, " +
 			"or lower terraform's -parallelism."
-	case errors.Is(err, coc.ErrOutcomeUnknown):
-		return "" // the warning that carries it says what the next apply does; nothing is known to be undone
+	case errors.Is(err, coc.ErrOutcomeUnknown) && !errors.Is(err, coc.ErrResponse):
+		// The error that carries it says what the next apply does; nothing is known to be undone.
+		// An unusable answer still points at what may be in the way, below.
+		return ""
 	case errors.Is(err, coc.ErrServer):
 		return fmt.Sprintf("COC kept failing after the provider's %s. Nothing was left half-done: %s.", d.retries(), again)
 	case isTransportError(err):

@@ -359,12 +359,21 @@ func TestCLI_StateWithoutTheIdentifier(t *testing.T) {
 	if err := json.Unmarshal(raw, &state); err != nil {
 		t.Fatal(err)
 	}
-	for _, r := range state["resources"].([]any) {
-		res := r.(map[string]any)
+	resources, ok := state["resources"].([]any)
+	for _, r := range resources {
+		res, isMap := r.(map[string]any)
+		instances, isList := res["instances"].([]any)
+		ok = ok && isMap && isList
 		pc := platformCases[slices.IndexFunc(platformCases, func(pc platformCase) bool { return pc.typeName == res["type"] })]
-		for _, inst := range res["instances"].([]any) {
-			delete(inst.(map[string]any)["attributes"].(map[string]any), pc.platform.Identifier.Name)
+		for _, inst := range instances {
+			instance, isMap := inst.(map[string]any)
+			attrs, hasAttrs := instance["attributes"].(map[string]any)
+			ok = ok && isMap && hasAttrs
+			delete(attrs, pc.platform.Identifier.Name)
 		}
+	}
+	if !ok {
+		t.Fatalf("the state file is not as expected:\n%s", raw)
 	}
 	edited, _ := json.Marshal(state)
 	if err := os.WriteFile(statePath, edited, 0o600); err != nil {

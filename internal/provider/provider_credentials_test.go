@@ -25,6 +25,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // fakeIAM issues agency credentials valid for an hour, or answers with refusal when it is set,
@@ -33,6 +34,9 @@ import (
 type fakeIAM struct {
 	url     string
 	refusal string
+	// coc, when set, is the simulator whose COC API accepts the keys this IAM issues, in the
+	// agency's account.
+	coc *simulator.Simulator
 
 	mu       sync.Mutex
 	requests []credentials.AssumeRole
@@ -63,10 +67,14 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 			_, _ = io.WriteString(w, f.refusal)
 			return
 		}
+		issued := credentials.Credential{Access: fmt.Sprintf("AKAGENCY%d", n), Secret: fmt.Sprintf("SK-agency-%d", n),
+			SecurityToken: fmt.Sprintf("TOKEN-agency-%d", n), ExpiresAt: time.Now().Add(time.Hour).UTC()}
+		if f.coc != nil {
+			f.coc.AddTenant(simulator.Tenant{AccessKey: issued.Access, SecretKey: issued.Secret, SecurityToken: issued.SecurityToken,
+				DomainID: body.Auth.Identity.AssumeRole.DomainID, ExpiresAt: issued.ExpiresAt})
+		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(credentials.CredentialResponse{Credential: credentials.Credential{
-			Access: fmt.Sprintf("AKAGENCY%d", n), Secret: fmt.Sprintf("SK-agency-%d", n), SecurityToken: fmt.Sprintf("TOKEN-agency-%d", n),
-			ExpiresAt: time.Now().Add(time.Hour).UTC()}})
+		_ = json.NewEncoder(w).Encode(credentials.CredentialResponse{Credential: issued})
 	}))
 	t.Cleanup(server.Close)
 	f.url = server.URL
@@ -97,11 +105,13 @@ func agencyProvider(env *simEnv, iam *fakeIAM, alias, agency string) string {
 }
 
 // A plan that creates bindings obtains the credentials it will apply with, once per provider
-// (here two aliases with an agency each), and calls nothing else; validate calls nobody.
+// (here two aliases with an agency each), and asks COC with them, once per create, whether the
+// platform is free; validate calls nobody.
 func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	w := newCLIWorkspace(t)
 	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
 		platformCaseFor(platforms.WeCom).resourceBlock("a0", map[string]string{"provider": "coc.a"})+
@@ -127,8 +137,13 @@ func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 			t.Fatalf("IAM requests signed by %v, want the configured key", signers)
 		}
 	}
-	if calls := env.sim.Requests(); len(calls) != 0 {
-		t.Fatalf("planning creates called COC: %+v", calls)
+	var asked []string
+	for _, r := range env.sim.Requests() {
+		asked = append(asked, r.Method+" "+r.Path+" by "+r.AccessKey[:len("AKAGENCY")])
+	}
+	slices.Sort(asked)
+	if want := []string{"GET /v1/mobile-apps/dingtalk by AKAGENCY", "GET /v1/mobile-apps/lark by AKAGENCY", "GET /v1/mobile-apps/wecom by AKAGENCY"}; !slices.Equal(asked, want) {
+		t.Fatalf("planning creates called COC %v, want %v", asked, want)
 	}
 }
 
@@ -143,6 +158,7 @@ func TestAppResource_PlanObtainsCredentialsOnlyForChanges(t *testing.T) {
 	// The environment gives the key pair and the agency: the agency variables apply only with a
 	// source the environment gives too.
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	t.Setenv(envIAMEndpoint, iam.url)
 	t.Setenv(envAccessKey, env.tenants[0].AccessKey)
 	t.Setenv(envSecretKey, env.tenants[0].SecretKey)
@@ -187,6 +203,7 @@ func TestCLI_AssumeRoleFromTheEnvironment(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	tenant := env.tenants[0]
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envIAMEndpoint+"="+iam.url, envAccessKey+"="+tenant.AccessKey, envSecretKey+"="+tenant.SecretKey,
 		envAssumeRoleAgency+"=coc-operator", envAssumeRoleDomainName+"=golden-target", envAssumeRoleDuration+"=3600")

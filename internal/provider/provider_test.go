@@ -141,6 +141,15 @@ func (e *simEnv) writes() []string {
 	return out
 }
 
+// calls lists every call of the log, reads included, as "METHOD path status".
+func (e *simEnv) calls() []string {
+	var out []string
+	for _, r := range e.sim.Requests() {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
+	}
+	return out
+}
+
 // platformCase holds valid values for one platform's resource, two of each so that tests
 // can change them.
 type platformCase struct {

@@ -19,8 +19,8 @@ import (
 const listBindings = "data \"coc_mobile_apps\" \"all\" {}\n"
 
 // An https:// endpoint in front of the plain-HTTP simulator: the plan that reads (the data
-// source) and the apply that creates each fail at their first connection, naming endpoint and
-// what to do, and nothing reaches COC.
+// source) and the plan that creates (which asks whether the platform is free) each fail at their
+// first connection, naming endpoint and what to do, and nothing reaches COC.
 func TestAccProvider_HTTPSEndpointOnPlainHTTPFailsAtOnce(t *testing.T) {
 	pc := platformCaseFor(platforms.Lark)
 	cases := []struct {
@@ -31,7 +31,7 @@ func TestAccProvider_HTTPSEndpointOnPlainHTTPFailsAtOnce(t *testing.T) {
 		again    string
 	}{
 		{name: "plan", config: listBindings, planOnly: true, summary: "Failed to List Mobile App Bindings", again: "run the command again"},
-		{name: "apply", config: pc.resourceBlock("this", nil), summary: "Failed to Create Lark App Binding", again: "run terraform apply again"},
+		{name: "create", config: pc.resourceBlock("this", nil), summary: "Failed to Check Lark App Binding", again: "run the command again"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

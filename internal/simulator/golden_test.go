@@ -111,7 +111,9 @@ func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 	expiredSigner := &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: expired.AccessKey, SecretKey: expired.SecretKey, SecurityToken: expired.SecurityToken}, Now: now}
 
 	key := map[string]string{coc.HeaderIdempotencyKey: "golden-idempotency-key-0001"}
-	otherSecret := func(body []byte) []byte { return bytes.Replace(body, []byte("golden-app-secret"), []byte("another-app-secret"), 1) }
+	otherSecret := func(body []byte) []byte {
+		return bytes.Replace(body, []byte("golden-app-secret"), []byte("another-app-secret"), 1)
+	}
 	replays := 0
 	for _, step := range []goldenStep{
 		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 201, response: "response_create_wecom.json"},
