@@ -268,6 +268,7 @@ func (s *soak) converge(step string, args ...string) {
 		s.figures.runs++
 		s.count(requests)
 		messages := terraformMessages(out)
+		resumed := map[string]bool{} // terraform apply plans twice, and warns each time
 		for _, m := range messages {
 			switch {
 			case m.Type == "apply_complete":
@@ -276,9 +277,10 @@ func (s *soak) converge(step string, args ...string) {
 			case strings.HasSuffix(m.Diagnostic.Summary, " App Binding Not Confirmed"):
 				s.figures.unconfirmed++
 			case strings.HasSuffix(m.Diagnostic.Summary, " Bound by an Earlier Create of This Binding"):
-				s.figures.resumed++
+				resumed[m.Diagnostic.Address] = true
 			}
 		}
+		s.figures.resumed += len(resumed)
 		if err == nil {
 			return
 		}
