@@ -79,17 +79,30 @@ func resources() []Resource {
 
 // funcs are the helpers the templates may use in [[ ]].
 var funcs = template.FuncMap{
-	// names formats names as code, in a sentence: "`a`", "`a` and `b`", "`a`, `b` and `c`".
+	// names lists fields' names as code: "`a`", "`a` and `b`", "`a`, `b` and `c`".
 	"names": func(fields []platforms.Field) string {
 		quoted := make([]string, len(fields))
 		for i, f := range fields {
 			quoted[i] = "`" + f.Name + "`"
 		}
-		if len(quoted) < 2 {
-			return strings.Join(quoted, "")
-		}
-		return strings.Join(quoted[:len(quoted)-1], ", ") + " and " + quoted[len(quoted)-1]
+		return sentence(quoted, "and")
 	},
+	// platformNames lists the platforms' names as code, as alternatives: "`WeCom`, `DingTalk` or `Lark`".
+	"platformNames": func(resources []Resource) string {
+		quoted := make([]string, len(resources))
+		for i, r := range resources {
+			quoted[i] = "`" + r.Name + "`"
+		}
+		return sentence(quoted, "or")
+	},
+}
+
+// sentence joins items as a sentence does, the last two with conjunction.
+func sentence(items []string, conjunction string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + conjunction + " " + items[len(items)-1]
 }
 
 // render executes every template under src with the platforms' data into dst, as tfplugindocs
