@@ -179,7 +179,7 @@ func pathMatches(pattern, path string) bool {
 		return false
 	}
 	for i, segment := range want {
-		if segment != got[i] && !(strings.HasPrefix(segment, "{") && got[i] != "") {
+		if segment != got[i] && (!strings.HasPrefix(segment, "{") || got[i] == "") {
 			return false
 		}
 	}

@@ -35,7 +35,7 @@ func bodyProblem(err error, t reflect.Type) error {
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return fmt.Errorf("the body ends before its JSON value does: expected %s", shape(t))
 	case errors.As(err, &syntax):
-		return fmt.Errorf("the body is not valid JSON: %s (at byte %d)", syntax, syntax.Offset)
+		return fmt.Errorf("the body is not valid JSON: %s (at byte %d)", syntax.Error(), syntax.Offset)
 	case errors.As(err, &wrongType):
 		where := "the body"
 		switch {
