@@ -124,7 +124,11 @@ func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret 
 	resp, err := c.clients[t].Do(req)
 	if err != nil {
 		// Go's client quotes the URL, and WeCom's holds the secret.
-		return unavailable(hwhttp.WithoutQuery(err).Error())
+		reason := hwhttp.WithoutQuery(err).Error()
+		if problem := hwhttp.TransportProblem(err); problem != "" {
+			reason += ": " + problem + "; no retry can fix this, so none was made"
+		}
+		return unavailable(reason)
 	}
 	defer func() { _ = resp.Body.Close() }()
 	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))

@@ -30,7 +30,10 @@ func callSteps() []callStep {
 		return f.config("1") + "data \"coc_mobile_apps\" \"all\" {\n  provider = coc.t000\n}\n"
 	}
 	return []callStep{
-		{"create 3 bindings (apply)", func(f *fleet) string { return f.config("0") }, apply, map[string]int{"POST binding": n}},
+		// terraform apply plans, then plans again as it applies: each plan asks whether the
+		// platform is free before the create.
+		{"create 3 bindings (apply: plan's check + apply's check + create)", func(f *fleet) string { return f.config("0") }, apply,
+			map[string]int{"GET binding": 2 * n, "POST binding": n}},
 		{"refresh 3 bindings (plan)", func(f *fleet) string { return f.config("0") }, []string{"plan", "-no-color", "-input=false"},
 			map[string]int{"GET binding": n}},
 		{"update 3 bindings (apply: refresh + update)", func(f *fleet) string { return f.config("1") }, apply,

@@ -26,6 +26,10 @@ type call struct {
 	listFilter platforms.AppType
 	// secrets are scrubbed from everything the answer repeats.
 	secrets []string
+	// idempotencyKey is a POST's key; replayed says that COC answered with what that key's earlier
+	// create made.
+	idempotencyKey string
+	replayed       bool
 }
 
 func (c *call) operation() string { return c.method + " " + c.path }

@@ -39,6 +39,11 @@ const (
 type Config struct {
 	// Endpoint is the base URL, for example "https://coc.myhuaweicloud.com".
 	Endpoint string
+	// Principal names who creates, the same from one run to the next (an access key, an agency): a
+	// create's idempotency key derives from it, so that COC recognises this principal's earlier
+	// create of the same binding, and nobody else's (see CreateKey). It defaults to the access key
+	// of a fixed Credentials value.
+	Principal string
 	// Credentials sign each attempt: a fixed Credentials value, or a provider that obtains and
 	// renews temporary ones. A hwhttp.CredentialsRenewer gets one chance to renew credentials COC
 	// refuses as expired, and the request is retried once with the renewed ones.
@@ -76,6 +81,9 @@ func NewClient(cfg Config) (*Client, error) {
 	}
 	if cfg.Credentials == nil {
 		return nil, errors.New("an access key and a secret key, or a credentials provider, are required")
+	}
+	if fixed, ok := cfg.Credentials.(hwhttp.Credentials); ok && cfg.Principal == "" {
+		cfg.Principal = fixed.AccessKey
 	}
 	if cfg.MaxRetries < 0 {
 		cfg.MaxRetries = 0
@@ -194,20 +202,50 @@ func pageAdvances(page *BindingList, offset int, seen map[platforms.AppType]bool
 	return nil
 }
 
-// UpdateBinding changes a binding. The identifier cannot change; omitted secrets are kept.
+// UpdateBinding changes the binding of the app req identifies, and no other: COC refuses the call,
+// changing nothing, when another app is bound (ErrOtherAppBound, with the bound one in
+// APIError.Bound when it could be read). The identifier cannot change; omitted secrets are kept.
 func (c *Client) UpdateBinding(ctx context.Context, t platforms.AppType, req BindingRequest) (*Binding, error) {
 	var b Binding
 	if err := c.do(ctx, c.idempotent, &call{method: http.MethodPut, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues()}, req, &b); err != nil {
-		return nil, err
+		return nil, c.withBound(ctx, t, err)
 	}
 	return &b, nil
 }
 
-// DeleteBinding unbinds an app. COC's own "not bound" comes back as ErrNotBound; callers that only
-// want the binding gone (including after a retried DELETE whose first attempt committed) treat it
-// as done. Any other answer than COC's success is an error: the binding may still be there.
-func (c *Client) DeleteBinding(ctx context.Context, t platforms.AppType) error {
-	return c.do(ctx, c.idempotent, &call{method: http.MethodDelete, path: bindingPath(t), appType: t}, nil, nil)
+// DeleteBinding unbinds the app of type t whose identifier is identifier, and no other: COC refuses
+// the call, changing nothing, when another app is bound (ErrOtherAppBound, with the bound one in
+// APIError.Bound when it could be read). COC's own "not bound" comes back as ErrNotBound; callers
+// that only want the binding gone (including after a retried DELETE whose first attempt committed)
+// treat it as done. Any other answer than COC's success is an error: the binding may still be
+// there.
+func (c *Client) DeleteBinding(ctx context.Context, t platforms.AppType, identifier string) error {
+	p, err := platforms.For(t)
+	if err != nil {
+		return err
+	}
+	if identifier == "" {
+		return fmt.Errorf("DELETE %s: the identifier of the app to unbind is required", bindingPath(t))
+	}
+	q := url.Values{p.Identifier.Name: {identifier}}
+	err = c.do(ctx, c.idempotent, &call{method: http.MethodDelete, path: bindingPath(t), query: q, appType: t}, nil, nil)
+	return c.withBound(ctx, t, err)
+}
+
+// withBound adds the binding that stands in the way to an ErrAlreadyBound or ErrOtherAppBound,
+// read back in one GET, so that the caller can name it; any other error is returned as it is.
+func (c *Client) withBound(ctx context.Context, t platforms.AppType, err error) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) || !errors.Is(err, ErrAlreadyBound) && !errors.Is(err, ErrOtherAppBound) {
+		return err
+	}
+	bound, getErr := c.GetBinding(ctx, t)
+	if getErr != nil {
+		return err // COC's message names the bound app too
+	}
+	described := *apiErr
+	described.Bound = bound
+	return &described
 }
 
 func bindingPath(t platforms.AppType) string { return MobileAppsPath + "/" + url.PathEscape(string(t)) }
@@ -255,6 +293,9 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, cl *call, bod
 	if c.cfg.UserAgent != "" {
 		req.Header.Set("User-Agent", c.cfg.UserAgent)
 	}
+	if cl.idempotencyKey != "" {
+		req.Header.Set(HeaderIdempotencyKey, cl.idempotencyKey)
+	}
 
 	signedWith, err := c.exchange(ctx, rc, cl, req, out)
 	renewer, renewable := c.cfg.Credentials.(hwhttp.CredentialsRenewer)
@@ -295,5 +336,6 @@ func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, cl *cal
 	// anyone could replay for the next 15 minutes.
 	scrub := append(hwhttp.NewScrubber(cl.secrets...), c.signing.Scrubber()...)
 	scrub = append(scrub, hwhttp.NewScrubber(hwhttp.RequestSignature(resp.Request))...)
+	cl.replayed = cl.idempotencyKey != "" && resp.Header.Get(HeaderIdempotentReplayed) == "true"
 	return hwhttp.SignedWith(resp.Request), c.decode(cl, resp, scrub, out)
 }

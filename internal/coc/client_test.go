@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -139,16 +140,26 @@ func TestBindingLifecycle(t *testing.T) {
 		t.Fatal("rotated key did not arrive")
 	}
 
-	// The identifier cannot change.
+	// A PUT or a DELETE that names another app than the bound one changes nothing, and the
+	// error names the bound app.
 	moved := wecomRequest("key-3")
 	moved.Fields["enterprise_id"] = "ww1111111111111111"
 	_, err = client.UpdateBinding(ctx, platforms.WeCom, moved)
-	assertAPIError(t, err, coc.ErrValidation, 400, coc.CodeImmutableField)
+	if apiErr := assertAPIError(t, err, coc.ErrOtherAppBound, 400, coc.CodeImmutableField); apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
+		t.Fatalf("the error does not name the bound app: %+v", apiErr.Bound)
+	}
+	err = client.DeleteBinding(ctx, platforms.WeCom, "ww1111111111111111")
+	if apiErr := assertAPIError(t, err, coc.ErrOtherAppBound, 412, coc.CodeOtherAppBound); apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
+		t.Fatalf("the error does not name the bound app: %+v", apiErr.Bound)
+	}
+	if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint("key-2") {
+		t.Fatal("a PUT or DELETE naming another app changed the binding")
+	}
 
-	if err := client.DeleteBinding(ctx, platforms.WeCom); err != nil {
+	if err := client.DeleteBinding(ctx, platforms.WeCom, "ww0123456789abcdef"); err != nil {
 		t.Fatal(err)
 	}
-	assertAPIError(t, client.DeleteBinding(ctx, platforms.WeCom), coc.ErrNotBound, 404, coc.CodeNotBound)
+	assertAPIError(t, client.DeleteBinding(ctx, platforms.WeCom, "ww0123456789abcdef"), coc.ErrNotBound, 404, coc.CodeNotBound)
 	_, err = client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("key-4"))
 	assertAPIError(t, err, coc.ErrNotBound, 404, coc.CodeNotBound)
 }
@@ -289,7 +300,7 @@ func TestRetriesIdempotentRequestsOnThrottlingAndServerFaults(t *testing.T) {
 				case http.MethodPut:
 					_, err = client.UpdateBinding(ctx, platforms.WeCom, wecomRequest("key-2"))
 				case http.MethodDelete:
-					err = client.DeleteBinding(ctx, platforms.WeCom)
+					err = client.DeleteBinding(ctx, platforms.WeCom, "ww0123456789abcdef")
 				}
 				if err != nil {
 					t.Fatal(err)
@@ -324,28 +335,29 @@ func TestRetriesExhaustedSurfaceTheLastAnswer(t *testing.T) {
 	}
 }
 
-func TestCreateIsNotRetriedBlindly(t *testing.T) {
+// Every POST of a create carries the create's idempotency key, so a POST is retried like any
+// idempotent call, and an attempt whose answer was lost or cut is answered in full by the next.
+func TestCreateRetriesWithItsIdempotencyKey(t *testing.T) {
+	const post = "POST /v1/mobile-apps/wecom "
 	cases := []struct {
-		name  string
-		fault simulator.Fault
-		want  string
+		name     string
+		fault    simulator.Fault
+		want     string
+		replayed bool
 	}{
-		// The gateway refused: nothing reached the backend, so posting again is safe.
 		{"throttled", simulator.Fault{Method: "POST", Status: 429, RetryAfter: 1, Times: 1},
-			"POST /v1/mobile-apps/wecom Too Many Requests\nPOST /v1/mobile-apps/wecom Created"},
-		// A 503 may hide a commit: read back first, post again only when nothing is bound.
-		{"server fault before commit", simulator.Fault{Method: "POST", Status: 503, Times: 1},
-			"POST /v1/mobile-apps/wecom Service Unavailable\nGET /v1/mobile-apps/wecom Not Found\nPOST /v1/mobile-apps/wecom Created"},
+			post + "Too Many Requests\n" + post + "Created", false},
+		{"server fault", simulator.Fault{Method: "POST", Status: 503, Times: 1},
+			post + "Service Unavailable\n" + post + "Created", false},
+		{"gateway's backend unavailable", simulator.Fault{Method: "POST", Status: 502, Code: hwhttp.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
+			post + "Bad Gateway\n" + post + "Created", false},
 		{"connection dropped before commit", simulator.Fault{Method: "POST", Drop: simulator.DropBeforeCommit, Times: 1},
-			"POST /v1/mobile-apps/wecom dropped\nGET /v1/mobile-apps/wecom Not Found\nPOST /v1/mobile-apps/wecom Created"},
-		// The create committed but the answer was lost: adopt it, and re-send the secrets with an
-		// idempotent PUT so the stored ones are certainly ours.
+			post + "dropped\n" + post + "Created", false},
+		// The first POST made the binding: COC recognises the key and answers as it did then.
 		{"connection dropped after commit", simulator.Fault{Method: "POST", Drop: simulator.DropAfterCommit, Times: 1},
-			"POST /v1/mobile-apps/wecom dropped\nGET /v1/mobile-apps/wecom OK\nPUT /v1/mobile-apps/wecom OK"},
-		// A 2xx is a commit even when its body is cut: the binding read back is the result, and
-		// the secrets need no second sending, since the POST that committed carried them.
+			post + "dropped\n" + post + "Created", true},
 		{"201 with a cut body", simulator.Fault{Method: "POST", Truncate: true, Times: 1},
-			"POST /v1/mobile-apps/wecom Created\nGET /v1/mobile-apps/wecom OK"},
+			post + "Created\n" + post + "Created", true},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -357,55 +369,94 @@ func TestCreateIsNotRetriedBlindly(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if b.Identifier() != "ww0123456789abcdef" {
-				t.Fatalf("binding = %+v", b)
+			if b.Identifier() != "ww0123456789abcdef" || b.Replayed != tc.replayed {
+				t.Fatalf("binding = %+v, want replayed %v", b, tc.replayed)
 			}
 			if calls(sim) != tc.want {
 				t.Fatalf("calls:\n%s\nwant:\n%s", calls(sim), tc.want)
 			}
+			key, _ := client.CreateKey(platforms.WeCom, wecomRequest("key-1"))
+			for _, r := range sim.Requests() {
+				if r.IdempotencyKey != key {
+					t.Fatalf("a POST carried the key %q, want %q", r.IdempotencyKey, key)
+				}
+			}
 			states, _ := sim.Bindings("")
-			if len(states) != 1 || states[0].Fingerprints["enterprise_key"] != simulator.Fingerprint("key-1") {
+			if len(states) != 1 || states[0].Fingerprints["enterprise_key"] != simulator.Fingerprint("key-1") || states[0].IdempotencyKey != key {
 				t.Fatalf("simulator state = %+v", states)
 			}
 		})
 	}
 }
 
-// When no answer and no read-back settles whether a create made the binding, the error says so
-// (ErrOutcomeUnknown), so that the caller can remember the binding it may have made. A create
-// that provably made nothing does not.
+// The key is the same for every attempt and every run that sends the binding with the same
+// identifier and plain fields as the same principal, and another for anything else; secrets are
+// not part of it.
+func TestCreateKey(t *testing.T) {
+	key := func(principal string, edit func(*coc.BindingRequest)) string {
+		client, err := coc.NewClient(coc.Config{Endpoint: "https://coc.example", Principal: principal, Credentials: hwhttp.Credentials{AccessKey: "AK", SecretKey: "SK"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		req := wecomRequest("key-1")
+		if edit != nil {
+			edit(&req)
+		}
+		k, err := client.CreateKey(platforms.WeCom, req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(k) < coc.MinIdempotencyKeyLength || len(k) > coc.MaxIdempotencyKeyLength {
+			t.Fatalf("key %q has %d characters", k, len(k))
+		}
+		return k
+	}
+	base := key("AK1", nil)
+	if key("AK1", nil) != base || key("AK1", func(r *coc.BindingRequest) { r.Secrets["enterprise_key"] = "other" }) != base {
+		t.Fatal("the key changes with the run or the secrets")
+	}
+	for name, other := range map[string]string{
+		"another principal":  key("AK2", nil),
+		"another identifier": key("AK1", func(r *coc.BindingRequest) { r.Fields["enterprise_id"] = "ww1" }),
+		"another field":      key("AK1", func(r *coc.BindingRequest) { r.Fields["service_id"] = "7" }),
+	} {
+		if other == base {
+			t.Errorf("%s gives the same key", name)
+		}
+	}
+}
+
+// When no answer settles whether a create made the binding, the error says so
+// (ErrOutcomeUnknown); a create that provably made nothing does not.
 func TestCreateWithUnknownOutcome(t *testing.T) {
 	const (
 		post = "POST /v1/mobile-apps/wecom "
-		get  = "GET /v1/mobile-apps/wecom "
-		put  = "PUT /v1/mobile-apps/wecom "
-		// Every call that fails transiently is made 1 + MaxRetries (3) times. Go's transport
-		// may repeat a GET once more on its own when a reused connection breaks.
+		// A create sends 1 + MaxRetries (3) POSTs at most.
 		attempts = 4
 	)
-	readBacksLost := simulator.Fault{Method: "GET", Drop: simulator.DropBeforeCommit}
 	cases := []struct {
 		name    string
 		faults  []simulator.Fault
 		timeout time.Duration
 		unknown bool
 		bound   bool
-		// want is the request log with repeated calls shown once; the last call is repeated
-		// at least repeats times.
+		// want is the request log with repeated calls shown once; the last is made repeats times.
 		want    []string
 		repeats int
 	}{
-		{name: "201 with a cut body, read-back lost", faults: []simulator.Fault{{Method: "POST", Truncate: true}, readBacksLost},
-			unknown: true, bound: true, want: []string{post + "Created", get + "dropped"}, repeats: attempts},
-		{name: "dropped after commit, read-back lost", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit}, readBacksLost},
-			unknown: true, bound: true, want: []string{post + "dropped", get + "dropped"}, repeats: attempts},
+		{name: "201 with a cut body throughout", faults: []simulator.Fault{{Method: "POST", Truncate: true}},
+			unknown: true, bound: true, want: []string{post + "Created"}, repeats: attempts},
+		{name: "dropped after commit throughout", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit}},
+			unknown: true, bound: true, want: []string{post + "dropped"}, repeats: attempts},
 		// Nothing was made, but nothing can tell.
-		{name: "dropped before commit, read-back lost", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropBeforeCommit}, readBacksLost},
-			unknown: true, want: []string{post + "dropped", get + "dropped"}, repeats: attempts},
-		// Adopted, but the PUT that re-sends the secrets keeps failing.
-		{name: "dropped after commit, secrets not re-sent", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit}, {Method: "PUT", Status: 503}},
-			unknown: true, bound: true, want: []string{post + "dropped", get + "OK", put + "Service Unavailable"}, repeats: attempts},
-		// The call is given up on while COC holds its answer: no read-back can be sent.
+		{name: "dropped before commit throughout", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropBeforeCommit}},
+			unknown: true, want: []string{post + "dropped"}, repeats: attempts},
+		{name: "server fault throughout", faults: []simulator.Fault{{Method: "POST", Status: 503}},
+			unknown: true, want: []string{post + "Service Unavailable"}, repeats: attempts},
+		// The first attempt may have made it; the throttling after it says nothing about that.
+		{name: "dropped after commit, then throttled", faults: []simulator.Fault{{Method: "POST", Drop: simulator.DropAfterCommit, Times: 1}, {Method: "POST", Status: 429}},
+			unknown: true, bound: true, want: []string{post + "dropped", post + "Too Many Requests"}, repeats: attempts - 1},
+		// The call is given up on while COC holds its answer, or before COC reads it.
 		{name: "given up on after commit", faults: []simulator.Fault{{Method: "POST", LatencyAfterCommitMS: 60_000}}, timeout: 300 * time.Millisecond,
 			unknown: true, bound: true, want: []string{post + "dropped"}, repeats: 1},
 		{name: "given up on before commit", faults: []simulator.Fault{{Method: "POST", LatencyMS: 60_000}}, timeout: 300 * time.Millisecond,
@@ -440,11 +491,22 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 			if got := slices.Compact(slices.Clone(lines)); !slices.Equal(got, tc.want) {
 				t.Fatalf("calls:\n%s\nwant, repeats shown once:\n%s", strings.Join(lines, "\n"), strings.Join(tc.want, "\n"))
 			}
-			if n := len(lines) - slices.Index(lines, tc.want[len(tc.want)-1]); n < tc.repeats {
-				t.Fatalf("%q made %d times, want at least %d", tc.want[len(tc.want)-1], n, tc.repeats)
+			if n := len(lines) - slices.Index(lines, tc.want[len(tc.want)-1]); n != tc.repeats {
+				t.Fatalf("%q made %d times, want %d", tc.want[len(tc.want)-1], n, tc.repeats)
 			}
 			if states, _ := sim.Bindings(""); len(states) == 1 != tc.bound {
 				t.Fatalf("simulator state = %+v; want bound: %v", states, tc.bound)
+			}
+
+			// The next run sends the same request: COC recognises what the lost one made, and
+			// makes it otherwise. Either way there is one binding, with the secrets sent.
+			sim.ClearFaults()
+			b, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
+			if err != nil || b.Replayed != tc.bound {
+				t.Fatalf("the next create: %+v, %v; want replayed %v", b, err, tc.bound)
+			}
+			if states, _ := sim.Bindings(""); len(states) != 1 || states[0].Fingerprints["enterprise_key"] != simulator.Fingerprint("key-1") {
+				t.Fatalf("simulator state = %+v", states)
 			}
 		})
 	}
@@ -461,8 +523,101 @@ func TestCreateWithUnknownOutcome(t *testing.T) {
 	}
 }
 
-// After a lost answer, a binding that differs from the request is somebody else's: report the
-// conflict, never adopt or overwrite it.
+// A create adopts only what its key made. A binding of the same app with the same fields, made on
+// the console or by another access key of the account, is refused after a transient failure as
+// without one, and its secrets are never touched; so is the binding the key made, once its secrets
+// differ from the request's, or once its lifetime has passed.
+func TestCreateAdoptsOnlyWhatItsKeyMade(t *testing.T) {
+	const post = "POST /v1/mobile-apps/wecom "
+	sameApp := `{"enterprise_id":"ww0123456789abcdef","enterprise_key":"theirs","address_book_key":"book-key-1","service_id":"1000002"}`
+	other := simulator.Tenant{AccessKey: "AKOTHER", SecretKey: "SKOTHER-0123456789", DomainID: testTenant.DomainID}
+	now := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	cases := []struct {
+		name string
+		// before makes the binding in the way, after the first POST failed transiently.
+		before  func(t *testing.T, sim *simulator.Simulator, client *coc.Client)
+		code    string
+		secrets string
+	}{
+		{"made on the console", func(t *testing.T, sim *simulator.Simulator, _ *coc.Client) {
+			if err := sim.ConsoleBind("", platforms.WeCom, []byte(sameApp)); err != nil {
+				t.Fatal(err)
+			}
+		}, coc.CodeAlreadyBound, "theirs"},
+		{"made by another access key of the account, with the same secrets", func(t *testing.T, sim *simulator.Simulator, _ *coc.Client) {
+			sim.AddTenant(other)
+			client := newClient(t, sim, other, func() time.Time { return now })
+			if _, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1")); err != nil {
+				t.Fatal(err)
+			}
+		}, coc.CodeAlreadyBound, "key-1"},
+		{"made by this key with other secrets", func(t *testing.T, _ *simulator.Simulator, client *coc.Client) {
+			if _, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("earlier")); err != nil {
+				t.Fatal(err)
+			}
+		}, coc.CodeKeyReused, "earlier"},
+		{"made by this key, changed since", func(t *testing.T, sim *simulator.Simulator, client *coc.Client) {
+			if _, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := sim.ConsoleChangeSecrets("", platforms.WeCom, map[string]string{"enterprise_key": "changed"}); err != nil {
+				t.Fatal(err)
+			}
+		}, coc.CodeAlreadyBound, "changed"},
+		{"made by this key longer ago than its lifetime", func(t *testing.T, _ *simulator.Simulator, client *coc.Client) {
+			if _, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1")); err != nil {
+				t.Fatal(err)
+			}
+			now = now.Add(coc.IdempotencyKeyLifetime)
+		}, coc.CodeAlreadyBound, "key-1"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			now = time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+			clock := func() time.Time { return now }
+			sim := simulator.New([]simulator.Tenant{testTenant}, simulator.WithSeed(1), simulator.WithClock(clock))
+			client := newClient(t, sim, testTenant, clock)
+			tc.before(t, sim, client)
+			sim.ClearRequests()
+			if err := sim.InjectFault(simulator.Fault{Method: "POST", Status: 503, Times: 1}); err != nil {
+				t.Fatal(err)
+			}
+			_, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
+			status := map[string]int{coc.CodeAlreadyBound: 409, coc.CodeKeyReused: 422}[tc.code]
+			if apiErr := assertAPIError(t, err, coc.ErrAlreadyBound, status, tc.code); apiErr.Bound == nil || apiErr.Bound.Identifier() != "ww0123456789abcdef" {
+				t.Fatalf("the conflict does not name the bound app: %+v", apiErr.Bound)
+			}
+			if errors.Is(err, coc.ErrOutcomeUnknown) {
+				t.Fatalf("a refused create is reported as possibly made: %v", err)
+			}
+			want := post + "Service Unavailable\n" + post + http.StatusText(status) + "\nGET /v1/mobile-apps/wecom OK"
+			if calls(sim) != want {
+				t.Fatalf("calls:\n%s\nwant:\n%s", calls(sim), want)
+			}
+			if got := wecomFingerprints(t, sim)["enterprise_key"]; got != simulator.Fingerprint(tc.secrets) {
+				t.Fatal("the binding in the way was changed")
+			}
+		})
+	}
+}
+
+// newClient is a client of sim signing as tenant (its principal) by the clock now.
+func newClient(t *testing.T, sim *simulator.Simulator, tenant simulator.Tenant, now func() time.Time) *coc.Client {
+	t.Helper()
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	client, err := coc.NewClient(coc.Config{
+		Endpoint: server.URL, DomainID: tenant.DomainID, MaxRetries: 3, Backoff: fastBackoff, Now: now,
+		Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return client
+}
+
+// After a failed attempt, a binding of another app is somebody else's: report the conflict, never
+// adopt or overwrite it.
 func TestCreateWithUnknownOutcomeDoesNotAdoptADifferentBinding(t *testing.T) {
 	sim, client := newEnv(t)
 	if err := sim.InjectFault(simulator.Fault{Method: "POST", Status: 500, Times: 1}); err != nil {
@@ -562,34 +717,44 @@ func TestTenantsAreIsolated(t *testing.T) {
 	}
 }
 
-func TestConcurrentClientsKeepOneBindingPerAppType(t *testing.T) {
-	sim, client := newEnv(t)
-	var wg sync.WaitGroup
-	errs := make(chan error, 8)
-	for range 8 {
-		wg.Go(func() {
-			_, err := client.CreateBinding(context.Background(), platforms.WeCom, wecomRequest("key-1"))
-			errs <- err
+// Concurrent creates of different apps of one type: one binding, the others refused. Concurrent
+// creates of the same binding by one principal are one create: every one of them gets it.
+func TestConcurrentCreatesKeepOneBindingPerAppType(t *testing.T) {
+	for _, same := range []bool{false, true} {
+		t.Run(fmt.Sprintf("same binding %v", same), func(t *testing.T) {
+			sim, client := newEnv(t)
+			var wg sync.WaitGroup
+			errs := make(chan error, 8)
+			for i := range 8 {
+				req := wecomRequest("key-1")
+				if !same {
+					req.Fields["enterprise_id"] = fmt.Sprintf("ww%016d", i)
+				}
+				wg.Go(func() {
+					_, err := client.CreateBinding(context.Background(), platforms.WeCom, req)
+					errs <- err
+				})
+			}
+			wg.Wait()
+			close(errs)
+			created, conflicts := 0, 0
+			for err := range errs {
+				switch {
+				case err == nil:
+					created++
+				case errors.Is(err, coc.ErrAlreadyBound):
+					conflicts++
+				default:
+					t.Fatal(err)
+				}
+			}
+			if want := map[bool]int{false: 1, true: 8}[same]; created != want || conflicts != 8-want {
+				t.Fatalf("created %d, conflicts %d; want %d and %d", created, conflicts, want, 8-want)
+			}
+			if bound, _ := sim.Bindings(""); len(bound) != 1 {
+				t.Fatalf("simulator holds %d bindings", len(bound))
+			}
 		})
-	}
-	wg.Wait()
-	close(errs)
-	created, conflicts := 0, 0
-	for err := range errs {
-		switch {
-		case err == nil:
-			created++
-		case errors.Is(err, coc.ErrAlreadyBound):
-			conflicts++
-		default:
-			t.Fatal(err)
-		}
-	}
-	if created != 1 || conflicts != 7 {
-		t.Fatalf("created %d, conflicts %d; want 1 and 7", created, conflicts)
-	}
-	if bound, _ := sim.Bindings(""); len(bound) != 1 {
-		t.Fatalf("simulator holds %d bindings", len(bound))
 	}
 }
 

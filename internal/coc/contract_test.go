@@ -17,7 +17,7 @@ func TestContractDocumentMatchesCode(t *testing.T) {
 		t.Fatal(err)
 	}
 	documented := regexp.MustCompile("`((?:COC\\.\\d{8})|(?:APIG\\.\\d{4}))`").FindAllStringSubmatch(string(doc), -1)
-	known := []string{CodeSuccess, CodeInvalidField, CodeImmutableField, CodeNotBound, CodeAlreadyBound,
+	known := []string{CodeSuccess, CodeInvalidField, CodeImmutableField, CodeNotBound, CodeAlreadyBound, CodeOtherAppBound, CodeKeyReused,
 		hwhttp.CodeThrottled, hwhttp.CodeBadSignature, hwhttp.CodeStaleDate, CodeInternal, hwhttp.CodeDomainMismatch, CodeNoSuchAPI,
 		hwhttp.CodeNotPublished, hwhttp.CodeNoBackend, hwhttp.CodeOrchestration}
 	seen := map[string]bool{}

@@ -156,7 +156,7 @@ func TestRenewedCredentialsRefusedAgainEndTheCall(t *testing.T) {
 	h := &refusing{keys: map[string]bool{"*": true}, status: 401, code: hwhttp.CodeBadSignature, message: tokenExpired}
 	provider := &renewingProvider{}
 	client := rawClient(t, h.ServeHTTP, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), platforms.Lark)
+	err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1")
 	if !coc.CredentialsExpired(err) {
 		t.Fatalf("want the expiry, got %v", err)
 	}
@@ -209,7 +209,7 @@ func TestEveryAttemptSignsWithTheCurrentCredentials(t *testing.T) {
 		w.WriteHeader(204)
 	}
 	client := rawClient(t, h, func(c *coc.Config) { c.Credentials = provider; c.MaxRetries = 2 })
-	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1"); err != nil {
 		t.Fatal(err)
 	}
 	if provider.retrieved != 2 {
@@ -245,7 +245,7 @@ func TestRequestsWithoutCredentialsAreNeitherSentNorRetried(t *testing.T) {
 	})
 	client := rawClient(t, func(w http.ResponseWriter, _ *http.Request) { sent.Add(1); w.WriteHeader(204) },
 		func(c *coc.Config) { c.Credentials = failing; c.MaxRetries = 3 })
-	err := client.DeleteBinding(context.Background(), platforms.Lark)
+	err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1")
 	var credErr *hwhttp.CredentialsError
 	if !errors.As(err, &credErr) || !strings.Contains(err.Error(), "DELETE /v1/mobile-apps/lark: obtaining credentials: IAM refused agency coc-operator") {
 		t.Fatalf("want a credentials error naming the call and the cause, got %v", err)

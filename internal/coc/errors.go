@@ -16,12 +16,17 @@ import (
 var (
 	// ErrNotBound is COC's 404 COC.00040401 to a GET, PUT or DELETE of one app type, and only that.
 	ErrNotBound = errors.New("not bound")
-	// ErrAlreadyBound is COC's 409 COC.00040901 to a POST, and only that.
+	// ErrAlreadyBound is COC's answer to a POST that another binding of its app type stands in
+	// the way of: 409 COC.00040901, or 422 COC.00042201 when the POST's idempotency key made that
+	// binding with other secrets. Either way the POST made nothing and is not this binding's.
 	ErrAlreadyBound = errors.New("already bound")
-	ErrValidation   = errors.New("validation failed")
-	ErrThrottled    = errors.New("throttled")
-	ErrAuth         = errors.New("authentication failed")
-	ErrServer       = errors.New("server error")
+	// ErrOtherAppBound is COC's answer to a PUT or DELETE that names another app than the one
+	// bound (400 COC.00040002 to a PUT, 412 COC.00041201 to a DELETE): it changed nothing.
+	ErrOtherAppBound = errors.New("another app is bound")
+	ErrValidation    = errors.New("validation failed")
+	ErrThrottled     = errors.New("throttled")
+	ErrAuth          = errors.New("authentication failed")
+	ErrServer        = errors.New("server error")
 	// ErrNotServed is an answer that says the endpoint does not serve the COC mobile-app API, or
 	// not this call: the gateway's APIG.0101, COC's COC.00040400, any other 404 or 409, a body
 	// that is not COC's, a 2xx that is not JSON. Nothing follows from it about any binding.
@@ -40,7 +45,8 @@ type APIError struct {
 	Message    string
 	RequestID  string
 	Details    []FieldError
-	// Bound is set on a create conflict: the binding that already exists.
+	// Bound is the binding that stands in the way of an ErrAlreadyBound or ErrOtherAppBound, when
+	// reading it back succeeded.
 	Bound *Binding
 }
 
@@ -70,8 +76,12 @@ func errorKind(c *call, status int, code string) error {
 	switch {
 	case status == http.StatusNotFound && code == CodeNotBound && c.appType != "" && c.method != http.MethodPost:
 		return ErrNotBound
-	case status == http.StatusConflict && code == CodeAlreadyBound && c.method == http.MethodPost:
+	case c.method == http.MethodPost && (status == http.StatusConflict && code == CodeAlreadyBound ||
+		status == http.StatusUnprocessableEntity && code == CodeKeyReused):
 		return ErrAlreadyBound
+	case c.method == http.MethodPut && status == http.StatusBadRequest && code == CodeImmutableField,
+		c.method == http.MethodDelete && status == http.StatusPreconditionFailed && code == CodeOtherAppBound:
+		return ErrOtherAppBound
 	case (status == http.StatusBadRequest || status == http.StatusRequestEntityTooLarge) && (code == CodeInvalidField || code == CodeImmutableField):
 		return ErrValidation
 	}

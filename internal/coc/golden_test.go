@@ -86,10 +86,14 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	}
 	want := &coc.Binding{
 		AppType: platforms.Lark, Fields: map[string]string{"app_id": "cli_a1b2c3d4e5f6a7b8", "service_id": "service-2"},
-		Status: "enabled", CreatedAt: ts("2026-01-02T03:04:08Z"), UpdatedAt: ts("2026-01-02T03:04:10Z"), KeyUpdatedAt: ts("2026-01-02T03:04:08Z"),
+		Status: "enabled", CreatedAt: ts("2026-01-02T03:04:08Z"), UpdatedAt: ts("2026-01-02T03:04:12Z"), KeyUpdatedAt: ts("2026-01-02T03:04:08Z"),
 	}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("decoded %+v\nwant    %+v", got, want)
+	}
+	created, err := serve("response_create_lark.json", 201).GetBinding(ctx, platforms.Lark)
+	if err != nil || created.IdempotencyKey != "golden-idempotency-key-0001" {
+		t.Fatalf("decoded %+v, %v: want the key of the create that made it", created, err)
 	}
 
 	dingtalk, err := serve("response_create_dingtalk.json", 201).GetBinding(ctx, platforms.DingTalk)
@@ -126,6 +130,7 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		return err
 	}
 	get := func(c *coc.Client) error { _, err := c.GetBinding(ctx, platforms.Lark); return err }
+	remove := func(c *coc.Client) error { return c.DeleteBinding(ctx, platforms.Lark, "cli_b8a7f6e5d4c3b2a1") }
 	errorCases := []struct {
 		file   string
 		status int
@@ -134,7 +139,9 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 		code   string
 	}{
 		{"response_error_conflict.json", 409, create, coc.ErrAlreadyBound, coc.CodeAlreadyBound},
-		{"response_error_immutable.json", 400, update, coc.ErrValidation, coc.CodeImmutableField},
+		{"response_error_key_reused.json", 422, create, coc.ErrAlreadyBound, coc.CodeKeyReused},
+		{"response_error_immutable.json", 400, update, coc.ErrOtherAppBound, coc.CodeImmutableField},
+		{"response_error_other_app_bound.json", 412, remove, coc.ErrOtherAppBound, coc.CodeOtherAppBound},
 		{"response_error_validation.json", 400, update, coc.ErrValidation, coc.CodeInvalidField},
 		{"response_error_not_bound.json", 404, update, coc.ErrNotBound, coc.CodeNotBound},
 		{"response_error_signature.json", 401, get, coc.ErrAuth, hwhttp.CodeBadSignature},

@@ -10,14 +10,18 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// createPosts is what the POSTs of one create have done: whether the last one was sent in full,
-// so that a create given up on (cancelled, timed out) is known to have reached COC or not, and
-// how many it may still send. A create sends at most max_retries + 1 POSTs, whatever mix of
-// throttling, server faults and lost answers it meets: the retrying client's retries of a
-// throttled POST and the create's own after a read-back share one budget.
+// createPosts is what the POSTs of one create have done: whether any of them may have made the
+// binding, so that a create that ends without a usable answer is known to have made nothing or
+// not, and how many it may still send. A create sends at most max_retries + 1 POSTs, whatever mix of throttling,
+// server faults and unusable answers it meets: the retrying client's retries and the create's own
+// share one budget.
 type createPosts struct {
-	written atomic.Bool
-	left    atomic.Int64
+	// mayHaveMade is set by a POST that was written in full and then met no answer (the connection
+	// broke, the call was given up on) or a server fault (COC may have committed before failing),
+	// and by CreateBinding for a success whose body is unusable. A refusal (4xx) made nothing, and
+	// neither did a 2xx that is not COC's (a captive portal's page).
+	mayHaveMade atomic.Bool
+	left        atomic.Int64
 }
 
 type createPostsKey struct{}
@@ -40,11 +44,11 @@ func postsOf(ctx context.Context) *createPosts {
 	return p
 }
 
-// mayPostAgain is the create's retry rule: the retrying client repeats a POST that provably did
-// not reach COC, while the budget lasts.
+// mayPostAgain is the create's retry rule: its POSTs carry an idempotency key, so they are retried
+// as any idempotent call is, while the budget lasts.
 func mayPostAgain(ctx context.Context, resp *http.Response, err error) bool {
 	p := postsOf(ctx)
-	return hwhttp.RetryUnsent(ctx, resp, err) && (p == nil || p.left.Load() > 0)
+	return hwhttp.RetryIdempotent(ctx, resp, err) && (p == nil || p.left.Load() > 0)
 }
 
 // refund gives back the POST the gateway refused for expired credentials: it never reached COC,
@@ -62,14 +66,18 @@ type postCounting struct{ next http.RoundTripper }
 func (t postCounting) RoundTrip(req *http.Request) (*http.Response, error) {
 	p := postsOf(req.Context())
 	if p == nil || req.Method != http.MethodPost {
-		return t.next.RoundTrip(req) // the create's read-back and re-sending PUT are not POSTs
+		return t.next.RoundTrip(req) // the reads that name a conflicting binding are not POSTs
 	}
 	if p.left.Add(-1) < 0 {
 		return nil, errNoPostLeft
 	}
-	p.written.Store(false)
+	var written atomic.Bool
 	req = req.WithContext(httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
-		WroteRequest: func(info httptrace.WroteRequestInfo) { p.written.Store(info.Err == nil) },
+		WroteRequest: func(info httptrace.WroteRequestInfo) { written.Store(info.Err == nil) },
 	}))
-	return t.next.RoundTrip(req)
+	resp, err := t.next.RoundTrip(req)
+	if err != nil && written.Load() || err == nil && resp.StatusCode >= 500 {
+		p.mayHaveMade.Store(true)
+	}
+	return resp, err
 }

@@ -180,7 +180,7 @@ func TestEveryAttemptIsSignedAfresh(t *testing.T) {
 		c.MaxRetries = 3
 		c.Now = func() time.Time { return time.Unix(clock.Load(), 0) }
 	})
-	if err := client.DeleteBinding(context.Background(), platforms.Lark); err != nil {
+	if err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1"); err != nil {
 		t.Fatal(err)
 	}
 	if len(dates) != 3 || dates[0] == dates[1] || dates[1] == dates[2] {
@@ -222,7 +222,7 @@ func TestGivingUpOnAHungServer(t *testing.T) {
 	}{
 		{"GET held past the deadline", hang, get, false, context.DeadlineExceeded},
 		{"POST held until cancelled", hang, create, true, context.Canceled},
-		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, platforms.Lark) }, true, context.Canceled},
+		{"DELETE waiting out a Retry-After until cancelled", busy, func(ctx context.Context, c *coc.Client) error { return c.DeleteBinding(ctx, platforms.Lark, "cli_1") }, true, context.Canceled},
 		{"POST reconciling a 503 past the deadline", busy, create, false, context.DeadlineExceeded},
 	}
 	for _, tc := range cases {

@@ -13,6 +13,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/go-cleanhttp"
+
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
@@ -68,7 +70,7 @@ func TestAGatewayWithoutTheAPIIsNeverNotBound(t *testing.T) {
 	ctx := context.Background()
 	_, getErr := client.GetBinding(ctx, platforms.Lark)
 	_, putErr := client.UpdateBinding(ctx, platforms.Lark, larkRequest())
-	deleteErr := client.DeleteBinding(ctx, platforms.Lark)
+	deleteErr := client.DeleteBinding(ctx, platforms.Lark, "cli_1")
 	_, listErr := client.ListBindings(ctx, coc.ListOptions{})
 	for _, err := range []error{getErr, putErr, deleteErr, listErr} {
 		if !errors.Is(err, coc.ErrNotServed) || errors.Is(err, coc.ErrNotBound) || !strings.Contains(err.Error(), "APIG.0101") ||
@@ -78,51 +80,33 @@ func TestAGatewayWithoutTheAPIIsNeverNotBound(t *testing.T) {
 	}
 }
 
-// A create whose outcome is unknown reads the binding back, and only COC's own "not bound" lets
-// it post again: a gateway's 404 to the read-back leaves the outcome unknown, with one POST sent.
-func TestCreateDoesNotPostAgainAfterAForeignNotFound(t *testing.T) {
-	s := &stranger{}
-	client := rawClient(t, s.handler(func(r *http.Request) (int, string, string) {
-		if r.Method == http.MethodPost {
-			return 503, "application/json", `{"error_code":"COC.00050001","error_msg":"busy"}`
-		}
-		return 404, "application/json", notPublished
-	}), func(c *coc.Config) { c.MaxRetries = 3 })
-	_, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest())
-	if !errors.Is(err, coc.ErrOutcomeUnknown) || !errors.Is(err, coc.ErrNotServed) {
-		t.Fatalf("got %v, want an unknown outcome that quotes the gateway's answer", err)
-	}
-	if posts := strings.Count(s.log(), "POST"); posts != 1 {
-		t.Fatalf("calls %s: %d POSTs, want 1", s.log(), posts)
-	}
-}
-
-// What answers a create as something other than COC made nothing through COC, and what answers
-// it as COC but contradicts the request is read back: a cut, contradicting or incomplete 201
-// never reaches the caller as it came.
+// What answers a create as something other than COC made nothing through COC. What answers it
+// as COC but contradicts the request is sent again with the same idempotency key, for COC to
+// answer in full, until the budget is spent: a cut, contradicting or incomplete 201 never reaches
+// the caller as it came, and is never read back as a binding to adopt.
 func TestCreateAnswersFromStrangers(t *testing.T) {
 	sent := larkRequest()
 	other := map[string]string{"app_id": "cli_ffffffffffffffff", "service_id": sent.Fields["service_id"]}
+	// With max_retries 3, a create sends four POSTs at most.
+	const fourPosts = "POST /v1/mobile-apps/lark, POST /v1/mobile-apps/lark, POST /v1/mobile-apps/lark, POST /v1/mobile-apps/lark"
 	cases := []struct {
-		name        string
-		post        func() (int, string, string)
-		wantKind    error
-		wantCalls   string
-		wantAdopted bool
+		name      string
+		post      func() (int, string, string)
+		wantKind  error
+		wantCalls string
 	}{
-		{"a captive portal's 200", func() (int, string, string) { return 200, "text/html", "<html>welcome</html>" }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
-		{"a gateway's 404", func() (int, string, string) { return 404, "application/json", notPublished }, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
+		{"a captive portal's 200", func() (int, string, string) { return 200, "text/html", "<html>welcome</html>" }, coc.ErrNotServed, "POST /v1/mobile-apps/lark"},
+		{"a gateway's 404", func() (int, string, string) { return 404, "application/json", notPublished }, coc.ErrNotServed, "POST /v1/mobile-apps/lark"},
 		{"a 409 that is not COC's", func() (int, string, string) {
 			return 409, "application/json", `{"error_code":"PROXY.409","error_msg":"busy"}`
-		}, coc.ErrNotServed, "POST /v1/mobile-apps/lark", false},
-		{"a 201 naming another app", func() (int, string, string) { return 201, "application/json", larkAnswer(other) }, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+		}, coc.ErrNotServed, "POST /v1/mobile-apps/lark"},
+		{"a 201 naming another app", func() (int, string, string) { return 201, "application/json", larkAnswer(other) }, coc.ErrOutcomeUnknown, fourPosts},
 		{"a 201 without timestamps", func() (int, string, string) {
 			return 201, "application/json", strings.NewReplacer(`,"created_at":"2026-01-02T03:04:05.000Z"`, "", `,"key_updated_at":"2026-01-02T03:04:05.000Z"`, "").Replace(larkAnswer(sent.Fields))
-		}, nil, "POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+		}, coc.ErrOutcomeUnknown, fourPosts},
 		{"a 201 with an error envelope", func() (int, string, string) {
 			return 201, "application/json", `{"error_code":"COC.00050001","error_msg":"boom"}`
-		}, nil,
-			"POST /v1/mobile-apps/lark, GET /v1/mobile-apps/lark", true},
+		}, coc.ErrOutcomeUnknown, fourPosts},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
@@ -133,12 +117,10 @@ func TestCreateAnswersFromStrangers(t *testing.T) {
 				}
 				return 200, "application/json", larkAnswer(sent.Fields)
 			}), func(c *coc.Config) { c.MaxRetries = 3 })
-			got, err := client.CreateBinding(context.Background(), platforms.Lark, sent)
-			switch {
-			case tc.wantKind != nil && (!errors.Is(err, tc.wantKind) || errors.Is(err, coc.ErrOutcomeUnknown) || errors.Is(err, coc.ErrAlreadyBound)):
-				t.Errorf("got %v, want a plain %v", err, tc.wantKind)
-			case tc.wantAdopted && (err != nil || got.Identifier() != sent.Fields["app_id"] || got.CreatedAt.IsZero()):
-				t.Errorf("got %+v, %v; want the binding read back", got, err)
+			_, err := client.CreateBinding(context.Background(), platforms.Lark, sent)
+			unknown := errors.Is(tc.wantKind, coc.ErrOutcomeUnknown)
+			if !errors.Is(err, tc.wantKind) || errors.Is(err, coc.ErrOutcomeUnknown) != unknown || errors.Is(err, coc.ErrAlreadyBound) {
+				t.Errorf("got %v, want %v (an unknown outcome: %v)", err, tc.wantKind, unknown)
 			}
 			if s.log() != tc.wantCalls {
 				t.Errorf("calls %s, want %s", s.log(), tc.wantCalls)
@@ -163,7 +145,7 @@ func TestDeleteAnsweredBySomethingElseFails(t *testing.T) {
 		{404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`, coc.ErrNotBound},
 	} {
 		client := rawClient(t, answer(tc.status, tc.contentType, tc.body))
-		err := client.DeleteBinding(context.Background(), platforms.Lark)
+		err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1")
 		if tc.want == nil && err != nil || tc.want != nil && !errors.Is(err, tc.want) {
 			t.Errorf("DELETE answered %d %s %s: got %v, want %v", tc.status, tc.contentType, tc.body, err, tc.want)
 		}
@@ -188,7 +170,7 @@ func TestARefusedKeyIsNeverSignedWithAgain(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), platforms.Lark))
+	errs = append(slices.Clip(errs), client.DeleteBinding(context.Background(), platforms.Lark, "cli_1"))
 	if n := signed.Load(); n != 1 {
 		t.Fatalf("%d signed requests reached the gateway, want 1", n)
 	}
@@ -234,7 +216,7 @@ func TestAProvenKeyIsUsedInParallel(t *testing.T) {
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Go(func() {
-			if err := client.DeleteBinding(context.Background(), platforms.Lark); !errors.Is(err, coc.ErrNotBound) {
+			if err := client.DeleteBinding(context.Background(), platforms.Lark, "cli_1"); !errors.Is(err, coc.ErrNotBound) {
 				t.Errorf("got %v: the calls did not run in parallel", err)
 			}
 		})
@@ -272,12 +254,13 @@ func TestEchoedCredentialsNeverReachTheLog(t *testing.T) {
 }
 
 // A create sends at most max_retries + 1 POSTs in all, whatever mix of throttling, server faults
-// and lost answers it meets: the retrying client's retries and the read-back loop's share one
-// budget.
+// and lost answers it meets: the retrying client's retries and the create's own share one budget.
+// (Go's transport may besides resend a POST with an Idempotency-Key, as it does a GET, when a
+// reused connection turned out closed before any answer; the count is of what the client sends.)
 func TestCreateSpendsOneRetryBudget(t *testing.T) {
 	for _, maxRetries := range []int{0, 1, 3, 5} {
 		for _, mix := range [][]string{{"429"}, {"503"}, {"drop"}, {"429", "503", "drop"}, {"drop", "429", "429", "503"}} {
-			var posts atomic.Int32
+			var posts, sent atomic.Int32
 			client := rawClient(t, func(w http.ResponseWriter, r *http.Request) {
 				if r.Method != http.MethodPost {
 					answer(404, "application/json", `{"error_code":"COC.00040401","error_msg":"not bound"}`)(w, r)
@@ -294,13 +277,30 @@ func TestCreateSpendsOneRetryBudget(t *testing.T) {
 					conn, _, _ := hj.Hijack()
 					_ = conn.Close()
 				}
-			}, func(c *coc.Config) { c.MaxRetries = maxRetries })
+			}, func(c *coc.Config) {
+				c.MaxRetries = maxRetries
+				c.HTTPClient = &http.Client{Transport: countingTransport{next: cleanhttp.DefaultTransport(), method: http.MethodPost, n: &sent}}
+			})
 			if _, err := client.CreateBinding(context.Background(), platforms.Lark, larkRequest()); err == nil {
 				t.Fatalf("max_retries %d, %v: the create succeeded", maxRetries, mix)
 			}
-			if n := int(posts.Load()); n > maxRetries+1 || n < 1 {
+			if n := int(sent.Load()); n > maxRetries+1 || n < 1 {
 				t.Errorf("max_retries %d, answers %v: %d POSTs, want at most %d", maxRetries, mix, n, maxRetries+1)
 			}
 		}
 	}
+}
+
+// countingTransport counts the requests of one method that the client hands to its transport.
+type countingTransport struct {
+	next   http.RoundTripper
+	method string
+	n      *atomic.Int32
+}
+
+func (c countingTransport) RoundTrip(req *http.Request) (*http.Response, error) {
+	if req.Method == c.method {
+		c.n.Add(1)
+	}
+	return c.next.RoundTrip(req)
 }

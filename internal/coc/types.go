@@ -17,12 +17,32 @@ const (
 	CodeNotBound        = "COC.00040401"
 	CodeNoSuchAPI       = "COC.00040400"
 	CodeAlreadyBound    = "COC.00040901"
+	CodeOtherAppBound   = "COC.00041201"
+	CodeKeyReused       = "COC.00042201"
 	CodeInternal        = "COC.00050001"
 	StatusEnabled       = "enabled"
 	MaxFieldLength      = 256
 	MaxPageLimit        = 100
 	MobileAppsPath      = "/v1/mobile-apps"
 	timestampFormatWire = "2006-01-02T15:04:05.000Z"
+)
+
+// Headers of a create's idempotency (CONTRACT.md, "Acting on the binding one means").
+const (
+	// HeaderIdempotencyKey carries a POST's key, as the IETF HTTPAPI draft "The Idempotency-Key
+	// HTTP Header Field" names it.
+	HeaderIdempotencyKey = "Idempotency-Key"
+	// HeaderIdempotentReplayed is "true" on COC's answer to a POST whose key made the binding
+	// earlier: the answer is that earlier create's.
+	HeaderIdempotentReplayed = "Idempotent-Replayed"
+	// MinIdempotencyKeyLength and MaxIdempotencyKeyLength bound a key: long enough not to collide
+	// by chance, short enough to store.
+	MinIdempotencyKeyLength = 16
+	MaxIdempotencyKeyLength = 64
+	// IdempotencyKeyLifetime is how long after making a binding COC recognises the key of the
+	// create that made it, as Stripe keeps its keys: long enough for the next run after a lost
+	// answer, short enough that a binding declared twice by mistake later is not taken for one.
+	IdempotencyKeyLifetime = 24 * time.Hour
 )
 
 // Binding is a tenant's binding of one app as the API returns it. It never holds a secret.
@@ -34,6 +54,9 @@ type Binding struct {
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
 	KeyUpdatedAt time.Time
+	// IdempotencyKey is the key of the POST that made the binding, while nothing has changed it
+	// since; empty for a binding made on the console or changed after it was made.
+	IdempotencyKey string
 }
 
 // Identifier returns the value of the platform's identifier field.
@@ -47,6 +70,9 @@ func (b Binding) Identifier() string {
 
 // bindingMetaKeys are the fields every platform's binding shares.
 var bindingMetaKeys = []string{"app_type", "status", "created_at", "updated_at", "key_updated_at"}
+
+// bindingIdempotencyKey is the optional field that carries Binding.IdempotencyKey.
+const bindingIdempotencyKey = "idempotency_key"
 
 // bindingTimestamps are the timestamps of a binding, in the order Binding holds them.
 var bindingTimestamps = bindingMetaKeys[2:]
@@ -65,6 +91,9 @@ func (b Binding) MarshalJSON() ([]byte, error) {
 	out["created_at"] = FormatTimestamp(b.CreatedAt)
 	out["updated_at"] = FormatTimestamp(b.UpdatedAt)
 	out["key_updated_at"] = FormatTimestamp(b.KeyUpdatedAt)
+	if b.IdempotencyKey != "" {
+		out[bindingIdempotencyKey] = b.IdempotencyKey
+	}
 	return json.Marshal(out)
 }
 
@@ -94,6 +123,7 @@ func (b *Binding) UnmarshalJSON(data []byte) error {
 	decoded := Binding{
 		AppType: appType, Fields: fields, Status: o.str("status"),
 		CreatedAt: o.timestamp("created_at"), UpdatedAt: o.timestamp("updated_at"), KeyUpdatedAt: o.timestamp("key_updated_at"),
+		IdempotencyKey: o.str(bindingIdempotencyKey),
 	}
 	if o.err != nil {
 		return o.err

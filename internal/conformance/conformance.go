@@ -93,7 +93,13 @@ func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, 
 	if err != nil {
 		return nil, err
 	}
-	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: hwhttp.DefaultMaxRetries}
+	// The kit's own calls are never retried (each check must see the endpoint's first answer);
+	// those that obtain its credentials are, as the provider's.
+	maxRetries, err := credentials.MaxRetriesFromEnv(getenv)
+	if err != nil {
+		return nil, err
+	}
+	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: maxRetries}
 	chain, err := credentials.New(cfg)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,9 @@ import (
 	"net/http/httputil"
 	"net/url"
 	"os"
+	"path"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -33,8 +35,20 @@ func TestMain_WithoutAnEndpointTheEmbeddedSimulatorConforms(t *testing.T) {
 		t.Errorf("exit %d, want %d", code, ExitConforms)
 	}
 	expectEveryLineConforms(t, report)
-	if got := len(lines(report, "PASS POST ")); got != 3*len(platforms.All()) {
-		t.Errorf("%d POST checks passed, want 3 per platform: the writes did not run", got)
+	// Without a secret, the create, the same create again, with other secrets, and without its key.
+	if got := len(lines(report, "PASS POST ")); got != 5*len(platforms.All()) {
+		t.Errorf("%d POST checks passed, want 5 per platform: the writes did not run", got)
+	}
+	for _, p := range platforms.All() {
+		for _, call := range []string{
+			"PASS POST " + coc.MobileAppsPath + "/" + string(p.AppType) + " (again, the same Idempotency-Key) ",
+			"PASS POST " + coc.MobileAppsPath + "/" + string(p.AppType) + " (the same Idempotency-Key, other secrets) ",
+			"PASS DELETE " + coc.MobileAppsPath + "/" + string(p.AppType) + "?" + p.Identifier.Name + "=",
+		} {
+			if len(lines(report, call)) == 0 {
+				t.Errorf("the report has no line %q...", call)
+			}
+		}
 	}
 	if !strings.Contains(report, "(the embedded simulator") {
 		t.Errorf("the summary does not say the embedded simulator was checked")
@@ -152,6 +166,54 @@ func TestMain_AProxyThatRenamesAFieldIsReportedByName(t *testing.T) {
 		}
 	}
 	expectUntouched(t, sim, before)
+}
+
+// An endpoint that knows neither the DELETE's precondition nor the create's idempotency key, as
+// a COC before them would be, is reported call by call, and the run still unbinds only what it
+// made: the cleanup's DELETE names the app too.
+func TestMain_AnEndpointWithoutPreconditionsOrKeysDiffers(t *testing.T) {
+	sim, simURL, before := newSim(t)
+	target, err := url.Parse(simURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := httputil.NewSingleHostReverseProxy(target)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p, err := platforms.For(platforms.AppType(path.Base(r.URL.Path)))
+		switch {
+		case err != nil:
+		case r.Method == http.MethodDelete && r.URL.RawQuery != "":
+			// It unbinds whatever is bound, whatever the DELETE names.
+			if sim.ConsoleUnbind(testTenant.AccessKey, p.AppType) == nil {
+				w.WriteHeader(http.StatusNoContent)
+				return
+			}
+		case r.Method == http.MethodPost && r.Header.Get(coc.HeaderIdempotencyKey) != "" && bound(t, sim, p.AppType):
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(http.StatusConflict)
+			_, _ = io.WriteString(w, `{"error_code":"COC.00040901","error_msg":"already bound"}`)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	t.Cleanup(server.Close)
+
+	code, report := runMain(t.Context(), t, remoteEnv(server.URL))
+	if code != ExitDiffers {
+		t.Errorf("exit %d, want %d", code, ExitDiffers)
+	}
+	for _, call := range []string{"DIFF POST /v1/mobile-apps/wecom (again, the same Idempotency-Key) ", "DIFF DELETE /v1/mobile-apps/wecom?enterprise_id="} {
+		if len(lines(report, call)) == 0 {
+			t.Errorf("the report has no line %q...", call)
+		}
+	}
+	expectUntouched(t, sim, before)
+}
+
+// bound reports whether sim's test tenant has a binding of t.
+func bound(t *testing.T, sim *simulator.Simulator, appType platforms.AppType) bool {
+	t.Helper()
+	return slices.ContainsFunc(bindings(t, sim), func(b simulator.BindingState) bool { return b.AppType == appType })
 }
 
 // A temporary key that expires during the run (the gateway's 401 APIG.0301 "the security token

@@ -61,6 +61,8 @@ type request struct {
 	path   string
 	query  url.Values
 	body   map[string]string
+	// header holds the headers the call adds, signed with the rest.
+	header map[string]string
 	// label is added to the call's name in the report, for calls that differ only by body.
 	label string
 }
@@ -163,10 +165,16 @@ func (e *endpoint) roundTrip(ctx context.Context, r request, creds hwhttp.Creden
 	if e.domainID != "" {
 		req.Header.Set(hwhttp.HeaderDomainID, e.domainID)
 	}
+	for name, v := range r.header {
+		req.Header.Set(name, v)
+	}
 	e.secrets.Add(creds.SecretKey, creds.SecurityToken)
 	hwhttp.Signer{Credentials: creds}.Sign(req, payload)
 	e.secrets.Add(hwhttp.RequestSignature(req))
 	resp, err := e.client.Do(req)
+	if problem := hwhttp.TransportProblem(err); problem != "" {
+		return nil, fmt.Errorf("%w: %s (check %s, or %s for the region's endpoint)", err, problem, credentials.EnvCOCEndpoint, credentials.EnvRegion)
+	}
 	if err != nil {
 		return nil, err
 	}

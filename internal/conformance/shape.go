@@ -176,6 +176,8 @@ type binding struct {
 	fields       map[string]string
 	createdAt    string
 	keyUpdatedAt string
+	// idempotencyKey is the key of the POST that made the binding, while COC recognises it.
+	idempotencyKey string
 }
 
 // readBinding checks a binding at where ("data", "data.list[0]"): of app type expected (when
@@ -220,7 +222,7 @@ func readBinding(where string, v any, expected platforms.AppType, sent map[strin
 			diffs = append(diffs, fmt.Sprintf("%s.%s is %s, not in the form %s", where, name, quote(str(obj, name)), timestampForm))
 		}
 	}
-	b.createdAt, b.keyUpdatedAt = str(obj, "created_at"), str(obj, "key_updated_at")
+	b.createdAt, b.keyUpdatedAt, b.idempotencyKey = str(obj, "created_at"), str(obj, "key_updated_at"), str(obj, "idempotency_key")
 	return b, diffs
 }
 

@@ -84,8 +84,14 @@ func (k *kit) bind(ctx context.Context, a app) (*lifecycle, error) {
 	if _, _, err := k.check(ctx, r, invalid); err != nil {
 		return nil, err
 	}
-	r = request{method: http.MethodPost, path: bindingPath(p), body: a.body(a.fields, a.secrets)}
-	ans, _, err := k.check(ctx, r, bindingWant(http.StatusCreated, p, a.fields, &lc.seen))
+	key := map[string]string{coc.HeaderIdempotencyKey: "coc-conformance-" + randomHex(16)}
+	r = request{method: http.MethodPost, path: bindingPath(p), body: a.body(a.fields, a.secrets), header: key}
+	w := bindingWant(http.StatusCreated, p, a.fields, &lc.seen)
+	w.says += ", holding the Idempotency-Key sent"
+	w.also = func(*answer) []string {
+		return same("idempotency_key", key[coc.HeaderIdempotencyKey], lc.seen.idempotencyKey)
+	}
+	ans, _, err := k.check(ctx, r, w)
 	if err != nil || ans.status != http.StatusCreated {
 		if err == nil {
 			k.skipRest(p, "the create answered "+ans.brief())
@@ -93,15 +99,50 @@ func (k *kit) bind(ctx context.Context, a app) (*lifecycle, error) {
 		return nil, err
 	}
 	created := lc.seen
-	w := bindingWant(http.StatusOK, p, a.fields, &lc.seen)
-	w.says += ", created_at as created"
-	w.also = func(*answer) []string { return same("created_at", created.createdAt, lc.seen.createdAt) }
+	w = bindingWant(http.StatusOK, p, a.fields, &lc.seen)
+	w.says += ", created_at as created, and the create's idempotency_key"
+	w.also = func(*answer) []string {
+		return append(same("created_at", created.createdAt, lc.seen.createdAt), same("idempotency_key", created.idempotencyKey, lc.seen.idempotencyKey)...)
+	}
 	if _, _, err := k.check(ctx, get(p, ""), w); err != nil {
 		return nil, err
 	}
-	r.label = "again"
-	_, _, err = k.check(ctx, r, conflictWant(p, a.identifier()))
-	return lc, err
+	return lc, k.createAgain(ctx, lc, r, created)
+}
+
+// createAgain sends the create r again: with its key, COC answers as it did (a replay, nothing
+// changed); with its key and other secrets, 422 and nothing changed; without its key, 409.
+func (k *kit) createAgain(ctx context.Context, lc *lifecycle, r request, created binding) error {
+	p := lc.platform
+	r.label = "again, the same Idempotency-Key"
+	w := bindingWant(http.StatusCreated, p, lc.fields, &lc.seen)
+	w.says += ", " + coc.HeaderIdempotentReplayed + ": true, the binding as created"
+	w.also = func(a *answer) []string {
+		diffs := append(same("created_at", created.createdAt, lc.seen.createdAt), same("key_updated_at", created.keyUpdatedAt, lc.seen.keyUpdatedAt)...)
+		if a.header.Get(coc.HeaderIdempotentReplayed) != "true" {
+			diffs = append(diffs, fmt.Sprintf("%s is %s, not true", coc.HeaderIdempotentReplayed, quote(a.header.Get(coc.HeaderIdempotentReplayed))))
+		}
+		return diffs
+	}
+	if _, _, err := k.check(ctx, r, w); err != nil {
+		return err
+	}
+	other := r
+	other.label = "the same Idempotency-Key, other secrets"
+	others := maps.Clone(lc.secrets)
+	for name := range others {
+		others[name] = randomHex(16)
+		k.ep.secrets.Add(others[name])
+	}
+	other.body = lc.body(lc.fields, others)
+	reused := errorWant(http.StatusUnprocessableEntity, coc.CodeKeyReused)
+	reused.says += ", nothing changed"
+	if _, _, err := k.check(ctx, other, reused); err != nil {
+		return err
+	}
+	r.label, r.header = "again, without an Idempotency-Key", nil
+	_, _, err := k.check(ctx, r, conflictWant(p, lc.identifier()))
+	return err
 }
 
 // unbound reports whether the kit may bind a: only COC's own "not bound" says nothing is there.
@@ -201,8 +242,21 @@ func (k *kit) unbind(ctx context.Context, lc *lifecycle) error {
 		k.rep.check(skip, "DELETE "+bindingPath(p), "204, no body", fmt.Sprintf("not sent: the GET did not show the %s %s this run bound", p.Identifier.Name, quote(lc.identifier())), "")
 		return nil
 	}
+	// A DELETE that names another app unbinds nothing.
+	otherApp := request{method: http.MethodDelete, path: bindingPath(p), query: url.Values{p.Identifier.Name: {lc.identifier() + "-other"}}, label: "naming another app"}
+	refused := errorWant(http.StatusPreconditionFailed, coc.CodeOtherAppBound)
+	refused.says += ", the message naming the bound " + p.Identifier.Name
+	refused.also = conflictWant(p, lc.identifier()).also
+	if _, _, err := k.check(ctx, otherApp, refused); err != nil {
+		return err
+	}
+	still := bindingWant(http.StatusOK, p, lc.fields, &lc.seen)
+	still.says += ": still bound"
+	if _, _, err := k.check(ctx, get(p, "after a DELETE naming another app"), still); err != nil {
+		return err
+	}
 	gone := want{status: http.StatusNoContent, says: "204, no body"}
-	r := request{method: http.MethodDelete, path: bindingPath(p)}
+	r := request{method: http.MethodDelete, path: bindingPath(p), query: url.Values{p.Identifier.Name: {lc.identifier()}}}
 	if _, _, err := k.check(ctx, r, gone); err != nil {
 		return err
 	}
@@ -243,7 +297,8 @@ func (k *kit) unbindLeftover(ctx context.Context, p platforms.Platform, id strin
 		k.rep.note("left %s alone: GET answered %s, not the app this run bound", p.AppType, a.brief())
 		return nil
 	}
-	if a, err = k.ep.send(ctx, request{method: http.MethodDelete, path: bindingPath(p), label: "cleanup"}); err != nil {
+	// The DELETE names the app: should another be bound by now, COC unbinds nothing.
+	if a, err = k.ep.send(ctx, request{method: http.MethodDelete, path: bindingPath(p), query: url.Values{p.Identifier.Name: {id}}, label: "cleanup"}); err != nil {
 		return err
 	}
 	if a.status != http.StatusNoContent {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 var permanentKey = hwhttp.Credentials{AccessKey: "AKBASE", SecretKey: "SK-base-0123456789"}
@@ -160,5 +161,24 @@ func TestIAMErrorsAreScrubbedOfEverySecret(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "token ***") || !strings.Contains(err.Error(), "request id req-***") {
 		t.Errorf("the echoed secrets are not replaced by ***:\n%s", err)
+	}
+}
+
+// An iam_endpoint that no retry can make work (here https:// in front of a plain-HTTP server)
+// fails at the first attempt, saying what is wrong and which setting to correct.
+func TestIAMEndpointSpeakingPlainHTTPFailsAtOnce(t *testing.T) {
+	f := newFakeIAM(t)
+	logger := &testkit.Logger{}
+	o := fastOptions()
+	o.Logger = logger
+	iam, err := credentials.NewIAM(strings.Replace(f.url, "http://", "https://", 1), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = agency(iam, credentials.Static{Credentials: permanentKey}).Retrieve(context.Background())
+	expectError[*credentials.Error](t, err, "server gave HTTP response to HTTPS client", "speaks plain HTTP", "iam_endpoint or HW_IAM_ENDPOINT",
+		"No retry can fix this")
+	if n := logger.Count("Sending IAM request"); n != 1 {
+		t.Fatalf("%d attempts, want 1", n)
 	}
 }

@@ -8,10 +8,10 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// Config is the credential configuration of one provider instance, once the environment has
-// filled in what the provider block leaves unset. The provider has checked it: the key pair is
-// complete or absent, an agency names its account by name or by ID, and an OIDC exchange has
-// exactly one identity token, and an account for its agency.
+// Config is the credential configuration of one provider instance, as Resolve decides it from
+// the provider block and the environment. Resolve has checked it: the key pair is complete or
+// absent, an agency names its account by name or by ID, and an OIDC exchange has exactly one
+// identity token, and an account for its agency.
 type Config struct {
 	// Region picks the IAM endpoint; empty means the profile's region, else DefaultRegion.
 	Region string

@@ -107,8 +107,11 @@ func (c *IAM) issue(ctx context.Context, client *retryablehttp.Client, identity 
 func (c *IAM) fix(err error, refused, rejected string) string {
 	var answer *ServiceError
 	switch {
+	case !errors.As(err, &answer) && hwhttp.TransportProblem(err) != "":
+		return fmt.Sprintf("IAM at %s (from iam_endpoint or %s, else the region's) cannot work as set: %s. No retry can fix this, "+
+			"so the provider made none", c.base, EnvIAMEndpoint, hwhttp.TransportProblem(err))
 	case !errors.As(err, &answer):
-		return fmt.Sprintf("Check that this machine reaches IAM at %s, or set iam_endpoint (HW_IAM_ENDPOINT) to an address it reaches", c.base)
+		return fmt.Sprintf("Check that this machine reaches IAM at %s, or set iam_endpoint (%s) to an address it reaches", c.base, EnvIAMEndpoint)
 	case answer.StatusCode == http.StatusUnauthorized || answer.StatusCode == http.StatusForbidden:
 		return refused
 	case answer.StatusCode == http.StatusTooManyRequests || answer.StatusCode >= 500:

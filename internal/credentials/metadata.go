@@ -3,6 +3,7 @@ package credentials
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"net"
 	"net/http"
 	"net/url"
@@ -61,7 +62,11 @@ func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {
 	}
 	var answer CredentialResponse
 	if _, err := send(m.client, req, http.StatusOK, m.opts.Secrets, &answer); err != nil {
-		return Value{}, &Error{Source: m.String(), Err: err}
+		fix := ""
+		if problem := hwhttp.TransportProblem(err); problem != "" {
+			fix = fmt.Sprintf("Its address (%s, else %s) cannot work as set: %s", EnvMetadataEndpoint, DefaultMetadataEndpoint, problem)
+		}
+		return Value{}, &Error{Source: m.String(), Err: err, Fix: fix}
 	}
 	return answer.value(), nil
 }

@@ -91,3 +91,13 @@ func TestMetadataDefaultsToTheLinkLocalAddress(t *testing.T) {
 		t.Fatalf("String() = %q", got)
 	}
 }
+
+// A metadata address that cannot work (here https:// in front of a plain-HTTP server) is named
+// with what is wrong and the variable that sets it.
+func TestMetadataEndpointSpeakingPlainHTTPIsNamed(t *testing.T) {
+	f := newFakeIAM(t)
+	_, err := metadata(t, strings.Replace(f.url, "http://", "https://", 1), fastOptions()).Retrieve(context.Background())
+	if err == nil || !strings.Contains(err.Error(), "speaks plain HTTP") || !strings.Contains(err.Error(), "HW_METADATA_ENDPOINT") {
+		t.Fatalf("want an error saying the address speaks plain HTTP and naming HW_METADATA_ENDPOINT, got %v", err)
+	}
+}

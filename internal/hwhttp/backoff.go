@@ -3,12 +3,9 @@ package hwhttp
 import (
 	"cmp"
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"math"
 	"math/rand/v2"
-	"net"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,7 +26,10 @@ type Backoff struct {
 
 // Defaults of Backoff and of the clients' retries.
 const (
-	DefaultMaxRetries    = 5
+	DefaultMaxRetries = 5
+	// MaxRetriesLimit bounds max_retries: at the backoff's cap, 20 retries already hold a
+	// failing call for several minutes.
+	MaxRetriesLimit      = 20
 	DefaultBackoffBase   = 500 * time.Millisecond
 	DefaultBackoffCap    = 20 * time.Second
 	DefaultRetryAfterCap = 60 * time.Second
@@ -131,14 +131,15 @@ func Sleep(ctx context.Context, d time.Duration) error {
 }
 
 // RetryIdempotent is the retry rule for GET, PUT and DELETE, and for any call that repeating
-// cannot harm: connection errors, throttling and server faults are all retried, but for a 501
-// and the gateway's APIG.0103 ("the backend does not exist"): neither passes.
+// cannot harm: connection errors that may pass, throttling and server faults are retried, but
+// for a 501 and the gateway's APIG.0103 ("the backend does not exist"), and for a transport
+// error that says the endpoint is set up wrong (see TransportProblem): none of those passes.
 func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	if err != nil {
-		return !permanentTransportError(err)
+		return classifyTransport(err).problem == ""
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -151,32 +152,15 @@ func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
 
 // RetryUnsent is the retry rule for a call that must not be repeated once it may have reached
 // the backend (COC's POST): only answers that prove it did not are retried, a 429 from the
-// gateway or a connection that could not be opened. The caller reconciles anything else.
+// gateway or a connection that could not be opened, unless no retry can fix what stopped it.
+// The caller reconciles anything else.
 func RetryUnsent(ctx context.Context, resp *http.Response, err error) bool {
 	if ctx.Err() != nil {
 		return false
 	}
 	if err != nil {
-		return IsDialError(err)
+		f := classifyTransport(err)
+		return f.unsent && f.problem == ""
 	}
 	return resp.StatusCode == http.StatusTooManyRequests
-}
-
-// IsDialError reports whether err is a connection that could not be opened: nothing was sent.
-func IsDialError(err error) bool {
-	var opErr *net.OpError
-	return errors.As(err, &opErr) && opErr.Op == "dial"
-}
-
-// permanentTransportError reports errors that another attempt cannot fix.
-func permanentTransportError(err error) bool {
-	var (
-		unknownAuthority x509.UnknownAuthorityError
-		hostname         x509.HostnameError
-		invalid          x509.CertificateInvalidError
-		verification     *tls.CertificateVerificationError
-	)
-	return errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) ||
-		errors.As(err, &unknownAuthority) || errors.As(err, &hostname) || errors.As(err, &invalid) ||
-		errors.As(err, &verification)
 }

@@ -103,7 +103,7 @@ func WithoutQuery(err error) error {
 // list is of headers that carry no credential in any service the provider calls: a proxy or a
 // server may echo a secret, a token or the request's signature in any other one.
 var loggedHeaders = []string{
-	"Accept", "Content-Length", "Content-Type", "Date", "Host", "Retry-After", HeaderRetryAfterMs, "Server",
+	"Accept", "Content-Length", "Content-Type", "Date", "Host", "Idempotency-Key", "Idempotent-Replayed", "Retry-After", HeaderRetryAfterMs, "Server",
 	"User-Agent", HeaderDate, HeaderDomainID, HeaderRequestID, "X-Idp-Id",
 }
 

@@ -11,9 +11,10 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-// Every operation makes the fewest calls the API allows: create = 1 POST, refresh = 1 GET,
-// update = 1 PUT (after the plan's refresh), delete = 1 DELETE (likewise), the data source
-// ⌈bindings/100⌉ GETs, and no read-after-write anywhere. Paging over more than one page is
+// Every operation makes the fewest calls the API allows: create = 1 POST, after the plan's one
+// GET that asks whether the platform is free (terraform apply plans once more before it applies,
+// and asks again), refresh = 1 GET, update = 1 PUT (after the plan's refresh), delete = 1 DELETE
+// (likewise), the data source ⌈bindings/100⌉ GETs, and no read-after-write anywhere. Paging over more than one page is
 // covered in internal/coc, since a tenant holds at most one binding per platform.
 func TestAccAPICallsPerOperation(t *testing.T) {
 	for _, pc := range platformCases {
@@ -38,11 +39,12 @@ func TestAccAPICallsPerOperation(t *testing.T) {
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
 				Steps: []resource.TestStep{
-					// Create: the plan reads nothing, the apply is one POST whose answer is the state.
+					// Create: the plan asks whether the platform is free, the apply asks again as it
+					// plans, then sends one POST whose answer is the state.
 					{
 						PreConfig: clearCalls,
 						Config:    env.providerBlock(0, "") + resourceWith(0),
-						Check:     env.expectCalls("POST " + binding + " 201"),
+						Check:     env.expectCalls("GET "+binding+" 404", "GET "+binding+" 404", "POST "+binding+" 201"),
 					},
 					// Refresh: one GET.
 					{

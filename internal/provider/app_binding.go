@@ -142,45 +142,6 @@ func (b *appBinding) fillUnknown(c *coc.Binding) {
 	}
 }
 
-// withoutUnknowns is b with every unknown value null: what a create records when COC did not
-// confirm it. At apply time only computed values can be unknown.
-func (b appBinding) withoutUnknowns() appBinding {
-	known := func(v types.String) types.String {
-		if v.IsUnknown() {
-			return types.StringNull()
-		}
-		return v
-	}
-	out := b
-	out.Identifier = known(b.Identifier)
-	out.Fields = map[string]types.String{}
-	for name, v := range b.Fields {
-		out.Fields[name] = known(v)
-	}
-	out.Secrets = map[string]secretAttrs{}
-	for s, v := range b.Secrets {
-		if v.Version.IsUnknown() {
-			v.Version = types.Int64Null()
-		}
-		out.Secrets[s] = secretAttrs{Value: known(v.Value), WriteOnly: known(v.WriteOnly), Version: v.Version}
-	}
-	for name, target := range out.computed() {
-		*target = known(*b.computed()[name])
-	}
-	return out
-}
-
-// withoutSecrets is b with no secret recorded: what Terraform then plans to send, as after an
-// import.
-func (b appBinding) withoutSecrets() appBinding {
-	out := b
-	out.Secrets = map[string]secretAttrs{}
-	for s := range b.Secrets {
-		out.Secrets[s] = secretAttrs{Value: types.StringNull(), WriteOnly: types.StringNull(), Version: types.Int64Null()}
-	}
-	return out
-}
-
 // secretValue is the value of secret s: the plaintext attribute's in the plan, else the
 // write-only one's in the config.
 func secretValue(plan, config appBinding, s string) types.String {

@@ -175,14 +175,14 @@ func expectSameResource(t *testing.T, s *protocolServer, typeName, what string, 
 	}
 }
 
-// An app replaced by another on the console is the managed binding gone: the plan binds it
-// again, which COC refuses with the instructions to adopt the other app; the replacement is
-// never unbound and the identity never changes.
+// An app replaced by another on the console is the managed binding gone: the plan would bind it
+// again, and fails saying that the other app is bound, with the instructions to adopt it; the
+// replacement is never unbound (the destroy at the end of the test names the app the state
+// holds, and COC refuses it) and the identity never changes.
 func TestAccAppResource_ReplacedOnConsoleIsNotAdopted(t *testing.T) {
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
 			env := newSimEnv(t, 1)
-			addr := pc.address("this")
 			config := env.providerBlock(0, "") + pc.resourceBlock("this", nil)
 			resource.ParallelTest(t, resource.TestCase{
 				ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -193,16 +193,13 @@ func TestAccAppResource_ReplacedOnConsoleIsNotAdopted(t *testing.T) {
 							env.sim.ClearRequests()
 							env.bindOnConsole(t, pc, pc.ids[1], nil, "console")
 						},
-						Config: config,
-						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
-							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
-						}},
-						ExpectError: errorPattern("App Already Bound", strconv.Quote(pc.ids[1]), "import"),
+						Config:      config,
+						ExpectError: errorPattern("App Already Bound", strconv.Quote(pc.ids[1]), "import", "Found while planning"),
 					},
 				},
 			})
-			if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/"+string(pc.appType)+" 409" {
-				t.Fatalf("writes = %v, want only the refused POST", w)
+			if w := env.writes(); len(w) != 1 || w[0] != "DELETE "+bindingPath(pc)+" 412" {
+				t.Fatalf("writes = %v, want only the destroy's DELETE, refused for naming the app replaced", w)
 			}
 			if got := env.bindings(t, 0)[pc.appType].Identifier(); got != pc.ids[1] {
 				t.Fatalf("bound %s = %q, want the console's %q", pc.platform.Identifier.Name, got, pc.ids[1])

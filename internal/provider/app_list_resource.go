@@ -59,7 +59,7 @@ func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream
 		for binding, err := range r.data.client.AllBindings(ctx, r.platform.AppType) {
 			if err != nil {
 				var diags diag.Diagnostics
-				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.platform.Name), r.data.errorDetail(err))
+				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.platform.Name), r.data.errorDetail(err, rerunCommand))
 				push(list.ListResult{Diagnostics: diags})
 				return
 			}

@@ -15,7 +15,8 @@ import (
 // outside Terraform turns into an update that re-sends the configured secret, with a warning;
 // a write-only one cannot be re-sent, so it gets a warning to increase its version instead.
 // A plan that creates or changes the binding also obtains the credentials the apply will need,
-// and checks the app secrets it will send with their platform when verify_app_credentials is on.
+// and checks the app secrets it will send with their platform when verify_app_credentials is on;
+// a plan that creates one asks COC whether the platform is free (checkBindable).
 func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the refresh before it has needed the credentials already
@@ -24,10 +25,15 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	plan := r.readBinding(ctx, req.Plan, &resp.Diagnostics)
 	prior := r.readBinding(ctx, req.State, &resp.Diagnostics)
 	if req.State.Raw.IsNull() {
+		// A create, or the second plan of a replacement, which carries the first's private state.
 		r.verifyPlan(ctx, config, plan, prior, nil, &resp.Diagnostics)
 		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
-		return // create: nothing to refine
+		if !resp.Diagnostics.HasError() {
+			r.checkBindable(ctx, config, plan, readReplaces(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+		}
+		return // nothing to refine
 	}
+	writeReplaces(ctx, resp.Private, prior.Identifier.ValueString(), &resp.Diagnostics)
 	changes := secretChanges(r.platform.SecretNames(), config, plan, prior, readPrivate(ctx, req.Private, &resp.Diagnostics))
 	if resp.Diagnostics.HasError() {
 		return

@@ -27,6 +27,13 @@ const (
 
 var legacyPrivateKeys = []string{legacyAppliedKeyUpdatedAt, legacyUnrestoredWriteOnly, legacyImportID, legacyPendingCreate}
 
+// replacesKey holds, in a planned private state only, the identifier of the binding that a plan
+// against a prior object found. Terraform plans a replacement twice, the second time with no
+// prior state but with the first plan's private state, so the replacement's plan learns from it
+// that the binding in its way is the one this resource unbinds first. writePrivate clears it:
+// it never reaches the state.
+const replacesKey = "replaces"
+
 // bindingPrivate is a binding's private state document.
 type bindingPrivate struct {
 	// Version is privateVersion. A document of a later version is read for the members this
@@ -43,12 +50,10 @@ type bindingPrivate struct {
 	UnrestoredWriteOnly map[string]string `json:"unrestored_write_only,omitempty"`
 	// ImportID is the identifier an import asked for, until the first read checks it.
 	ImportID *string `json:"import_id,omitempty"`
-	// PendingCreate is what a create whose outcome is unknown sent, until the next refresh.
-	PendingCreate *pendingCreate `json:"pending_create,omitempty"`
 }
 
 func (d bindingPrivate) isEmpty() bool {
-	return d.AppliedKeyUpdatedAt == "" && len(d.UnrestoredWriteOnly) == 0 && d.ImportID == nil && d.PendingCreate == nil
+	return d.AppliedKeyUpdatedAt == "" && len(d.UnrestoredWriteOnly) == 0 && d.ImportID == nil
 }
 
 type privateGetter interface {
@@ -76,7 +81,8 @@ func readPrivate(ctx context.Context, private privateGetter, diags *diag.Diagnos
 }
 
 // readLegacyPrivate reads each key as the providers that wrote it did: an unreadable one counts
-// as missing, except a pending create's mark, which then matches no binding (the safe side).
+// as missing. A pending create's mark is no longer read: a create nothing confirmed now fails
+// and records nothing, and the next create's idempotency key settles it.
 func readLegacyPrivate(ctx context.Context, private privateGetter, diags *diag.Diagnostics) bindingPrivate {
 	get := func(key string) []byte {
 		raw, d := private.GetKey(ctx, key)
@@ -99,17 +105,13 @@ func readLegacyPrivate(ctx context.Context, private privateGetter, diags *diag.D
 			doc.ImportID = &id
 		}
 	}
-	if raw := get(legacyPendingCreate); raw != nil {
-		doc.PendingCreate = &pendingCreate{}
-		_ = json.Unmarshal(raw, doc.PendingCreate)
-	}
 	return doc
 }
 
 // writePrivate stores the document, or removes it when it holds nothing, and clears the keys
-// of providers before it, so that no state carries both.
+// of providers before it, so that no state carries both, and the plan's replacesKey.
 func writePrivate(ctx context.Context, private privateSetter, doc bindingPrivate, diags *diag.Diagnostics) {
-	for _, key := range legacyPrivateKeys {
+	for _, key := range append(legacyPrivateKeys, replacesKey) {
 		diags.Append(private.SetKey(ctx, key, nil)...)
 	}
 	var raw []byte
@@ -118,4 +120,23 @@ func writePrivate(ctx context.Context, private privateSetter, doc bindingPrivate
 		raw, _ = json.Marshal(doc) // a struct of strings and maps of strings always encodes
 	}
 	diags.Append(private.SetKey(ctx, privateKey, raw)...)
+}
+
+// writeReplaces records in a planned private state the identifier of the binding the plan's
+// prior object holds (see replacesKey).
+func writeReplaces(ctx context.Context, private privateSetter, identifier string, diags *diag.Diagnostics) {
+	raw, _ := json.Marshal(identifier) // a string always encodes
+	diags.Append(private.SetKey(ctx, replacesKey, raw)...)
+}
+
+// readReplaces returns the identifier writeReplaces recorded, or "" when the plan replaces
+// nothing.
+func readReplaces(ctx context.Context, private privateGetter, diags *diag.Diagnostics) string {
+	raw, d := private.GetKey(ctx, replacesKey)
+	diags.Append(d...)
+	var identifier string
+	if raw != nil && json.Unmarshal(raw, &identifier) != nil {
+		return ""
+	}
+	return identifier
 }

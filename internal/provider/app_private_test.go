@@ -79,21 +79,19 @@ func TestPrivateState_ReadsTheKeysBeforeTheDocument(t *testing.T) {
 			legacyAppliedKeyUpdatedAt: []byte(`"2026-01-02T03:04:05.678Z"`),
 			legacyUnrestoredWriteOnly: []byte(`{"address_book_key":"2026-01-01T00:00:00.000Z"}`),
 			legacyImportID:            []byte(`"ww0123456789abcdef"`),
-			legacyPendingCreate:       []byte(`{"identifier":"ww0123456789abcdef","fingerprint":"abc"}`),
+			// A create nothing confirmed records nothing any more: its old mark is dropped.
+			legacyPendingCreate: []byte(`{"identifier":"ww0123456789abcdef","fingerprint":"abc"}`),
 		}, bindingPrivate{
 			AppliedKeyUpdatedAt: "2026-01-02T03:04:05.678Z",
 			UnrestoredWriteOnly: map[string]string{"address_book_key": "2026-01-01T00:00:00.000Z"},
 			ImportID:            ptr("ww0123456789abcdef"),
-			PendingCreate:       &pendingCreate{Identifier: "ww0123456789abcdef", Fingerprint: "abc"},
 		}},
 		{"an import of an empty ID", fakePrivate{legacyImportID: []byte(`""`)}, bindingPrivate{ImportID: ptr("")}},
-		// Unreadable values count as missing, as they did, but an unreadable pending create
-		// still matches no binding.
+		// Unreadable values count as missing, as they did.
 		{"unreadable values", fakePrivate{
 			legacyAppliedKeyUpdatedAt: []byte(`17`),
 			legacyImportID:            []byte(`{}`),
-			legacyPendingCreate:       []byte(`[]`),
-		}, bindingPrivate{PendingCreate: &pendingCreate{}}},
+		}, bindingPrivate{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			private := maps.Clone(c.legacy)
@@ -127,11 +125,9 @@ func TestPrivateState_OneVersionedDocument(t *testing.T) {
 		AppliedKeyUpdatedAt: "2026-01-02T03:04:05.678Z",
 		UnrestoredWriteOnly: map[string]string{"address_book_key": "2026-01-01T00:00:00.000Z"},
 		ImportID:            ptr("ww0123456789abcdef"),
-		PendingCreate:       &pendingCreate{Identifier: "ww0123456789abcdef", Fingerprint: "abc"},
 	}, new(diag.Diagnostics))
 	want := `{"version":1,"applied_key_updated_at":"2026-01-02T03:04:05.678Z",` +
-		`"unrestored_write_only":{"address_book_key":"2026-01-01T00:00:00.000Z"},"import_id":"ww0123456789abcdef",` +
-		`"pending_create":{"identifier":"ww0123456789abcdef","fingerprint":"abc"}}`
+		`"unrestored_write_only":{"address_book_key":"2026-01-01T00:00:00.000Z"},"import_id":"ww0123456789abcdef"}`
 	if len(private) != 1 || string(private[privateKey]) != want {
 		t.Fatalf("private state %s, want only %s = %s", private, privateKey, want)
 	}
@@ -140,5 +136,23 @@ func TestPrivateState_OneVersionedDocument(t *testing.T) {
 	private[legacyAppliedKeyUpdatedAt] = []byte(`"2026-01-02T03:04:05.678Z"`)
 	if got := readPrivate(t.Context(), private, new(diag.Diagnostics)); !got.isEmpty() {
 		t.Fatalf("read %+v from an unreadable document", got)
+	}
+}
+
+// A plan against a prior object records the identifier it holds for the replacement's plan, and
+// no write of the document lets it reach the state.
+func TestPrivateState_ReplacesStaysInThePlan(t *testing.T) {
+	private := fakePrivate{}
+	diags := new(diag.Diagnostics)
+	if got := readReplaces(t.Context(), private, diags); got != "" {
+		t.Fatalf("an empty private state replaces %q", got)
+	}
+	writeReplaces(t.Context(), private, "cli_a1b2c3d4e5f6a7b8", diags)
+	if got := readReplaces(t.Context(), private, diags); got != "cli_a1b2c3d4e5f6a7b8" {
+		t.Fatalf("replaces %q, want the identifier written", got)
+	}
+	writePrivate(t.Context(), private, bindingPrivate{AppliedKeyUpdatedAt: "2026-01-02T03:04:05.678Z"}, diags)
+	if got := readReplaces(t.Context(), private, diags); got != "" || diags.HasError() {
+		t.Fatalf("after a write of the document, replaces %q (%v)", got, diags)
 	}
 }

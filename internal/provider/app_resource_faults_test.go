@@ -48,9 +48,9 @@ func TestAccAppResource_Throttled(t *testing.T) {
 
 // When COC commits a write but the connection drops before the answer arrives, the provider
 // ends up exactly where the configuration says, without a second binding and without showing
-// the user a 409: a lost POST is reconciled by reading the binding back, adopting it (it matches
-// what was sent) and re-sending the secrets with an idempotent PUT; a lost PUT is repeated; a
-// lost DELETE is repeated, meets 404, and counts as done. The plan after each step is empty.
+// the user a 409: a lost POST is sent again with its idempotency key, and COC answers it as it
+// did the first; a lost PUT is repeated; a lost DELETE is repeated, meets 404, and counts as
+// done. The plan after each step is empty.
 func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 	for _, pc := range platformCases {
 		t.Run(pc.typeName, func(t *testing.T) {
@@ -79,7 +79,8 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 					{
 						Config: env.providerBlock(0, "") + pc.resourceBlock("this", nil),
 						Check: resource.ComposeAggregateTestCheckFunc(
-							env.expectCalls("POST "+path+" dropped", "GET "+path+" 200", "PUT "+path+" 200"),
+							// The plan asks whether the platform is free, and terraform apply plans once more.
+							env.expectCalls("GET "+path+" 404", "GET "+path+" 404", "POST "+path+" dropped", "POST "+path+" 201"),
 							env.expectOneBinding(pc),
 							env.expectFingerprints(pc, pc.secretValues("1")),
 							func(*terraform.State) error { dropAfterCommit(http.MethodPut); return nil },
@@ -100,16 +101,22 @@ func TestAccAppResource_AnswersLostAfterCommit(t *testing.T) {
 	}
 }
 
-// After a lost answer, a binding that differs from the one sent is somebody else's: the
-// provider reports the conflict with the bound identifier and never adopts or overwrites it.
+// After a failed POST, a binding that appeared meanwhile is somebody else's: the provider reports
+// the conflict with the bound identifier and never adopts or overwrites it.
 func TestAccAppResource_UnknownOutcomeDoesNotAdoptAnotherBinding(t *testing.T) {
 	pc := platformCaseFor(platforms.Lark)
 	env := newSimEnv(t, 1)
 	theirs := fmt.Sprintf(`{%q:%q,"app_secret":"their-secret","service_id":"theirs"}`, pc.platform.Identifier.Name, pc.ids[1])
-	if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, []byte(theirs)); err != nil {
-		t.Fatal(err)
+	// Somebody binds their app on the console as the POST fails with a 500, as if it might have
+	// committed.
+	meanwhile := func(r *http.Request) {
+		if r.Method == http.MethodPost && len(env.bindings(t, 0)) == 0 {
+			if err := env.sim.ConsoleBind(env.tenants[0].AccessKey, pc.appType, []byte(theirs)); err != nil {
+				t.Error(err)
+			}
+		}
 	}
-	// The POST fails with a 500, as if it might have committed; the read-back finds their app.
+	env.meanwhile.Store(&meanwhile)
 	if err := env.sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusInternalServerError, Times: 1}); err != nil {
 		t.Fatal(err)
 	}
@@ -123,8 +130,8 @@ func TestAccAppResource_UnknownOutcomeDoesNotAdoptAnotherBinding(t *testing.T) {
 	if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != pc.ids[1] || got.Fingerprints["app_secret"] != simulator.Fingerprint("their-secret") {
 		t.Fatalf("their binding was changed: %+v", got)
 	}
-	if w := env.writes(); !slices.Equal(w, []string{"POST /v1/mobile-apps/lark 500"}) {
-		t.Fatalf("writes = %q, want only the failed POST", w)
+	if w := env.writes(); !slices.Equal(w, []string{"POST /v1/mobile-apps/lark 500", "POST /v1/mobile-apps/lark 409"}) {
+		t.Fatalf("writes = %q, want the failed POST and the refused one", w)
 	}
 }
 

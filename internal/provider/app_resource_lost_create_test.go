@@ -1,16 +1,12 @@
 package provider
 
 import (
-	"errors"
 	"fmt"
 	"net/http"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
@@ -19,52 +15,60 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
-// A create that COC committed is never lost, however its answer goes missing. When the provider
-// can settle it in the same apply (a 2xx whose body is cut, read back), the apply simply
-// succeeds. When it cannot (the answer and every read-back lost, or the create given up on at
-// timeouts.create while COC held the answer), the apply records the binding as unconfirmed, and
-// the next apply settles it without an import: one update that re-sends the secrets if COC made
-// the binding, a create if it did not. Either way the plan after that is empty, COC holds
-// exactly one binding with the configured secrets, and destroy removes it.
+// A create that COC committed is never lost, however its answer goes missing, and one that
+// nothing confirmed never passes for done. Every POST of a create carries its idempotency key, so
+// a lost or cut answer is mended by sending the POST again: COC answers it as the first, and the
+// apply succeeds. When no attempt brings an answer (every answer lost, or the create given up on
+// at timeouts.create), the apply fails, records nothing, and what depends on the binding does not
+// run; the next apply sends the same create again and COC's answer settles it: the binding it
+// made is recorded, or it is bound now. Neither apply unbinds anything, and no import is needed.
 func TestAccAppResource_LostCreateAnswers(t *testing.T) {
 	type scenario struct {
 		name   string
 		faults func(pc platformCase) []simulator.Fault
 		// timeouts is the resource's timeouts block, if any.
 		timeouts string
-		// settled: the first apply ends with the binding confirmed. Otherwise the binding is
-		// recorded unconfirmed and the next apply takes next.
+		// settled: the first apply succeeds. Otherwise it fails, and the next apply settles it.
 		settled bool
 		// committed: COC made the binding in the first apply.
 		committed bool
-		next      plancheck.ResourceActionType
-	}
-	readBacksLost := func(pc platformCase) simulator.Fault {
-		return simulator.Fault{Method: http.MethodGet, PathPrefix: bindingPath(pc), Drop: simulator.DropBeforeCommit}
+		// firstWrites are the first apply's writes: exactly these when it settles, else each
+		// repeated any number of times.
+		firstWrites []string
 	}
 	scenarios := []scenario{
-		{name: "201 with a cut body", settled: true, committed: true, next: plancheck.ResourceActionNoop,
+		{name: "201 with a cut body", settled: true, committed: true, firstWrites: []string{"POST 201", "POST 201"},
 			faults: func(platformCase) []simulator.Fault {
 				return []simulator.Fault{{Method: http.MethodPost, Truncate: true, Times: 1}}
 			}},
-		{name: "201 with a cut body, read-backs lost", committed: true, next: plancheck.ResourceActionUpdate,
-			faults: func(pc platformCase) []simulator.Fault {
-				return []simulator.Fault{{Method: http.MethodPost, Truncate: true, Times: 1}, readBacksLost(pc)}
+		{name: "dropped after commit", settled: true, committed: true, firstWrites: []string{"POST 0", "POST 201"},
+			faults: func(platformCase) []simulator.Fault {
+				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropAfterCommit, Times: 1}}
 			}},
-		{name: "dropped after commit, read-backs lost", committed: true, next: plancheck.ResourceActionUpdate,
-			faults: func(pc platformCase) []simulator.Fault {
-				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropAfterCommit, Times: 1}, readBacksLost(pc)}
+		{name: "dropped before commit", settled: true, committed: true, firstWrites: []string{"POST 0", "POST 201"},
+			faults: func(platformCase) []simulator.Fault {
+				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropBeforeCommit, Times: 1}}
 			}},
-		{name: "answer held past timeouts.create", committed: true, next: plancheck.ResourceActionUpdate, timeouts: `{
+		{name: "201 with a cut body every time", committed: true, firstWrites: []string{"POST 201"},
+			faults: func(platformCase) []simulator.Fault {
+				return []simulator.Fault{{Method: http.MethodPost, Truncate: true}}
+			}},
+		{name: "dropped after commit every time", committed: true, firstWrites: []string{"POST 0"},
+			faults: func(platformCase) []simulator.Fault {
+				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropAfterCommit}}
+			}},
+		{name: "answer held past timeouts.create", committed: true, firstWrites: []string{"POST 0"}, timeouts: `{
     create = "3s"
   }`,
 			faults: func(platformCase) []simulator.Fault {
 				return []simulator.Fault{{Method: http.MethodPost, LatencyAfterCommitMS: int((10 * time.Minute).Milliseconds()), Times: 1}}
 			}},
-		{name: "dropped before commit, read-backs lost", next: plancheck.ResourceActionCreate,
-			faults: func(pc platformCase) []simulator.Fault {
-				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropBeforeCommit, Times: 1}, readBacksLost(pc)}
+		{name: "dropped before commit every time", firstWrites: []string{"POST 0"},
+			faults: func(platformCase) []simulator.Fault {
+				return []simulator.Fault{{Method: http.MethodPost, Drop: simulator.DropBeforeCommit}}
 			}},
+		{name: "server fault every time", firstWrites: []string{"POST 503"},
+			faults: func(platformCase) []simulator.Fault { return []simulator.Fault{{Method: http.MethodPost, Status: 503}} }},
 	}
 	for _, sc := range scenarios {
 		t.Run(sc.name, func(t *testing.T) {
@@ -72,59 +76,58 @@ func TestAccAppResource_LostCreateAnswers(t *testing.T) {
 				t.Run(pc.typeName, func(t *testing.T) {
 					env := newSimEnv(t, 1)
 					addr := pc.address("this")
-					config := env.providerBlock(0, "") + pc.resourceBlock("this", map[string]string{"timeouts": sc.timeouts})
+					// A resource that depends on the binding runs only once the binding is confirmed.
+					config := env.providerBlock(0, "", "max_retries = 2") + pc.resourceBlock("this", map[string]string{"timeouts": sc.timeouts}) +
+						fmt.Sprintf("resource \"terraform_data\" \"after\" {\n  input = %s.id\n}\n", addr)
 					configured := pc.secretValues("1")
-					expectCommitted := func(*terraform.State) error {
-						if n := len(env.bindings(t, 0)); !sc.committed && n != 0 {
-							return fmt.Errorf("COC holds %d bindings; the create was dropped before commit", n)
-						}
-						if !sc.committed {
-							return nil
-						}
-						return resource.ComposeAggregateTestCheckFunc(env.expectOneBinding(pc), env.expectFingerprints(pc, configured))(nil)
-					}
+					confirmed := resource.ComposeAggregateTestCheckFunc(
+						resource.TestCheckResourceAttr(addr, attrID, pc.ids[0]),
+						resource.TestCheckResourceAttr(addr, attrStatus, coc.StatusEnabled),
+						resource.TestCheckResourceAttr("terraform_data.after", "input", pc.ids[0]),
+						env.expectOneBinding(pc),
+						env.expectFingerprints(pc, configured),
+					)
 					first := resource.TestStep{
 						PreConfig: func() {
 							for _, f := range sc.faults(pc) {
+								f.PathPrefix = bindingPath(pc)
 								if err := env.sim.InjectFault(f); err != nil {
 									t.Fatal(err)
 								}
 							}
 						},
 						Config: config,
-						Check: resource.ComposeAggregateTestCheckFunc(
-							resource.TestCheckResourceAttr(addr, attrID, pc.ids[0]),
-							expectCommitted,
-							// The read-backs were lost for the rest of the apply, not for good.
-							func(*terraform.State) error { env.sim.ClearFaults(); return nil },
-						),
 					}
 					if sc.settled {
-						first.Check = resource.ComposeAggregateTestCheckFunc(first.Check, resource.TestCheckResourceAttr(addr, attrStatus, coc.StatusEnabled),
-							env.expectCalls("POST "+bindingPath(pc)+" 201", "GET "+bindingPath(pc)+" 200"))
-					} else {
-						// Recorded without what only COC's answer would have told.
-						first.Check = resource.ComposeAggregateTestCheckFunc(first.Check, resource.TestCheckNoResourceAttr(addr, attrStatus),
-							resource.TestCheckNoResourceAttr(addr, attrCreatedAt))
-						// The refresh after the apply is the next plan: it already settles the binding.
-						first.ExpectNonEmptyPlan = true
-						first.ConfigPlanChecks.PostApplyPostRefresh = []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, sc.next)}
+						first.Check = resource.ComposeAggregateTestCheckFunc(confirmed, env.expectWritesTo(pc, false, sc.firstWrites...))
+						first.ConfigPlanChecks.PostApplyPostRefresh = []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}
+						resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: protoV6ProviderFactories, Steps: []resource.TestStep{first}})
+						return
 					}
+					first.ExpectError = errorPattern(displayNameOf(pc)+" App Binding Not Confirmed", "does not know whether COC made it",
+						"Terraform records nothing", "nothing that depends on the binding ran", "Run terraform apply again")
 					next := resource.TestStep{
+						PreConfig: func() {
+							env.sim.ClearFaults()
+							if err := env.expectWritesTo(pc, true, sc.firstWrites...)(nil); err != nil {
+								t.Fatal(err)
+							}
+							if n := len(env.bindings(t, 0)); n != map[bool]int{false: 0, true: 1}[sc.committed] {
+								t.Fatalf("COC holds %d bindings after the first apply; committed: %v", n, sc.committed)
+							}
+							env.sim.ClearRequests()
+						},
 						Config: config,
 						ConfigPlanChecks: resource.ConfigPlanChecks{
-							PreApply:             []plancheck.PlanCheck{plancheck.ExpectResourceAction(addr, sc.next)},
+							// Neither the binding nor what depends on it was recorded.
+							PreApply: []plancheck.PlanCheck{
+								plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+								plancheck.ExpectResourceAction("terraform_data.after", plancheck.ResourceActionCreate),
+							},
 							PostApplyPostRefresh: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
 						},
-						Check: resource.ComposeAggregateTestCheckFunc(
-							resource.TestCheckResourceAttr(addr, attrStatus, coc.StatusEnabled),
-							env.expectOneBinding(pc),
-							env.expectFingerprints(pc, configured),
-						),
-					}
-					if sc.next == plancheck.ResourceActionUpdate {
-						// The binding is kept: the update only sends the secrets again.
-						next.ConfigPlanChecks.PreApply = append(next.ConfigPlanChecks.PreApply, onlySecretsChange(addr, pc))
+						// One POST, answered as made: the binding the lost create made, or made now.
+						Check: resource.ComposeAggregateTestCheckFunc(confirmed, env.expectWritesTo(pc, false, "POST 201")),
 					}
 					resource.ParallelTest(t, resource.TestCase{
 						ProtoV6ProviderFactories: protoV6ProviderFactories,
@@ -142,183 +145,23 @@ func TestAccAppResource_LostCreateAnswers(t *testing.T) {
 	}
 }
 
-// A create that finds the configured app already bound on the console fails with Already Bound
-// and the import commands, as before any unconfirmed create: only a binding this resource sent
-// is ever adopted. With an unconfirmed create recorded, a binding COC holds with another app,
-// or with other settings than were sent, is not adopted either: the plan warns, forgets the
-// unconfirmed binding and tries to create it, which ends in Already Bound, and the binding COC
-// holds is left as it is.
-func TestAccAppResource_UnconfirmedCreateNeverAdoptsAnotherBinding(t *testing.T) {
-	rebinds := []struct {
-		name     string
-		rebind   func(t *testing.T, env *simEnv, pc platformCase)
-		boundApp func(pc platformCase) string
-	}{
-		{name: "another app", boundApp: func(pc platformCase) string { return pc.ids[1] },
-			rebind: func(t *testing.T, env *simEnv, pc platformCase) { env.bindOnConsole(t, pc, pc.ids[1], nil, "console") }},
-		{name: "the same app with other settings", boundApp: func(pc platformCase) string { return pc.ids[0] },
-			rebind: func(t *testing.T, env *simEnv, pc platformCase) {
-				other := map[string]string{}
-				for f, v := range pc.fields {
-					other[f] = v[1]
-				}
-				env.bindOnConsole(t, pc, pc.ids[0], other, "console")
-			}},
-	}
-	for _, rb := range rebinds {
-		t.Run(rb.name, func(t *testing.T) {
-			for _, pc := range platformCases {
-				t.Run(pc.typeName, func(t *testing.T) {
-					env := newSimEnv(t, 1)
-					config := env.providerBlock(0, "") + pc.resourceBlock("this", nil)
-					bound := rb.boundApp(pc)
-					resource.ParallelTest(t, resource.TestCase{
-						ProtoV6ProviderFactories: protoV6ProviderFactories,
-						Steps: []resource.TestStep{
-							{
-								PreConfig: func() {
-									for _, f := range []simulator.Fault{
-										{Method: http.MethodPost, Drop: simulator.DropAfterCommit, Times: 1},
-										{Method: http.MethodGet, Drop: simulator.DropBeforeCommit},
-									} {
-										if err := env.sim.InjectFault(f); err != nil {
-											t.Fatal(err)
-										}
-									}
-								},
-								Config: config,
-								Check: func(*terraform.State) error {
-									env.sim.ClearFaults()
-									// Somebody replaces the binding on the console before the next plan.
-									rb.rebind(t, env, pc)
-									env.sim.ClearRequests()
-									return nil
-								},
-								ExpectNonEmptyPlan: true,
-							},
-							{
-								Config:      config,
-								ExpectError: errorPattern("App Already Bound", "terraform import "+pc.typeName+".<name> "+bound),
-							},
-						},
-					})
-					if w := env.writes(); len(w) != 1 || w[0] != "POST "+bindingPath(pc)+" 409" {
-						t.Fatalf("writes = %v, want only the refused POST", w)
-					}
-					if got := env.bindings(t, 0)[pc.appType]; got.Identifier() != bound || got.Fingerprints[pc.platform.SecretNames()[0]] != simulator.Fingerprint(pc.secret(pc.platform.SecretNames()[0], "console")) {
-						t.Fatalf("the binding made on the console was changed: %+v", got)
-					}
-				})
+// expectWritesTo checks that the writes to pc's binding are want ("POST 201"; 0 for a dropped
+// connection), in order; with repeats, each may be repeated any number of times.
+func (e *simEnv) expectWritesTo(pc platformCase, repeats bool, want ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var got []string
+		for _, r := range e.sim.Requests() {
+			if !r.IsWrite() || r.Path != bindingPath(pc) {
+				continue
 			}
-		})
-	}
-}
-
-func bindingPath(pc platformCase) string { return coc.MobileAppsPath + "/" + string(pc.appType) }
-
-// What the user is told, through the plugin protocol: the create records the binding with a
-// warning and a mark that holds no secret, and the next read settles it one of four ways.
-func TestAppResource_UnconfirmedCreateIsSettledByRead(t *testing.T) {
-	for _, pc := range platformCases {
-		t.Run(pc.typeName, func(t *testing.T) {
-			t.Parallel()
-			env := newSimEnv(t, 1)
-			s := newSimProtocolServer(t, env)
-			name := displayNameOf(pc)
-			for _, f := range []simulator.Fault{
-				{Method: http.MethodPost, Drop: simulator.DropAfterCommit, Times: 1},
-				{Method: http.MethodGet, Drop: simulator.DropBeforeCommit},
-			} {
-				if err := env.sim.InjectFault(f); err != nil {
-					t.Fatal(err)
-				}
+			w := fmt.Sprintf("%s %d", r.Method, r.Status)
+			if !repeats || len(got) == 0 || got[len(got)-1] != w {
+				got = append(got, w)
 			}
-			_, created := s.planAndApply(pc.typeName, nil, nil, nil, s.appConfig(pc, pc.ids[0], 0, "1"))
-			env.sim.ClearFaults()
-			expectWarning(t, "create", created.Diagnostics, name+" App Binding Not Confirmed",
-				strconv.Quote(pc.ids[0]), "COC may have made the binding", "GET "+bindingPath(pc), "the next apply neither binds it twice nor asks for an import")
-			typ := s.resourceType(pc.typeName)
-			if attrs := s.attributes(typ, created.NewState); !attrs[attrID].Equal(tftypes.NewValue(tftypes.String, pc.ids[0])) || !attrs[attrStatus].IsNull() {
-				t.Fatalf("recorded %v; want the identifier as id and no status", attrs)
-			}
-			mark, keys, err := privateDocument(created.Private)
-			if err != nil || mark.PendingCreate == nil {
-				t.Fatalf("private state %s has no pending_create (%v)", created.Private, err)
-			}
-			(&leakCheck{secrets: pc.taggedSecrets("1")}).check(t, "the private state", string(created.Private)+string(keys[privateKey]))
-
-			readWith := func(what string, rebind func()) *tfprotov6.ReadResourceResponse {
-				t.Helper()
-				rebind()
-				read := s.read(pc.typeName, created.NewState, created.Private, nil)
-				expectNoErrors(t, "ReadResource "+what, read.Diagnostics)
-				return read
-			}
-			found := readWith("as sent", func() {})
-			expectWarning(t, "read as sent", found.Diagnostics, "Unconfirmed "+name+" App Binding Found", "sends them once more")
-			attrs := s.attributes(typ, found.NewState)
-			if attrs[attrStatus].IsNull() || !attrs[pc.platform.SecretNames()[0]+versionSuffix].IsNull() {
-				t.Fatalf("adopted %v; want COC's status, and no secret version so that the plan sends the secrets", attrs)
-			}
-			if doc, _, err := privateDocument(found.Private); err != nil || doc.PendingCreate != nil {
-				t.Fatalf("the mark outlived the read that settled it: %s", found.Private)
-			}
-
-			// Each of these leaves the binding to be created again, which COC then refuses if
-			// something is bound; the order walks COC from one to the next.
-			for _, forgotten := range []struct {
-				what, warning string
-				rebind        func()
-			}{
-				{"the same app with other settings", name + " App Binding Not Adopted", func() {
-					env.bindOnConsole(t, pc, pc.ids[0], map[string]string{pc.platform.FieldNames()[0]: pc.fields[pc.platform.FieldNames()[0]][1]}, "console")
-				}},
-				{"another app", name + " App Replaced Outside Terraform", func() { env.bindOnConsole(t, pc, pc.ids[1], nil, "console") }},
-				{"nothing bound", "", func() {
-					if err := env.sim.ConsoleUnbind(env.tenants[0].AccessKey, pc.appType); err != nil {
-						t.Fatal(err)
-					}
-				}},
-			} {
-				read := readWith(forgotten.what, forgotten.rebind)
-				if s.attributes(typ, read.NewState) != nil {
-					t.Fatalf("%s: the binding stays in the state", forgotten.what)
-				}
-				if forgotten.warning != "" {
-					expectWarning(t, "read of "+forgotten.what, read.Diagnostics, forgotten.warning)
-				} else if len(read.Diagnostics) != 0 {
-					t.Fatalf("%s: diagnostics %v, want none", forgotten.what, read.Diagnostics)
-				}
-			}
-		})
-	}
-}
-
-// expectWarning fails unless exactly one diagnostic, a warning with the given summary, carries
-// every fragment in its detail.
-func expectWarning(t *testing.T, call string, diags []*tfprotov6.Diagnostic, summary string, fragments ...string) {
-	t.Helper()
-	if len(diags) != 1 || diags[0].Severity != tfprotov6.DiagnosticSeverityWarning || diags[0].Summary != summary {
-		t.Fatalf("%s: diagnostics %v, want one warning %q", call, diags, summary)
-	}
-	for _, f := range fragments {
-		if !strings.Contains(diags[0].Detail, f) {
-			t.Errorf("%s: the warning lacks %q:\n%s", call, f, diags[0].Detail)
 		}
-	}
-}
-
-// The warning about an unconfirmed create says what the next apply does; the hint for a failed
-// request ("nothing was left half-done") would contradict it.
-func TestUnconfirmedCreateDetailCarriesNoRetryHint(t *testing.T) {
-	d := &providerData{}
-	for _, cause := range []error{
-		&coc.ResponseError{Operation: "POST /v1/mobile-apps/lark", StatusCode: 503, Reason: "no answer"},
-		&coc.TransportError{Operation: "POST /v1/mobile-apps/lark", Err: errors.New("connection reset by peer")},
-	} {
-		detail := d.errorDetail(fmt.Errorf("%w: %w", coc.ErrOutcomeUnknown, cause))
-		if strings.Contains(detail, "half-done") {
-			t.Errorf("the detail of an unconfirmed create (%v) carries a hint that contradicts it:\n%s", cause, detail)
+		if strings.Join(got, ", ") != strings.Join(want, ", ") {
+			return fmt.Errorf("writes %v, want %v (repeats: %v)", got, want, repeats)
 		}
+		return nil
 	}
 }

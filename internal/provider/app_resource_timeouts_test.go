@@ -3,10 +3,8 @@ package provider
 import (
 	"bytes"
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -21,7 +19,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
-	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
@@ -35,8 +32,8 @@ func hangFor10Minutes(method string, appType platforms.AppType) simulator.Fault 
 }
 
 // A hung COC is given up on when the resource's timeouts say so, and nothing is half-done. A
-// create that timed out had been sent, so COC might have made the binding: it is recorded as
-// unconfirmed, and the next plan, finding nothing bound, creates it. A delete that timed out
+// create that timed out had been sent, so COC might have made the binding: the apply fails and
+// records nothing, and the next plan, finding nothing bound, creates it. A delete that timed out
 // fails with an error that says what to do and leaves the binding and the state (the next plan
 // is empty).
 func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
@@ -59,21 +56,17 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
-				PreConfig: inject(hangFor10Minutes(http.MethodPost, pc.appType)),
-				Config:    config,
-				Check: resource.ComposeAggregateTestCheckFunc(
-					resource.TestCheckNoResourceAttr(addr, attrStatus),
-					func(*terraform.State) error {
-						env.sim.ClearFaults()
-						if n := len(env.bindings(t, 0)); n != 0 {
-							return fmt.Errorf("the timed-out create left %d bindings", n)
-						}
-						return nil
-					},
-				),
-				ExpectNonEmptyPlan: true,
+				PreConfig:   inject(hangFor10Minutes(http.MethodPost, pc.appType)),
+				Config:      config,
+				ExpectError: errorPattern("Lark App Binding Not Confirmed", "context deadline exceeded", "Terraform records nothing"),
 			},
 			{
+				PreConfig: func() {
+					env.sim.ClearFaults()
+					if n := len(env.bindings(t, 0)); n != 0 {
+						t.Fatalf("the timed-out create left %d bindings", n)
+					}
+				},
 				Config: config,
 				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 					plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
@@ -100,9 +93,9 @@ func TestAccAppResource_TimeoutsOnAHungServer(t *testing.T) {
 }
 
 // Ctrl-C during an apply that waits on a hung COC: terraform stops promptly, the provider
-// process goes with it, and the state records the two bindings made before the interrupt, and
-// the one that was hanging as unconfirmed: it had been sent, so COC might have made it. A
-// refresh finds it unbound and forgets it, and applying again finishes the job.
+// process goes with it, and the state records the two bindings made before the interrupt, not
+// the one that was hanging: it had been sent, so COC might have made it, and its create failed
+// saying so. Applying again finishes the job.
 func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	requireLinux(t)
 	t.Parallel()
@@ -136,15 +129,11 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 		slices.Sort(addrs)
 		return addrs
 	}
-	if recorded, made := stateAddresses(t, w), bound(); len(made) != 2 || !slices.Equal(recorded, slices.Sorted(slices.Values(append(made, hung.address("this"))))) {
-		t.Fatalf("the state records %v; COC holds %v, and the Lark binding should be recorded unconfirmed", recorded, made)
+	if recorded, made := stateAddresses(t, w), bound(); len(made) != 2 || !slices.Equal(recorded, made) {
+		t.Fatalf("the state records %v; COC holds %v, and the Lark binding should not be recorded", recorded, made)
 	}
-	// The refreshed view agrees with COC, and applying again creates only what is missing.
+	// Applying again creates only what is missing.
 	env.sim.ClearFaults()
-	w.terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
-	if recorded, want := stateAddresses(t, w), bound(); !slices.Equal(recorded, want) {
-		t.Fatalf("after a refresh the state records %v; COC holds %v", recorded, want)
-	}
 	if applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
 		t.Fatalf("applying again:\n%s", applied)
 	}
@@ -154,11 +143,12 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	w.terraform(t, "destroy", "-auto-approve", "-input=false")
 }
 
-// Ctrl-C lands while COC has made the bindings but not yet answered: each create is recorded
-// unconfirmed, with a mark of what was sent and nothing of the secrets. The next apply finds
-// them as sent and updates each once to send its secrets again, without an import; then the
-// plan is empty, COC holds each binding once with the configured secrets, and destroy removes
-// them.
+// Ctrl-C lands while COC has made the bindings but not yet answered: each create fails saying
+// that nothing confirmed it, and the state records none of them. The next apply's plan warns that
+// COC holds each as an earlier create of it made it, and the apply sends each create again with
+// its idempotency key: COC recognises them, so nothing is bound twice, nothing is unbound, and no
+// import is needed. Then the plan is empty, COC holds each binding once with the configured
+// secrets, and destroy removes them.
 func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 	requireLinux(t)
 	t.Parallel()
@@ -168,10 +158,8 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 		t.Fatal(err)
 	}
 	config := requiredProviders + env.providerBlock(0, "")
-	var secrets []string
 	for _, pc := range platformCases {
 		config += pc.resourceBlock("this", nil)
-		secrets = slices.AppendSeq(secrets, maps.Values(pc.secretValues("1")))
 	}
 	w.writeConfig(t, config)
 
@@ -181,24 +169,23 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 			t.Errorf("the output lacks %q:\n%s", want, out)
 		}
 	}
-	if recorded := stateAddresses(t, w); len(recorded) != len(platformCases) {
-		t.Fatalf("the state records %v, want every binding, unconfirmed", recorded)
+	if recorded := stateAddresses(t, w); len(recorded) != 0 {
+		t.Fatalf("the state records %v, want nothing", recorded)
 	}
-	marks := pendingCreateMarks(t, w)
-	if len(marks) != len(platformCases) {
-		t.Fatalf("%d bindings carry the pending_create mark, want %d", len(marks), len(platformCases))
-	}
-	(&leakCheck{secrets: secrets}).check(t, "the marks", strings.Join(marks, "\n"))
 
 	env.sim.ClearFaults()
+	env.sim.ClearRequests()
 	applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
-	if !strings.Contains(applied, "0 added, 3 changed, 0 destroyed") || strings.Count(applied, "Warning: Unconfirmed") != len(platformCases) {
-		t.Fatalf("applying again should update each binding once, saying why:\n%s", applied)
+	if !strings.Contains(applied, fmt.Sprintf("%d added, 0 changed, 0 destroyed", len(platformCases))) ||
+		strings.Count(unwrapped(applied), "Bound by an Earlier Create of This Binding") != len(platformCases) {
+		t.Fatalf("applying again should record each binding, saying why:\n%s", applied)
+	}
+	for _, write := range env.writes() {
+		if !strings.HasPrefix(write, "POST ") || !strings.HasSuffix(write, " 201") {
+			t.Fatalf("writes %v: want only the creates sent again, answered as made", env.writes())
+		}
 	}
 	w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
-	if n := len(pendingCreateMarks(t, w)); n != 0 {
-		t.Fatalf("%d marks left after the apply", n)
-	}
 	for _, pc := range platformCases {
 		b := env.bindings(t, 0)[pc.appType]
 		for s, v := range pc.secretValues("1") {
@@ -251,23 +238,6 @@ func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out s
 		return !slices.ContainsFunc(providers, processRunning)
 	})
 	return out.String()
-}
-
-// pendingCreateMarks returns, from the workspace's state file, the private state document of
-// each binding that carries a pending create's mark.
-func pendingCreateMarks(t *testing.T, w *cliWorkspace) []string {
-	t.Helper()
-	state := readRawState(t, w)
-	var values []string
-	for _, r := range state.Resources {
-		for _, inst := range r.Instances {
-			private, _ := base64.StdEncoding.DecodeString(inst.Private)
-			if doc, keys, _ := privateDocument(private); doc.PendingCreate != nil {
-				values = append(values, string(keys[privateKey]))
-			}
-		}
-	}
-	return values
 }
 
 func stateAddresses(t *testing.T, w *cliWorkspace) []string {

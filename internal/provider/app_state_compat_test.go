@@ -342,7 +342,7 @@ func expectFixtureDocuments(t *testing.T, env *simEnv, w *cliWorkspace, fixture 
 			want.AppliedKeyUpdatedAt = coc.FormatTimestamp(env.bindings(t, 0)[platforms.Lark].KeyUpdatedAt)
 		}
 		if doc.AppliedKeyUpdatedAt != want.AppliedKeyUpdatedAt || !maps.Equal(doc.UnrestoredWriteOnly, want.UnrestoredWriteOnly) ||
-			doc.ImportID != nil || doc.PendingCreate != nil {
+			doc.ImportID != nil {
 			t.Errorf("%s: private state document %s, want %+v", r.Type, keys[privateKey], want)
 		}
 	}

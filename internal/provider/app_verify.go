@@ -105,7 +105,7 @@ func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err e
 	}
 	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.platform.Name), fmt.Sprintf(
 		"verify_app_credentials is on, and %[1]s at %[2]s gave no verdict on %[3]s: %[4]s. Nothing was sent to COC.\n\n"+
-			"Connection errors, throttling and server errors were retried max_retries times. Check that this machine reaches "+
+			"Connection errors that may pass, throttling and server errors were retried max_retries times. Check that this machine reaches "+
 			"%[2]s over HTTPS, or set platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To "+
 			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
 			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+

@@ -18,29 +18,32 @@ type malformedResponse struct {
 	name, contentType, body string
 	status                  int
 	requestID               string
-	want                    []string
+	// unconfirmed: COC may have made the binding behind this answer (a success that is unusable,
+	// a server fault), so the create fails as not confirmed rather than as failed.
+	unconfirmed bool
+	want        []string
 }
 
 var malformedResponses = []malformedResponse{
-	{name: "truncated JSON", status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"la`,
+	{name: "truncated JSON", unconfirmed: true, status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"la`,
 		want: []string{"POST /v1/mobile-apps/lark", "unexpected response: invalid JSON", "looked like COC's but contradicted the call"}},
-	{name: "wrong types", status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"lark","app_id":123}}`,
+	{name: "wrong types", unconfirmed: true, status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"lark","app_id":123}}`,
 		want: []string{`field "app_id": expected a string, got a number`, "contradicted the call"}},
-	{name: "wrong timestamp type", status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"lark","created_at":true}}`,
+	{name: "wrong timestamp type", unconfirmed: true, status: 201, contentType: "application/json", body: `{"error_code":"COC.00000000","data":{"app_type":"lark","created_at":true}}`,
 		want: []string{"invalid data", "contradicted the call"}},
-	{name: "missing envelope", status: 201, contentType: "application/json", body: `{"app_type":"lark","app_id":"cli_a1b2c3d4e5f6a7b8"}`,
+	{name: "missing envelope", unconfirmed: true, status: 201, contentType: "application/json", body: `{"app_type":"lark","app_id":"cli_a1b2c3d4e5f6a7b8"}`,
 		want: []string{"the envelope has no error_code"}},
-	{name: "success status with an error code", status: 200, contentType: "application/json", body: `{"error_code":"COC.00050001","error_msg":"boom","data":{}}`,
+	{name: "success status with an error code", unconfirmed: true, status: 200, contentType: "application/json", body: `{"error_code":"COC.00050001","error_msg":"boom","data":{}}`,
 		want: []string{"success status with error code COC.00050001: boom"}},
 	{name: "HTML login page", status: 200, contentType: "text/html", body: "<html><form>login</form></html>",
 		want: []string{"a success status with text/html (31 bytes) is not COC's answer", "does not serve the COC mobile-app API", "Check endpoint (HW_COC_ENDPOINT)"}},
-	{name: "HTML error page from a proxy", status: 502, contentType: "text/html", body: "<html><h1>502 Bad Gateway</h1><p>nginx</p></html>",
-		want: []string{"HTTP 502", "the error body is not a COC error (text/html, 49 bytes)", "kept failing after the provider's retries"}},
-	{name: "empty 500", status: 500,
+	{name: "HTML error page from a proxy", unconfirmed: true, status: 502, contentType: "text/html", body: "<html><h1>502 Bad Gateway</h1><p>nginx</p></html>",
+		want: []string{"does not know whether COC made it", "HTTP 502", "the error body is not a COC error (text/html, 49 bytes)"}},
+	{name: "empty 500", unconfirmed: true, status: 500,
 		want: []string{"HTTP 500", "the error body is not a COC error (no content type, 0 bytes)"}},
-	{name: "huge body", status: 201, contentType: "application/json", body: `{"data":"` + strings.Repeat("x", coc.DefaultMaxResponseBytes) + `"}`,
+	{name: "huge body", unconfirmed: true, status: 201, contentType: "application/json", body: `{"data":"` + strings.Repeat("x", coc.DefaultMaxResponseBytes) + `"}`,
 		want: []string{"the body exceeds 1048576 bytes"}},
-	{name: "deeply nested JSON", status: 201, contentType: "application/json", body: `{"data":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
+	{name: "deeply nested JSON", unconfirmed: true, status: 201, contentType: "application/json", body: `{"data":` + strings.Repeat("[", 20000) + strings.Repeat("]", 20000) + `}`,
 		want: []string{"invalid JSON", "exceeded max depth"}},
 	{name: "error details naming no attribute", status: 400, contentType: "application/json",
 		body: `{"error_code":"COC.00040001","error_msg":"invalid request parameters","details":[{"field":"no.such[field]","reason":"is odd"}]}`,
@@ -52,8 +55,9 @@ var malformedResponses = []malformedResponse{
 
 // Malformed answers give a clear error through Terraform, never a panic or a hung run. One
 // configuration holds a resource per answer, each with its own provider pointed at a server
-// path that gives that answer to the create. The read-back that follows a create whose answer
-// is unusable finds nothing bound, so the create's own answer is what the user is told about.
+// path that gives that answer to the create (and says "not bound" to the plan's question). An
+// answer behind which COC may have made the binding fails the create as not confirmed, quoting
+// the answer; any other fails it as failed.
 func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 	t.Parallel()
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -103,7 +107,11 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 	for i, tc := range malformedResponses {
 		addr := platformCaseFor(platforms.Lark).address(fmt.Sprintf("case%d", i))
 		got := strings.Join(errs[addr], "\n")
-		want := append([]string{"Failed to Create Lark App Binding"}, tc.want...)
+		summary := "Failed to Create Lark App Binding"
+		if tc.unconfirmed {
+			summary = "Lark App Binding Not Confirmed"
+		}
+		want := append([]string{summary}, tc.want...)
 		if !errorPattern(want...).MatchString(got) {
 			t.Errorf("%s: %s: want an error saying %q, got:\n%s", tc.name, addr, want, got)
 		}

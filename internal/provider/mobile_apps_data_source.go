@@ -164,7 +164,7 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 	apps := []attr.Value{}
 	for b, err := range d.data.client.AllBindings(ctx, platforms.AppType(model.AppType.ValueString())) {
 		if err != nil {
-			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", d.data.errorDetail(err))
+			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", d.data.errorDetail(err, rerunCommand))
 			return
 		}
 		app, diags := types.ObjectValue(objectType.AttrTypes, listedValues(&b))

@@ -31,6 +31,7 @@ const (
 	envSecurityToken            = credentials.EnvSecurityToken
 	envDomainID                 = credentials.EnvDomainID
 	envEndpoint                 = credentials.EnvCOCEndpoint
+	envMaxRetries               = credentials.EnvMaxRetries
 	envIAMEndpoint              = credentials.EnvIAMEndpoint
 	envMetadataEndpoint         = credentials.EnvMetadataEndpoint
 	envSharedConfigFile         = credentials.EnvSharedConfigFile
@@ -113,9 +114,12 @@ type providerData struct {
 	// checker checks app credentials with their platforms; nil unless verify_app_credentials.
 	checker *appcheck.Checker
 	// endpoint and region are what the client calls, for the errors that must name them;
-	// endpointConfigured says that endpoint (or HW_COC_ENDPOINT) set the URL, not the region.
-	endpoint, region   string
-	endpointConfigured bool
+	// endpointFrom names what set the URL ("endpoint" or HW_COC_ENDPOINT), "" for the region.
+	endpoint, region, endpointFrom string
+	// maxRetries is how often a failing request is retried, for the errors that report it.
+	maxRetries int
+	// creates is what this instance's creates did.
+	creates createsInRun
 }
 
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
@@ -132,29 +136,32 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	s := settings{diags: &resp.Diagnostics}
-	region := s.str(path.Root("region"), cfg.Region, envRegion, true)
-	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint, false)
-	creds := s.credentials(cfg)
+	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint)
+	maxRetries := s.maxRetries(cfg.MaxRetries)
+	resolved := s.credentials(cfg)
 	verify, platformEndpoints := s.verification(cfg)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	logIgnoredVariables(ctx, resolved)
 
-	maxRetries := hwhttp.DefaultMaxRetries
-	if !cfg.MaxRetries.IsNull() && !cfg.MaxRetries.IsUnknown() {
-		maxRetries = int(cfg.MaxRetries.ValueInt64())
-	}
 	secrets := new(credentials.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	userAgent := fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion)
-	creds.Region = region
+	creds := resolved.Config
 	creds.Options = credentials.Options{MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger, UserAgent: userAgent, Secrets: secrets}
 	chain, err := credentials.New(creds)
 	if err != nil {
 		addChainError(&resp.Diagnostics, creds, err)
 		return
 	}
-	endpointConfigured := endpoint != ""
+	endpointFrom := ""
+	switch {
+	case endpoint != "" && cfg.Endpoint.IsNull():
+		endpointFrom = envEndpoint
+	case endpoint != "":
+		endpointFrom = "endpoint"
+	}
 	if endpoint == "" {
 		known, ok := coc.Endpoints[chain.Region()]
 		if !ok {
@@ -171,6 +178,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 
 	client, err := coc.NewClient(coc.Config{
 		Endpoint:    endpoint,
+		Principal:   chain.Principal(),
 		Credentials: chain,
 		DomainID:    chain.DomainID(),
 		UserAgent:   userAgent,
@@ -185,7 +193,8 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
-	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(), endpointConfigured: endpointConfigured}
+	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(),
+		endpointFrom: endpointFrom, maxRetries: maxRetries}
 	if verify {
 		if data.checker, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
 			// The schema's validators accept only what the checker accepts.

@@ -20,9 +20,10 @@ func clearCredentialEnv(t *testing.T) {
 	}
 }
 
-// A wrong secret key passes every check at plan time (it looks like any other key); COC refuses
-// the signature, and the error says which arguments and variables to check. The configurations
-// that fail before anything reaches COC are in validation_test.go.
+// A wrong secret key passes every check of its form (it looks like any other key); COC refuses
+// the signature of the plan's question whether the platform is free, and the error says which
+// arguments and variables to check. The configurations that fail before anything reaches COC are
+// in validation_test.go.
 func TestAccProvider_WrongSecretKeyIsRefusedByCOC(t *testing.T) {
 	env := newSimEnv(t, 1)
 	config := fmt.Sprintf(`provider "coc" {
@@ -35,11 +36,11 @@ func TestAccProvider_WrongSecretKeyIsRefusedByCOC(t *testing.T) {
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config:      config,
-			ExpectError: errorPattern("Failed to Create Lark App Binding", "APIG.0301", "COC refused the credentials from access_key and secret_key"),
+			ExpectError: errorPattern("Failed to Check Lark App Binding", "APIG.0301", "COC refused the credentials from access_key and secret_key"),
 		}},
 	})
-	if w := env.writes(); len(w) != 1 || w[0] != "POST /v1/mobile-apps/lark 401" {
-		t.Fatalf("writes = %v; only the refused request may reach COC", w)
+	if calls := env.calls(); len(calls) != 1 || calls[0] != "GET /v1/mobile-apps/lark 401" {
+		t.Fatalf("calls = %v; only the refused request may reach COC", calls)
 	}
 }
 

@@ -16,8 +16,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-log/tflogtest"
@@ -27,6 +25,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // fakeIAM issues agency credentials valid for an hour, or answers with refusal when it is set,
@@ -35,6 +34,9 @@ import (
 type fakeIAM struct {
 	url     string
 	refusal string
+	// coc, when set, is the simulator whose COC API accepts the keys this IAM issues, in the
+	// agency's account.
+	coc *simulator.Simulator
 
 	mu       sync.Mutex
 	requests []credentials.AssumeRole
@@ -65,10 +67,14 @@ func newFakeIAM(t *testing.T) *fakeIAM {
 			_, _ = io.WriteString(w, f.refusal)
 			return
 		}
+		issued := credentials.Credential{Access: fmt.Sprintf("AKAGENCY%d", n), Secret: fmt.Sprintf("SK-agency-%d", n),
+			SecurityToken: fmt.Sprintf("TOKEN-agency-%d", n), ExpiresAt: time.Now().Add(time.Hour).UTC()}
+		if f.coc != nil {
+			f.coc.AddTenant(simulator.Tenant{AccessKey: issued.Access, SecretKey: issued.Secret, SecurityToken: issued.SecurityToken,
+				DomainID: body.Auth.Identity.AssumeRole.DomainID, ExpiresAt: issued.ExpiresAt})
+		}
 		w.WriteHeader(http.StatusCreated)
-		_ = json.NewEncoder(w).Encode(credentials.CredentialResponse{Credential: credentials.Credential{
-			Access: fmt.Sprintf("AKAGENCY%d", n), Secret: fmt.Sprintf("SK-agency-%d", n), SecurityToken: fmt.Sprintf("TOKEN-agency-%d", n),
-			ExpiresAt: time.Now().Add(time.Hour).UTC()}})
+		_ = json.NewEncoder(w).Encode(credentials.CredentialResponse{Credential: issued})
 	}))
 	t.Cleanup(server.Close)
 	f.url = server.URL
@@ -99,11 +105,13 @@ func agencyProvider(env *simEnv, iam *fakeIAM, alias, agency string) string {
 }
 
 // A plan that creates bindings obtains the credentials it will apply with, once per provider
-// (here two aliases with an agency each), and calls nothing else; validate calls nobody.
+// (here two aliases with an agency each), and asks COC with them, once per create, whether the
+// platform is free; validate calls nobody.
 func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	w := newCLIWorkspace(t)
 	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
 		platformCaseFor(platforms.WeCom).resourceBlock("a0", map[string]string{"provider": "coc.a"})+
@@ -129,8 +137,13 @@ func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 			t.Fatalf("IAM requests signed by %v, want the configured key", signers)
 		}
 	}
-	if calls := env.sim.Requests(); len(calls) != 0 {
-		t.Fatalf("planning creates called COC: %+v", calls)
+	var asked []string
+	for _, r := range env.sim.Requests() {
+		asked = append(asked, r.Method+" "+r.Path+" by "+r.AccessKey[:len("AKAGENCY")])
+	}
+	slices.Sort(asked)
+	if want := []string{"GET /v1/mobile-apps/dingtalk by AKAGENCY", "GET /v1/mobile-apps/lark by AKAGENCY", "GET /v1/mobile-apps/wecom by AKAGENCY"}; !slices.Equal(asked, want) {
+		t.Fatalf("planning creates called COC %v, want %v", asked, want)
 	}
 }
 
@@ -142,11 +155,16 @@ func TestAppResource_PlanObtainsCredentialsOnlyForChanges(t *testing.T) {
 	lark, wecom := platformCaseFor(platforms.Lark), platformCaseFor(platforms.WeCom)
 	_, created := newSimProtocolServer(t, env).planAndApply(lark.typeName, nil, nil, nil, newSimProtocolServer(t, env).appConfig(lark, lark.ids[0], 0, "1"))
 
+	// The environment gives the key pair and the agency: the agency variables apply only with a
+	// source the environment gives too.
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	t.Setenv(envIAMEndpoint, iam.url)
+	t.Setenv(envAccessKey, env.tenants[0].AccessKey)
+	t.Setenv(envSecretKey, env.tenants[0].SecretKey)
 	t.Setenv(envAssumeRoleAgency, "coc-operator")
 	t.Setenv(envAssumeRoleDomainID, env.tenants[0].DomainID)
-	s := newSimProtocolServer(t, env)
+	s := newProtocolServer(t, map[string]string{"endpoint": env.url})
 	typ := s.resourceType(lark.typeName)
 	plan := func(typeName string, prior *tfprotov6.DynamicValue, config tftypes.Value) {
 		t.Helper()
@@ -185,6 +203,7 @@ func TestCLI_AssumeRoleFromTheEnvironment(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	iam := newFakeIAM(t)
+	iam.coc = env.sim
 	tenant := env.tenants[0]
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envIAMEndpoint+"="+iam.url, envAccessKey+"="+tenant.AccessKey, envSecretKey+"="+tenant.SecretKey,
 		envAssumeRoleAgency+"=coc-operator", envAssumeRoleDomainName+"=golden-target", envAssumeRoleDuration+"=3600")
@@ -258,49 +277,5 @@ func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
 	logger.Warn(ctx, "warned TOKEN-obtained-late-4567", nil)
 	if logged := out.String(); strings.Contains(logged, "obtained-late") || strings.Count(logged, "***") < 5 {
 		t.Fatalf("the secrets are not masked:\n%s", logged)
-	}
-}
-
-// The variables fill in an argument pair (an agency's account, the identity token) only when the
-// block sets neither, so that a variable left in the environment cannot clash with the block;
-// and without blocks, the agency variables belong to assume_role_with_oidc once its identity
-// provider is set, as in the huaweicloud provider.
-func TestSettings_TheEnvironmentFillsInWhatTheBlocksLeaveOpen(t *testing.T) {
-	clearCredentialEnv(t)
-	t.Setenv(envAssumeRoleDomainID, "domain-from-env")
-	t.Setenv(envIDTokenFile, "/run/token-from-env")
-	var diags diag.Diagnostics
-	c := settings{&diags}.credentials(providerModel{
-		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator"), DomainName: types.StringValue("target")},
-		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci"), IDToken: types.StringValue("id.token")},
-	})
-	if diags.HasError() || c.AssumeRole.DomainID != "" || c.OIDC.IDTokenFile != "" {
-		t.Fatalf("the variables of the pairs' other halves were taken: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
-	}
-	c = settings{&diags}.credentials(providerModel{
-		AssumeRole:         &assumeRoleModel{AgencyName: types.StringValue("coc-operator")},
-		AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("ci")},
-	})
-	if diags.HasError() || c.AssumeRole.DomainID != "domain-from-env" || c.OIDC.IDTokenFile != "/run/token-from-env" {
-		t.Fatalf("the variables did not fill in: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
-	}
-
-	// HCP Terraform's workload identity token stands in for an identity token nobody set.
-	t.Setenv(envHCPWorkloadIdentityToken, "hcp.workload.token")
-	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
-	if diags.HasError() || c.OIDC.IDToken != "" || c.OIDC.IDTokenFile != "/run/token-from-env" {
-		t.Fatalf("HCP Terraform's token must not override %s: %+v, %v", envIDTokenFile, c.OIDC, diags)
-	}
-	t.Setenv(envIDTokenFile, "")
-	c = settings{&diags}.credentials(providerModel{AssumeRoleWithOIDC: &oidcModel{IdpID: types.StringValue("hcp")}})
-	if diags.HasError() || c.OIDC.IDToken != "hcp.workload.token" {
-		t.Fatalf("without an identity token, HCP Terraform's must be used: %+v, %v", c.OIDC, diags)
-	}
-
-	t.Setenv(envIdpID, "ci")
-	t.Setenv(envAssumeRoleAgency, "coc-operator")
-	c = settings{&diags}.credentials(providerModel{})
-	if diags.HasError() || c.AssumeRole != nil || c.OIDC == nil || c.OIDC.AgencyName != "coc-operator" || c.OIDC.DomainID != "domain-from-env" {
-		t.Fatalf("without blocks the agency variables must go to assume_role_with_oidc: %+v, %+v, %v", c.AssumeRole, c.OIDC, diags)
 	}
 }

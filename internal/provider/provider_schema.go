@@ -39,10 +39,13 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Manages the mobile app bindings (WeCom, DingTalk, Lark) of Huawei Cloud COC (Cloud Operations Center). " +
 			"Every argument falls back to the environment variable the `huaweicloud` provider uses.\n\n" +
-			"The credentials come from the first of these that is configured: `assume_role_with_oidc`, the key pair `access_key` and " +
-			"`secret_key`, a KooCLI profile (`profile` or `shared_config_file`), and else the ECS metadata service, which serves the " +
-			"credentials of the agency attached to the ECS instance or CCE node Terraform runs on. `assume_role` then assumes an " +
-			"agency with them. The provider obtains temporary credentials when it first needs them, not for `terraform validate`, " +
+			"The provider block decides where the credentials come from: a source it names (`assume_role_with_oidc`, the key pair " +
+			"`access_key` and `secret_key`, or a KooCLI profile by `profile` or `shared_config_file`) is used, its variables fill in " +
+			"what the block leaves unset, and the variables of other sources, the `HW_ASSUME_ROLE_*` agency variables (unless the " +
+			"block has `assume_role`) and `HW_DOMAIN_ID` are ignored. Naming two sources is an error. A block that names none takes " +
+			"the first the environment configures: the OIDC variables, the key pair, a KooCLI profile, and else the ECS metadata " +
+			"service, which serves the credentials of the agency attached to the ECS instance or CCE node Terraform runs on. " +
+			"`assume_role` then assumes an agency with them. The provider obtains temporary credentials when it first needs them, not for `terraform validate`, " +
 			"and renews them before they expire.",
 		Attributes: map[string]schema.Attribute{
 			"region": schema.StringAttribute{
@@ -66,15 +69,16 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"security_token": schema.StringAttribute{
 				Optional:  true,
 				Sensitive: true,
-				MarkdownDescription: fmt.Sprintf("The security token of a temporary key pair. Falls back to `%s`. The provider cannot "+
-					"renew a token it is given: once it expires, requests fail until it is replaced.", envSecurityToken),
+				MarkdownDescription: fmt.Sprintf("The security token of a temporary key pair. Falls back to `%s` when the access key "+
+					"comes from `%s`. The provider cannot renew a token it is given: once it expires, requests fail until it is "+
+					"replaced.", envSecurityToken, envAccessKey),
 				// Empty means none, so that a variable defaulting to "" works for permanent keys.
 				Validators: []validator.String{validators.Secret(0, maxCredentialLength)},
 			},
 			"domain_id": schema.StringAttribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s`, then to the "+
-					"profile's `domainId`. With an agency (`assume_role`, or `agency_name` in `assume_role_with_oidc`), COC acts in the "+
+				MarkdownDescription: fmt.Sprintf("The account (domain) ID, sent as `X-Domain-Id`. Falls back to `%s` when the "+
+					"environment gives the credentials' source too, then to the profile's `domainId`. With an agency (`assume_role`, or `agency_name` in `assume_role_with_oidc`), COC acts in the "+
 					"agency's account: `X-Domain-Id` is then the agency's `domain_id`, or none when the agency names its account by "+
 					"`domain_name`; this value, the caller's account, is not sent.", envDomainID),
 				Validators: []validator.String{printableNoSpace},
@@ -95,8 +99,8 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			"shared_config_file": schema.StringAttribute{
 				Optional: true,
 				MarkdownDescription: fmt.Sprintf("The KooCLI (`hcloud`) configuration file to read `profile` from; `%s` when only "+
-					"`profile` is set. Falls back to `%s`. A profile is used only when neither `assume_role_with_oidc` nor a key pair "+
-					"is configured.", credentials.DefaultSharedConfigFile, envSharedConfigFile),
+					"`profile` is set. Falls back to `%s`. Set here or with `profile`, the profile is the source of the credentials, "+
+					"whatever the environment holds.", credentials.DefaultSharedConfigFile, envSharedConfigFile),
 				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
 			},
 			"profile": schema.StringAttribute{
@@ -109,16 +113,20 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"max_retries": schema.Int64Attribute{
 				Optional: true,
-				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (connection error, throttling, "+
-					"server fault) is retried, by COC, IAM or the metadata service. Defaults to `%d`.", hwhttp.DefaultMaxRetries),
-				Validators: []validator.Int64{int64validator.Between(0, 20)},
+				MarkdownDescription: fmt.Sprintf("How often a request that failed for a transient reason (a connection error that may "+
+					"pass, throttling, a server fault) is retried, by COC, IAM, the metadata service or the platforms: 0 to %d. Falls "+
+					"back to `%s`, then `%d`. A request that no retry can fix (plain HTTP answering an `https://` endpoint, a "+
+					"certificate or TLS error, a host name that does not exist) fails at once.", hwhttp.MaxRetriesLimit, envMaxRetries,
+					hwhttp.DefaultMaxRetries),
+				Validators: []validator.Int64{int64validator.Between(0, hwhttp.MaxRetriesLimit)},
 			},
 		},
 		Blocks: map[string]schema.Block{
 			"assume_role": schema.SingleNestedBlock{
 				MarkdownDescription: fmt.Sprintf("Assumes an IAM agency with the credentials from the other arguments (or the metadata "+
 					"service), and manages the bindings with the agency's temporary credentials, in the agency's account. Without "+
-					"the block, `%s` and the variables below configure it, unless `assume_role_with_oidc` applies.", envAssumeRoleAgency),
+					"the block, `%s` and the variables below configure it, unless `assume_role_with_oidc` applies or the provider block "+
+					"names the source of the credentials.", envAssumeRoleAgency),
 				Attributes: map[string]schema.Attribute{
 					"agency_name": schema.StringAttribute{
 						Optional:            true,
@@ -142,8 +150,9 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 			"assume_role_with_oidc": schema.SingleNestedBlock{
 				MarkdownDescription: fmt.Sprintf("Exchanges an OIDC identity token, such as the one HCP Terraform or a CI system issues "+
-					"to a run, for temporary credentials at IAM, and optionally assumes an agency with them. It takes precedence over "+
-					"every other source of credentials. Without the block, `%s` and the variables below configure it.", envIdpID),
+					"to a run, for temporary credentials at IAM, and optionally assumes an agency with them. The block makes it the "+
+					"source of the credentials, whatever the environment holds. Without the block, `%s` and the variables below "+
+					"configure it, ahead of the environment's other sources.", envIdpID),
 				Attributes: map[string]schema.Attribute{
 					"idp_id": schema.StringAttribute{
 						Optional:            true,
@@ -167,8 +176,9 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 					},
 					"agency_name": schema.StringAttribute{
 						Optional: true,
-						MarkdownDescription: fmt.Sprintf("An agency to assume with the federated user's credentials. Falls back to `%s`; "+
-							"needs `domain_id`.", envAssumeRoleAgency),
+						MarkdownDescription: fmt.Sprintf("An agency to assume with the federated user's credentials; needs `domain_id`. "+
+							"`%s` sets it only without the block: an agency moves the account, so the block asks for one itself.",
+							envAssumeRoleAgency),
 						Validators: oneLine,
 					},
 					"domain_id": schema.StringAttribute{

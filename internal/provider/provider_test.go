@@ -3,11 +3,13 @@ package provider
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/http/httptest"
 	"slices"
 	"sort"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -16,6 +18,7 @@ import (
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
+	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
@@ -39,6 +42,9 @@ type simEnv struct {
 	sim     *simulator.Simulator
 	url     string
 	tenants []simulator.Tenant
+	// meanwhile, when set, runs before the simulator sees each request: what somebody else does
+	// at that moment.
+	meanwhile atomic.Pointer[func(*http.Request)]
 }
 
 // newSimEnv starts a simulator with n tenants (at least one), configured by opts too.
@@ -53,7 +59,12 @@ func newSimEnv(t *testing.T, n int, opts ...simulator.Option) *simEnv {
 		})
 	}
 	env.sim = simulator.New(env.tenants, append([]simulator.Option{simulator.WithSeed(1)}, opts...)...)
-	server := httptest.NewServer(env.sim)
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if meanwhile := env.meanwhile.Load(); meanwhile != nil {
+			(*meanwhile)(r)
+		}
+		env.sim.ServeHTTP(w, r)
+	}))
 	t.Cleanup(server.Close)
 	env.url = server.URL
 	return env
@@ -126,6 +137,15 @@ func (e *simEnv) writes() []string {
 		if r.IsWrite() {
 			out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
 		}
+	}
+	return out
+}
+
+// calls lists every call of the log, reads included, as "METHOD path status".
+func (e *simEnv) calls() []string {
+	var out []string
+	for _, r := range e.sim.Requests() {
+		out = append(out, fmt.Sprintf("%s %s %d", r.Method, r.Path, r.Status))
 	}
 	return out
 }
@@ -216,6 +236,8 @@ func (pc platformCase) resourceBlock(name string, attrs map[string]string) strin
 }
 
 func (pc platformCase) address(name string) string { return pc.typeName + "." + name }
+
+func bindingPath(pc platformCase) string { return coc.MobileAppsPath + "/" + string(pc.appType) }
 
 func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
 	var covered []string

@@ -26,9 +26,10 @@ import (
 // Terraform, while the simulator disturbs a share of all requests. After every step COC's state
 // must equal the configuration (no binding lost, none duplicated, every secret the configured
 // one) and Terraform's state must agree with both. In each round one create commits without an
-// answer the provider can use, and its read-backs are lost too: the apply records it
-// unconfirmed, and the next apply must settle it. `make test` runs a small form; `make soak`
-// runs the full one and prints the figures.
+// answer the provider can use, however often it is sent: the apply fails saying that nothing
+// confirmed it, and the next apply must settle it with the create's idempotency key, without an
+// import and without binding or unbinding anything twice. `make test` runs a small form; `make
+// soak` runs the full one and prints the figures.
 
 // soakFaults disturb about 15 % of all requests. The 429s ask for one second, as a real
 // gateway would; everything else is retried with the shipped backoff.
@@ -93,29 +94,26 @@ func TestCLI_FaultSoak(t *testing.T) {
 }
 
 // startRound puts the round's fault rules in place: first the lost create's, so that no random
-// fault comes before them, then the random ones. The lost create's read-backs are lost for the
-// rest of the round's first apply only.
+// fault comes before them, then the random ones. The lost create's answers are lost for the
+// round's first apply only.
 func (s *soak) startRound() {
 	s.setFaults(append(s.lostCreate(), soakFaults...))
 	s.afterRun = func() { s.setFaults(soakFaults) }
 }
 
 // lostCreate makes one create of the round commit without a usable answer, a dropped one or,
-// every other round, a 201 cut in half, and drops every read-back that follows, so that the
-// provider cannot tell whether the binding was made. The tenant is not the round's outage
-// tenant, and the platform changes from round to round.
+// every other round, a 201 cut in half, every time it is sent, so that the provider cannot tell
+// whether the binding was made. The tenant is not the round's outage tenant, and the platform
+// changes from round to round.
 func (s *soak) lostCreate() []simulator.Fault {
 	answer := simulator.Fault{Drop: simulator.DropAfterCommit}
 	if s.round%2 == 1 {
 		answer = simulator.Fault{Truncate: true}
 	}
-	answer.Method, answer.Times = http.MethodPost, 1
-	faults := []simulator.Fault{answer, {Method: http.MethodGet, Drop: simulator.DropBeforeCommit}}
-	for i := range faults {
-		faults[i].AccessKey = s.env.tenants[(s.round+1)%s.size.tenants].AccessKey
-		faults[i].PathPrefix = coc.MobileAppsPath + "/" + string(platformCases[s.round%len(platformCases)].appType)
-	}
-	return faults
+	answer.Method = http.MethodPost
+	answer.AccessKey = s.env.tenants[(s.round+1)%s.size.tenants].AccessKey
+	answer.PathPrefix = coc.MobileAppsPath + "/" + string(platformCases[s.round%len(platformCases)].appType)
+	return []simulator.Fault{answer}
 }
 
 // setFaults replaces the simulator's fault rules, after adding how often the old ones fired to
@@ -154,8 +152,8 @@ type soakFigures struct {
 	operations                             map[string]int
 	faults                                 map[string]int // fired, by kind
 	requests, throttled, retries           int
-	cutAnswers, readBacks, adopted         int
-	unconfirmed, keptWithUpdate            int
+	cutAnswers, resentCreates              int
+	unconfirmed, resumed                   int
 	surfaced                               int
 	lost, duplicated, stale, stateMismatch int
 	elapsed                                time.Duration
@@ -254,9 +252,9 @@ func (s *soak) destroy() {
 	s.verify("destroy", nil, "-destroy")
 }
 
-// converge runs terraform until it succeeds without leaving a create unconfirmed, as a user
-// would after a failed run or such a warning. Every failure on the way must be one a user may
-// see: an operation whose retries ran out, saying so.
+// converge runs terraform until it succeeds, as a user would after a failed run. Every failure
+// on the way must be one a user may see: an operation whose retries ran out, saying so, or a
+// create that nothing confirmed however often it was sent.
 func (s *soak) converge(step string, args ...string) {
 	args = append(args, "-input=false", "-json", "-parallelism=10")
 	for attempt := 1; ; attempt++ {
@@ -270,27 +268,21 @@ func (s *soak) converge(step string, args ...string) {
 		s.figures.runs++
 		s.count(requests)
 		messages := terraformMessages(out)
-		unconfirmed := 0
+		resumed := map[string]bool{} // terraform apply plans twice, and warns each time
 		for _, m := range messages {
 			switch {
 			case m.Type == "apply_complete":
 				s.figures.operations[m.Hook.Action]++
-			case m.Type != "diagnostic" || m.Diagnostic.Severity != "warning":
+			case m.Type != "diagnostic":
 			case strings.HasSuffix(m.Diagnostic.Summary, " App Binding Not Confirmed"):
-				unconfirmed++
-			case strings.HasPrefix(m.Diagnostic.Summary, "Unconfirmed "):
-				s.figures.keptWithUpdate++
+				s.figures.unconfirmed++
+			case strings.HasSuffix(m.Diagnostic.Summary, " Bound by an Earlier Create of This Binding"):
+				resumed[m.Diagnostic.Address] = true
 			}
 		}
-		s.figures.unconfirmed += unconfirmed
-		if err == nil && unconfirmed == 0 {
-			return
-		}
+		s.figures.resumed += len(resumed)
 		if err == nil {
-			if attempt == 3 {
-				s.t.Fatalf("round %d %s: terraform %s still leaves creates unconfirmed after %d attempts:\n%s", s.round, step, args[0], attempt, out)
-			}
-			continue
+			return
 		}
 		var exit *exec.ExitError
 		if !errors.As(err, &exit) {
@@ -319,7 +311,7 @@ func (s *soak) checkSurfaced(step string, messages []terraformMessage, requests 
 		tenant := slices.IndexFunc(s.env.tenants, func(t simulator.Tenant) bool { return t.AccessKey == r.AccessKey })
 		key := fmt.Sprintf("%d %s %s", tenant, r.Method, r.Path)
 		runs[key]++
-		if !transientFailure(r.Status) {
+		if !transientFailure(r) {
 			runs[key] = 0
 		}
 		exhausted[key] = runs[key] > s.maxRetries(tenant)
@@ -331,7 +323,7 @@ func (s *soak) checkSurfaced(step string, messages []terraformMessage, requests 
 		}
 		s.figures.surfaced++
 		where := fmt.Sprintf("round %d %s: %s", s.round, step, cmp.Or(d.Address, "(no address)"))
-		if !strings.Contains(d.Detail, "after the provider's retries") {
+		if !strings.Contains(d.Detail, "after the provider's retries") && !strings.HasSuffix(d.Summary, " App Binding Not Confirmed") {
 			s.t.Errorf("%s: an error that is not about exhausted retries reached the user: %s: %s", where, d.Summary, d.Detail)
 			continue
 		}
@@ -357,22 +349,28 @@ func (s *soak) checkSurfaced(step string, messages []terraformMessage, requests 
 	}
 }
 
-func transientFailure(status int) bool {
-	return status == 0 || status == http.StatusTooManyRequests || status >= 500
+// transientFailure reports an answer that another attempt may mend: none (a dropped
+// connection), throttling, a server fault, or a 201 cut in half, which a create sends again.
+func transientFailure(r simulator.RequestRecord) bool {
+	return r.Status == 0 || r.Status == http.StatusTooManyRequests || r.Status >= 500 || r.Fault == "truncate"
 }
 
 // count adds one run's requests to the figures. A retry repeats a call (same tenant, method and
-// path) right after it failed transiently; a read-back is the GET after a POST whose answer was
-// lost or cut, and an adoption the GET that finds a cut POST committed, or the PUT that follows
-// when a lost POST had in fact committed.
+// path) right after it failed transiently; a create sent again after its answer was lost or cut
+// is one of them, and carries the same idempotency key.
 func (s *soak) count(requests []simulator.RequestRecord) {
 	s.figures.requests += len(requests)
 	lastCall := map[string]simulator.RequestRecord{}
-	lastOnPath := map[string][]simulator.RequestRecord{}
 	for _, r := range requests {
 		call := r.AccessKey + " " + r.Method + " " + r.Path
-		if prev, ok := lastCall[call]; ok && transientFailure(prev.Status) {
+		if prev, ok := lastCall[call]; ok && transientFailure(prev) {
 			s.figures.retries++
+			if r.Method == http.MethodPost {
+				s.figures.resentCreates++
+				if r.IdempotencyKey == "" || r.IdempotencyKey != prev.IdempotencyKey {
+					s.t.Errorf("a create was sent again with the key %q after %q", r.IdempotencyKey, prev.IdempotencyKey)
+				}
+			}
 		}
 		if r.Status == http.StatusTooManyRequests && r.Fault == "" {
 			s.figures.throttled++
@@ -380,24 +378,7 @@ func (s *soak) count(requests []simulator.RequestRecord) {
 		if r.Fault == "truncate" {
 			s.figures.cutAnswers++
 		}
-		onPath := lastOnPath[r.AccessKey+r.Path]
-		var prev, beforePrev simulator.RequestRecord // zero when there is none
-		if n := len(onPath); n > 0 {
-			prev = onPath[n-1]
-			if n > 1 {
-				beforePrev = onPath[n-2]
-			}
-		}
-		if r.Method == http.MethodGet && prev.Method == http.MethodPost && (transientFailure(prev.Status) || prev.Fault == "truncate") {
-			s.figures.readBacks++
-		}
-		if r.Method == http.MethodGet && r.Status == http.StatusOK && prev.Method == http.MethodPost && prev.Fault == "truncate" ||
-			r.Method == http.MethodPut && prev.Method == http.MethodGet && prev.Status == http.StatusOK &&
-				beforePrev.Method == http.MethodPost && beforePrev.Fault == "drop "+string(simulator.DropAfterCommit) {
-			s.figures.adopted++
-		}
 		lastCall[call] = r
-		lastOnPath[r.AccessKey+r.Path] = append(onPath, r)
 	}
 }
 
@@ -520,10 +501,10 @@ func (s *soak) report() {
 	fmt.Fprintf(tw, "faults injected\t%d (%.1f %% of requests): %s\n", faults, share, describeKinds(f.faults))
 	fmt.Fprintf(tw, "throttled by the rate limit\t%d\n", f.throttled)
 	fmt.Fprintf(tw, "retries\t%d\n", f.retries)
-	fmt.Fprintf(tw, "read-backs after a POST of unknown outcome\t%d (%d committed creates adopted; %d 201 answers cut)\n", f.readBacks, f.adopted, f.cutAnswers)
-	fmt.Fprintf(tw, "creates recorded unconfirmed\t%d (read-backs lost too; the next apply kept %d with one update, bound %d again)\n",
-		f.unconfirmed, f.keptWithUpdate, f.unconfirmed-f.keptWithUpdate)
-	fmt.Fprintf(tw, "failures surfaced\t%d (every one after exhausted retries; applying again converged)\n", f.surfaced)
+	fmt.Fprintf(tw, "creates sent again with their idempotency key\t%d (%d 201 answers cut)\n", f.resentCreates, f.cutAnswers)
+	fmt.Fprintf(tw, "creates not confirmed\t%d (each failed its apply; the next plan found %d made by its key, and the apply recorded them)\n",
+		f.unconfirmed, f.resumed)
+	fmt.Fprintf(tw, "failures surfaced\t%d (every one after exhausted retries or an unconfirmed create; applying again converged)\n", f.surfaced)
 	fmt.Fprintf(tw, "lost / duplicated / stale bindings\t%d / %d / %d\n", f.lost, f.duplicated, f.stale)
 	fmt.Fprintf(tw, "Terraform state mismatches\t%d\n", f.stateMismatch)
 	_ = tw.Flush()

@@ -59,7 +59,7 @@ func TestKeysOfOneDomainShareItsBindings(t *testing.T) {
 	if _, err := viaSecond.CreateBinding(ctx, platforms.Lark, larkRequest()); !errors.Is(err, coc.ErrAlreadyBound) {
 		t.Fatalf("the second key of the account must find the lark app bound, got %v", err)
 	}
-	if err := viaSecond.DeleteBinding(ctx, platforms.Lark); err != nil {
+	if err := viaSecond.DeleteBinding(ctx, platforms.Lark, "cli_0123456789abcdef"); err != nil {
 		t.Fatal(err)
 	}
 	if got := boundLark(t, sim, first.AccessKey); got[first.AccessKey] {

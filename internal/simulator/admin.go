@@ -63,7 +63,7 @@ func (s *Simulator) Bindings(accessKey string) ([]BindingState, error) {
 	out := []BindingState{}
 	for _, p := range platforms.All() {
 		if sb, ok := a.bindings[p.AppType]; ok {
-			b := sb.binding
+			b := s.shown(sb)
 			b.Fields = maps.Clone(b.Fields)
 			out = append(out, BindingState{Binding: b, Fingerprints: maps.Clone(sb.fingerprints)})
 		}

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 	"github.com/cocops/terraform-provider-coc/internal/testkit"
@@ -109,11 +110,19 @@ func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 	signer := &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: tenant.AccessKey, SecretKey: tenant.SecretKey}, Now: now}
 	expiredSigner := &hwhttp.Signer{Credentials: hwhttp.Credentials{AccessKey: expired.AccessKey, SecretKey: expired.SecretKey, SecurityToken: expired.SecurityToken}, Now: now}
 
+	key := map[string]string{coc.HeaderIdempotencyKey: "golden-idempotency-key-0001"}
+	otherSecret := func(body []byte) []byte {
+		return bytes.Replace(body, []byte("golden-app-secret"), []byte("another-app-secret"), 1)
+	}
+	replays := 0
 	for _, step := range []goldenStep{
 		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 201, response: "response_create_wecom.json"},
 		{method: "POST", target: "/v1/mobile-apps/dingtalk", request: "request_create_dingtalk.json", signer: signer, status: 201, response: "response_create_dingtalk.json"},
-		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_create_lark.json", signer: signer, status: 201, response: "response_create_lark.json"},
+		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_create_lark.json", header: key, signer: signer, status: 201, response: "response_create_lark.json"},
 		{method: "GET", target: "/v1/mobile-apps/lark", signer: signer, status: 200, response: "response_get_lark.json"},
+		// The same create again: COC answers as it did, byte for byte, and says it is a replay.
+		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_create_lark.json", header: key, signer: signer, status: 201, response: "response_create_lark.json"},
+		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_create_lark.json", edit: otherSecret, header: key, signer: signer, status: 422, response: "response_error_key_reused.json"},
 		{method: "PUT", target: "/v1/mobile-apps/lark", request: "request_update_lark_without_secret.json", signer: signer, status: 200, response: "response_update_lark.json"},
 		{method: "GET", target: "/v1/mobile-apps?limit=2", signer: signer, status: 200, response: "response_list_page1.json"},
 		{method: "GET", target: "/v1/mobile-apps?limit=2&offset=2", signer: signer, status: 200, response: "response_list_page2.json"},
@@ -121,13 +130,21 @@ func TestSimulatorMatchesGoldenFixtures(t *testing.T) {
 		{method: "POST", target: "/v1/mobile-apps/wecom", request: "request_create_wecom.json", signer: signer, status: 409, response: "response_error_conflict.json"},
 		{method: "PUT", target: "/v1/mobile-apps/dingtalk", request: "request_update_dingtalk_new_identifier.json", signer: signer, status: 400, response: "response_error_immutable.json"},
 		{method: "POST", target: "/v1/mobile-apps/lark", request: "request_invalid_lark.json", signer: signer, status: 400, response: "response_error_validation.json"},
-		{method: "DELETE", target: "/v1/mobile-apps/lark", signer: signer, status: 204},
+		{method: "DELETE", target: "/v1/mobile-apps/lark?app_id=cli_b8a7f6e5d4c3b2a1", signer: signer, status: 412, response: "response_error_other_app_bound.json"},
+		{method: "DELETE", target: "/v1/mobile-apps/lark?app_id=cli_a1b2c3d4e5f6a7b8", signer: signer, status: 204},
 		{method: "GET", target: "/v1/mobile-apps/lark", signer: signer, status: 404, response: "response_error_not_bound.json"},
 		{method: "GET", target: "/v1/mobile-apps/lark", status: 401, response: "response_error_signature.json"},
 		{method: "GET", target: "/v1/mobile-apps/lark", signer: expiredSigner, status: 401, response: "response_error_token_expired.json"},
 		{method: "GET", target: "/v1/mobile-app/lark", signer: signer, status: 404, response: "response_error_not_published.json"},
 	} {
 		clock = clock.Add(time.Second)
-		exchange(t, server, goldenDir, step)
+		header := exchange(t, server, goldenDir, step)
+		replayed := header.Get(coc.HeaderIdempotentReplayed) == "true"
+		if wantReplayed := step.method == "POST" && step.status == 201 && step.header != nil && step.target == "/v1/mobile-apps/lark" && replays > 0; replayed != wantReplayed {
+			t.Errorf("%s %s: %s is %v, want %v", step.method, step.target, coc.HeaderIdempotentReplayed, replayed, wantReplayed)
+		}
+		if step.header != nil && step.status == 201 {
+			replays++
+		}
 	}
 }

@@ -172,6 +172,8 @@ type RequestRecord struct {
 	// SecretFingerprint is, for a platform's token call, the Fingerprint of the secret it
 	// presented; the secret itself is logged nowhere (WeCom's query is logged without it).
 	SecretFingerprint string `json:"secret_fingerprint,omitempty"`
+	// IdempotencyKey is a POST's Idempotency-Key header, which is no secret.
+	IdempotencyKey string `json:"idempotency_key,omitempty"`
 	// Status is 0 when the connection was dropped.
 	Status int    `json:"status"`
 	Fault  string `json:"fault,omitempty"`
@@ -186,7 +188,8 @@ func (r RequestRecord) IsWrite() bool {
 // record logs a request, answered in dialect d, with the access key it claims whether or not it
 // verifies.
 func (s *Simulator) record(r *http.Request, d dialect, body []byte, status int, fault string) {
-	entry := RequestRecord{AccessKey: accessKeyOf(r), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Fault: fault}
+	entry := RequestRecord{AccessKey: accessKeyOf(r), Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: status, Fault: fault,
+		IdempotencyKey: r.Header.Get(coc.HeaderIdempotencyKey)}
 	if d.credentials != nil {
 		var secret string
 		entry.Query, secret = d.credentials(r, body)

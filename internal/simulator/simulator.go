@@ -71,6 +71,9 @@ type storedBinding struct {
 	// fingerprints holds SHA-256 of each secret: enough to prove what a client sent, without
 	// the simulator ever being able to reveal it.
 	fingerprints map[string]string
+	// created is the Fingerprint of the request of the POST whose idempotency key made the
+	// binding (binding.IdempotencyKey), while nothing has changed it since.
+	created string
 }
 
 // New builds a simulator serving the given tenants.
@@ -190,7 +193,7 @@ func (s *Simulator) list(c *call) (int, any) {
 	all := []coc.Binding{}
 	for _, p := range platforms.All() {
 		if sb, ok := c.account.bindings[p.AppType]; ok && (filter == "" || filter == p.AppType) {
-			all = append(all, sb.binding)
+			all = append(all, s.shown(sb))
 		}
 	}
 	page := coc.BindingList{Total: len(all), List: []coc.Binding{}}
@@ -209,7 +212,7 @@ func (s *Simulator) get(c *call) (int, any) {
 	if !ok {
 		return http.StatusNotFound, notBound(p)
 	}
-	return http.StatusOK, Success(sb.binding)
+	return http.StatusOK, Success(s.shown(sb))
 }
 
 func (s *Simulator) create(c *call) (int, any) {
@@ -218,16 +221,21 @@ func (s *Simulator) create(c *call) (int, any) {
 		return err.status, err
 	}
 	req, problems := DecodeBindingRequest(p, Create, c.body)
+	key := c.r.Header.Get(coc.HeaderIdempotencyKey)
+	if reason := idempotencyKeyProblem(c.r.Header); reason != "" {
+		problems = append(problems, coc.FieldError{Field: coc.HeaderIdempotencyKey, Reason: reason})
+	}
 	if problems != nil {
 		return http.StatusBadRequest, invalid(problems...)
 	}
 	if sb, ok := c.account.bindings[p.AppType]; ok {
-		return http.StatusConflict, &apiError{
-			status: http.StatusConflict, code: coc.CodeAlreadyBound,
-			msg: "a " + string(p.AppType) + " app is already bound to this tenant: " + p.Identifier.Name + " " + sb.binding.Fields[p.Identifier.Name],
-		}
+		return s.createOver(c, p, sb, key, req)
 	}
-	return http.StatusCreated, Success(s.store(c.account, p, req).binding)
+	sb := s.store(c.account, p, req)
+	if key != "" {
+		sb.binding.IdempotencyKey, sb.created = key, requestFingerprint(req)
+	}
+	return http.StatusCreated, Success(sb.binding)
 }
 
 func (s *Simulator) update(c *call) (int, any) {
@@ -258,15 +266,25 @@ func (s *Simulator) remove(c *call) (int, any) {
 	if err != nil {
 		return err.status, err
 	}
-	if _, ok := c.account.bindings[p.AppType]; !ok {
+	expected, problems := expectedIdentifier(p, c.r.URL.Query())
+	if problems != nil {
+		return http.StatusBadRequest, invalid(problems...)
+	}
+	sb, ok := c.account.bindings[p.AppType]
+	if !ok {
 		return http.StatusNotFound, notBound(p)
+	}
+	if bound := sb.binding.Fields[p.Identifier.Name]; expected != "" && expected != bound {
+		return http.StatusPreconditionFailed, &apiError{status: http.StatusPreconditionFailed, code: coc.CodeOtherAppBound,
+			msg: "the bound " + string(p.AppType) + " app is " + p.Identifier.Name + " " + bound + ", not " + expected + "; nothing was unbound"}
 	}
 	delete(c.account.bindings, p.AppType)
 	return http.StatusNoContent, nil
 }
 
 // store creates or updates a binding from a validated request, as both the API and the admin
-// "console" do. Secrets in req replace the stored ones and move key_updated_at.
+// "console" do. Secrets in req replace the stored ones and move key_updated_at. A change forgets
+// the idempotency key of the create that made the binding: its earlier answer is no longer true.
 func (s *Simulator) store(a *account, p platforms.Platform, req coc.BindingRequest) *storedBinding {
 	now := s.now().UTC().Truncate(time.Millisecond)
 	sb, ok := a.bindings[p.AppType]
@@ -277,6 +295,7 @@ func (s *Simulator) store(a *account, p platforms.Platform, req coc.BindingReque
 		}
 		a.bindings[p.AppType] = sb
 	}
+	sb.binding.IdempotencyKey, sb.created = "", ""
 	// Timestamps strictly increase, so two changes within one millisecond still read as two.
 	now = later(now, sb.binding.UpdatedAt)
 	sb.binding.Fields = maps.Clone(req.Fields)

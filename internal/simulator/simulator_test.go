@@ -256,6 +256,12 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 	signed := func(c hwhttp.Credentials) func(*http.Request, []byte) {
 		return func(r *http.Request, body []byte) { hwhttp.Signer{Credentials: c}.Sign(r, body) }
 	}
+	withKey := func(key string) func(*http.Request, []byte) {
+		return func(r *http.Request, body []byte) {
+			r.Header.Set(coc.HeaderIdempotencyKey, key)
+			signed(creds)(r, body)
+		}
+	}
 	cases := []struct {
 		name         string
 		method, path string
@@ -296,6 +302,19 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		{"update without the identifier", "PUT", lark, `{"app_secret":"new","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeInvalidField},
 		{"update of the identifier", "PUT", lark, `{"app_id":"cli_ffffffffffffffff","service_id":"s2"}`, signed(creds), nil, 400, coc.CodeImmutableField},
 		{"create of a bound app type", "POST", lark, `{"app_id":"cli_0123456789abcdef","app_secret":"new","service_id":"s2"}`, signed(creds), nil, 409, coc.CodeAlreadyBound},
+		{"create of a bound app type with a key it was not made with", "POST", lark, `{"app_id":"cli_0123456789abcdef","app_secret":"stored","service_id":"s1"}`,
+			withKey("a-key-of-some-other-create"), nil, 409, coc.CodeAlreadyBound},
+		{"idempotency key too short", "POST", wecom, valid, withKey("short"), nil, 400, coc.CodeInvalidField},
+		{"idempotency key with a space", "POST", wecom, valid, withKey("a key with spaces in it"), nil, 400, coc.CodeInvalidField},
+		{"idempotency key twice", "POST", wecom, valid, func(r *http.Request, body []byte) {
+			r.Header.Add(coc.HeaderIdempotencyKey, "first-key-0123456789")
+			r.Header.Add(coc.HeaderIdempotencyKey, "second-key-0123456789")
+			signed(creds)(r, body)
+		}, nil, 400, coc.CodeInvalidField},
+		{"delete naming another app", "DELETE", lark + "?app_id=cli_ffffffffffffffff", "", signed(creds), nil, 412, coc.CodeOtherAppBound},
+		{"delete naming the app by another platform's identifier", "DELETE", lark + "?client_id=cli_0123456789abcdef", "", signed(creds), nil, 400, coc.CodeInvalidField},
+		{"delete naming the app twice", "DELETE", lark + "?app_id=cli_0123456789abcdef&app_id=cli_0123456789abcdef", "", signed(creds), nil, 400, coc.CodeInvalidField},
+		{"delete naming no app", "DELETE", lark + "?app_id=", "", signed(creds), nil, 400, coc.CodeInvalidField},
 		{"unknown app type", "DELETE", coc.MobileAppsPath + "/teams", "", signed(creds), nil, 400, coc.CodeInvalidField},
 		{"unknown path", "DELETE", "/v1/mobile-app/lark", "", signed(creds), nil, 404, hwhttp.CodeNotPublished},
 		{"unsupported method", "PATCH", lark, `{}`, signed(creds), nil, 404, hwhttp.CodeNotPublished},
