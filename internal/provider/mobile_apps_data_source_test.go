@@ -71,13 +71,15 @@ data "coc_mobile_apps" "dingtalk" {
 // The data source gives up after timeouts.read however long a server holds it, and a read
 // timeout that could never succeed is refused before anything is sent.
 func TestAccMobileAppsDataSource_ReadTimeout(t *testing.T) {
+	// Parallel first: the clock below must not count the wait for the package's serial tests.
+	t.Parallel()
 	env := newSimEnv(t, 1)
 	env.inject(t, simulator.Fault{Method: "GET", PathPrefix: coc.MobileAppsPath, LatencyMS: int((10 * time.Minute).Milliseconds())})
 	withTimeout := func(read string) string {
 		return env.providerBlock(0, "") + fmt.Sprintf("data \"coc_mobile_apps\" \"all\" {\n  timeouts {\n    read = %q\n  }\n}\n", read)
 	}
 	started := time.Now()
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: protoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{Config: withTimeout("0s"), ExpectError: errorPattern("must be a positive duration")},
