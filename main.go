@@ -10,7 +10,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/provider"
 )
 
-//go:generate go tool tfplugindocs generate --provider-name coc
+//go:generate go run ./internal/docgen
 
 var (
 	// version and commit are set by the release build (see .goreleaser.yml).

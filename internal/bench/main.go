@@ -1,7 +1,7 @@
 // Command bench measures the coc provider: start-up against Terraform's floor and a reference
 // provider, release binary size, the provider's peak memory, API calls per operation,
 // throttle-bound applies and the client's micro-benchmarks, and prints one table. `make bench`
-// runs it from the repository root; templates/guides/performance.md.tmpl discusses the results.
+// runs it from the repository root; README.md discusses the results.
 // It needs terraform on PATH and nothing from the network: the simulator runs in-process and the
 // providers are built here and reached through dev_overrides.
 package main

@@ -4,9 +4,11 @@ import "testing"
 
 func TestParseVersionTellsTheCLIsApart(t *testing.T) {
 	for out, want := range map[string]CLI{
-		"Terraform v1.14.9\non linux_amd64\n":     {Kind: Terraform, Version: "1.14.9", Release: Release{1, 14}},
-		"OpenTofu v1.12.6\non linux_amd64\n":      {Kind: OpenTofu, Version: "1.12.6", Release: Release{1, 12}},
-		"Terraform v1.16.0-rc2\non linux_amd64\n": {Kind: Terraform, Version: "1.16.0-rc2", Release: Release{1, 16}},
+		"Terraform v1.14.9\non linux_amd64\n": {Kind: Terraform, Version: "1.14.9", Release: Release{1, 14}},
+		"OpenTofu v1.12.6\non linux_amd64\n":  {Kind: OpenTofu, Version: "1.12.6", Release: Release{1, 12}},
+		"Terraform v1.16.4\non linux_amd64\n": {Kind: Terraform, Version: "1.16.4", Release: Release{1, 16}},
+		// A release candidate or beta names its release line like the release.
+		"Terraform v1.17.0-beta1\non linux_amd64\n": {Kind: Terraform, Version: "1.17.0-beta1", Release: Release{1, 17}},
 		// A development build, after the warning a missing CLI config prints.
 		"There are some problems with the CLI configuration:\nTerraform v1.15.0-dev\non darwin_arm64\n": {Kind: Terraform, Version: "1.15.0-dev", Release: Release{1, 15}},
 	} {

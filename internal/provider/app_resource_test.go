@@ -87,11 +87,12 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 					return nil
 				},
 				Steps: []resource.TestStep{
-					// Create: one POST whose answer fills the state.
+					// Create: one POST whose answer fills the state. id is the identifier, known at plan.
 					{
 						Config: config(nil),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionCreate),
+							plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(pc.ids[0])),
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(pc.ids[0])),
@@ -153,6 +154,7 @@ func TestAccAppResource_Lifecycle(t *testing.T) {
 						Config: config(withFields(1, mergeAttrs(rotated, map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[1])}))),
 						ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
 							plancheck.ExpectResourceAction(addr, plancheck.ResourceActionDestroyBeforeCreate),
+							plancheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(pc.ids[1])),
 						}},
 						ConfigStateChecks: []statecheck.StateCheck{
 							statecheck.ExpectKnownValue(addr, tfjsonpath.New("id"), knownvalue.StringExact(pc.ids[1])),

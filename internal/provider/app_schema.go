@@ -8,11 +8,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
@@ -61,7 +63,7 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 		attrID: schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: fmt.Sprintf("The `%s` of the bound app; also the import ID.", p.Identifier.Name),
-			PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			PlanModifiers:       []planmodifier.String{idIsIdentifier{p.Identifier.Name}},
 		},
 		p.Identifier.Name: schema.StringAttribute{
 			Required: true,
@@ -127,6 +129,25 @@ func (r *appResource) schema(ctx context.Context) schema.Schema {
 		Attributes:          attrs,
 		Blocks:              map[string]schema.Block{attrTimeouts: timeoutsBlock(ctx)},
 	}
+}
+
+// idIsIdentifier plans id as the identifier it always equals, so that a create or a replacement
+// shows it at plan instead of "(known after apply)".
+type idIsIdentifier struct{ identifier string }
+
+func (m idIsIdentifier) Description(context.Context) string {
+	return "id is planned as the value of " + m.identifier
+}
+
+func (m idIsIdentifier) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m idIsIdentifier) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	var identifier types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.identifier), &identifier)...)
+	if identifier.IsUnknown() || identifier.IsNull() {
+		return // known only at apply, like the identifier
+	}
+	resp.PlanValue = identifier
 }
 
 // timeoutsBlock is the timeouts library's block with one more rule: a zero or negative

@@ -14,8 +14,8 @@ import (
 	"testing"
 )
 
-// diagnosticsGuide lists every diagnostic the provider can emit; tfplugindocs renders it into
-// docs/guides/diagnostics.md.
+// diagnosticsGuide lists every diagnostic the provider can emit, one table row each whose first
+// cell is the summary in bold; docgen renders it into docs/guides/diagnostics.md.
 const diagnosticsGuide = "../../templates/guides/diagnostics.md.tmpl"
 
 // frameworkDiagnostics are the summaries of diagnostics that the framework and its validator
@@ -30,15 +30,15 @@ var frameworkDiagnostics = []string{
 	"WriteOnly Attribute Not Allowed",       // the framework, for Terraform before 1.11
 }
 
-// Every error and warning summary in the provider's code has a section in the diagnostics
-// guide, and every section there is a diagnostic that exists.
+// Every error and warning summary in the provider's code has a row in the diagnostics guide, and
+// every row there is a diagnostic that exists.
 func TestDiagnosticsGuide_ListsEveryDiagnostic(t *testing.T) {
 	guide, err := os.ReadFile(diagnosticsGuide)
 	if err != nil {
 		t.Fatal(err)
 	}
 	var headings []string
-	for _, m := range regexp.MustCompile(`(?m)^### (.+)$`).FindAllStringSubmatch(string(guide), -1) {
+	for _, m := range guideRow.FindAllStringSubmatch(string(guide), -1) {
 		headings = append(headings, strings.TrimSpace(m[1]))
 	}
 
@@ -51,7 +51,7 @@ func TestDiagnosticsGuide_ListsEveryDiagnostic(t *testing.T) {
 		pattern := s.pattern()
 		i := slices.IndexFunc(headings, pattern.MatchString)
 		if i < 0 {
-			t.Errorf("%s: the diagnostic %q is not in %s: add a \"### %s\" section (when it appears, how to fix it)",
+			t.Errorf("%s: the diagnostic %q is not in %s: add a row \"| **%s** | it means | what to do |\"",
 				s.pos, s.format, diagnosticsGuide, s.heading())
 			continue
 		}
@@ -59,10 +59,14 @@ func TestDiagnosticsGuide_ListsEveryDiagnostic(t *testing.T) {
 	}
 	for _, h := range headings {
 		if !documented[h] && !slices.Contains(frameworkDiagnostics, h) {
-			t.Errorf("%s has a section %q, but the provider emits no such diagnostic: remove or rename it", diagnosticsGuide, h)
+			t.Errorf("%s has a row %q, but the provider emits no such diagnostic: remove or rename it", diagnosticsGuide, h)
 		}
 	}
 }
+
+// guideRow is a row of the guide's tables that documents a diagnostic: its summary, in bold, is
+// the first cell.
+var guideRow = regexp.MustCompile(`(?m)^\| \*\*(.+?)\*\*`)
 
 // diagnosticSummary is the summary argument of one diagnostic call: a literal, or a
 // fmt.Sprintf format whose verbs stand for placeholders such as {Platform}.

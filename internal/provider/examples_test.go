@@ -64,8 +64,41 @@ func TestExamples_ProviderIsValid(t *testing.T) {
 	w.terraform(t, "validate")
 }
 
-// resource.tf binds the app with write-only secrets from ephemeral variables;
-// import-by-string-id.tf and import.sh each adopt the binding again; plaintext.tf is valid.
+// standaloneExamples are the examples that are whole configurations, which a user may copy into
+// an empty directory: the others (an import block, a query file) go next to one of these.
+func standaloneExamples(t *testing.T) []string {
+	t.Helper()
+	examples := []string{"provider/provider.tf", "data-sources/coc_mobile_apps/data-source.tf"}
+	for _, pc := range platformCases {
+		for _, file := range []string{"resource.tf", "plaintext.tf"} {
+			examples = append(examples, filepath.Join("resources", pc.typeName, file))
+		}
+	}
+	return examples
+}
+
+// An example copied alone into an empty directory names the provider cocops/coc, not the
+// hashicorp/coc that Terraform assumes for a provider no required_providers block names.
+// `terraform providers` reads the configuration only: no init, no network.
+func TestExamples_StandaloneExamplesRequireCocopsCoc(t *testing.T) {
+	cli := cliUnderTest(t)
+	for _, example := range standaloneExamples(t) {
+		t.Run(example, func(t *testing.T) {
+			t.Parallel()
+			w := newCLIWorkspaceWithConfig(t, "")
+			w.copyExamples(t, example)
+			out := w.terraform(t, "providers")
+			if want := "provider[" + providerAddress(cli) + "]"; !strings.Contains(out, want) || strings.Contains(out, "hashicorp/coc") {
+				t.Errorf("%s, copied alone, does not require %s: add terraform { required_providers { coc = { source = \"cocops/coc\" } } }\n%s",
+					example, want, out)
+			}
+		})
+	}
+}
+
+// resource.tf, alone, binds the app with write-only secrets from ephemeral variables;
+// import-by-string-id.tf, added next to it, and import.sh each adopt the binding again;
+// plaintext.tf, alone, is valid.
 func TestExamples_ResourcesBindAndImport(t *testing.T) {
 	secretVar := regexp.MustCompile(`(?m)^\s*(\w+)_wo\s*=\s*var\.(\w+)`)
 	for _, pc := range platformCases {
@@ -84,7 +117,7 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 				t.Fatalf("resource.tf feeds %d write-only secrets from variables, the resource has %d", len(secrets), len(pc.platform.SecretNames()))
 			}
 			w := newCLIWorkspace(t, extraEnv...)
-			w.copyExamples(t, "provider/provider.tf", filepath.Join(dir, "resource.tf"))
+			w.copyExamples(t, filepath.Join(dir, "resource.tf"))
 			w.terraform(t, "apply", "-auto-approve", "-input=false")
 			if err := env.expectFingerprints(pc, secrets)(nil); err != nil {
 				t.Fatal(err)
@@ -109,7 +142,7 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 			}
 
 			alternative := newCLIWorkspace(t)
-			alternative.copyExamples(t, "provider/provider.tf", filepath.Join(dir, "plaintext.tf"))
+			alternative.copyExamples(t, filepath.Join(dir, "plaintext.tf"))
 			alternative.terraform(t, "validate")
 
 			if identity := filepath.Join(dir, "import-by-identity.tf"); exampleExists(identity) {
@@ -124,7 +157,7 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 	}
 }
 
-// data-source.tf lists the bindings made on the console.
+// data-source.tf, alone, lists the bindings made on the console.
 func TestExamples_DataSourceListsBindings(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
@@ -134,7 +167,7 @@ func TestExamples_DataSourceListsBindings(t *testing.T) {
 		want = append(want, fmt.Sprintf("%q:%q", pc.appType, pc.ids[0]))
 	}
 	w := newCLIWorkspace(t, env.cliEnv(0)...)
-	w.copyExamples(t, "provider/provider.tf", "data-sources/coc_mobile_apps/data-source.tf")
+	w.copyExamples(t, "data-sources/coc_mobile_apps/data-source.tf")
 	w.terraform(t, "apply", "-auto-approve", "-input=false")
 	out := w.terraform(t, "output", "-json", "bound_apps")
 	compact := strings.Join(strings.Fields(out), "")

@@ -57,6 +57,32 @@ func TestCLI_InstallLocalIsFoundByAPlainInit(t *testing.T) {
 	checkVersion(version) // the data source read COC during the plan
 }
 
+// `make install` puts the provider, and nothing else, in the GOBIN of the caller's environment,
+// as `go install` would: the GNUmakefile must not pick its own.
+func TestMakeInstallHonoursGOBIN(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("set TF_ACC=1 to run the tests that run make targets (make test does)")
+	}
+	gobin := t.TempDir()
+	cmd := exec.Command("make", "--no-print-directory", "install")
+	cmd.Dir = "../.."
+	cmd.Env = append(os.Environ(), "GOBIN="+gobin)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("make install: %v\n%s", err, out)
+	}
+	entries, err := os.ReadDir(gobin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if want := []string{"terraform-provider-coc" + exeSuffix()}; !slices.Equal(names, want) {
+		t.Fatalf("GOBIN=%s make install installed %v there, want %v", gobin, names, want)
+	}
+}
+
 // installLocal runs `make install-local` into plugins: the tests check what users run.
 func installLocal(t *testing.T, plugins string) {
 	t.Helper()

@@ -7,6 +7,8 @@ import (
 	"io"
 	"maps"
 	"net/http"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -94,7 +96,8 @@ func (s *Simulator) ConsoleBind(accessKey string, appType platforms.AppType, bod
 	}
 	req, problems := DecodeBindingRequest(p, method, body)
 	if problems != nil {
-		return fmt.Errorf("invalid binding: %v", problems)
+		return fmt.Errorf("invalid %s binding: %s (its fields: %s)", appType, joinProblems(problems),
+			strings.Join(append(p.NonSecretNames(), p.SecretNames()...), ", "))
 	}
 	s.store(a, p, req)
 	return nil
@@ -136,38 +139,57 @@ func (s *Simulator) ConsoleUnbind(accessKey string, appType platforms.AppType) e
 	return nil
 }
 
-// routeAdmin serves the admin API, each route a thin wrapper of the Go method in parentheses.
-// Calls that act on bindings take ?access_key= and act on that key's account (without it, on
-// the only tenant's). Answers are 200 with JSON, 204, 400 or 404 with {"error": "..."}.
-//
-//	POST   /_sim/reset                          Reset
-//	GET    /_sim/tenants                        Tenants
-//	POST   /_sim/tenants                        [Tenant...]: AddTenant each (domain_id shares an account)
-//	GET    /_sim/requests                       Requests (contract API, IAM, metadata and token calls)
-//	DELETE /_sim/requests                       ClearRequests
-//	GET    /_sim/bindings                       Bindings
-//	PUT    /_sim/bindings/{app_type}            ConsoleBind (body: the binding's fields and secrets)
-//	POST   /_sim/bindings/{app_type}/secrets    ConsoleChangeSecrets (body: {"secret": "value"})
-//	DELETE /_sim/bindings/{app_type}            ConsoleUnbind
-//	GET    /_sim/faults                         Faults
-//	POST   /_sim/faults                         InjectFault (body: Fault)
-//	DELETE /_sim/faults                         ClearFaults
-//	PUT    /_sim/rate-limit                     SetRateLimit (body: {"rate": 2, "burst": 1})
-//	POST   /_sim/agencies                       [Agency...]: DeclareAgency each
-//	POST   /_sim/idps                           [IdentityProvider...]: DeclareIdentityProvider each
-//	PUT    /_sim/issued-lifetime                SetIssuedLifetime (body: {"seconds": 15}; 0 lifts the cap)
-//	PUT    /_sim/metadata                       SetMetadataAccount (body: {"domain_id": "..."}; "" detaches)
-//	GET    /_sim/credentials                    IssuedCredentials
-//	POST   /_sim/platform-apps                  [AppCredentials...]: AcceptAppCredentials each
+// routeAdmin serves the admin API, each route a thin wrapper of a Go method. README.md documents
+// each route with its body and an example (TestReadmeDocumentsEveryAdminRouteWithAWorkingExample
+// keeps it complete). Calls that act on bindings take ?access_key= and act on that key's account
+// (without it, on the only tenant's).
 func (s *Simulator) routeAdmin() {
 	s.routeAdminWorld()
 	s.routeAdminConsole()
 	s.routeAdminFaults()
+	s.mux.HandleFunc(AdminPrefix, s.noAdminRoute)
+}
+
+// AdminRoutes lists the admin API's routes as "METHOD /path" patterns.
+func (s *Simulator) AdminRoutes() []string { return slices.Clone(s.adminRoutes) }
+
+// noAdminRoute answers an admin call no route serves: 405 naming the methods the path takes, or
+// 404.
+func (s *Simulator) noAdminRoute(w http.ResponseWriter, r *http.Request) {
+	var methods []string
+	for _, route := range s.adminRoutes {
+		if method, pattern, _ := strings.Cut(route, " "); pathMatches(pattern, r.URL.Path) {
+			methods = append(methods, method)
+		}
+	}
+	if len(methods) > 0 {
+		w.Header().Set("Allow", strings.Join(methods, ", "))
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]string{
+			"error": fmt.Sprintf("%s takes %s, not %s", r.URL.Path, strings.Join(methods, " or "), r.Method)})
+		return
+	}
+	writeJSON(w, http.StatusNotFound, map[string]string{
+		"error": fmt.Sprintf("the admin API has no route %s; internal/simulator/README.md lists them", r.URL.Path)})
+}
+
+// pathMatches reports whether a path matches a route's pattern, whose {name} segments match any.
+func pathMatches(pattern, path string) bool {
+	want, got := strings.Split(pattern, "/"), strings.Split(path, "/")
+	if len(want) != len(got) {
+		return false
+	}
+	for i, segment := range want {
+		if segment != got[i] && (!strings.HasPrefix(segment, "{") || got[i] == "") {
+			return false
+		}
+	}
+	return true
 }
 
 // adminHandle serves an admin call: h's value as JSON, nothing as 204, its error as 400 (404
 // for an unknown tenant or binding).
 func (s *Simulator) adminHandle(pattern string, h func(r *http.Request) (any, error)) {
+	s.adminRoutes = append(s.adminRoutes, pattern)
 	s.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
 		v, err := h(r)
 		switch {
@@ -255,13 +277,6 @@ func (s *Simulator) routeAdminFaults() {
 	s.adminHandle("POST /_sim/faults", applying(s.InjectFault))
 	s.adminHandle("DELETE /_sim/faults", func(*http.Request) (any, error) { s.ClearFaults(); return nil, nil })
 	s.adminHandle("PUT /_sim/rate-limit", applying(func(rl rateLimit) error { s.SetRateLimit(rl.Rate, rl.Burst); return nil }))
-}
-
-func decodeJSON(r *http.Request, v any) error {
-	if err := decodeStrict(io.LimitReader(r.Body, maxRequestBytes), v); err != nil {
-		return fmt.Errorf("invalid JSON body: %w", err)
-	}
-	return nil
 }
 
 // declareEach decodes a list and declares its entries in order, up to the first refused.

@@ -51,6 +51,8 @@ type Simulator struct {
 	rng      *rand.Rand
 	nextID   uint64
 	mux      *http.ServeMux
+	// adminRoutes are the admin API's patterns, for the answer to a call none serves.
+	adminRoutes []string
 
 	// IAM and the metadata service: what is declared, and what they issued.
 	agencies       []Agency

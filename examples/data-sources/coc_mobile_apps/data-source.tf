@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    coc = {
+      source = "cocops/coc"
+    }
+  }
+}
+
 # Every binding of the tenant.
 data "coc_mobile_apps" "all" {}
 

@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    coc = {
+      source = "cocops/coc"
+    }
+  }
+}
+
 # The alternative to a write-only secret: the value is stored, marked sensitive, in the state.
 variable "lark_app_secret" {
   type      = string

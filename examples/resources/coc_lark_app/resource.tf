@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    coc = {
+      source = "cocops/coc"
+    }
+  }
+}
+
 # Ephemeral variables (Terraform 1.10 and later) are never written to the plan or the state.
 # Set it from your secret store, for example as TF_VAR_lark_app_secret.
 variable "lark_app_secret" {

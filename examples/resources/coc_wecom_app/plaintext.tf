@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    coc = {
+      source = "cocops/coc"
+    }
+  }
+}
+
 # The alternative to write-only secrets: the values are stored, marked sensitive, in the state.
 variable "wecom_enterprise_key" {
   type      = string

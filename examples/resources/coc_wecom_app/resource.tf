@@ -1,3 +1,11 @@
+terraform {
+  required_providers {
+    coc = {
+      source = "cocops/coc"
+    }
+  }
+}
+
 # Ephemeral variables (Terraform 1.10 and later) are never written to the plan or the state.
 # Set them from your secret store, for example as TF_VAR_wecom_enterprise_key.
 variable "wecom_enterprise_key" {

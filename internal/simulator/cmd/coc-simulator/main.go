@@ -1,9 +1,10 @@
 // Command coc-simulator serves the COC mobile-app API simulator on a local address.
 //
-//	go run ./internal/simulator/cmd/coc-simulator -listen 127.0.0.1:18080 [-tenants tenants.json]
+//	go run ./internal/simulator/cmd/coc-simulator -listen 127.0.0.1:18080 [-seed word | -tenants tenants.json]
 //
-// Without a tenants file it creates one demo tenant and prints its keys as shell exports. A
-// tenants file is a list of tenants, or an object that also declares IAM and the metadata
+// Without a tenants file it creates one demo tenant and prints its keys as shell exports: new
+// keys on every start, or with -seed the same keys on every start with the same word, so that a
+// shell holding them keeps working across restarts. A tenants file is a list of tenants, or an object that also declares IAM and the metadata
 // service:
 //
 //	{"tenants": [{"access_key", "secret_key", "domain_id", "security_token", "expires_at"}],
@@ -19,6 +20,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -43,9 +45,19 @@ func main() {
 func run() error {
 	listen := flag.String("listen", "127.0.0.1:18080", "address to listen on (port 0 picks a free port)")
 	tenantsFile := flag.String("tenants", "", `JSON file with a list of {"access_key","secret_key","domain_id"}, or {"tenants": [...], "agencies": [...], ...}`)
+	seed := flag.String("seed", "", "derive the demo tenant's keys from this word: the same keys on every start (without it, new ones)")
 	flag.Parse()
 
-	w, err := loadWorld(*tenantsFile)
+	var w world
+	var err error
+	switch {
+	case *tenantsFile != "" && *seed != "":
+		return errors.New("-seed makes the demo tenant's keys, -tenants declares the tenants: use one of them")
+	case *tenantsFile != "":
+		w, err = loadWorld(*tenantsFile)
+	default:
+		w = demoWorld(*seed)
+	}
 	if err != nil {
 		return err
 	}
@@ -87,11 +99,22 @@ type world struct {
 	PlatformApps      []simulator.AppCredentials   `json:"platform_apps"`
 }
 
-// loadWorld reads a tenants file; without one, the world is a demo tenant.
-func loadWorld(path string) (world, error) {
-	if path == "" {
-		return world{Tenants: []simulator.Tenant{{AccessKey: "DEMO" + randomHex(8), SecretKey: randomHex(20), DomainID: randomHex(16)}}}, nil
+// demoWorld is one demo tenant, with random keys or, given a seed, keys derived from it.
+func demoWorld(seed string) world {
+	key := func(name string, n int) string {
+		if seed == "" {
+			b := make([]byte, n)
+			_, _ = rand.Read(b)
+			return fmt.Sprintf("%X", b)
+		}
+		sum := sha256.Sum256([]byte("coc-simulator demo tenant " + name + " " + seed))
+		return fmt.Sprintf("%X", sum[:n])
 	}
+	return world{Tenants: []simulator.Tenant{{AccessKey: "DEMO" + key("access key", 8), SecretKey: key("secret key", 20), DomainID: key("domain", 16)}}}
+}
+
+// loadWorld reads a tenants file.
+func loadWorld(path string) (world, error) {
 	data, err := os.ReadFile(path)
 	if err != nil {
 		return world{}, err
@@ -138,10 +161,4 @@ func (w world) simulator() (*simulator.Simulator, error) {
 		}
 	}
 	return sim, nil
-}
-
-func randomHex(n int) string {
-	b := make([]byte, n)
-	_, _ = rand.Read(b)
-	return fmt.Sprintf("%X", b)
 }

@@ -94,3 +94,21 @@ func TestTenantsFileErrors(t *testing.T) {
 		}
 	}
 }
+
+// A shell holding the demo tenant's keys keeps working when the simulator restarts with the same
+// -seed; without one, or with another, the keys differ.
+func TestSeedPinsTheDemoTenantsKeys(t *testing.T) {
+	first, again, other := demoWorld("dev").Tenants[0], demoWorld("dev").Tenants[0], demoWorld("test").Tenants[0]
+	if first != again {
+		t.Errorf("the same seed gave %+v, then %+v", first, again)
+	}
+	if first.AccessKey == other.AccessKey || first.SecretKey == other.SecretKey || first.DomainID == other.DomainID {
+		t.Errorf("seeds dev and test share keys: %+v, %+v", first, other)
+	}
+	if random := demoWorld("").Tenants[0]; random.AccessKey == demoWorld("").Tenants[0].AccessKey {
+		t.Errorf("without a seed, two starts printed the same access key %s", random.AccessKey)
+	}
+	if err := first.Validate(); err != nil || !strings.HasPrefix(first.AccessKey, "DEMO") {
+		t.Errorf("the demo tenant %+v: %v", first, err)
+	}
+}

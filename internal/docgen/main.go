@@ -1,0 +1,145 @@
+// Command docgen generates docs/ from templates/, examples/ and the provider's schema, for
+// `make docs` and `go generate`; run it from the repository root.
+//
+// Templates are rendered twice. First here, with [[ ]] delimiters and the platforms'
+// descriptions (internal/platforms) as data, so that each resource page names its own
+// attributes and a new platform needs no template of its own: templates/resources.md.tmpl
+// becomes one template per platform's resource, every other template is rendered with the list
+// of platforms. Then by tfplugindocs, with {{ }}, the examples and the schema.
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/template"
+
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
+)
+
+const (
+	templatesDir = "templates"
+	// resourceTemplate is rendered once per platform, into resources/<app_type>_app.md.tmpl.
+	resourceTemplate = "resources.md.tmpl"
+)
+
+func main() {
+	if err := run(); err != nil {
+		fmt.Fprintln(os.Stderr, "docgen:", err)
+		os.Exit(1)
+	}
+}
+
+func run() error {
+	rendered, err := os.MkdirTemp("", "coc-docgen-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(rendered) }()
+	if err := render(os.DirFS(templatesDir), rendered); err != nil {
+		return err
+	}
+	// tfplugindocs joins --website-source-dir to the provider's directory: give it a relative path.
+	wd, err := os.Getwd()
+	if err != nil {
+		return err
+	}
+	relative, err := filepath.Rel(wd, rendered)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "tool", "tfplugindocs", "generate", "--provider-name", "coc", "--website-source-dir", relative)
+	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
+	return cmd.Run()
+}
+
+// Resource is what a resource page's template sees of its platform.
+type Resource struct {
+	platforms.Platform
+	// Type is the resource type, such as coc_lark_app.
+	Type string
+}
+
+// Site is what every other template sees.
+type Site struct {
+	Resources []Resource
+}
+
+func resources() []Resource {
+	var out []Resource
+	for _, p := range platforms.All() {
+		out = append(out, Resource{Platform: p, Type: "coc_" + string(p.AppType) + "_app"})
+	}
+	return out
+}
+
+// funcs are the helpers the templates may use in [[ ]].
+var funcs = template.FuncMap{
+	// names lists fields' names as code: "`a`", "`a` and `b`", "`a`, `b` and `c`".
+	"names": func(fields []platforms.Field) string {
+		quoted := make([]string, len(fields))
+		for i, f := range fields {
+			quoted[i] = "`" + f.Name + "`"
+		}
+		return sentence(quoted, "and")
+	},
+	// platformNames lists the platforms' names as code, as alternatives: "`WeCom`, `DingTalk` or `Lark`".
+	"platformNames": func(resources []Resource) string {
+		quoted := make([]string, len(resources))
+		for i, r := range resources {
+			quoted[i] = "`" + r.Name + "`"
+		}
+		return sentence(quoted, "or")
+	},
+}
+
+// sentence joins items as a sentence does, the last two with conjunction.
+func sentence(items []string, conjunction string) string {
+	if len(items) < 2 {
+		return strings.Join(items, "")
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " " + conjunction + " " + items[len(items)-1]
+}
+
+// render executes every template under src with the platforms' data into dst, as tfplugindocs
+// templates.
+func render(src fs.FS, dst string) error {
+	return fs.WalkDir(src, ".", func(path string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		text, err := fs.ReadFile(src, path)
+		if err != nil {
+			return err
+		}
+		tmpl, err := template.New(path).Delims("[[", "]]").Funcs(funcs).Option("missingkey=error").Parse(string(text))
+		if err != nil {
+			return err
+		}
+		if path == resourceTemplate {
+			for _, r := range resources() {
+				out := filepath.Join("resources", string(r.AppType)+"_app.md.tmpl")
+				if err := write(tmpl, r, filepath.Join(dst, out)); err != nil {
+					return fmt.Errorf("%s for %s: %w", path, r.Type, err)
+				}
+			}
+			return nil
+		}
+		return write(tmpl, Site{Resources: resources()}, filepath.Join(dst, filepath.FromSlash(path)))
+	})
+}
+
+func write(tmpl *template.Template, data any, path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o750); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	return errors.Join(tmpl.Execute(f, data), f.Close())
+}
