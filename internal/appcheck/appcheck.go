@@ -36,7 +36,7 @@ const (
 // Config configures a Checker. Zero values take the defaults.
 type Config struct {
 	// Endpoints maps app types to the base URL of their platform; an app type left out uses
-	// the platform's default (its TokenCall.Endpoint). Each must pass ParseEndpoint.
+	// the platform's default (its TokenCall.Endpoint). Each must pass hwhttp.ParseHTTPSEndpoint.
 	Endpoints map[platforms.AppType]string
 	// MaxRetries and Backoff govern the retries of connection errors, 429 and 5xx, as
 	// coc.Config's do.
@@ -84,7 +84,7 @@ func New(cfg Config) (*Checker, error) {
 		if configured, ok := cfg.Endpoints[p.AppType]; ok {
 			raw = configured
 		}
-		base, err := ParseEndpoint(raw)
+		base, err := hwhttp.ParseHTTPSEndpoint(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}

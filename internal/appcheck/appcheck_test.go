@@ -93,7 +93,7 @@ func expectNoSecret(t *testing.T, where, text string) {
 
 func TestEveryPlatformHasATokenCall(t *testing.T) {
 	for _, p := range platforms.All() {
-		if u, err := appcheck.ParseEndpoint(platforms.MustFor(p.AppType).Token.Endpoint); err != nil || u.Scheme != "https" {
+		if u, err := hwhttp.ParseHTTPSEndpoint(platforms.MustFor(p.AppType).Token.Endpoint); err != nil || u.Scheme != "https" {
 			t.Errorf("%s: default endpoint %q: %v", p.AppType, platforms.MustFor(p.AppType).Token.Endpoint, err)
 		}
 		if platforms.MustFor(p.AppType).Token.Path == "" {

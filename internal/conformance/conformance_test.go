@@ -111,7 +111,7 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 		w.Header().Set(hwhttp.HeaderRequestID, id)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: hwhttp.MessageNotPublished, RequestID: id})
+		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: simulator.MessageNotPublished, RequestID: id})
 	})
 	code, report := runMain(t.Context(), t, remoteEnv(url))
 	if code != ExitDiffers {
@@ -122,7 +122,7 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", hwhttp.CodeNotPublished, summary)
 	}
 	diffs := lines(report, "DIFF GET /v1/mobile-apps/lark ")
-	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+hwhttp.MessageNotPublished+`"`) {
+	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+simulator.MessageNotPublished+`"`) {
 		t.Errorf("GET lark's line does not quote the gateway's answer: %q", diffs)
 	}
 	if len(lines(report, "SKIP POST")) != len(platforms.All()) {
@@ -296,7 +296,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 // run: nothing that follows would say anything about the endpoint.
 func TestMain_ForbiddenCredentialsCouldNotRun(t *testing.T) {
 	sim, url, before := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: hwhttp.CodeDomainMismatch}); err != nil {
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: simulator.CodeDomainMismatch}); err != nil {
 		t.Fatal(err)
 	}
 	code, report := runMain(t.Context(), t, remoteEnv(url))

@@ -10,35 +10,23 @@ import (
 )
 
 // Codes the API gateway in front of every Huawei Cloud API answers with itself, before the
-// service sees the call (see internal/coc/CONTRACT.md, "The API gateway").
+// service sees the call (see internal/coc/CONTRACT.md, "The API gateway"), that a client or the
+// conformance kit decides on. The simulator's answers name the others (internal/simulator,
+// gateway.go); a client tells them apart by status.
 const (
 	// CodeNotPublished: the gateway publishes no API at that path, or not for that method.
 	CodeNotPublished = "APIG.0101"
 	// CodeNoBackend: the gateway has no backend for the API; another attempt will not find one.
-	CodeNoBackend     = "APIG.0103"
+	CodeNoBackend = "APIG.0103"
+	// CodeOrchestration: the route's configuration is broken; the tests of the client's
+	// classification meet it as CONTRACT.md lists it.
 	CodeOrchestration = "APIG.0106"
-	// CodeStaleDate is APIG.0201, the gateway's request error; the contract pins its 401 to a
-	// missing or stale X-Sdk-Date.
-	CodeStaleDate      = "APIG.0201"
-	CodeBadSignature   = "APIG.0301"
-	CodeDomainMismatch = "APIG.0303"
-	CodeThrottled      = "APIG.0308"
-)
-
-// The API gateway's words for an API it does not publish: an unknown path, or a known path
-// with a method it does not serve.
-const (
-	MessageNotPublished = "The API does not exist or has not been published in the environment."
-	MessageNoSuchMethod = "The API does not exist."
+	// CodeBadSignature refuses the signature, the key or the security token.
+	CodeBadSignature = "APIG.0301"
 )
 
 // IsGatewayCode reports whether a code is the API gateway's own (APIG.*) rather than COC's.
 func IsGatewayCode(code string) bool { return strings.HasPrefix(code, "APIG.") }
-
-// SecurityTokenExpired is in the message of the 401 CodeBadSignature that refuses a temporary
-// credential past its expiry. It is the one 401 worth a renewal and a retry: any other counts
-// towards the gateway's lock-out of the access key.
-const SecurityTokenExpired = "the security token has expired"
 
 // GatewayError is the body of the gateway's own error answers.
 type GatewayError struct {

@@ -5,7 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -74,8 +73,7 @@ func newCLIWorkspaceWithConfig(t *testing.T, rcText string, extraEnv ...string) 
 	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	return &cliWorkspace{dir: dir, env: append(env, extraEnv...)}
+	return &cliWorkspace{dir: dir, env: append(compat.IsolatedEnv(dir, rc), extraEnv...)}
 }
 
 // writeConfig replaces the workspace's configuration.
@@ -111,7 +109,7 @@ func (w *cliWorkspace) run(args ...string) (string, error) {
 
 // command prepares a terraform process in the workspace, for tests that drive it themselves.
 func (w *cliWorkspace) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
+	cmd := exec.CommandContext(ctx, os.Getenv(compat.EnvTerraformPath), args...)
 	cmd.Dir = w.dir
 	cmd.Env = w.env
 	return cmd
@@ -146,26 +144,14 @@ func terraformMessages(out string) []terraformMessage {
 	return messages
 }
 
-// detectCLI asks the CLI under test what it is, once for all tests.
-var detectCLI = sync.OnceValues(func() (compat.CLI, error) {
-	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if path == "" {
-		return compat.CLI{}, errors.New("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return compat.Detect(ctx, path, nil)
-})
-
-// cliUnderTest returns the CLI the test drives (TF_ACC_TERRAFORM_PATH, which
-// terraform-plugin-testing runs too); like every test that drives one, it skips unless TF_ACC is
-// set.
+// cliUnderTest returns the CLI the test drives (compat.UnderTest, which terraform-plugin-testing
+// runs too); like every test that drives one, it skips unless TF_ACC is set.
 func cliUnderTest(t *testing.T) compat.CLI {
 	t.Helper()
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
 	}
-	cli, err := detectCLI()
+	cli, err := compat.UnderTest()
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -29,7 +29,7 @@ type foreignAnswer struct {
 }
 
 var foreignAnswers = []foreignAnswer{
-	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: hwhttp.CodeNotPublished, Message: hwhttp.MessageNotPublished}, "HTTP 404 APIG.0101"},
+	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: hwhttp.CodeNotPublished, Message: simulator.MessageNotPublished}, "HTTP 404 APIG.0101"},
 	{"COC's COC.00040400", simulator.Fault{Status: 404, Code: coc.CodeNoSuchAPI, Message: "no such API"}, "HTTP 404 COC.00040400"},
 	{"a proxy's login page", simulator.Fault{Status: 200, ContentType: "text/html", Body: "<html><form>Sign in to continue</form></html>"},
 		"a success status with text/html (45 bytes) is not COC's answer"},

@@ -200,7 +200,7 @@ func TestCLI_PlanFailsWhereThePlatformIsBound(t *testing.T) {
 func TestCLI_RetriedCreateNeverTakesOverABinding(t *testing.T) {
 	failures := []simulator.Fault{
 		{Method: http.MethodPost, Status: http.StatusServiceUnavailable, Times: 1},
-		{Method: http.MethodPost, Status: http.StatusBadGateway, Code: hwhttp.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
+		{Method: http.MethodPost, Status: http.StatusBadGateway, Code: simulator.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
 		{Method: http.MethodPost, Drop: simulator.DropBeforeCommit, Times: 1},
 	}
 	makers := map[string]func(t *testing.T, env *simEnv, pc platformCase){

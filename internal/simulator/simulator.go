@@ -142,9 +142,9 @@ func (s *Simulator) routeAPI() {
 // notPublished is the gateway's answer to a call of an API it does not publish: an unknown path,
 // or a known path with a method it does not serve.
 func notPublished(r *http.Request) *apiError {
-	msg := hwhttp.MessageNotPublished
+	msg := MessageNotPublished
 	if r.URL.Path == coc.MobileAppsPath || path.Dir(r.URL.Path) == coc.MobileAppsPath {
-		msg = hwhttp.MessageNoSuchMethod
+		msg = MessageNoSuchMethod
 	}
 	return &apiError{status: http.StatusNotFound, code: hwhttp.CodeNotPublished, msg: msg}
 }

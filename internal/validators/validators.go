@@ -11,7 +11,6 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
@@ -23,9 +22,9 @@ func Endpoint(service, example string) validator.String {
 }
 
 // PlatformEndpoint accepts the base URL of a chat platform ("WeCom") that app secrets are sent to:
-// https://, or http:// on a loopback address (appcheck.ParseEndpoint).
+// https://, or http:// on a loopback address (hwhttp.ParseHTTPSEndpoint).
 func PlatformEndpoint(platform, example string) validator.String {
-	return endpointValidator{service: platform, example: example, parse: appcheck.ParseEndpoint,
+	return endpointValidator{service: platform, example: example, parse: hwhttp.ParseHTTPSEndpoint,
 		description: "must be an absolute https:// URL (http:// on a loopback address only) without credentials, query or fragment"}
 }
 

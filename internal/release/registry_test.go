@@ -1,4 +1,4 @@
-package provider
+package release
 
 import (
 	"archive/zip"
@@ -184,7 +184,7 @@ type release struct {
 // registryWorkspace is a CLI workspace whose CLI config sends both registries' provider
 // requests to a registry serving r, over HTTPS with a certificate only the CLI trusts; it also
 // returns the registry's own hostname (host:port).
-func (s *snapshot) registryWorkspace(t *testing.T, r release) (*cliWorkspace, string) {
+func (s *snapshot) registryWorkspace(t *testing.T, r release) (*workspace, string) {
 	t.Helper()
 	mux := http.NewServeMux()
 	server, certFile := serveTLS(t, mux)
@@ -193,7 +193,7 @@ func (s *snapshot) registryWorkspace(t *testing.T, r release) (*cliWorkspace, st
 	for _, host := range []string{compat.CLI{Kind: compat.Terraform}.RegistryHost(), compat.CLI{Kind: compat.OpenTofu}.RegistryHost()} {
 		fmt.Fprintf(&rc, "host %q {\n  services = {\n    \"providers.v1\" = %q\n  }\n}\n", host, server.URL+"/v1/providers/")
 	}
-	return newCLIWorkspaceWithConfig(t, rc.String(), "SSL_CERT_FILE="+certFile), strings.TrimPrefix(server.URL, "https://")
+	return newWorkspace(t, rc.String(), "SSL_CERT_FILE="+certFile), strings.TrimPrefix(server.URL, "https://")
 }
 
 // serveRegistry answers service discovery and the provider registry protocol's two calls for
