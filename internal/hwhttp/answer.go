@@ -102,24 +102,16 @@ func AnswerOf(resp *http.Response) *Answer {
 	return nil
 }
 
-// answerReading is the bottom of every client's transport. It owns one attempt: its time limit,
-// reading its answer once (ReadAnswer), and noting whether a request that got no answer had been
-// written in full. It applies the attempt's time limit itself because the limit must cover
-// reading the answer, which happens here; http.Client, given none, hands the answer up as read.
+// answerReading is the bottom of every client's transport: it reads each answer once
+// (ReadAnswer), and notes whether a request that got no answer had been written in full.
 type answerReading struct {
-	next    http.RoundTripper
-	limit   int64
-	timeout time.Duration
+	next  http.RoundTripper
+	limit int64
 }
 
 func (t answerReading) RoundTrip(req *http.Request) (*http.Response, error) {
-	ctx, cancel := req.Context(), context.CancelFunc(func() {})
-	if t.timeout > 0 {
-		ctx, cancel = context.WithTimeout(ctx, t.timeout)
-	}
-	defer cancel()
 	var written atomic.Bool
-	ctx = httptrace.WithClientTrace(ctx, &httptrace.ClientTrace{
+	ctx := httptrace.WithClientTrace(req.Context(), &httptrace.ClientTrace{
 		WroteRequest: func(info httptrace.WroteRequestInfo) { written.Store(info.Err == nil) },
 	})
 	resp, err := t.next.RoundTrip(req.WithContext(ctx))
@@ -133,6 +125,21 @@ func (t answerReading) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	ReadAnswer(resp, t.limit)
 	return resp, nil
+}
+
+// attemptTimeout is the top of a client's transport: one attempt's time limit, which covers
+// obtaining its credentials, sending it and reading its answer. It is applied here, rather than
+// by http.Client, because http.Client would wrap the answer's body to apply it while the body is
+// read; the answer has been read by the time it comes back up here.
+type attemptTimeout struct {
+	next    http.RoundTripper
+	timeout time.Duration
+}
+
+func (t attemptTimeout) RoundTrip(req *http.Request) (*http.Response, error) {
+	ctx, cancel := context.WithTimeout(req.Context(), t.timeout)
+	defer cancel()
+	return t.next.RoundTrip(req.WithContext(ctx))
 }
 
 // unansweredError is a request that was written in full and then met no answer: the connection

@@ -2,6 +2,7 @@ package hwhttp
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -173,5 +174,59 @@ func TestWrittenUnanswered(t *testing.T) {
 		if err == nil || WrittenUnanswered(err) != tc.written || !strings.Contains(err.Error(), tc.says) {
 			t.Errorf("%s: got %v (written, unanswered: %v), want an error saying %q, written: %v", tc.url, err, WrittenUnanswered(err), tc.says, tc.written)
 		}
+	}
+}
+
+// slowCredentials are obtained after the attempt's time limit, or when its context ends.
+type slowCredentials struct{}
+
+func (slowCredentials) Retrieve(ctx context.Context) (Credentials, error) {
+	select {
+	case <-ctx.Done():
+		return Credentials{}, ctx.Err()
+	case <-time.After(time.Minute):
+		return Credentials{AccessKey: "AK", SecretKey: "SK-slow"}, nil
+	}
+}
+
+// An attempt's time limit (http.Client.Timeout) covers all of it: obtaining its credentials, and
+// reading its answer, which a server may stop sending half-way.
+func TestAnAttemptsTimeLimitCoversItsCredentialsAndItsAnswer(t *testing.T) {
+	release := make(chan struct{})
+	t.Cleanup(func() { close(release) })
+	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Length", "100")
+		w.WriteHeader(200)
+		_, _ = io.WriteString(w, `{"error_code":`)
+		if f, ok := w.(http.Flusher); ok {
+			f.Flush()
+		}
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(server.Close)
+	send := func(signing *Signing) (*Answer, error) {
+		rc := NewRetryingClient(&http.Client{Timeout: 100 * time.Millisecond}, RetryPolicy{Retry: RetryIdempotent, Signing: signing})
+		req, _ := retryablehttp.NewRequest(http.MethodGet, server.URL, nil)
+		start := time.Now()
+		resp, err := rc.Do(req)
+		if elapsed := time.Since(start); elapsed > 5*time.Second {
+			t.Fatalf("the attempt took %v; its limit is 100ms", elapsed)
+		}
+		if err != nil {
+			return nil, err
+		}
+		defer func() { _ = resp.Body.Close() }()
+		return AnswerOf(resp), nil
+	}
+	a, err := send(nil)
+	if err != nil || a == nil || !errors.Is(a.ReadErr, context.DeadlineExceeded) || string(a.Body) != `{"error_code":` {
+		t.Errorf("a body stopped half-way: %+v, %v; want the part read and the deadline", a, err)
+	}
+	var credErr *CredentialsError
+	if _, err := send(&Signing{Credentials: slowCredentials{}}); !errors.As(err, &credErr) || !errors.Is(err, context.DeadlineExceeded) {
+		t.Errorf("credentials obtained too slowly: %v; want a CredentialsError at the deadline", err)
 	}
 }

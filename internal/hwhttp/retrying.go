@@ -47,9 +47,9 @@ type RetryPolicy struct {
 // capped, jittered backoff that honours Retry-After, the last answer kept for the caller (rather
 // than "giving up"), and a debug line per attempt and response without any credential.
 //
-// Each attempt goes down through the signing transport (when p.Signing is set) to httpClient's
-// transport, and its answer comes back up read: the bottom layer reads the body once, up to
-// p.MaxAnswerBytes, within the attempt's time limit (httpClient.Timeout), and decodes it into an
+// Each attempt goes down, within its time limit (httpClient.Timeout), through the signing
+// transport (when p.Signing is set) to httpClient's transport, and its answer comes back up
+// read: the bottom layer reads the body once, up to p.MaxAnswerBytes, and decodes it into an
 // Answer. The key gate, the retry rule (p.Retry, on AnswerOf the response) and the caller's
 // decoder all decide on that Answer. go-retryablehttp remains the engine: its CheckRetry asks
 // p.Retry, its Backoff is p.Backoff's.
@@ -61,10 +61,13 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 	}
 	sending := *httpClient
 	var transport http.RoundTripper = answerReading{next: cmp.Or(httpClient.Transport, http.DefaultTransport),
-		limit: cmp.Or(p.MaxAnswerBytes, DefaultMaxAnswerBytes), timeout: httpClient.Timeout}
-	sending.Timeout = 0 // answerReading applies it
+		limit: cmp.Or(p.MaxAnswerBytes, DefaultMaxAnswerBytes)}
 	if p.Signing != nil {
 		transport = &signingTransport{Signing: *p.Signing, next: transport, secrets: p.Secrets}
+	}
+	if httpClient.Timeout > 0 {
+		transport = attemptTimeout{next: transport, timeout: httpClient.Timeout}
+		sending.Timeout = 0 // attemptTimeout applies it
 	}
 	sending.Transport = transport
 	return &retryablehttp.Client{
