@@ -84,7 +84,7 @@ func (e *simEnv) tokenCalls() map[platforms.AppType]int {
 // expectNoSecret fails if text holds the secret in any spelling an error or log could give it.
 func expectNoSecret(t *testing.T, where, text string) {
 	t.Helper()
-	for _, form := range appcheck.Spellings(secret) {
+	for _, form := range hwhttp.Spellings(secret) {
 		if strings.Contains(text, form) {
 			t.Errorf("%s holds the secret (as %q):\n%s", where, form, text)
 		}

@@ -117,7 +117,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 				default:
 					out = &Binding{}
 				}
-				err := c.decode(cl, resp, nil, out)
+				err := c.decode(cl, hwhttp.ReadAnswer(resp, c.cfg.MaxResponseBytes), nil, out)
 				what := fmt.Sprintf("%s answered %d %s %.60q", cl.operation(), row.status, row.contentType, row.body)
 				switch {
 				case want == nil && err != nil:

@@ -58,7 +58,7 @@ func TestMain_WithoutAnEndpointTheEmbeddedSimulatorConforms(t *testing.T) {
 // A binding made on the embedded simulator's console before the run is read, skipped for
 // writes and left as it was; what the run bound is unbound.
 func TestRun_EmbeddedSimulatorLeavesAConsoleBindingAlone(t *testing.T) {
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	tg, sim, stop, err := embedded(secrets)
 	if err != nil {
 		t.Fatal(err)
@@ -395,7 +395,7 @@ func TestMain_WithoutCredentialsOrAnEndpointItCouldNotRun(t *testing.T) {
 }
 
 func Example_report() {
-	r := newReport(os.Stdout, new(credentials.Secrets))
+	r := newReport(os.Stdout, new(hwhttp.Secrets))
 	r.check(pass, "GET /v1/mobile-apps/lark", "200, a lark binding, or 404 COC.00040401", `404 COC.00040401 "not bound"`, "req-1")
 	fmt.Println(r.summary("https://coc.example", nil))
 	// Output:

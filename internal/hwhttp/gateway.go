@@ -1,9 +1,6 @@
 package hwhttp
 
 import (
-	"bytes"
-	"encoding/json"
-	"io"
 	"mime"
 	"net/http"
 	"strings"
@@ -27,43 +24,6 @@ const (
 
 // IsGatewayCode reports whether a code is the API gateway's own (APIG.*) rather than COC's.
 func IsGatewayCode(code string) bool { return strings.HasPrefix(code, "APIG.") }
-
-// GatewayError is the body of the gateway's own error answers.
-type GatewayError struct {
-	ErrorCode string `json:"error_code"`
-	ErrorMsg  string `json:"error_msg"`
-	RequestID string `json:"request_id"`
-}
-
-// maxPeekBytes bounds what is read of an error body to classify it; COC's are a few hundred bytes.
-const maxPeekBytes = 16 << 10
-
-// PeekGatewayError decodes an error answer's body in the gateway's shape (which COC's errors
-// share), leaving the body readable for the caller. A body in another shape decodes to the zero
-// GatewayError.
-func PeekGatewayError(resp *http.Response) GatewayError {
-	var body GatewayError
-	if resp.Body == nil || resp.Body == http.NoBody {
-		return body
-	}
-	peeked, err := io.ReadAll(io.LimitReader(resp.Body, maxPeekBytes))
-	resp.Body = struct {
-		io.Reader
-		io.Closer
-	}{io.MultiReader(bytes.NewReader(peeked), errReader{err}, resp.Body), resp.Body}
-	_ = json.Unmarshal(peeked, &body)
-	return body
-}
-
-// errReader hands the caller the error that interrupted a peek, where the body broke.
-type errReader struct{ err error }
-
-func (r errReader) Read([]byte) (int, error) {
-	if r.err != nil {
-		return 0, r.err
-	}
-	return 0, io.EOF
-}
 
 // TokenExpired reports whether an answer refuses a temporary credential past its expiry (the
 // gateway says "token expires", the contract "the security token has expired"): the one 401

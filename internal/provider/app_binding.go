@@ -173,18 +173,17 @@ func (r *appResource) bindingRequest(plan, config appBinding, secrets []string, 
 	return body
 }
 
-// maskSecrets keeps every secret of b, and the provider's credentials, out of whatever tflog
-// writes in this call, whoever logs it.
+// maskSecrets registers every secret of b, and keeps them and the provider's credentials out of
+// whatever tflog writes in this call, whoever logs it.
 func (r *appResource) maskSecrets(ctx context.Context, b appBinding) context.Context {
-	values := r.data.secrets.Values()
 	for _, v := range b.Secrets {
 		for _, s := range []types.String{v.Value, v.WriteOnly} {
-			if !s.IsNull() && !s.IsUnknown() && s.ValueString() != "" {
-				values = append(values, s.ValueString())
+			if !s.IsNull() && !s.IsUnknown() {
+				r.data.secrets.Add(s.ValueString())
 			}
 		}
 	}
-	return maskLogs(ctx, values)
+	return maskLogs(ctx, r.data.secrets)
 }
 
 func nullableString(v string) types.String {

@@ -51,7 +51,7 @@ func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.Lis
 // a list never exceeds the limit Terraform asks for (at least one result unless it sends none).
 func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	r := l.resource
-	ctx = maskLogs(ctx, r.data.secrets.Values())
+	ctx = maskLogs(ctx, r.data.secrets)
 	stream.Results = func(push func(list.ListResult) bool) {
 		// A list has no timeouts block; it gets the resources' default read deadline.
 		ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)

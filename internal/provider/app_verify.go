@@ -59,11 +59,10 @@ func (r *appResource) verifyBeforeSend(ctx context.Context, config appBinding, b
 // verify checks each secret with the platform, reporting each rejection on the secret's
 // configured argument. A platform that gives no verdict is reported once.
 func (r *appResource) verify(ctx context.Context, config appBinding, appID string, secrets map[string]string, diags *diag.Diagnostics) {
-	var spellings []string
 	for _, v := range secrets {
-		spellings = append(spellings, appcheck.Spellings(v)...)
+		r.data.secrets.Add(v)
 	}
-	ctx = maskLogs(ctx, spellings)
+	ctx = maskLogs(ctx, r.data.secrets)
 	for _, s := range r.platform.SecretNames() {
 		value, ok := secrets[s]
 		if !ok {

@@ -158,7 +158,7 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	// A server that never stops answering must not hold the plan longer than the read timeout.
-	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets.Values()), readTimeout)
+	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets), readTimeout)
 	defer cancel()
 	objectType := types.ObjectType{AttrTypes: listedAttrTypes()}
 	apps := []attr.Value{}

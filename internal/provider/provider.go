@@ -109,8 +109,9 @@ type providerData struct {
 	client *coc.Client
 	// credentials are what the client signs with: obtained on first need, then renewed.
 	credentials *credentials.Chain
-	// secrets holds every secret the provider has handled so far, masked in every log line.
-	secrets *credentials.Secrets
+	// secrets is the registry of every secret the provider instance has handled so far, masked
+	// in every log line and scrubbed from every error.
+	secrets *hwhttp.Secrets
 	// checker checks app credentials with their platforms; nil unless verify_app_credentials.
 	checker *appcheck.Checker
 	// endpoint and region are what the client calls, for the errors that must name them;
@@ -136,8 +137,6 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	s := settings{diags: &resp.Diagnostics}
-	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint)
-	maxRetries := s.maxRetries(cfg.MaxRetries)
 	resolved := s.credentials(cfg)
 	verify, platformEndpoints := s.verification(cfg)
 	if resp.Diagnostics.HasError() {
@@ -145,11 +144,14 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	logIgnoredVariables(ctx, resolved)
 
-	secrets := new(credentials.Secrets)
+	// One registry of secrets for the provider instance: the chain, the clients and the log
+	// masks add to it and read it.
+	secrets := new(hwhttp.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	userAgent := fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion)
 	creds := resolved.Config
-	creds.Options = credentials.Options{MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger, UserAgent: userAgent, Secrets: secrets}
+	endpoint, maxRetries := creds.COCEndpoint, creds.MaxRetries
+	creds.Backoff, creds.Logger, creds.UserAgent, creds.Secrets = p.backoff, logger, userAgent, secrets
 	chain, err := credentials.New(creds)
 	if err != nil {
 		addChainError(&resp.Diagnostics, creds, err)
@@ -180,6 +182,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Endpoint:    endpoint,
 		Principal:   chain.Principal(),
 		Credentials: chain,
+		Secrets:     secrets,
 		DomainID:    chain.DomainID(),
 		UserAgent:   userAgent,
 		MaxRetries:  maxRetries,
@@ -196,7 +199,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(),
 		endpointFrom: endpointFrom, maxRetries: maxRetries}
 	if verify {
-		if data.checker, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
+		if data.checker, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent, secrets); err != nil {
 			// The schema's validators accept only what the checker accepts.
 			resp.Diagnostics.AddAttributeError(path.Root(attrPlatformEndpoints), "Invalid Provider Configuration",
 				fmt.Sprintf("The provider could not set up the check of app credentials: %s.", err))

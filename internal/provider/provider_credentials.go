@@ -22,46 +22,16 @@ import (
 // environment, and combinations of both.
 type settings struct{ diags *diag.Diagnostics }
 
-// str returns the argument at p, or its variable env when the argument is null.
-func (s settings) str(p path.Path, v types.String, env string) string {
-	switch {
-	case v.IsUnknown():
-		s.unknown(p, env)
-		return ""
-	case v.IsNull():
-		return os.Getenv(env)
-	}
-	return v.ValueString()
-}
-
-// maxRetries returns max_retries, else HW_MAX_RETRIES, else the default. The schema checks the
-// argument's range; the variable is checked here against the same one.
-func (s settings) maxRetries(v types.Int64) int {
-	p := path.Root("max_retries")
-	switch {
-	case v.IsUnknown():
-		s.unknown(p, envMaxRetries)
-		return 0
-	case !v.IsNull():
-		return int(v.ValueInt64())
-	}
-	n, err := credentials.MaxRetriesFromEnv(os.Getenv)
-	if err != nil {
-		s.diags.AddAttributeError(p, "Invalid Provider Argument", fmt.Sprintf("The %s environment variable sets max_retries where "+
-			"the provider block does not: %s. Set it to a number of retries from 0 to %d, or unset it for the default of %d.",
-			envMaxRetries, err, hwhttp.MaxRetriesLimit, hwhttp.DefaultMaxRetries))
-	}
-	return n
-}
-
 func (s settings) unknown(p path.Path, env string) {
 	s.diags.AddAttributeError(p, "Unknown Provider Argument",
 		fmt.Sprintf("The provider's %s is not known until apply, but the provider must be configured to plan. "+
 			"Set it to a value known at plan time, or use the %s environment variable.", p, env))
 }
 
-// credentials decides where the credentials come from: credentials.Resolve overlays the
-// provider block on the environment, and its problems are reported on their arguments.
+// credentials decides where the credentials come from, and the COC endpoint and max_retries
+// they are used with: credentials.Resolve, which reads the environment for the provider (the
+// HW_* variables, once), overlays the provider block on it, and its problems are reported on
+// their arguments.
 func (s settings) credentials(cfg providerModel) credentials.Resolution {
 	block, known := s.block(cfg)
 	if !known {
@@ -85,8 +55,8 @@ func (s settings) credentials(cfg providerModel) credentials.Resolution {
 	return res
 }
 
-// block is what the provider block sets about credentials. known is false when an argument is
-// not known until apply, which is reported.
+// block is what the provider block sets about credentials and the connection. known is false when
+// an argument is not known until apply, which is reported.
 func (s settings) block(cfg providerModel) (b credentials.Block, known bool) {
 	b, known = credentials.Block{}, true
 	str := func(a credentials.Arg, v types.String) {
@@ -98,7 +68,7 @@ func (s settings) block(cfg providerModel) (b credentials.Block, known bool) {
 			b[a] = v.ValueString()
 		}
 	}
-	duration := func(a credentials.Arg, v types.Int64) {
+	number := func(a credentials.Arg, v types.Int64) {
 		switch {
 		case v.IsUnknown():
 			s.unknown(argPath(a), a.Variable())
@@ -107,6 +77,8 @@ func (s settings) block(cfg providerModel) (b credentials.Block, known bool) {
 			b[a] = strconv.FormatInt(v.ValueInt64(), 10)
 		}
 	}
+	str(credentials.ArgEndpoint, cfg.Endpoint)
+	number(credentials.ArgMaxRetries, cfg.MaxRetries)
 	str(credentials.ArgRegion, cfg.Region)
 	str(credentials.ArgDomainID, cfg.DomainID)
 	str(credentials.ArgAccessKey, cfg.AccessKey)
@@ -120,7 +92,7 @@ func (s settings) block(cfg providerModel) (b credentials.Block, known bool) {
 		str(credentials.ArgAssumeRoleAgency, m.AgencyName)
 		str(credentials.ArgAssumeRoleDomainName, m.DomainName)
 		str(credentials.ArgAssumeRoleDomainID, m.DomainID)
-		duration(credentials.ArgAssumeRoleDuration, m.Duration)
+		number(credentials.ArgAssumeRoleDuration, m.Duration)
 	}
 	if m := cfg.AssumeRoleWithOIDC; m != nil {
 		b[credentials.ArgOIDC] = ""
@@ -129,7 +101,7 @@ func (s settings) block(cfg providerModel) (b credentials.Block, known bool) {
 		str(credentials.ArgOIDCIDTokenFile, m.IDTokenFile)
 		str(credentials.ArgOIDCAgency, m.AgencyName)
 		str(credentials.ArgOIDCDomainID, m.DomainID)
-		duration(credentials.ArgOIDCDuration, m.Duration)
+		number(credentials.ArgOIDCDuration, m.Duration)
 	}
 	return b, known
 }

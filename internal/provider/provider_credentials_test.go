@@ -269,7 +269,7 @@ func TestAccProvider_ConfiguredFromAKooCLIProfile(t *testing.T) {
 func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
 	var out bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &out)
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	secrets.Add("SK-obtained-late-0123", "TOKEN-obtained-late-4567")
 	logger.Debug(ctx, "renewed SK-obtained-late-0123", map[string]any{"token": "TOKEN-obtained-late-4567", "nested": "x TOKEN-obtained-late-4567 y",

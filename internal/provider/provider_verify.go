@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
@@ -107,9 +108,10 @@ func (s settings) boolean(p path.Path, v types.Bool, env string) bool {
 // it. The provider's memory of accepted credentials outlives the checker: Terraform configures
 // the provider anew for each command, and terraform-plugin-testing runs them all with one
 // provider instance.
-func (p *cocProvider) newAppChecker(ctx context.Context, endpoints map[platforms.AppType]string, maxRetries int, logger tflogLogger, userAgent string) (*appcheck.Checker, error) {
+func (p *cocProvider) newAppChecker(ctx context.Context, endpoints map[platforms.AppType]string, maxRetries int, logger tflogLogger, userAgent string,
+	secrets *hwhttp.Secrets) (*appcheck.Checker, error) {
 	checker, err := appcheck.New(appcheck.Config{Endpoints: endpoints, MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger,
-		UserAgent: userAgent, Passed: &p.verified})
+		UserAgent: userAgent, Passed: &p.verified, Secrets: secrets})
 	if err != nil {
 		return nil, err
 	}
