@@ -151,6 +151,7 @@ var funcs = template.FuncMap{
 		return strings.ToUpper(text[:1]) + text[1:] + "."
 	},
 	"sep": sep,
+	// inc is i + 1: [[ if eq (inc $i) (len $.Resources) ]] is the last of a range.
 	"inc": func(i int) int { return i + 1 },
 	// identifiers lists the platforms' identifiers as code, each once, as alternatives:
 	// "`enterprise_id`, `client_id` or `app_id`".
