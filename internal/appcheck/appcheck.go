@@ -1,5 +1,5 @@
-// Package appcheck asks WeCom, DingTalk and Lark whether an app's credentials work, with the
-// call each platform offers an app to obtain an access token: the call COC makes with them
+// Package appcheck asks the chat platforms (internal/platforms) whether an app's credentials
+// work, with the call each platform offers an app to obtain an access token: the call COC makes with them
 // before it opens a war room (each platform's call is in its description, internal/platforms).
 // The call changes nothing on the platform, and the token it returns is discarded unread. The
 // package knows nothing of Terraform, nor of COC.
@@ -193,7 +193,7 @@ func request(ctx context.Context, tc platforms.TokenCall, base *url.URL, appID, 
 
 // Rejection is a platform's refusal of an app's credentials, in its own words.
 type Rejection struct {
-	Platform string // "WeCom", "DingTalk" or "Lark"
+	Platform string // the platform's name, such as "WeCom"
 	Endpoint string
 	Code     string
 	Message  string

@@ -272,7 +272,7 @@ func TestMain_ARefusedSignatureSendsNothingMore(t *testing.T) {
 // A signature refused in the middle of the run (the key revoked, say) stops every request,
 // the cleanup's included, and the report names what the run could not unbind.
 func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
-	sim, url, _ := newSim(t)
+	sim, url, before := newSim(t)
 	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: hwhttp.CodeBadSignature,
 		Message: "verify aksk signature fail"}); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	if last := requests[len(requests)-1]; last.Method != http.MethodPut || last.Status != http.StatusUnauthorized {
 		t.Errorf("the last request was %s %s (%d), not the refused PUT", last.Method, last.Path, last.Status)
 	}
-	for _, p := range []platforms.AppType{platforms.WeCom, platforms.DingTalk} {
+	for _, p := range boundByTheRun(before) {
 		if got := lines(report, "NOTE could not unbind the "+string(p)+" app "); len(got) != 1 {
 			t.Errorf("the report does not name the %s binding it left: %q", p, got)
 		}
@@ -326,8 +326,13 @@ func TestRun_InterruptedUnbindsWhatItBound(t *testing.T) {
 	if summary := lines(report, "SUMMARY "); len(summary) != 1 || !strings.Contains(summary[0], "interrupted") {
 		t.Errorf("the summary does not say it was interrupted: %q", summary)
 	}
-	if got := lines(report, "NOTE unbound the "); len(got) != 2 {
-		t.Errorf("the cleanup did not report unbinding wecom and dingtalk: %q", got)
+	for _, p := range boundByTheRun(before) {
+		if got := lines(report, "NOTE unbound the "+string(p)+" app "); len(got) != 1 {
+			t.Errorf("the cleanup did not report unbinding the %s app it bound: %q", p, got)
+		}
+	}
+	if got, want := len(lines(report, "NOTE unbound the ")), len(boundByTheRun(before)); got != want {
+		t.Errorf("the cleanup reported unbinding %d apps, the run bound %d", got, want)
 	}
 	expectUntouched(t, sim, before)
 }

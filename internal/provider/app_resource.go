@@ -43,8 +43,8 @@ var (
 	_ resource.ResourceWithConfigValidators = &appResource{}
 )
 
-// appResource is the one implementation behind coc_wecom_app, coc_dingtalk_app and
-// coc_lark_app. Everything platform-specific comes from the platform's description.
+// appResource is the one implementation behind every platform's coc_<app_type>_app resource.
+// Everything platform-specific comes from the platform's description.
 type appResource struct {
 	platform platforms.Platform
 	data     *providerData

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -130,6 +131,9 @@ func expectInState(t *testing.T, w *cliWorkspace, what string) {
 	}
 }
 
+// anyAppType matches any platform's app type.
+var anyAppType = "(?:" + strings.Join(platforms.AppTypes(), "|") + ")"
+
 // With a binding of every platform in the state and COC still holding them, an answer that is
 // not COC's to the refresh fails the plan (exit code 1, not 2: nothing is planned) and a
 // refresh-only apply, and keeps every binding in the state; the same answer to the DELETE fails
@@ -142,7 +146,7 @@ func TestCLI_ForeignAnswersKeepTheBindings(t *testing.T) {
 			env := newSimEnv(t, 1)
 			w := foreignWorkspace(t, env)
 			w.terraform(t, "apply", "-auto-approve", "-input=false")
-			want := []string{regexp.QuoteMeta(answer.quote), "GET /v1/mobile-apps/(wecom|dingtalk|lark)", regexp.QuoteMeta(env.url),
+			want := []string{regexp.QuoteMeta(answer.quote), "GET /v1/mobile-apps/" + anyAppType, regexp.QuoteMeta(env.url),
 				"does not serve the COC mobile-app API", "endpoint \\(HW_COC_ENDPOINT\\) and region \\(HW_REGION_NAME\\)"}
 
 			env.inject(t, answer.on("GET", coc.MobileAppsPath))
@@ -289,7 +293,7 @@ func TestCLI_AnswersThatContradictTheCall(t *testing.T) {
 	if code := exitCode(t, err); code != 1 {
 		t.Fatalf("plan exited %d, want 1 (an error):\n%s", code, out)
 	}
-	expectErrorPerPlatform(t, "plan", out, []string{`data\.app_type is \\?"(wecom|dingtalk|lark)\\?", not the \\?"(wecom|dingtalk|lark)\\?" asked for`,
+	expectErrorPerPlatform(t, "plan", out, []string{`data\.app_type is \\?"` + anyAppType + `\\?", not the \\?"` + anyAppType + `\\?" asked for`,
 		"looked like COC's but contradicted the call"})
 	expectInState(t, w, "after the plan")
 }

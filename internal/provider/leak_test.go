@@ -161,7 +161,8 @@ func (r *leakRun) trace(side string, want ...string) string {
 
 // leakConfig renders the suite's configuration: every credential and secret comes from a
 // sensitive variable, as it would in practice (Terraform quotes configuration lines in its
-// diagnostics). WeCom's address_book_key and DingTalk's client_secret are write-only.
+// diagnostics). Every secret named address_book_key (WeCom's) or client_secret (DingTalk's) is
+// write-only, the others plaintext.
 type leakConfig struct {
 	env *simEnv
 	// providerLines are more lines of the provider block, before the endpoint and credentials.
@@ -214,11 +215,8 @@ func (c leakConfig) values(tag string) map[string]string {
 	values := map[string]string{"secret_key": t.SecretKey, "security_token": t.SecurityToken}
 	for _, pc := range platformCases {
 		for _, s := range pc.platform.SecretNames() {
-			v := fmt.Sprintf(`L3ak<%s>"&\%s`, s, tag)
-			if pc.appType == "dingtalk" {
-				v += strings.Repeat("x", 64-len(v))
-			}
-			values[leakVariable(pc, s)] = v
+			f, _ := pc.platform.Field(s)
+			values[leakVariable(pc, s)] = f.ExampleSecret(fmt.Sprintf(`L3ak<%s>"&\%s`, s, tag))
 		}
 	}
 	return values

@@ -123,6 +123,10 @@ func (o *ownedWorkspace) expectWrites(t *testing.T, perPlatform ...string) {
 // app in the way.
 func TestCLI_DestroyLeavesTheAppBoundInItsPlaceAlone(t *testing.T) {
 	left := "Another {name} App Is Bound: Left Alone"
+	replacePlan := []string{"plan", "-out=tfplan", "-input=false"}
+	for _, pc := range platformCases {
+		replacePlan = append(replacePlan, "-replace="+pc.address("this"))
+	}
 	cases := []struct {
 		name string
 		// plan runs before the console change, apply after it; apply must fail when fails is set.
@@ -135,8 +139,7 @@ func TestCLI_DestroyLeavesTheAppBoundInItsPlaceAlone(t *testing.T) {
 			fragments: []string{left, `binds "{theirs}" in its place`, `left "{theirs}" bound`}, writes: []string{"DELETE 412"}},
 		{name: "destroy -refresh=false", apply: []string{"destroy", "-refresh=false", "-auto-approve", "-input=false"},
 			fragments: []string{left, `binds "{theirs}" in its place`}, writes: []string{"DELETE 412"}},
-		{name: "saved -replace plan", plan: []string{"plan", "-out=tfplan", "-input=false", "-replace=coc_wecom_app.this", "-replace=coc_dingtalk_app.this",
-			"-replace=coc_lark_app.this"}, apply: []string{"apply", "-input=false", "tfplan"}, fails: true,
+		{name: "saved -replace plan", plan: replacePlan, apply: []string{"apply", "-input=false", "tfplan"}, fails: true,
 			fragments: []string{left, "{name} App Already Bound", `({id} "{theirs}")`, "terraform import coc_"}, writes: []string{"DELETE 412"}},
 	}
 	for _, tc := range cases {

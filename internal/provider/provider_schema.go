@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
@@ -37,7 +38,7 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 		}
 	}
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the mobile app bindings (WeCom, DingTalk, Lark) of Huawei Cloud COC (Cloud Operations Center). " +
+		MarkdownDescription: "Manages the mobile app bindings (" + strings.Join(platformNames(), ", ") + ") of Huawei Cloud COC (Cloud Operations Center). " +
 			"Every argument falls back to the environment variable the `huaweicloud` provider uses.\n\n" +
 			"The provider block decides where the credentials come from: a source it names (`assume_role_with_oidc`, the key pair " +
 			"`access_key` and `secret_key`, or a KooCLI profile by `profile` or `shared_config_file`) is used, its variables fill in " +

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"strconv"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -45,12 +46,12 @@ func verificationAttributes() map[string]schema.Attribute {
 	return map[string]schema.Attribute{
 		attrVerifyAppCredentials: schema.BoolAttribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Check every app secret that a plan will send to COC with the app's platform (WeCom, DingTalk, "+
-				"Lark) while planning: the provider asks the platform for an access token with the app's ID and the secret, as COC "+
-				"does before it opens a war room. A secret the platform rejects fails the plan, on its argument and in the platform's "+
-				"words, and COC receives nothing. A secret known only at apply is checked during the apply, before it is sent. The "+
-				"provider must reach the platforms over HTTPS (see `%s`). Falls back to `%s`; defaults to `false`.",
-				attrPlatformEndpoints, envVerifyAppCredentials),
+			MarkdownDescription: fmt.Sprintf("Check every app secret that a plan will send to COC with the app's platform (%s) while "+
+				"planning: the provider asks the platform for an access token with the app's ID and the secret, as COC does before "+
+				"it opens a war room. A secret the platform rejects fails the plan, on its argument and in the platform's words, and "+
+				"COC receives nothing. A secret known only at apply is checked during the apply, before it is sent. The provider "+
+				"must reach the platforms over HTTPS (see `%s`). Falls back to `%s`; defaults to `false`.",
+				strings.Join(platformNames(), ", "), attrPlatformEndpoints, envVerifyAppCredentials),
 		},
 		attrPlatformEndpoints: schema.SingleNestedAttribute{
 			Optional: true,

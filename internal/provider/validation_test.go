@@ -71,12 +71,21 @@ var badResourceConfigs = []badConfig{
 	{"lark negative timeout", platforms.Lark, map[string]string{"timeouts": `{ delete = "-5m" }`}, []string{"timeouts.delete", "must be a positive duration", `"-5m"`}},
 }
 
+// quotedAppTypes lists the app types as the framework's OneOf validator does: ["wecom" ...].
+func quotedAppTypes() string {
+	quoted := make([]string, len(platformCases))
+	for i, pc := range platformCases {
+		quoted[i] = strconv.Quote(string(pc.appType))
+	}
+	return "[" + strings.Join(quoted, " ") + "]"
+}
+
 // badDataSourceConfigs are coc_mobile_apps arguments that must fail at plan time.
 var badDataSourceConfigs = []struct {
 	name, appType string
 	want          []string
 }{
-	{"unknown app_type", `"teams"`, []string{"app_type", `value must be one of: ["wecom" "dingtalk" "lark"]`}},
+	{"unknown app_type", `"teams"`, []string{"app_type", "value must be one of: " + quotedAppTypes()}},
 	{"empty app_type", `""`, []string{"app_type", "value must be one of"}},
 	{"app_type in capitals", `"WECOM"`, []string{"app_type", "value must be one of"}},
 	{"app_type with a leading space", `" wecom"`, []string{"app_type", "value must be one of"}},
