@@ -2,7 +2,6 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"strconv"
@@ -13,8 +12,10 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
 // settings reads the provider's arguments and reports what is wrong with them on the argument's
@@ -23,9 +24,7 @@ import (
 type settings struct{ diags *diag.Diagnostics }
 
 func (s settings) unknown(p path.Path, env string) {
-	s.diags.AddAttributeError(p, "Unknown Provider Argument",
-		fmt.Sprintf("The provider's %s is not known until apply, but the provider must be configured to plan. "+
-			"Set it to a value known at plan time, or use the %s environment variable.", p, env))
+	s.diags.Append(unknownArgument(p, env))
 }
 
 // credentials decides where the credentials come from, and the COC endpoint and max_retries
@@ -39,17 +38,17 @@ func (s settings) credentials(cfg providerModel) credentials.Resolution {
 	}
 	res := credentials.Resolve(block, os.Getenv)
 	for _, p := range res.Problems {
-		addCredentialProblem(s.diags, p)
+		s.diags.Append(credentialProblem(argPath(p.Arg), p))
 	}
 	c := res.Config
 	if c.IAMEndpoint != "" {
 		if _, err := hwhttp.ParseEndpoint(c.IAMEndpoint); err != nil {
-			addEndpointError(s.diags, path.Root("iam_endpoint"), "IAM", envIAMEndpoint, credentials.IAMEndpoint(credentials.DefaultRegion), err)
+			s.diags.Append(invalidEndpoint(path.Root("iam_endpoint"), "IAM", envIAMEndpoint, credentials.IAMEndpoint(credentials.DefaultRegion), err))
 		}
 	}
 	if c.MetadataEndpoint != "" {
 		if _, err := hwhttp.ParseEndpoint(c.MetadataEndpoint); err != nil {
-			addEndpointError(s.diags, path.Empty(), "Metadata", envMetadataEndpoint, credentials.DefaultMetadataEndpoint, err)
+			s.diags.Append(invalidEndpoint(path.Empty(), "Metadata", envMetadataEndpoint, credentials.DefaultMetadataEndpoint, err))
 		}
 	}
 	return res
@@ -116,23 +115,6 @@ func argPath(a credentials.Arg) path.Path {
 	return p
 }
 
-// addCredentialProblem reports one of credentials.Resolve's problems on its argument.
-func addCredentialProblem(diags *diag.Diagnostics, p credentials.Problem) {
-	at := argPath(p.Arg)
-	switch p.Kind {
-	case credentials.IncompleteKeyPair:
-		diags.AddAttributeError(at, "Incomplete Access Key Pair", p.Detail)
-	case credentials.InvalidOIDC:
-		diags.AddAttributeError(at, "Invalid OIDC Settings", p.Detail)
-	case credentials.InvalidAssumeRole:
-		diags.AddAttributeError(at, "Invalid Assume Role Settings", p.Detail)
-	case credentials.ConflictingSources:
-		diags.AddAttributeError(at, "Conflicting Credential Sources", p.Detail)
-	default:
-		diags.AddAttributeError(at, "Invalid Provider Argument", p.Detail)
-	}
-}
-
 // logIgnoredVariables says, by name only, which variables the provider block's source made the
 // provider ignore: the answer to "why is HW_ACCESS_KEY not used?".
 func logIgnoredVariables(ctx context.Context, res credentials.Resolution) {
@@ -144,43 +126,60 @@ func logIgnoredVariables(ctx context.Context, res credentials.Resolution) {
 		map[string]any{"ignored_variables": strings.Join(res.Ignored, ", ")})
 }
 
-// checkCredentials obtains the credentials while planning a change to a binding, so that
-// credentials that do not work fail the plan rather than the apply. The provider's resources
-// share them, so this costs at most the one resolution the apply would make anyway.
-func (d *providerData) checkCredentials(ctx context.Context, displayName string, diags *diag.Diagnostics) {
-	if d == nil {
-		return // not configured, as while validating
+// verification reads verify_app_credentials, or its variable, and the endpoints of the
+// platforms that platform_endpoints sets.
+func (s settings) verification(cfg providerModel) (bool, map[platforms.AppType]string) {
+	on := s.boolean(path.Root(attrVerifyAppCredentials), cfg.VerifyAppCredentials, envVerifyAppCredentials)
+	endpoints := map[platforms.AppType]string{}
+	configured := cfg.PlatformEndpoints.Attributes()
+	for _, pl := range platforms.All() {
+		p := path.Root(attrPlatformEndpoints).AtName(string(pl.AppType))
+		v, _ := configured[string(pl.AppType)].(types.String) // absent with the whole object: null
+		switch {
+		case cfg.PlatformEndpoints.IsUnknown() || v.IsUnknown():
+			s.diags.Append(unknownArgument(p, ""))
+		case !v.IsNull():
+			endpoints[pl.AppType] = v.ValueString()
+		}
 	}
-	if _, err := d.credentials.Retrieve(ctx); err != nil {
-		diags.AddError("Failed to Obtain COC Credentials", fmt.Sprintf("The plan changes the %s binding, and the provider could not "+
-			"obtain the credentials to apply it: %s", displayName, err))
-	}
+	return on, endpoints
 }
 
-// addEndpointError reports an endpoint that is not an absolute http(s) URL; p is empty for one
-// that only a variable sets.
-func addEndpointError(diags *diag.Diagnostics, p path.Path, service, env, example string, err error) {
-	summary := fmt.Sprintf("Invalid %s Endpoint", service)
-	if p.Equal(path.Empty()) {
-		diags.AddError(summary, fmt.Sprintf("%s (from the %s environment variable). Use an absolute URL such as %s.", err, env, example))
-		return
+// boolean returns the argument at p, or its variable env (true or false) when the argument is
+// null; false when neither is set.
+func (s settings) boolean(p path.Path, v types.Bool, env string) bool {
+	switch {
+	case v.IsUnknown():
+		s.unknown(p, env)
+		return false
+	case !v.IsNull():
+		return v.ValueBool()
 	}
-	diags.AddAttributeError(p, summary, fmt.Sprintf("%s (from %s or %s). Use an absolute URL such as %s.", err, p, env, example))
+	raw := os.Getenv(env)
+	if raw == "" {
+		return false
+	}
+	b, err := strconv.ParseBool(raw)
+	if err != nil {
+		s.diags.Append(invalidBooleanVariable(p, env, raw))
+	}
+	return b
 }
 
-// addChainError reports what stopped the credentials' source from being set up: a KooCLI
-// profile that cannot be used, on the argument that named it.
-func addChainError(diags *diag.Diagnostics, c credentials.Config, err error) {
-	var profileErr *credentials.ProfileError
-	if !errors.As(err, &profileErr) {
-		diags.AddError("Invalid Provider Configuration",
-			fmt.Sprintf("The provider could not set up its credentials: %s. If the arguments look right, this is a bug in the provider: "+
-				"please report it.", err))
-		return
+// newAppChecker builds the checker of app credentials, which makes no call until a plan needs
+// it. The provider's memory of accepted credentials outlives the checker: Terraform configures
+// the provider anew for each command, and terraform-plugin-testing runs them all with one
+// provider instance.
+func newAppChecker(ctx context.Context, cfg appcheck.Config, logger tflogLogger) (*appcheck.Checker, error) {
+	cfg.Logger = logger
+	checker, err := appcheck.New(cfg)
+	if err != nil {
+		return nil, err
 	}
-	attr := "profile"
-	if c.Profile == "" {
-		attr = "shared_config_file"
+	fields := map[string]any{}
+	for _, pl := range platforms.All() {
+		fields[string(pl.AppType)] = checker.Endpoint(pl.AppType)
 	}
-	diags.AddAttributeError(path.Root(attr), "Failed to Load KooCLI Profile", fmt.Sprintf("%s.", err))
+	logger.Debug(ctx, "App credentials will be checked with their platforms", fields)
+	return checker, nil
 }
