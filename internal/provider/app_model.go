@@ -36,9 +36,6 @@ const (
 	attrUpdatedAt    = "updated_at"
 	attrKeyUpdatedAt = "key_updated_at"
 	attrTimeouts     = "timeouts"
-
-	writeOnlySuffix = "_wo"
-	versionSuffix   = "_wo_version"
 )
 
 const (
@@ -68,10 +65,6 @@ type secretAttrs struct {
 	// Version is <secret>_wo_version.
 	Version types.Int64
 }
-
-// The attribute names of a secret's write-only value and of its version.
-func writeOnlyAttr(secret string) string { return secret + writeOnlySuffix }
-func versionAttr(secret string) string   { return secret + versionSuffix }
 
 type attrSource interface {
 	GetAttribute(context.Context, path.Path, any) diag.Diagnostics

@@ -49,3 +49,13 @@ func titleCase(s string) string {
 	}
 	return strings.ToUpper(s[:1]) + s[1:]
 }
+
+// The attributes of a secret's write-only value and of its version, as every platform's resource
+// names them.
+const (
+	writeOnlySuffix = "_wo"
+	versionSuffix   = "_wo_version"
+)
+
+func writeOnlyAttr(secret string) string { return secret + writeOnlySuffix }
+func versionAttr(secret string) string   { return secret + versionSuffix }
