@@ -54,12 +54,12 @@ func TestCLI_ValidateAndSchemaObtainNoCredentials(t *testing.T) {
 			t.Parallel()
 			w := newSourceWorld(t)
 			ws := w.workspace(t, src, nil)
-			ws.terraform(t, "validate", "-no-color")
-			ws.terraform(t, "providers", "schema", "-json")
+			ws.Terraform(t, "validate", "-no-color")
+			ws.Terraform(t, "providers", "schema", "-json")
 			if calls := w.sim.Requests(); len(calls) != 0 {
 				t.Fatalf("validate and providers schema called %+v", calls)
 			}
-			ws.terraform(t, "plan", "-input=false", "-no-color")
+			ws.Terraform(t, "plan", "-input=false", "-no-color")
 			if len(w.sim.IssuedCredentials()) == 0 {
 				t.Fatalf("the plan obtained no credentials either: the test would not see validate's calls")
 			}
@@ -101,7 +101,7 @@ func TestCLI_AnApplyObtainsCredentialsAtMostOncePerProviderProcess(t *testing.T)
 			t.Fatal(err)
 		}
 		before := len(w.sim.IssuedCredentials())
-		ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+		ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 		issued, processes := len(w.sim.IssuedCredentials())-before, providerProcesses(t, logFile)
 		t.Logf("terraform apply %s: IAM issued %d keys to %d provider processes", run, issued, processes)
 		if issued < 1 || issued > processes {
@@ -124,7 +124,7 @@ func TestCLI_CredentialsAreRenewedDuringALongApply(t *testing.T) {
 	}
 	ws := w.workspace(t, sourceNamed(t, "assume_role by domain_id, the base key pair from the environment"), nil, allPlatforms()...)
 	start := time.Now()
-	ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1")
+	ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1")
 	took := time.Since(start)
 	w.expectBindingsIn(t, agencyAccount, len(platformCases))
 

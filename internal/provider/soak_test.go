@@ -72,7 +72,7 @@ func TestCLI_FaultSoak(t *testing.T) {
 	s := &soak{t: t, env: newSimEnv(t, size.tenants), w: newCLIWorkspace(t), size: size,
 		figures: soakFigures{operations: map[string]int{}, faults: map[string]int{}}}
 	s.env.sim.SetRateLimit(4, 6)
-	s.w.writeConfig(t, requiredProviders)
+	s.w.WriteConfig(t, requiredProviders)
 	start := time.Now()
 	for s.round = 0; s.round < size.rounds; s.round++ {
 		s.startRound()
@@ -231,7 +231,7 @@ func (s *soak) config(want []soakBinding) string {
 }
 
 func (s *soak) apply(step string, want []soakBinding) {
-	s.w.writeConfig(s.t, s.config(want))
+	s.w.WriteConfig(s.t, s.config(want))
 	s.converge(step, "apply", "-auto-approve")
 	s.verify(step, want)
 }
@@ -248,7 +248,7 @@ func (s *soak) converge(step string, args ...string) {
 	args = append(args, "-input=false", "-json", "-parallelism=10")
 	for attempt := 1; ; attempt++ {
 		from := len(s.env.sim.Requests())
-		out, err := s.w.run(args...)
+		out, err := s.w.Run(args...)
 		if after := s.afterRun; after != nil {
 			s.afterRun = nil
 			after()

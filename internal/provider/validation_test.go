@@ -215,8 +215,8 @@ func TestCLI_BadConfigurationsFailAtPlanWithoutReachingCOC(t *testing.T) {
 			line = c.end + 1
 			text += c.text
 		}
-		w.writeConfig(t, text)
-		out, err := w.run("plan", "-input=false", "-json")
+		w.WriteConfig(t, text)
+		out, err := w.Run("plan", "-input=false", "-json")
 		if err == nil {
 			var names []string
 			for _, c := range remaining {
@@ -319,8 +319,8 @@ func TestCLI_BadEnvironmentFailsAtPlanWithoutReachingCOC(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envAccessKey+"=AK with space", envSecretKey+"=SK-from-a-file\n", envRegion+"=cn-north-4")
-	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
-	out, err := w.run("plan", "-input=false", "-no-color")
+	w.WriteConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
+	out, err := w.Run("plan", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("the plan succeeded:\n%s", out)
 	}

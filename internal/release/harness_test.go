@@ -5,20 +5,13 @@
 package release
 
 import (
-	"bytes"
-	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"os/exec"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/gohcl"
@@ -26,92 +19,24 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/compat"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // repository is the repository's root, from this package's directory where go test runs.
 const repository = "../.."
 
-// cliUnderTest returns the CLI the test drives (compat.UnderTest); it skips unless TF_ACC is set.
-func cliUnderTest(t *testing.T) compat.CLI {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
-	}
-	cli, err := compat.UnderTest()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cli
+func newWorkspace(t *testing.T, rcText string, extraEnv ...string) *workspace {
+	return testkit.NewWorkspace(t, rcText, extraEnv...)
 }
-
-// providerAddress is what the source "cocops/coc" means to the CLI.
-func providerAddress(cli compat.CLI) string { return cli.RegistryHost() + "/cocops/coc" }
 
 // workspace is a directory where the CLI under test runs with the CLI config rcText and nothing
-// of the user's (compat.IsolatedEnv): it finds the provider only where that config, or the
-// implied local mirror in the workspace's own HOME, says.
-type workspace struct {
-	dir string
-	env []string
-}
+// of the user's: it finds the provider only where that config, or the implied local mirror in the
+// workspace's own HOME, says.
+type workspace = testkit.Workspace
 
-func newWorkspace(t *testing.T, rcText string, extraEnv ...string) *workspace {
-	t.Helper()
-	cliUnderTest(t)
-	dir := t.TempDir()
-	rc := filepath.Join(dir, ".terraformrc")
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	return &workspace{dir: dir, env: append(compat.IsolatedEnv(dir, rc), extraEnv...)}
-}
+func cliUnderTest(t *testing.T) compat.CLI { t.Helper(); return testkit.CLIUnderTest(t) }
 
-// writeFile writes a file of the configuration, main.tf unless another name is given.
-func (w *workspace) writeFile(t *testing.T, name, content string) {
-	t.Helper()
-	root, err := os.OpenRoot(w.dir)
-	if err == nil {
-		err = errors.Join(root.WriteFile(name, []byte(content), 0o600), root.Close())
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (w *workspace) writeConfig(t *testing.T, content string) { w.writeFile(t, "main.tf", content) }
-
-func (w *workspace) readFile(t *testing.T, name string) string {
-	t.Helper()
-	content, err := os.ReadFile(filepath.Join(w.dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(content)
-}
-
-// terraform runs the CLI and returns its combined output; it fails the test unless the CLI
-// succeeds.
-func (w *workspace) terraform(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := w.run(args...)
-	if err != nil {
-		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
-
-// run runs the CLI and returns its combined output and how it ended, for tests that expect it
-// to fail.
-func (w *workspace) run(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Getenv(compat.EnvTerraformPath), args...)
-	cmd.Dir, cmd.Env = w.dir, w.env
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
+func providerAddress(cli compat.CLI) string { return testkit.ProviderAddress(cli) }
 
 // simulatedCOC is a simulator with one tenant, behind a proxy that notes the User-Agent of each
 // request, so that a test can tell which version of the provider COC saw.
@@ -168,7 +93,7 @@ func expectLocked(t *testing.T, w *workspace, address, version string, hashes ..
 			Rest    hcl.Body `hcl:",remain"`
 		} `hcl:"provider,block"`
 	}
-	src := w.readFile(t, ".terraform.lock.hcl")
+	src := w.ReadFile(t, ".terraform.lock.hcl")
 	file, diags := hclsyntax.ParseConfig([]byte(src), ".terraform.lock.hcl", hcl.InitialPos)
 	if diags.HasErrors() {
 		t.Fatal(diags.Error())

@@ -22,7 +22,7 @@ import (
 func TestCLI_InstallLocalIsFoundByAPlainInit(t *testing.T) {
 	cli := cliUnderTest(t)
 	w := newWorkspace(t, "# No provider_installation: the implied local mirrors, as without any CLI config.\n")
-	plugins := filepath.Join(w.dir, ".terraform.d", "plugins")
+	plugins := filepath.Join(w.Dir, ".terraform.d", "plugins")
 	installLocal(t, plugins)
 
 	// One version for this machine, holding just the binary named as a release names it.
@@ -48,16 +48,16 @@ func TestCLI_InstallLocalIsFoundByAPlainInit(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	w.writeFile(t, "plaintext.tf", string(content))
-	w.writeFile(t, "provider.tf", coc.providerConfig())
-	w.terraform(t, "init", "-input=false")
+	w.WriteFile(t, "plaintext.tf", string(content))
+	w.WriteFile(t, "provider.tf", coc.providerConfig())
+	w.Terraform(t, "init", "-input=false")
 	expectLocked(t, w, providerAddress(cli), version, h1)
 	plan := []string{"plan", "-input=false", "-no-color"}
 	for _, m := range regexp.MustCompile(`(?m)^variable "(\w+)"`).FindAllStringSubmatch(string(content), -1) {
 		// 64 characters, a valid secret on every platform.
 		plan = append(plan, "-var", fmt.Sprintf("%s=%s", m[1], strings.Repeat("x", 64)))
 	}
-	if out := w.terraform(t, plan...); !strings.Contains(out, "1 to add, 0 to change, 0 to destroy") {
+	if out := w.Terraform(t, plan...); !strings.Contains(out, "1 to add, 0 to change, 0 to destroy") {
 		t.Fatalf("the plan of %s does not create the binding:\n%s", example, out)
 	}
 	coc.expectVersion(t, version) // the data source read COC during the plan

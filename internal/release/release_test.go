@@ -145,10 +145,10 @@ func (s *snapshot) hostH1(t *testing.T) string {
 func (s *snapshot) initAndPlan(t *testing.T, w *workspace, source, address string, locked []string) string {
 	t.Helper()
 	coc := serveCOC(t)
-	w.writeConfig(t, s.requiredProvider(source)+coc.providerConfig())
-	out := w.terraform(t, "init", "-input=false", "-no-color")
+	w.WriteConfig(t, s.requiredProvider(source)+coc.providerConfig())
+	out := w.Terraform(t, "init", "-input=false", "-no-color")
 	expectLocked(t, w, address, s.version, locked...)
-	w.terraform(t, "plan", "-input=false")
+	w.Terraform(t, "plan", "-input=false")
 	coc.expectVersion(t, s.version)
 	return out
 }
