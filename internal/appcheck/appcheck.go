@@ -1,5 +1,5 @@
-// Package appcheck asks WeCom, DingTalk and Lark whether an app's credentials work, with the
-// call each platform offers an app to obtain an access token: the call COC makes with them
+// Package appcheck asks the chat platforms (internal/platforms) whether an app's credentials
+// work, with the call each platform offers an app to obtain an access token: the call COC makes with them
 // before it opens a war room (each platform's call is in its description, internal/platforms).
 // The call changes nothing on the platform, and the token it returns is discarded unread. The
 // package knows nothing of Terraform, nor of COC.
@@ -12,7 +12,6 @@ import (
 	"crypto/sha256"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"sync"
@@ -36,7 +35,7 @@ const (
 // Config configures a Checker. Zero values take the defaults.
 type Config struct {
 	// Endpoints maps app types to the base URL of their platform; an app type left out uses
-	// the platform's default (its TokenCall.Endpoint). Each must pass ParseEndpoint.
+	// the platform's default (its TokenCall.Endpoint). Each must pass hwhttp.ParseHTTPSEndpoint.
 	Endpoints map[platforms.AppType]string
 	// MaxRetries and Backoff govern the retries of connection errors, 429 and 5xx, as
 	// coc.Config's do.
@@ -50,6 +49,9 @@ type Config struct {
 	// Passed remembers the credentials that passed. Checkers sharing one ask a platform once
 	// about each; nil means a memory of the Checker's own.
 	Passed *Memory
+	// Secrets is the registry each secret checked is added to before it is sent, and whose
+	// secrets the Checker's errors and logs are scrubbed of; nil means a registry of its own.
+	Secrets *hwhttp.Secrets
 }
 
 // Checker checks app credentials with their platform. It is safe for concurrent use.
@@ -59,17 +61,21 @@ type Checker struct {
 	userAgent string
 	logger    hwhttp.Logger
 	passed    *Memory
+	secrets   *hwhttp.Secrets
 }
 
 // New validates cfg and builds a Checker. It makes no network call.
 func New(cfg Config) (*Checker, error) {
 	c := &Checker{endpoints: map[platforms.AppType]*url.URL{}, clients: map[platforms.AppType]*retryablehttp.Client{},
-		userAgent: cfg.UserAgent, logger: cfg.Logger, passed: cfg.Passed}
+		userAgent: cfg.UserAgent, logger: cfg.Logger, passed: cfg.Passed, secrets: cfg.Secrets}
 	if c.logger == nil {
 		c.logger = hwhttp.NopLogger{}
 	}
 	if c.passed == nil {
 		c.passed = &Memory{}
+	}
+	if c.secrets == nil {
+		c.secrets = new(hwhttp.Secrets)
 	}
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
@@ -84,7 +90,7 @@ func New(cfg Config) (*Checker, error) {
 		if configured, ok := cfg.Endpoints[p.AppType]; ok {
 			raw = configured
 		}
-		base, err := ParseEndpoint(raw)
+		base, err := hwhttp.ParseHTTPSEndpoint(raw)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}
@@ -92,6 +98,7 @@ func New(cfg Config) (*Checker, error) {
 		c.clients[p.AppType] = hwhttp.NewRetryingClient(&noRedirects, hwhttp.RetryPolicy{
 			Service: p.Name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
 			Retry: hwhttp.RetryIdempotent, SecretQuery: p.Token.Method == http.MethodGet,
+			MaxAnswerBytes: maxAnswerBytes, Secrets: c.secrets,
 		})
 	}
 	return c, nil
@@ -113,7 +120,8 @@ func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret 
 		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.Name), fields)
 		return nil
 	}
-	scrub := func(s string) string { return hwhttp.Scrub(s, Spellings(secret)...) }
+	c.secrets.Add(secret)
+	scrub := c.secrets.Scrub
 	unavailable := func(reason string) error {
 		return &UnavailableError{Platform: p.Name, Endpoint: base.String(), Reason: scrub(reason)}
 	}
@@ -131,14 +139,14 @@ func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret 
 		return unavailable(reason)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
+	answer := hwhttp.AnswerOf(resp)
 	switch {
-	case err != nil:
-		return unavailable("reading the answer failed: " + err.Error())
-	case len(answer) > maxAnswerBytes:
-		return unavailable(fmt.Sprintf("the answer exceeds %d bytes", maxAnswerBytes))
+	case answer.ReadErr != nil:
+		return unavailable("reading the answer failed: " + answer.ReadErr.Error())
+	case answer.TooLarge:
+		return unavailable(fmt.Sprintf("the answer exceeds %d bytes", answer.Limit))
 	}
-	v := judge(p.Token, resp.StatusCode, resp.Header, answer)
+	v := judge(p.Token, answer.StatusCode, answer.Header, answer.Body)
 	switch v.outcome {
 	case accepted:
 		c.passed.add(digest)
@@ -183,15 +191,9 @@ func request(ctx context.Context, tc platforms.TokenCall, base *url.URL, appID, 
 	return req, nil
 }
 
-// Spellings returns the ways a secret may be written in what a token call sends or a platform
-// answers: those of hwhttp.Spellings, and URL-encoded as WeCom's query carries it.
-func Spellings(secret string) []string {
-	return append(hwhttp.Spellings(secret), url.QueryEscape(secret))
-}
-
 // Rejection is a platform's refusal of an app's credentials, in its own words.
 type Rejection struct {
-	Platform string // "WeCom", "DingTalk" or "Lark"
+	Platform string // the platform's name, such as "WeCom"
 	Endpoint string
 	Code     string
 	Message  string

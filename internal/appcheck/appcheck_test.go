@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -84,7 +85,7 @@ func (e *simEnv) tokenCalls() map[platforms.AppType]int {
 // expectNoSecret fails if text holds the secret in any spelling an error or log could give it.
 func expectNoSecret(t *testing.T, where, text string) {
 	t.Helper()
-	for _, form := range appcheck.Spellings(secret) {
+	for _, form := range hwhttp.Spellings(secret) {
 		if strings.Contains(text, form) {
 			t.Errorf("%s holds the secret (as %q):\n%s", where, form, text)
 		}
@@ -93,7 +94,7 @@ func expectNoSecret(t *testing.T, where, text string) {
 
 func TestEveryPlatformHasATokenCall(t *testing.T) {
 	for _, p := range platforms.All() {
-		if u, err := appcheck.ParseEndpoint(platforms.MustFor(p.AppType).Token.Endpoint); err != nil || u.Scheme != "https" {
+		if u, err := hwhttp.ParseHTTPSEndpoint(platforms.MustFor(p.AppType).Token.Endpoint); err != nil || u.Scheme != "https" {
 			t.Errorf("%s: default endpoint %q: %v", p.AppType, platforms.MustFor(p.AppType).Token.Endpoint, err)
 		}
 		if platforms.MustFor(p.AppType).Token.Path == "" {
@@ -102,21 +103,38 @@ func TestEveryPlatformHasATokenCall(t *testing.T) {
 	}
 }
 
-// Each platform's call, as its documentation gives it: WeCom's credentials in the query of a
-// GET, DingTalk's and Lark's in a JSON body; and each platform's success answer passes.
+// Each platform's call, as its description gives it: the credentials in the query of a GET
+// (WeCom's), in a JSON body otherwise; and each platform's success answer passes.
 func TestRequestShapes(t *testing.T) {
-	cases := []struct {
+	type shape struct {
 		appType       platforms.AppType
 		method, path  string
 		query, body   map[string]string
 		successAnswer string
-	}{
-		{platforms.WeCom, "GET", "/base/cgi-bin/gettoken", map[string]string{"corpid": "ww1", "corpsecret": secret}, nil,
-			`{"errcode":0,"errmsg":"ok","access_token":"tok","expires_in":7200}`},
-		{platforms.DingTalk, "POST", "/base/v1.0/oauth2/accessToken", nil, map[string]string{"appKey": "ww1", "appSecret": secret},
-			`{"accessToken":"tok","expireIn":7200}`},
-		{platforms.Lark, "POST", "/base/open-apis/auth/v3/tenant_access_token/internal", nil, map[string]string{"app_id": "ww1", "app_secret": secret},
-			`{"code":0,"msg":"ok","tenant_access_token":"tok","expire":7200}`},
+	}
+	var cases []shape
+	for _, p := range platforms.All() {
+		tc := p.Token
+		c := shape{appType: p.AppType, method: tc.Method, path: "/base" + tc.Path}
+		credentials := map[string]string{tc.AppIDField: "ww1", tc.SecretField: secret}
+		if tc.Method == http.MethodGet {
+			c.query = credentials
+		} else {
+			c.body = credentials
+		}
+		answer := map[string]any{tc.Token: "tok", tc.Lifetime: 7200}
+		if tc.SuccessCode != "" {
+			answer[tc.Code], answer[tc.Message] = tc.SuccessCode, "ok"
+			if n, err := strconv.Atoi(tc.SuccessCode); err == nil && tc.NumericCode {
+				answer[tc.Code] = n
+			}
+		}
+		data, err := json.Marshal(answer)
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.successAnswer = string(data)
+		cases = append(cases, c)
 	}
 	for _, tc := range cases {
 		t.Run(string(tc.appType), func(t *testing.T) {

@@ -10,7 +10,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 )
 
-// API calls per operation: one tenant with all three apps, taken through a lifecycle with the
+// API calls per operation: one tenant with an app of every platform, taken through a lifecycle with the
 // real CLI; after each command the simulator's request log is compared with the minimum.
 // internal/provider/api_calls_test.go asserts the same counts per platform in `make test`.
 
@@ -27,20 +27,20 @@ func callSteps() []callStep {
 	pages := (n + coc.MaxPageLimit - 1) / coc.MaxPageLimit
 	apply := []string{"apply", "-no-color", "-auto-approve", "-input=false"}
 	withDataSource := func(f *fleet) string {
-		return f.config("1") + "data \"coc_mobile_apps\" \"all\" {\n  provider = coc.t000\n}\n"
+		return f.config(1) + "data \"coc_mobile_apps\" \"all\" {\n  provider = coc.t000\n}\n"
 	}
 	return []callStep{
 		// terraform apply plans, then plans again as it applies: each plan asks whether the
 		// platform is free before the create.
-		{"create 3 bindings (apply: plan's check + apply's check + create)", func(f *fleet) string { return f.config("0") }, apply,
+		{fmt.Sprintf("create %d bindings (apply: plan's check + apply's check + create)", n), func(f *fleet) string { return f.config(0) }, apply,
 			map[string]int{"GET binding": 2 * n, "POST binding": n}},
-		{"refresh 3 bindings (plan)", func(f *fleet) string { return f.config("0") }, []string{"plan", "-no-color", "-input=false"},
+		{fmt.Sprintf("refresh %d bindings (plan)", n), func(f *fleet) string { return f.config(0) }, []string{"plan", "-no-color", "-input=false"},
 			map[string]int{"GET binding": n}},
-		{"update 3 bindings (apply: refresh + update)", func(f *fleet) string { return f.config("1") }, apply,
+		{fmt.Sprintf("update %d bindings (apply: refresh + update)", n), func(f *fleet) string { return f.config(1) }, apply,
 			map[string]int{"GET binding": n, "PUT binding": n}},
-		{fmt.Sprintf("data source over 3 bindings, limit %d (plan: refresh + read)", coc.MaxPageLimit), withDataSource,
+		{fmt.Sprintf("data source over %d bindings, limit %d (plan: refresh + read)", n, coc.MaxPageLimit), withDataSource,
 			[]string{"plan", "-no-color", "-input=false"}, map[string]int{"GET binding": n, "GET list": pages}},
-		{"delete 3 bindings (destroy: refresh + delete)", func(f *fleet) string { return f.config("1") },
+		{fmt.Sprintf("delete %d bindings (destroy: refresh + delete)", n), func(f *fleet) string { return f.config(1) },
 			[]string{"destroy", "-no-color", "-auto-approve", "-input=false"}, map[string]int{"GET binding": n, "DELETE binding": n}},
 	}
 }

@@ -8,11 +8,13 @@ import (
 	"sync/atomic"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
-// fleet is a simulator on loopback with n tenants, and the configuration that binds all three
-// apps in each of them, one aliased provider block per tenant (so one provider process each).
+// fleet is a simulator on loopback with n tenants, and the configuration that binds an app of
+// every platform in each of them, one aliased provider block per tenant (so one provider process
+// each).
 type fleet struct {
 	sim     *simulator.Simulator
 	server  *httptest.Server
@@ -51,41 +53,33 @@ func (f *fleet) close() { f.server.Close() }
 
 const requiredCoc = "terraform {\n  required_providers {\n    coc = { source = \"cocops/coc\" }\n  }\n}\n"
 
-// config binds every app in every tenant; serviceID lets a second config update them all.
-func (f *fleet) config(serviceID string) string {
+// config binds every app in every tenant; fields, 0 or 1, picks the plain fields' example, so
+// that a second config updates them all.
+func (f *fleet) config(fields int) string {
 	var b strings.Builder
 	b.WriteString(requiredCoc)
 	for i, t := range f.tenants {
 		alias := fmt.Sprintf("t%03d", i)
 		fmt.Fprintf(&b, "provider \"coc\" {\n  alias      = %q\n  endpoint   = %q\n  access_key = %q\n  secret_key = %q\n  domain_id  = %q\n}\n",
 			alias, f.server.URL, t.AccessKey, t.SecretKey, t.DomainID)
-		b.WriteString(bindings("coc."+alias, alias, i, serviceID))
+		for _, p := range platforms.All() {
+			b.WriteString(binding(p, "coc."+alias, alias, i, fields))
+		}
 	}
 	return b.String()
 }
 
-// bindings renders the three resources of one tenant.
-func bindings(provider, name string, i int, serviceID string) string {
-	return fmt.Sprintf(`resource "coc_wecom_app" %[2]q {
-  provider         = %[1]s
-  enterprise_id    = "ww%016[3]x"
-  service_id       = "1%[4]s"
-  enterprise_key   = "bench-enterprise-key-%[3]d"
-  address_book_key = "bench-address-book-key-%[3]d"
-}
-resource "coc_dingtalk_app" %[2]q {
-  provider          = %[1]s
-  client_id         = "ding%016[3]d"
-  client_secret     = "%064[3]d"
-  group_template_id = "tpl-%[3]d"
-  robot_id          = "robot-%[3]d"
-  service_id        = "2%[4]s"
-}
-resource "coc_lark_app" %[2]q {
-  provider   = %[1]s
-  app_id     = "cli_%016[3]d"
-  app_secret = "bench-app-secret-%[3]d"
-  service_id = "svc-%[4]s"
-}
-`, provider, name, i, serviceID)
+// binding renders tenant i's resource of platform p, from the platform's description: its i-th
+// identifier, its plain fields' examples and made-up plaintext secrets.
+func binding(p platforms.Platform, provider, name string, i, fields int) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "resource \"coc_%s_app\" %q {\n  provider = %s\n  %s = %q\n", p.AppType, name, provider, p.Identifier.Name, p.Identifier.Numbered(i))
+	for _, f := range p.Fields {
+		fmt.Fprintf(&b, "  %s = %q\n", f.Name, f.Examples[fields])
+	}
+	for _, s := range p.Secrets {
+		fmt.Fprintf(&b, "  %s = %q\n", s.Name, s.ExampleSecret(fmt.Sprintf("bench-%s-%d", s.Name, i)))
+	}
+	b.WriteString("}\n")
+	return b.String()
 }

@@ -111,7 +111,7 @@ func measureSections(ctx context.Context, o options, tc *toolchain, root string,
 		}
 	}
 	if o.enabled("memory") {
-		progress("memory: plan of 3 bindings")
+		progress(fmt.Sprintf("memory: plan of %d bindings", bindingsPerTenant))
 		if err := measurePeakRSS(ctx, tc, r); err != nil {
 			return err
 		}

@@ -111,7 +111,7 @@ func (w *probedWorkspace) launches(ctx context.Context, args ...string) ([]launc
 	return out, nil
 }
 
-// Peak memory during a plan that refreshes 3 bindings, next to the reference provider's plan of
+// Peak memory during a plan that refreshes a binding per platform, next to the reference provider's plan of
 // its one resource.
 func measurePeakRSS(ctx context.Context, tc *toolchain, r *report) error {
 	f := newFleet(1)
@@ -134,7 +134,7 @@ func measurePeakRSS(ctx context.Context, tc *toolchain, r *report) error {
 		}
 		return most, err
 	}
-	coc, err := peak("rss-coc", tc.cocBinary, f.config("0"))
+	coc, err := peak("rss-coc", tc.cocBinary, f.config(0))
 	if err != nil {
 		return err
 	}
@@ -143,7 +143,7 @@ func measurePeakRSS(ctx context.Context, tc *toolchain, r *report) error {
 		return err
 	}
 	r.check(row{
-		section: "memory", measure: "provider peak RSS, plan of 3 bindings", value: mib(coc),
+		section: "memory", measure: fmt.Sprintf("provider peak RSS, plan of %d bindings", bindingsPerTenant), value: mib(coc),
 		against: "reference, 1 resource: " + mib(ref), ratio: times(float64(coc) / float64(ref)), target: "≤ " + mib(maxPeakRSS),
 	}, float64(coc), maxPeakRSS)
 	return nil

@@ -9,14 +9,15 @@ import (
 	"slices"
 	"time"
 
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
-// Throttle-bound apply: T tenants × 3 bindings, one aliased provider block (so one provider
-// process) per tenant, -parallelism=10, against the simulator's per-tenant token bucket.
+// Throttle-bound apply: T tenants × a binding per platform, one aliased provider block (so one
+// provider process) per tenant, -parallelism=10, against the simulator's per-tenant token bucket.
 //
-// Rate 1/s with burst 1 makes the limit bind: a tenant's 3 creates need at least 2 s however
-// they are sent. Terraform shapes the rest: it hands the creates out in its own order and an
+// Rate 1/s with burst 1 makes the limit bind: a tenant's N creates need at least N-1 seconds
+// however they are sent. Terraform shapes the rest: it hands the creates out in its own order and an
 // operation holds its slot while it waits for a token. The bound M (orderBound) is the least
 // time from the first request to the last in which any client could have finished, given that
 // order; the simulator's log gives the time the provider took. The wall time of the whole
@@ -27,9 +28,11 @@ const (
 	throttleRate        = 1.0
 	throttleBurst       = 1
 	throttleParallelism = 10
-	bindingsPerTenant   = 3
 	maxThrottleRatio    = 1.3
 )
+
+// bindingsPerTenant is a binding per platform.
+var bindingsPerTenant = len(platforms.All())
 
 // limitedApply is one apply against the rate limit.
 type limitedApply struct {
@@ -64,7 +67,7 @@ func measureThrottle(ctx context.Context, tc *toolchain, tenants int, compareSec
 		if err != nil {
 			return res, err
 		}
-		if err := w.writeConfig(f.config("0")); err != nil {
+		if err := w.writeConfig(f.config(0)); err != nil {
 			return res, err
 		}
 		workspaces = append(workspaces, w)

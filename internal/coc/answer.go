@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"time"
@@ -34,57 +33,61 @@ type call struct {
 
 func (c *call) operation() string { return c.method + " " + c.path }
 
-// answer is one HTTP response being read for c; every string taken from it is scrubbed.
+// answer is one HTTP answer being decoded for c; every string taken from it is scrubbed.
 type answer struct {
 	c         *call
-	resp      *http.Response
+	ans       *hwhttp.Answer
 	scrub     hwhttp.Scrubber
 	requestID string
 }
 
 func (a *answer) fail(kind error, reason string) error {
-	return &ResponseError{Operation: a.c.operation(), StatusCode: a.resp.StatusCode, RequestID: a.requestID, Reason: a.scrub.Scrub(reason), kind: kind}
+	return &ResponseError{Operation: a.c.operation(), StatusCode: a.ans.StatusCode, RequestID: a.requestID, Reason: a.scrub.Scrub(reason), kind: kind}
 }
 
-// decode reads the answer to c into out (nil for a DELETE) and concludes from it only what it
-// means: see CONTRACT.md, "What a client concludes".
-func (c *Client) decode(cl *call, resp *http.Response, scrub hwhttp.Scrubber, out any) error {
-	a := &answer{c: cl, resp: resp, scrub: scrub, requestID: scrub.Scrub(resp.Header.Get(hwhttp.HeaderRequestID))}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, c.cfg.MaxResponseBytes+1))
+// decode decodes the answer to c, which the client read once (hwhttp.Answer), into out (nil for
+// a DELETE) and concludes from it only what it means: see CONTRACT.md, "What a client concludes".
+func (c *Client) decode(cl *call, ans *hwhttp.Answer, scrub hwhttp.Scrubber, out any) error {
+	a := &answer{c: cl, ans: ans, scrub: scrub, requestID: scrub.Scrub(ans.Header.Get(hwhttp.HeaderRequestID))}
 	switch {
-	case err != nil:
-		return a.fail(nil, "reading the body failed: "+err.Error())
-	case int64(len(data)) > c.cfg.MaxResponseBytes:
-		return a.fail(nil, fmt.Sprintf("the body exceeds %d bytes", c.cfg.MaxResponseBytes))
-	case resp.StatusCode < 200 || resp.StatusCode > 299:
-		return a.errorAnswer(data)
-	case cl.method == http.MethodDelete && resp.StatusCode == http.StatusNoContent:
+	case ans.ReadErr != nil:
+		return a.fail(nil, "reading the body failed: "+ans.ReadErr.Error())
+	case ans.TooLarge:
+		return a.fail(nil, fmt.Sprintf("the body exceeds %d bytes", ans.Limit))
+	case ans.StatusCode < 200 || ans.StatusCode > 299:
+		return a.errorAnswer()
+	case cl.method == http.MethodDelete && ans.StatusCode == http.StatusNoContent:
 		return nil
-	case !hwhttp.IsJSON(resp.Header):
+	case !hwhttp.IsJSON(ans.Header):
 		// A login page or a captive portal: the call did nothing through COC.
-		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", hwhttp.ContentType(resp.Header), len(data)))
+		return a.fail(ErrNotServed, fmt.Sprintf("a success status with %s (%d bytes) is not COC's answer", hwhttp.ContentType(ans.Header), len(ans.Body)))
 	}
-	if err := a.envelope(data, out); err != nil {
+	if err := a.envelope(ans.Body, out); err != nil {
 		return a.fail(ErrResponse, err.Error())
 	}
 	return nil
 }
 
 // errorAnswer reads an error answer: COC's or the gateway's shape, or else something in the way.
-func (a *answer) errorAnswer(data []byte) error {
+// The error is built whole, of scrubbed values.
+func (a *answer) errorAnswer() error {
 	var body ErrorBody
-	if !hwhttp.IsJSON(a.resp.Header) || json.Unmarshal(data, &body) != nil || body.ErrorCode == "" {
-		return a.fail(kindForStatus(a.resp.StatusCode, ""),
-			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", hwhttp.ContentType(a.resp.Header), len(data)))
+	if !hwhttp.IsJSON(a.ans.Header) || json.Unmarshal(a.ans.Body, &body) != nil || body.ErrorCode == "" {
+		return a.fail(kindForStatus(a.ans.StatusCode, ""),
+			fmt.Sprintf("the error body is not a COC error (%s, %d bytes)", hwhttp.ContentType(a.ans.Header), len(a.ans.Body)))
 	}
 	requestID := a.requestID
 	if requestID == "" {
 		requestID = a.scrub.Scrub(body.RequestID) // the gateway's errors carry it in the body
 	}
-	return scrubAPIError(a.scrub, &APIError{
-		kind: errorKind(a.c, a.resp.StatusCode, body.ErrorCode), Operation: a.c.operation(), StatusCode: a.resp.StatusCode,
-		Code: body.ErrorCode, Message: body.ErrorMsg, RequestID: requestID, Details: body.Details,
-	})
+	var details []FieldError
+	for _, d := range body.Details {
+		details = append(details, FieldError{Field: a.scrub.Scrub(d.Field), Reason: a.scrub.Scrub(d.Reason)})
+	}
+	return &APIError{
+		kind: errorKind(a.c, a.ans.StatusCode, body.ErrorCode), Operation: a.c.operation(), StatusCode: a.ans.StatusCode,
+		Code: a.scrub.Scrub(body.ErrorCode), Message: a.scrub.Scrub(body.ErrorMsg), RequestID: requestID, Details: details,
+	}
 }
 
 // envelope unwraps COC's success envelope into out and checks out against the call.

@@ -72,8 +72,8 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 		{400, jsonType, gatewayBody(hwhttp.CodeOrchestration), map[string]error{all: ErrNotServed}, ""},
 		{401, jsonType, gatewayBody(hwhttp.CodeBadSignature), map[string]error{all: ErrAuth}, ""},
 		{401, html, "<html>login</html>", map[string]error{all: ErrAuth}, ""},
-		{403, jsonType, gatewayBody(hwhttp.CodeDomainMismatch), map[string]error{all: ErrAuth}, ""},
-		{429, jsonType, gatewayBody(hwhttp.CodeThrottled), map[string]error{all: ErrThrottled}, ""},
+		{403, jsonType, gatewayBody("APIG.0303"), map[string]error{all: ErrAuth}, ""},
+		{429, jsonType, gatewayBody("APIG.0308"), map[string]error{all: ErrThrottled}, ""},
 		{429, html, "<html>slow down</html>", map[string]error{all: ErrThrottled}, ""},
 		{500, jsonType, errorBody(CodeInternal), map[string]error{all: ErrServer}, ""},
 		{502, jsonType, gatewayBody("APIG.0201"), map[string]error{all: ErrServer}, ""},
@@ -117,7 +117,7 @@ func TestWhatAnAnswerMeans(t *testing.T) {
 				default:
 					out = &Binding{}
 				}
-				err := c.decode(cl, resp, nil, out)
+				err := c.decode(cl, hwhttp.ReadAnswer(resp, c.cfg.MaxResponseBytes), nil, out)
 				what := fmt.Sprintf("%s answered %d %s %.60q", cl.operation(), row.status, row.contentType, row.body)
 				switch {
 				case want == nil && err != nil:

@@ -48,6 +48,10 @@ type Config struct {
 	// renews temporary ones. A hwhttp.CredentialsRenewer gets one chance to renew credentials COC
 	// refuses as expired, and the request is retried once with the renewed ones.
 	Credentials hwhttp.CredentialsProvider
+	// Secrets is the registry the client adds every secret it handles to (the credentials it
+	// signs with, the secrets it sends) and scrubs its errors and logs of; nil means a registry
+	// of its own.
+	Secrets *hwhttp.Secrets
 	// DomainID is sent as X-Domain-Id when set.
 	DomainID  string
 	UserAgent string
@@ -67,10 +71,10 @@ type Client struct {
 	base       *url.URL
 	cfg        Config
 	idempotent *retryablehttp.Client
-	create     *retryablehttp.Client
-	// signing hands out the credentials; the secrets of every one it handed out are scrubbed
-	// from every error, in case a proxy echoes headers back.
-	signing *hwhttp.CredentialsRecorder
+	// http and policy make a create's own retrying client, whose retry rule is the create's
+	// budget of POSTs (see createPosts).
+	http   *http.Client
+	policy hwhttp.RetryPolicy
 }
 
 // NewClient validates cfg and builds a client. It makes no network call.
@@ -93,22 +97,23 @@ func NewClient(cfg Config) (*Client, error) {
 	if cfg.Logger == nil {
 		cfg.Logger = hwhttp.NopLogger{}
 	}
+	if cfg.Secrets == nil {
+		cfg.Secrets = new(hwhttp.Secrets)
+	}
 
 	httpClient := cfg.HTTPClient
 	if httpClient == nil {
 		httpClient = cleanhttp.DefaultPooledClient()
 		httpClient.Timeout = defaultRequestTimeout
 	}
-	c := &Client{base: base, cfg: cfg, signing: &hwhttp.CredentialsRecorder{CredentialsProvider: cfg.Credentials}}
-	signed := *httpClient
-	next := postCounting{next: cmp.Or[http.RoundTripper](httpClient.Transport, http.DefaultTransport)}
-	signed.Transport = &hwhttp.SigningTransport{Next: next, Credentials: c.signing, DomainID: cfg.DomainID, Now: cfg.Now, Gate: &hwhttp.KeyGate{}}
+	c := &Client{base: base, cfg: cfg, http: new(http.Client)}
+	*c.http = *httpClient
 	// A redirect would carry a signed request to a host we did not choose.
-	signed.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-	policy := hwhttp.RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger, Retry: hwhttp.RetryIdempotent}
-	c.idempotent = hwhttp.NewRetryingClient(&signed, policy)
-	policy.Retry = mayPostAgain
-	c.create = hwhttp.NewRetryingClient(&signed, policy)
+	c.http.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	c.policy = hwhttp.RetryPolicy{Service: "COC", MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: cfg.Logger,
+		Retry: hwhttp.RetryIdempotent, MaxAnswerBytes: cfg.MaxResponseBytes, Secrets: cfg.Secrets,
+		Signing: &hwhttp.Signing{Credentials: cfg.Credentials, DomainID: cfg.DomainID, Now: cfg.Now, Gate: &hwhttp.KeyGate{}}}
+	c.idempotent = hwhttp.NewRetryingClient(c.http, c.policy)
 	return c, nil
 }
 
@@ -297,6 +302,8 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, cl *call, bod
 		req.Header.Set(HeaderIdempotencyKey, cl.idempotencyKey)
 	}
 
+	// The secrets sent are registered before anything can repeat them.
+	c.cfg.Secrets.Add(cl.secrets...)
 	signedWith, err := c.exchange(ctx, rc, cl, req, out)
 	renewer, renewable := c.cfg.Credentials.(hwhttp.CredentialsRenewer)
 	if !renewable || !CredentialsExpired(err) {
@@ -306,7 +313,6 @@ func (c *Client) do(ctx context.Context, rc *retryablehttp.Client, cl *call, bod
 		return errors.Join(err, expireErr)
 	}
 	c.cfg.Logger.Debug(ctx, "COC refused the credentials as expired; retrying once with renewed ones", map[string]any{"method": cl.method, "path": cl.path})
-	refund(ctx)
 	_, err = c.exchange(ctx, rc, cl, req, out)
 	return err
 }
@@ -331,11 +337,11 @@ func (c *Client) exchange(ctx context.Context, rc *retryablehttp.Client, cl *cal
 		return hwhttp.Credentials{}, &TransportError{Operation: cl.operation(), Err: err}
 	}
 	defer func() { _ = resp.Body.Close() }()
-	// Everything taken from the response is scrubbed: a server or proxy that echoes the request
-	// may put a secret into any header or field. That includes the request's signature, which
-	// anyone could replay for the next 15 minutes.
-	scrub := append(hwhttp.NewScrubber(cl.secrets...), c.signing.Scrubber()...)
-	scrub = append(scrub, hwhttp.NewScrubber(hwhttp.RequestSignature(resp.Request))...)
+	// Everything taken from the answer is scrubbed: a server or proxy that echoes the request may
+	// put a secret into any header or field. The registry knows the credentials and the secrets
+	// sent; the request's signature, which anyone could replay for the next 15 minutes, is this
+	// request's alone.
+	scrub := append(c.cfg.Secrets.Scrubber(), hwhttp.NewScrubber(hwhttp.RequestSignature(resp.Request))...)
 	cl.replayed = cl.idempotencyKey != "" && resp.Header.Get(HeaderIdempotentReplayed) == "true"
-	return hwhttp.SignedWith(resp.Request), c.decode(cl, resp, scrub, out)
+	return hwhttp.SignedWith(resp.Request), c.decode(cl, hwhttp.AnswerOf(resp), scrub, out)
 }

@@ -329,7 +329,7 @@ func TestRetriesExhaustedSurfaceTheLastAnswer(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := client.GetBinding(context.Background(), platforms.Lark)
-	assertAPIError(t, err, coc.ErrThrottled, 429, hwhttp.CodeThrottled)
+	assertAPIError(t, err, coc.ErrThrottled, 429, simulator.CodeThrottled)
 	if n := len(sim.Requests()); n != 3 {
 		t.Fatalf("%d attempts, want 1 + 2 retries", n)
 	}
@@ -349,7 +349,7 @@ func TestCreateRetriesWithItsIdempotencyKey(t *testing.T) {
 			post + "Too Many Requests\n" + post + "Created", false},
 		{"server fault", simulator.Fault{Method: "POST", Status: 503, Times: 1},
 			post + "Service Unavailable\n" + post + "Created", false},
-		{"gateway's backend unavailable", simulator.Fault{Method: "POST", Status: 502, Code: hwhttp.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
+		{"gateway's backend unavailable", simulator.Fault{Method: "POST", Status: 502, Code: simulator.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
 			post + "Bad Gateway\n" + post + "Created", false},
 		{"connection dropped before commit", simulator.Fault{Method: "POST", Drop: simulator.DropBeforeCommit, Times: 1},
 			post + "dropped\n" + post + "Created", false},
@@ -674,8 +674,8 @@ func TestAuthentication(t *testing.T) {
 	}{
 		{"unknown access key", hwhttp.Credentials{AccessKey: "NOPE", SecretKey: "x"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
 		{"wrong secret key", hwhttp.Credentials{AccessKey: testTenant.AccessKey, SecretKey: "wrong"}, time.Now(), nil, 401, hwhttp.CodeBadSignature},
-		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
-		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, hwhttp.CodeStaleDate},
+		{"stale date", good, time.Now().Add(-16 * time.Minute), nil, 401, simulator.CodeStaleDate},
+		{"future date", good, time.Now().Add(16 * time.Minute), nil, 401, simulator.CodeStaleDate},
 		{"tampered path", good, time.Now(), func(r *http.Request) { r.URL.Path = "/v1/mobile-apps/wecom" }, 401, hwhttp.CodeBadSignature},
 		{"tampered query", good, time.Now(), func(r *http.Request) { r.URL.RawQuery = "x=1" }, 401, hwhttp.CodeBadSignature},
 		{"tampered body", good, time.Now(), func(r *http.Request) {

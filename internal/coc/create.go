@@ -55,9 +55,8 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 		return nil, err
 	}
 	// One budget for every POST of this create, the retrying client's and this loop's.
-	posts := &createPosts{}
-	posts.left.Store(int64(min(c.cfg.MaxRetries, maxRetriesCap)) + 1)
-	ctx = posts.watch(ctx)
+	posts := newCreatePosts(c.cfg.MaxRetries)
+	rc := posts.client(c)
 	for attempt := 0; ; attempt++ {
 		if attempt > 0 {
 			if err := hwhttp.Sleep(ctx, c.cfg.Backoff.Wait(attempt-1, nil)); err != nil {
@@ -66,22 +65,22 @@ func (c *Client) CreateBinding(ctx context.Context, t platforms.AppType, req Bin
 		}
 		var created Binding
 		post := &call{method: http.MethodPost, path: bindingPath(t), appType: t, sent: &req, secrets: req.SecretValues(), idempotencyKey: key}
-		err := c.do(ctx, c.create, post, req, &created)
+		err := c.do(ctx, rc, post, req, &created)
 		switch {
 		case err == nil:
 			return &Created{Binding: created, Replayed: post.replayed}, nil
 		case errors.Is(err, ErrAlreadyBound):
 			return nil, c.withBound(ctx, t, err)
 		case malformed(err):
-			posts.mayHaveMade.Store(true)
-			if posts.left.Load() <= 0 || ctx.Err() != nil {
+			posts.mayHaveMade = true
+			if posts.left <= 0 || ctx.Err() != nil {
 				return nil, outcomeUnknown(err)
 			}
 			// COC answered success but the answer is unusable: the same key brings the whole answer.
 			c.cfg.Logger.Warn(ctx, "COC's answer to a create is unusable; sending it again with the same idempotency key",
 				map[string]any{"app_type": string(t), "error": err.Error()})
 			continue
-		case posts.mayHaveMade.Load() && !errors.Is(err, ErrValidation):
+		case posts.mayHaveMade && !errors.Is(err, ErrValidation):
 			// An earlier attempt may have made the binding although this last one was refused.
 			return nil, outcomeUnknown(err)
 		}

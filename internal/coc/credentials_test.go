@@ -14,6 +14,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
 // renewingProvider hands out numbered generations of temporary credentials and moves to the
@@ -131,8 +132,8 @@ func TestOtherRefusalsAreNeverRetried(t *testing.T) {
 	}{
 		{"bad signature", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: verify aksk signature fail", 401},
 		{"unknown access key", hwhttp.CodeBadSignature, "Incorrect IAM authentication information: Get secretKey failed,ak:AKGEN0,err:ak not exist", 401},
-		{"stale date", hwhttp.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
-		{"expiry in a 403", hwhttp.CodeDomainMismatch, "the domain's trial has expired", 403},
+		{"stale date", simulator.CodeStaleDate, "X-Sdk-Date is more than 15 minutes from the server time", 401},
+		{"expiry in a 403", simulator.CodeDomainMismatch, "the domain's trial has expired", 403},
 		{"expiry with another code", "APIG.0302", "token expires", 401},
 	}
 	for _, tc := range cases {

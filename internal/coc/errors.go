@@ -97,7 +97,7 @@ func kindForStatus(status int, code string) error {
 		return ErrThrottled
 	case status == http.StatusUnauthorized || status == http.StatusForbidden:
 		return ErrAuth
-	case status >= 500 && status != http.StatusNotImplemented && code != hwhttp.CodeNoBackend:
+	case hwhttp.ServerFault(status, code):
 		return ErrServer
 	}
 	return ErrNotServed
@@ -139,23 +139,9 @@ func malformed(err error) bool {
 	return errors.As(err, &respErr) && respErr.StatusCode >= 200 && respErr.StatusCode <= 299 && errors.Is(err, ErrResponse)
 }
 
-// scrubAPIError replaces every value s knows in what COC said.
-func scrubAPIError(s hwhttp.Scrubber, e *APIError) *APIError {
-	if len(s) == 0 {
-		return e
-	}
-	e.Code = s.Scrub(e.Code)
-	e.Message = s.Scrub(e.Message)
-	for i := range e.Details {
-		e.Details[i].Reason = s.Scrub(e.Details[i].Reason)
-		e.Details[i].Field = s.Scrub(e.Details[i].Field)
-	}
-	return e
-}
-
 // CredentialsExpired reports whether COC's gateway refused a request because its temporary
 // credentials had expired rather than for a bad signature: only the former is worth renewing
-// and retrying (see hwhttp.TokenExpired).
+// and retrying. The rule is hwhttp.TokenExpired, applied to the decoded answer.
 func CredentialsExpired(err error) bool {
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && hwhttp.TokenExpired(apiErr.StatusCode, apiErr.Code, apiErr.Message)

@@ -55,8 +55,8 @@ func TestAllBindingsReadsEachPageOnce(t *testing.T) {
 		{0, coc.MaxPageLimit, []int{0}},
 		{1, coc.MaxPageLimit, []int{0}},
 		{n, coc.MaxPageLimit, []int{0}},
-		{n, 1, []int{0, 1, 2}},
-		{n, 2, []int{0, 2}},
+		{n, 1, pageOffsets(n, 1)},
+		{n, 2, pageOffsets(n, 2)},
 	} {
 		t.Run(fmt.Sprintf("%d bindings, %d a page", tc.bindings, tc.pageCap), func(t *testing.T) {
 			var offsets []int
@@ -78,6 +78,15 @@ func TestAllBindingsReadsEachPageOnce(t *testing.T) {
 	}
 }
 
+// pageOffsets are the offsets of the pages of size that n bindings take.
+func pageOffsets(n, size int) []int {
+	var out []int
+	for offset := 0; offset < n; offset += size {
+		out = append(out, offset)
+	}
+	return out
+}
+
 // A list that COC could not have answered stops at once, with an error naming what is wrong:
 // a page repeated forever with a large total, more bindings than app types, another app type
 // than the filter's, an empty page before the total is reached. None takes more than two calls.
@@ -90,7 +99,7 @@ func TestAllBindingsStopsAtAListCOCCouldNotHaveAnswered(t *testing.T) {
 		want   string
 	}{
 		{"one page repeated, total 2", "", coc.BindingList{Total: 2, List: []coc.Binding{lark}}, "repeats the lark binding of an earlier page"},
-		{"one page repeated, total 250", "", coc.BindingList{Total: 250, List: []coc.Binding{lark}}, "data.total is 250, but a tenant binds at most 3"},
+		{"one page repeated, total 250", "", coc.BindingList{Total: 250, List: []coc.Binding{lark}}, fmt.Sprintf("data.total is 250, but a tenant binds at most %d", len(platforms.All()))},
 		{"total 10⁹", "", coc.BindingList{Total: 1_000_000_000, List: []coc.Binding{lark}}, "data.total is 1000000000"},
 		{"two of one app type", "", coc.BindingList{Total: 2, List: []coc.Binding{lark, lark}}, "data.list[1] is a second lark binding"},
 		{"the filter ignored", platforms.Lark, coc.BindingList{Total: 1, List: []coc.Binding{wecom}}, `data.list[0].app_type is "wecom", but the list asked for "lark" only`},

@@ -53,7 +53,7 @@ func (s *stranger) log() string {
 	return strings.Join(s.calls, ", ")
 }
 
-var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, hwhttp.CodeNotPublished, hwhttp.MessageNotPublished)
+var notPublished = fmt.Sprintf(`{"error_code":%q,"error_msg":%q,"request_id":"gw-1"}`, hwhttp.CodeNotPublished, simulator.MessageNotPublished)
 
 // larkAnswer is COC's answer describing a Lark binding of the given fields.
 func larkAnswer(fields map[string]string) string {

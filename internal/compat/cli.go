@@ -53,6 +53,7 @@ var versionLine = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v((\d+)\.(\d+)\.
 // Detect runs the binary at path with `version` and reads which CLI it is. env is the
 // environment to run it in (nil: this process's).
 func Detect(ctx context.Context, path string, env []string) (CLI, error) {
+	//nolint:gosec // G702: path is the CLI the maintainer names (TF_ACC_TERRAFORM_PATH, COMPAT_CLIS): running it is the point.
 	cmd := exec.CommandContext(ctx, path, "version")
 	cmd.Env = env
 	out, err := cmd.Output()

@@ -9,7 +9,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
@@ -49,7 +49,7 @@ func (a app) withPlainFields(tag string) map[string]string {
 
 // apps returns an app per platform: those of the file named by CONFORMANCE_APPS, or made-up ones.
 // Every secret is added to secrets, which the report never shows.
-func apps(getenv func(string) string, runID string, secrets *credentials.Secrets) ([]app, error) {
+func apps(getenv func(string) string, runID string, secrets *hwhttp.Secrets) ([]app, error) {
 	file := getenv(EnvApps)
 	var declared []simulator.AppCredentials
 	if file != "" {

@@ -31,7 +31,7 @@ type target struct {
 	// writesOff says why the write checks are off; empty when they are on.
 	writesOff string
 	apps      []app
-	secrets   *credentials.Secrets
+	secrets   *hwhttp.Secrets
 	client    *http.Client
 }
 
@@ -40,17 +40,19 @@ type target struct {
 // simulator of its own. It writes the report to stdout and returns the exit code: 0 when the
 // endpoint conforms, 1 when it differs, 2 when the kit could not run.
 func Main(ctx context.Context, getenv func(string) string, stdout io.Writer) int {
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
+	// The HW_* variables are read as the provider reads them with an empty provider block.
+	cfg, cfgErr := credentials.ConfigFromEnv(getenv)
 	var t *target
 	var err error
-	if getenv(credentials.EnvCOCEndpoint) == "" && getenv(credentials.EnvRegion) == "" {
+	if cfg.COCEndpoint == "" && cfg.Region == "" {
 		var stop func()
 		t, _, stop, err = embedded(secrets)
 		if err == nil {
 			defer stop()
 		}
-	} else {
-		t, err = remote(getenv, secrets)
+	} else if err = cfgErr; err == nil {
+		t, err = remote(getenv, cfg, secrets)
 	}
 	if err == nil {
 		t.apps, err = apps(getenv, randomHex(4), secrets)
@@ -87,24 +89,16 @@ func newClient() *http.Client {
 }
 
 // remote is the endpoint of HW_COC_ENDPOINT, or of the region, with the credentials the HW_*
-// variables give the provider.
-func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, error) {
-	cfg, err := credentials.ConfigFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
+// variables give the provider (cfg, from ConfigFromEnv).
+func remote(getenv func(string) string, cfg credentials.Config, secrets *hwhttp.Secrets) (*target, error) {
 	// The kit's own calls are never retried (each check must see the endpoint's first answer);
-	// those that obtain its credentials are, as the provider's.
-	maxRetries, err := credentials.MaxRetriesFromEnv(getenv)
-	if err != nil {
-		return nil, err
-	}
-	cfg.Options = credentials.Options{UserAgent: "coc-conformance", Secrets: secrets, MaxRetries: maxRetries}
+	// those that obtain its credentials are, as the provider's, HW_MAX_RETRIES times.
+	cfg.UserAgent, cfg.Secrets = "coc-conformance", secrets
 	chain, err := credentials.New(cfg)
 	if err != nil {
 		return nil, err
 	}
-	endpoint, source := getenv(credentials.EnvCOCEndpoint), credentials.EnvCOCEndpoint
+	endpoint, source := cfg.COCEndpoint, credentials.EnvCOCEndpoint
 	if endpoint == "" {
 		var ok bool
 		if endpoint, ok = coc.Endpoints[chain.Region()]; !ok {
@@ -126,7 +120,7 @@ func remote(getenv func(string) string, secrets *credentials.Secrets) (*target, 
 
 // embedded starts a simulator of its own on a loopback port, with a tenant of its own, and
 // returns it with a function that stops it.
-func embedded(secrets *credentials.Secrets) (*target, *simulator.Simulator, func(), error) {
+func embedded(secrets *hwhttp.Secrets) (*target, *simulator.Simulator, func(), error) {
 	tenant := simulator.Tenant{AccessKey: "CONFORMANCE" + randomHex(6), SecretKey: randomHex(20), DomainID: randomHex(16)}
 	secrets.Add(tenant.SecretKey)
 	sim := simulator.New([]simulator.Tenant{tenant})

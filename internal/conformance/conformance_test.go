@@ -58,7 +58,7 @@ func TestMain_WithoutAnEndpointTheEmbeddedSimulatorConforms(t *testing.T) {
 // A binding made on the embedded simulator's console before the run is read, skipped for
 // writes and left as it was; what the run bound is unbound.
 func TestRun_EmbeddedSimulatorLeavesAConsoleBindingAlone(t *testing.T) {
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	tg, sim, stop, err := embedded(secrets)
 	if err != nil {
 		t.Fatal(err)
@@ -111,7 +111,7 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 		w.Header().Set(hwhttp.HeaderRequestID, id)
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusNotFound)
-		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: hwhttp.MessageNotPublished, RequestID: id})
+		_ = json.NewEncoder(w).Encode(coc.ErrorBody{ErrorCode: hwhttp.CodeNotPublished, ErrorMsg: simulator.MessageNotPublished, RequestID: id})
 	})
 	code, report := runMain(t.Context(), t, remoteEnv(url))
 	if code != ExitDiffers {
@@ -122,7 +122,7 @@ func TestMain_AGatewayThatPublishesNothingIsReportedAsSuch(t *testing.T) {
 		t.Errorf("the summary does not say that the API is not offered, quoting %s: %q", hwhttp.CodeNotPublished, summary)
 	}
 	diffs := lines(report, "DIFF GET /v1/mobile-apps/lark ")
-	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+hwhttp.MessageNotPublished+`"`) {
+	if len(diffs) != 1 || !strings.Contains(diffs[0], `404 APIG.0101 "`+simulator.MessageNotPublished+`"`) {
 		t.Errorf("GET lark's line does not quote the gateway's answer: %q", diffs)
 	}
 	if len(lines(report, "SKIP POST")) != len(platforms.All()) {
@@ -272,7 +272,7 @@ func TestMain_ARefusedSignatureSendsNothingMore(t *testing.T) {
 // A signature refused in the middle of the run (the key revoked, say) stops every request,
 // the cleanup's included, and the report names what the run could not unbind.
 func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
-	sim, url, _ := newSim(t)
+	sim, url, before := newSim(t)
 	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPut, Status: http.StatusUnauthorized, Code: hwhttp.CodeBadSignature,
 		Message: "verify aksk signature fail"}); err != nil {
 		t.Fatal(err)
@@ -285,7 +285,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 	if last := requests[len(requests)-1]; last.Method != http.MethodPut || last.Status != http.StatusUnauthorized {
 		t.Errorf("the last request was %s %s (%d), not the refused PUT", last.Method, last.Path, last.Status)
 	}
-	for _, p := range []platforms.AppType{platforms.WeCom, platforms.DingTalk} {
+	for _, p := range boundByTheRun(before) {
 		if got := lines(report, "NOTE could not unbind the "+string(p)+" app "); len(got) != 1 {
 			t.Errorf("the report does not name the %s binding it left: %q", p, got)
 		}
@@ -296,7 +296,7 @@ func TestMain_ARefusalAfterBindingReportsWhatStaysBound(t *testing.T) {
 // run: nothing that follows would say anything about the endpoint.
 func TestMain_ForbiddenCredentialsCouldNotRun(t *testing.T) {
 	sim, url, before := newSim(t)
-	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: hwhttp.CodeDomainMismatch}); err != nil {
+	if err := sim.InjectFault(simulator.Fault{Method: http.MethodPost, Status: http.StatusForbidden, Code: simulator.CodeDomainMismatch}); err != nil {
 		t.Fatal(err)
 	}
 	code, report := runMain(t.Context(), t, remoteEnv(url))
@@ -326,8 +326,13 @@ func TestRun_InterruptedUnbindsWhatItBound(t *testing.T) {
 	if summary := lines(report, "SUMMARY "); len(summary) != 1 || !strings.Contains(summary[0], "interrupted") {
 		t.Errorf("the summary does not say it was interrupted: %q", summary)
 	}
-	if got := lines(report, "NOTE unbound the "); len(got) != 2 {
-		t.Errorf("the cleanup did not report unbinding wecom and dingtalk: %q", got)
+	for _, p := range boundByTheRun(before) {
+		if got := lines(report, "NOTE unbound the "+string(p)+" app "); len(got) != 1 {
+			t.Errorf("the cleanup did not report unbinding the %s app it bound: %q", p, got)
+		}
+	}
+	if got, want := len(lines(report, "NOTE unbound the ")), len(boundByTheRun(before)); got != want {
+		t.Errorf("the cleanup reported unbinding %d apps, the run bound %d", got, want)
 	}
 	expectUntouched(t, sim, before)
 }
@@ -395,7 +400,7 @@ func TestMain_WithoutCredentialsOrAnEndpointItCouldNotRun(t *testing.T) {
 }
 
 func Example_report() {
-	r := newReport(os.Stdout, new(credentials.Secrets))
+	r := newReport(os.Stdout, new(hwhttp.Secrets))
 	r.check(pass, "GET /v1/mobile-apps/lark", "200, a lark binding, or 404 COC.00040401", `404 COC.00040401 "not bound"`, "req-1")
 	fmt.Println(r.summary("https://coc.example", nil))
 	// Output:

@@ -50,7 +50,7 @@ type endpoint struct {
 	client   *http.Client
 	// secrets collects everything the output must not show: the credentials (the chain adds
 	// those it obtains), the made-up secrets, and every signature sent.
-	secrets *credentials.Secrets
+	secrets *hwhttp.Secrets
 	// refused is set by the first refused signature; no request is signed after it.
 	refused *answer
 }
@@ -185,15 +185,15 @@ func (e *endpoint) roundTrip(ctx context.Context, r request, creds hwhttp.Creden
 	}
 	// Whatever the endpoint repeats of the request (a proxy may echo its headers and body) is
 	// scrubbed before anything reads it, so that no cut or quoted form of a secret survives.
-	secrets := e.secrets.Values()
+	scrub := e.secrets.Scrubber()
 	header := resp.Header.Clone()
 	for name, values := range header {
 		for i, v := range values {
-			values[i] = hwhttp.Scrub(v, secrets...)
+			values[i] = scrub.Scrub(v)
 		}
 		header[name] = values
 	}
-	return newAnswer(resp.StatusCode, header, []byte(hwhttp.Scrub(string(body), secrets...))), nil
+	return newAnswer(resp.StatusCode, header, []byte(scrub.Scrub(string(body)))), nil
 }
 
 func newAnswer(status int, header http.Header, body []byte) *answer {

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"reflect"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +39,17 @@ func preBind(t *testing.T, sim *simulator.Simulator) []simulator.BindingState {
 		t.Fatal(err)
 	}
 	return bindings(t, sim)
+}
+
+// boundByTheRun lists the app types a writing run binds: those the tenant did not hold before.
+func boundByTheRun(before []simulator.BindingState) []platforms.AppType {
+	var out []platforms.AppType
+	for _, p := range platforms.All() {
+		if !slices.ContainsFunc(before, func(b simulator.BindingState) bool { return b.AppType == p.AppType }) {
+			out = append(out, p.AppType)
+		}
+	}
+	return out
 }
 
 // bindings returns what sim's only tenant holds now.

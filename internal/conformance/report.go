@@ -7,7 +7,6 @@ import (
 	"io"
 	"strings"
 
-	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
@@ -30,13 +29,13 @@ const (
 // knows, whatever the endpoint echoed into it.
 type report struct {
 	out     io.Writer
-	secrets *credentials.Secrets
+	secrets *hwhttp.Secrets
 	counts  map[verdict]int
 	// notOffered is set when the gateway said it does not publish the API.
 	notOffered bool
 }
 
-func newReport(out io.Writer, secrets *credentials.Secrets) *report {
+func newReport(out io.Writer, secrets *hwhttp.Secrets) *report {
 	return &report{out: out, secrets: secrets, counts: map[verdict]int{}}
 }
 
@@ -60,7 +59,7 @@ func (r *report) print(line string) {
 		}
 		return c
 	}, line)
-	_, _ = fmt.Fprintln(r.out, hwhttp.Scrub(line, r.secrets.Values()...))
+	_, _ = fmt.Fprintln(r.out, r.secrets.Scrub(line))
 }
 
 // summary writes the last line and returns the exit code: the run could not be completed

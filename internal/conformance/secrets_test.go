@@ -118,7 +118,7 @@ func TestMain_TheReportNeverShowsASecret(t *testing.T) {
 
 // The report's own line is scrubbed of everything the run knows as secret, and keeps to one line.
 func TestReport_ScrubsEveryLine(t *testing.T) {
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	secrets.Add("made-up-secret-value")
 	var out bytes.Buffer
 	newReport(&out, secrets).check(diff, "POST /v1/mobile-apps/lark", "201", fmt.Sprintf("400 %q\nnext line", "made-up-secret-value"), "made-up-secret-value")

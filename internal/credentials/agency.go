@@ -3,6 +3,8 @@ package credentials
 import (
 	"context"
 	"fmt"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // Agency obtains temporary credentials of an IAM agency (assume_role), signing the request with
@@ -10,24 +12,24 @@ import (
 // OIDC identity token.
 type Agency struct {
 	IAM  *IAM
-	Base Provider
+	Base hwhttp.CredentialsProvider
 	Role AssumeRole
 	// Settings names what configured the agency, for errors: the arguments and variables, or
 	// the profile's fields.
 	Settings string
 }
 
-func (a *Agency) Retrieve(ctx context.Context) (Value, error) {
+func (a *Agency) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	base, err := a.Base.Retrieve(ctx)
 	if err != nil {
-		return Value{}, err // it names its own source
+		return hwhttp.Credentials{}, err // it names its own source
 	}
 	a.IAM.opts.Secrets.Add(base.SecretKey, base.SecurityToken)
-	v, err := a.IAM.assumeRole(ctx, base.Credentials, a.Role)
+	v, err := a.IAM.assumeRole(ctx, base, a.Role)
 	if err != nil {
 		refused := fmt.Sprintf("Check that the credentials of %s are valid and allowed to assume agencies (the Agent Operator role), "+
-			"and that agency %q trusts their account", a.Base, a.Role.AgencyName)
-		return Value{}, &Error{Source: a.String(), Err: err, Fix: a.IAM.fix(err, refused, "Check "+a.Settings)}
+			"and that agency %q trusts their account", describe(a.Base), a.Role.AgencyName)
+		return hwhttp.Credentials{}, &Error{Source: a.String(), Err: err, Fix: a.IAM.fix(err, refused, "Check "+a.Settings)}
 	}
 	return v, nil
 }
@@ -37,5 +39,5 @@ func (a *Agency) String() string {
 	if a.Role.DomainID != "" {
 		account = "account " + a.Role.DomainID
 	}
-	return fmt.Sprintf("agency %q of %s, assumed with %s", a.Role.AgencyName, account, a.Base)
+	return fmt.Sprintf("agency %q of %s, assumed with %s", a.Role.AgencyName, account, describe(a.Base))
 }

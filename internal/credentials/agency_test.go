@@ -17,7 +17,7 @@ import (
 
 var permanentKey = hwhttp.Credentials{AccessKey: "AKBASE", SecretKey: "SK-base-0123456789"}
 
-func agency(iam *credentials.IAM, base credentials.Provider) *credentials.Agency {
+func agency(iam *credentials.IAM, base hwhttp.CredentialsProvider) *credentials.Agency {
 	return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "target"},
 		Settings: "assume_role's agency_name"}
 }
@@ -132,8 +132,8 @@ func TestAgencyReportsItsBaseFailing(t *testing.T) {
 
 type failing struct{ err error }
 
-func (f failing) Retrieve(context.Context) (credentials.Value, error) {
-	return credentials.Value{}, f.err
+func (f failing) Retrieve(context.Context) (hwhttp.Credentials, error) {
+	return hwhttp.Credentials{}, f.err
 }
 func (f failing) String() string { return "a failing source" }
 

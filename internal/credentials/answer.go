@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 
@@ -19,10 +18,11 @@ import (
 // maxAnswerBytes bounds how much of an IAM or metadata answer is read.
 const maxAnswerBytes = 1 << 20
 
-// send sends req with retries per client and reads the answer: one with status want decodes into
-// out, any other becomes a *ServiceError. Everything taken from the answer is scrubbed of every
-// secret the chain knows and of the request's signature: a proxy may echo the request.
-func send(client *retryablehttp.Client, req *retryablehttp.Request, want int, secrets *Secrets, out any) (http.Header, error) {
+// send sends req with retries per client and decodes the answer, which the client read once: one
+// with status want decodes into out, any other becomes a *ServiceError. Everything taken from the
+// answer is scrubbed of every secret the registry knows and of the request's signature: a proxy
+// may echo the request.
+func send(client *retryablehttp.Client, req *retryablehttp.Request, want int, secrets *hwhttp.Secrets, out any) (http.Header, error) {
 	op := req.Method + " " + req.URL.Path
 	resp, err := client.Do(req)
 	if err != nil {
@@ -32,35 +32,33 @@ func send(client *retryablehttp.Client, req *retryablehttp.Request, want int, se
 		return nil, fmt.Errorf("%s: %w", op, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	scrub := func(text string) string {
-		return hwhttp.Scrub(text, append(secrets.Values(), hwhttp.RequestSignature(resp.Request))...)
-	}
+	a := hwhttp.AnswerOf(resp)
+	scrub := append(secrets.Scrubber(), hwhttp.NewScrubber(hwhttp.RequestSignature(resp.Request))...)
 	answerErr := func(code, message string) error {
-		return &ServiceError{Operation: op, StatusCode: resp.StatusCode, Code: scrub(code), Message: scrub(message),
-			RequestID: scrub(resp.Header.Get(hwhttp.HeaderRequestID))}
+		return &ServiceError{Operation: op, StatusCode: a.StatusCode, Code: scrub.Scrub(code), Message: scrub.Scrub(message),
+			RequestID: scrub.Scrub(a.Header.Get(hwhttp.HeaderRequestID))}
 	}
-	data, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswerBytes+1))
 	switch {
-	case err != nil:
-		return nil, answerErr("", "reading the answer failed: "+err.Error())
-	case len(data) > maxAnswerBytes:
-		return nil, answerErr("", fmt.Sprintf("the answer exceeds %d bytes", maxAnswerBytes))
-	case resp.StatusCode != want:
+	case a.ReadErr != nil:
+		return nil, answerErr("", "reading the answer failed: "+a.ReadErr.Error())
+	case a.TooLarge:
+		return nil, answerErr("", fmt.Sprintf("the answer exceeds %d bytes", a.Limit))
+	case a.StatusCode != want:
+		// IAM's own shape first; the gateway's, which the client decoded, else.
 		var e ErrorResponse
 		switch {
-		case json.Unmarshal(data, &e) != nil:
-		case e.Error != nil && (e.Error.Code != "" || e.Error.Message != ""):
+		case json.Unmarshal(a.Body, &e) == nil && e.Error != nil && (e.Error.Code != "" || e.Error.Message != ""):
 			return nil, answerErr(e.Error.Code, e.Error.Message)
-		case e.ErrorCode != "" || e.ErrorMsg != "":
-			return nil, answerErr(e.ErrorCode, e.ErrorMsg)
+		case a.Code != "" || a.Message != "":
+			return nil, answerErr(a.Code, a.Message)
 		}
-		contentType := cmp.Or(resp.Header.Get("Content-Type"), "no content type")
-		return nil, answerErr("", fmt.Sprintf("the answer carries no error code (%s, %d bytes)", contentType, len(data)))
+		contentType := cmp.Or(a.Header.Get("Content-Type"), "no content type")
+		return nil, answerErr("", fmt.Sprintf("the answer carries no error code (%s, %d bytes)", contentType, len(a.Body)))
 	}
 	if out == nil {
-		return resp.Header, nil
+		return a.Header, nil
 	}
-	if err := json.Unmarshal(data, out); err != nil {
+	if err := json.Unmarshal(a.Body, out); err != nil {
 		return nil, answerErr("", "the answer is not the expected JSON: "+err.Error())
 	}
 	if c, ok := out.(interface{ check() error }); ok {
@@ -68,7 +66,7 @@ func send(client *retryablehttp.Client, req *retryablehttp.Request, want int, se
 			return nil, answerErr("", err.Error())
 		}
 	}
-	return resp.Header, nil
+	return a.Header, nil
 }
 
 func (r *CredentialResponse) check() error {
@@ -79,14 +77,15 @@ func (r *CredentialResponse) check() error {
 	return nil
 }
 
-func (r *CredentialResponse) value() Value {
+func (r *CredentialResponse) value() hwhttp.Credentials {
 	c := r.Credential
-	return Value{Credentials: hwhttp.Credentials{AccessKey: c.Access, SecretKey: c.Secret, SecurityToken: c.SecurityToken}, Expires: c.ExpiresAt}
+	return hwhttp.Credentials{AccessKey: c.Access, SecretKey: c.Secret, SecurityToken: c.SecurityToken, Expires: c.ExpiresAt}
 }
 
-// retrying wraps c in the retry loop of coc's clients.
-func (o Options) retrying(service string, c *http.Client, rule func(context.Context, *http.Response, error) bool) *retryablehttp.Client {
-	return hwhttp.NewRetryingClient(c, hwhttp.RetryPolicy{Service: service, MaxRetries: o.MaxRetries, Backoff: o.Backoff, Logger: o.Logger, Retry: rule})
+// retrying wraps c in the retry loop of coc's clients, signing each attempt when signing is set.
+func (o Options) retrying(service string, c *http.Client, rule func(context.Context, *hwhttp.Answer, error) bool, signing *hwhttp.Signing) *retryablehttp.Client {
+	return hwhttp.NewRetryingClient(c, hwhttp.RetryPolicy{Service: service, MaxRetries: o.MaxRetries, Backoff: o.Backoff, Logger: o.Logger,
+		Retry: rule, MaxAnswerBytes: maxAnswerBytes, Signing: signing, Secrets: o.Secrets})
 }
 
 // newRequest builds a JSON request (GET without a body) with the chain's User-Agent.

@@ -21,13 +21,13 @@ const (
 	renewalRetryDelay = 30 * time.Second
 )
 
-// Cache is what the COC client asks for credentials (a hwhttp.CredentialsRenewer). It resolves its
-// Provider on first need, not before, shares the credentials between every caller, renews them
+// Cache is what the COC client asks for credentials (a hwhttp.CredentialsRenewer). It asks its
+// source on first need, not before, shares the credentials between every caller, renews them
 // when less than min(5 minutes, half their lifetime) remains (keeping them while a renewal
 // fails and they are still good), and lets concurrent callers that find none wait for a single
 // resolution rather than start one each.
 type Cache struct {
-	provider Provider
+	provider hwhttp.CredentialsProvider
 	opts     Options
 
 	mu        sync.Mutex
@@ -39,7 +39,7 @@ type Cache struct {
 }
 
 type cached struct {
-	value Value
+	value hwhttp.Credentials
 	// renewAt is when the credentials are due for renewal; zero for never.
 	renewAt time.Time
 }
@@ -48,14 +48,14 @@ func (c *cached) fresh(now time.Time) bool { return c.renewAt.IsZero() || now.Be
 
 type resolution struct {
 	done  chan struct{}
-	value Value
+	value hwhttp.Credentials
 	err   error
 }
 
 var _ hwhttp.CredentialsRenewer = (*Cache)(nil)
 
-// NewCache puts a cache in front of p. It makes no call.
-func NewCache(p Provider, o Options) *Cache {
+// NewCache puts a cache in front of the source p. It makes no call.
+func NewCache(p hwhttp.CredentialsProvider, o Options) *Cache {
 	return &Cache{provider: p, opts: o.withDefaults()}
 }
 
@@ -68,7 +68,7 @@ func (c *Cache) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 		c.mu.Unlock()
 		return hwhttp.Credentials{}, c.refused
 	case c.current != nil && c.current.fresh(c.opts.now()):
-		creds := c.current.value.Credentials
+		creds := c.current.value
 		c.mu.Unlock()
 		return creds, nil
 	}
@@ -81,7 +81,7 @@ func (c *Cache) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	c.mu.Unlock()
 	select {
 	case <-r.done:
-		return r.value.Credentials, r.err
+		return r.value, r.err
 	case <-ctx.Done():
 		return hwhttp.Credentials{}, ctx.Err()
 	}
@@ -105,13 +105,13 @@ func (c *Cache) resolve(ctx context.Context, r *resolution) {
 	c.mu.Unlock()
 	if kept != nil && c.opts.Logger != nil {
 		c.opts.Logger.Warn(ctx, "Renewing COC credentials failed; the current ones are used until the next try", map[string]any{
-			"source": c.provider.String(), "error": err.Error(), "expires_at": kept.value.Expires.UTC().Format(time.RFC3339),
+			"source": c.String(), "error": err.Error(), "expires_at": kept.value.Expires.UTC().Format(time.RFC3339),
 			"next_try": kept.renewAt.UTC().Format(time.RFC3339),
 		})
 	}
 	if err == nil && c.opts.Logger != nil {
-		fields := map[string]any{"source": c.provider.String()}
-		if v := obtained.value; !v.Expires.IsZero() {
+		fields := map[string]any{"source": c.String()}
+		if v := obtained.value; v.CanExpire() {
 			fields["expires_at"] = v.Expires.UTC().Format(time.RFC3339)
 			fields["renew_at"] = obtained.renewAt.UTC().Format(time.RFC3339)
 		}
@@ -123,7 +123,7 @@ func (c *Cache) resolve(ctx context.Context, r *resolution) {
 // to use after a renewal failed; if so it moves their next renewal to a little later. It must
 // be called with c.mu held.
 func (c *Cache) keepCurrent() bool {
-	if c.current == nil || c.current.value.Expires.IsZero() {
+	if c.current == nil || !c.current.value.CanExpire() {
 		return false
 	}
 	now, usableUntil := c.opts.now(), c.current.value.Expires.Add(-expiryMargin)
@@ -145,9 +145,9 @@ func (c *Cache) obtain(ctx context.Context) (*cached, error) {
 	}
 	c.opts.Secrets.Add(v.SecretKey, v.SecurityToken)
 	now := c.opts.now()
-	if !v.Expires.IsZero() && !v.Expires.After(now) {
+	if v.CanExpire() && !v.Expires.After(now) {
 		return nil, fmt.Errorf("%s: the credentials obtained expire at %s, which this machine's clock (%s) says has passed: check the clock",
-			c.provider, v.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
+			c, v.Expires.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))
 	}
 	return &cached{value: v, renewAt: renewAt(now, v.Expires)}, nil
 }
@@ -169,13 +169,13 @@ func (c *Cache) Expire(creds hwhttp.Credentials) error {
 	if c.refused != nil {
 		return c.refused
 	}
-	if c.current == nil || c.current.value.Credentials != creds {
+	if c.current == nil || !sameKey(c.current.value, creds) {
 		return nil // already renewed, or being renewed, for another caller
 	}
-	if c.current.value.Expires.IsZero() {
+	if !c.current.value.CanExpire() {
 		c.refused = fmt.Errorf("COC refused the security token of %s as expired, and the provider cannot renew credentials it was given. "+
 			"Set current ones, or let the provider obtain temporary credentials it renews itself: assume_role, assume_role_with_oidc "+
-			"or the ECS metadata service", c.provider)
+			"or the ECS metadata service", c)
 		return c.refused
 	}
 	c.current = nil
@@ -183,4 +183,9 @@ func (c *Cache) Expire(creds hwhttp.Credentials) error {
 }
 
 // String describes the source of the credentials.
-func (c *Cache) String() string { return c.provider.String() }
+func (c *Cache) String() string { return describe(c.provider) }
+
+// sameKey reports whether two credentials are one key pair, whatever their expiry's clock reading.
+func sameKey(a, b hwhttp.Credentials) bool {
+	return a.AccessKey == b.AccessKey && a.SecretKey == b.SecretKey && a.SecurityToken == b.SecurityToken
+}

@@ -26,7 +26,7 @@ type countingProvider struct {
 	calls int
 }
 
-func (p *countingProvider) Retrieve(context.Context) (credentials.Value, error) {
+func (p *countingProvider) Retrieve(context.Context) (hwhttp.Credentials, error) {
 	if p.gate != nil {
 		<-p.gate
 	}
@@ -34,9 +34,9 @@ func (p *countingProvider) Retrieve(context.Context) (credentials.Value, error) 
 	defer p.mu.Unlock()
 	p.calls++
 	if p.fail != nil {
-		return credentials.Value{}, p.fail
+		return hwhttp.Credentials{}, p.fail
 	}
-	v := credentials.Value{Credentials: hwhttp.Credentials{AccessKey: fmt.Sprintf("AK%d", p.calls), SecretKey: fmt.Sprintf("SK-%d", p.calls)}}
+	v := hwhttp.Credentials{AccessKey: fmt.Sprintf("AK%d", p.calls), SecretKey: fmt.Sprintf("SK-%d", p.calls)}
 	if p.lifetime != 0 {
 		v.SecurityToken = fmt.Sprintf("TOKEN-%d", p.calls)
 		v.Expires = p.clock.Now().Add(p.lifetime)

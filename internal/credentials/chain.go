@@ -8,10 +8,11 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// Config is the credential configuration of one provider instance, as Resolve decides it from
-// the provider block and the environment. Resolve has checked it: the key pair is complete or
-// absent, an agency names its account by name or by ID, and an OIDC exchange has exactly one
-// identity token, and an account for its agency.
+// Config is the credential configuration of one provider instance, with the connection it is
+// used on (the COC endpoint, the retries), as Resolve decides it from the provider block and the
+// environment. Resolve has checked it: the key pair is complete or absent, an agency names its
+// account by name or by ID, an OIDC exchange has exactly one identity token, and an account for
+// its agency, and max_retries is in range.
 type Config struct {
 	// Region picks the IAM endpoint; empty means the profile's region, else DefaultRegion.
 	Region string
@@ -29,6 +30,11 @@ type Config struct {
 	AssumeRole       *AssumeRole
 	IAMEndpoint      string
 	MetadataEndpoint string
+	// COCEndpoint is the COC API's base URL, from endpoint or HW_COC_ENDPOINT; empty means the
+	// region's, which the caller looks up: the chain itself never calls COC.
+	COCEndpoint string
+	// Options.MaxRetries is max_retries: the retries of the chain's calls, and of every other
+	// client of the provider instance.
 	Options
 }
 
@@ -97,7 +103,7 @@ func New(cfg Config) (*Chain, error) {
 		}
 	}
 
-	var base Provider
+	var base hwhttp.CredentialsProvider
 	switch {
 	case useOIDC:
 		oidc := &OIDC{IAM: iam, IdpID: cfg.OIDC.IdpID, IDToken: cfg.OIDC.IDToken, IDTokenFile: cfg.OIDC.IDTokenFile, Duration: cfg.OIDC.Duration}
@@ -155,10 +161,10 @@ func (c *Chain) DomainID() string { return c.domainID }
 // nothing, the provider has no credentials at all, and the error says where it looked.
 type lastResort struct{ *Metadata }
 
-func (l lastResort) Retrieve(ctx context.Context) (Value, error) {
+func (l lastResort) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	v, err := l.Metadata.Retrieve(ctx)
 	if err != nil {
-		return Value{}, &NoCredentialsError{Metadata: err}
+		return hwhttp.Credentials{}, &NoCredentialsError{Metadata: err}
 	}
 	return v, nil
 }

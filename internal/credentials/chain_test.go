@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // The configuration picks one source, in the order, and an agency goes on top; building
@@ -121,7 +122,7 @@ func TestChainReportsAnUnusableProfile(t *testing.T) {
 
 // The configured secrets are known to the chain from the start, for masking logs.
 func TestChainKnowsTheConfiguredSecrets(t *testing.T) {
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	o := fastOptions()
 	o.Secrets = secrets
 	if _, err := credentials.New(credentials.Config{AccessKey: "AK", SecretKey: "SK-conf", SecurityToken: "TOKEN-conf",
@@ -129,8 +130,8 @@ func TestChainKnowsTheConfiguredSecrets(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, want := range []string{"SK-conf", "TOKEN-conf", "id.token.unused"} {
-		if !slices.Contains(secrets.Values(), want) {
-			t.Errorf("secrets %v lack %q", secrets.Values(), want)
+		if !slices.Contains(secrets.Scrubber(), want) {
+			t.Errorf("secrets %v lack %q", secrets.Scrubber(), want)
 		}
 	}
 }

@@ -1,16 +1,10 @@
 package credentials
 
-import (
-	"errors"
-	"fmt"
-	"strconv"
-
-	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
-)
+import "errors"
 
 // The environment variables the provider and the conformance kit read, named as the huaweicloud
-// provider names them so users can reuse theirs. They are declared here, once, so that both read
-// the same names.
+// provider names them so users can reuse theirs. They are declared here, once, and read here,
+// once, by Resolve: both read the same names the same way.
 //
 //nolint:gosec // G101: these are variable names, not credentials.
 const (
@@ -45,24 +39,11 @@ const (
 	MaxDuration = 86400
 )
 
-// MaxRetriesFromEnv reads HW_MAX_RETRIES: hwhttp.DefaultMaxRetries when it is unset, else a
-// whole number from 0 to hwhttp.MaxRetriesLimit, as the provider's max_retries.
-func MaxRetriesFromEnv(getenv func(string) string) (int, error) {
-	raw := getenv(EnvMaxRetries)
-	if raw == "" {
-		return hwhttp.DefaultMaxRetries, nil
-	}
-	n, err := strconv.Atoi(raw)
-	if err != nil || n < 0 || n > hwhttp.MaxRetriesLimit {
-		return 0, fmt.Errorf("%s is %q: not a whole number from 0 to %d", EnvMaxRetries, raw, hwhttp.MaxRetriesLimit)
-	}
-	return n, nil
-}
-
 // ConfigFromEnv is the Config the environment alone gives: what the provider reads with an
 // empty provider block, decided by Resolve. The error names every variable that is unusable
-// (half a key pair, stray whitespace, a bad duration, an incomplete agency or OIDC exchange),
-// never its value; the checks that need IAM or a file are New's and the first Retrieve's.
+// (half a key pair, stray whitespace, a bad duration or retry count, an incomplete agency or OIDC
+// exchange), never its value; the checks that need IAM or a file are New's and the first
+// Retrieve's.
 func ConfigFromEnv(getenv func(string) string) (Config, error) {
 	res := Resolve(nil, getenv)
 	errs := make([]error, len(res.Problems))

@@ -24,15 +24,15 @@ func TestRequestsEncodeToGolden(t *testing.T) {
 	cases := []struct {
 		name  string
 		files []string
-		p     func(*credentials.IAM) credentials.Provider
+		p     func(*credentials.IAM) hwhttp.CredentialsProvider
 	}{
-		{"assume_role by domain name", []string{"iam_request_assume_role_domain_name.json"}, func(iam *credentials.IAM) credentials.Provider {
+		{"assume_role by domain name", []string{"iam_request_assume_role_domain_name.json"}, func(iam *credentials.IAM) hwhttp.CredentialsProvider {
 			return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "golden-target", DurationSeconds: 3600}}
 		}},
-		{"assume_role by domain ID", []string{"iam_request_assume_role_domain_id.json"}, func(iam *credentials.IAM) credentials.Provider {
+		{"assume_role by domain ID", []string{"iam_request_assume_role_domain_id.json"}, func(iam *credentials.IAM) hwhttp.CredentialsProvider {
 			return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainID: "golden-target-domain"}}
 		}},
-		{"OIDC", []string{"iam_request_id_token.json", "iam_request_token.json"}, func(iam *credentials.IAM) credentials.Provider {
+		{"OIDC", []string{"iam_request_id_token.json", "iam_request_token.json"}, func(iam *credentials.IAM) hwhttp.CredentialsProvider {
 			return &credentials.OIDC{IAM: iam, IdpID: "golden-idp", IDToken: "golden.id.token"}
 		}},
 	}
@@ -87,9 +87,9 @@ func utc(t *testing.T, s string) time.Time {
 }
 
 // issuedValue is the credentials an answer holds, expiring at expiresAt (IAM's form).
-func issuedValue(t *testing.T, access, secret, securityToken, expiresAt string) credentials.Value {
+func issuedValue(t *testing.T, access, secret, securityToken, expiresAt string) hwhttp.Credentials {
 	t.Helper()
-	return credentials.Value{Credentials: hwhttp.Credentials{AccessKey: access, SecretKey: secret, SecurityToken: securityToken}, Expires: utc(t, expiresAt)}
+	return hwhttp.Credentials{AccessKey: access, SecretKey: secret, SecurityToken: securityToken, Expires: utc(t, expiresAt)}
 }
 
 // The simulator's golden answers, which pin what it sends, decode into the credentials they hold,
@@ -99,29 +99,31 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 	cases := []struct {
 		name    string
 		answers map[string]string // path: golden file, answered 201 (200 for the metadata service)
-		p       func(*credentials.IAM, string) credentials.Provider
-		want    credentials.Value
+		p       func(*credentials.IAM, string) hwhttp.CredentialsProvider
+		want    hwhttp.Credentials
 	}{
 		{"assume_role by domain ID", map[string]string{credentials.SecurityTokensPath: "iam_response_assume_role_domain_id.json"},
-			func(iam *credentials.IAM, _ string) credentials.Provider {
+			func(iam *credentials.IAM, _ string) hwhttp.CredentialsProvider {
 				return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainID: "golden-target-domain"}}
 			},
 			issuedValue(t, "L52T5DFRZK1ZSJWIE5LM", "FQNyjMBlfgwTs5UUF2nbE9WJ6NNaM9BnZYboo1ZN",
 				"gEjpW-LQtXMhnyFFJtB071HQTPcPIea1LQfGRHyDkJGRq3pF9txPp8-lZW4xRxzaCpnIuJGX9npclYfdStO-J-SI34dJDt_o7GD3dkH7MVQszZ0wWakrUoe0Tqfo9uvt69RCVJfKM5qVG1-koySvKMdY5Y_naYJC", "2026-01-02T03:19:06Z")},
 		{"assume_role by domain name", map[string]string{credentials.SecurityTokensPath: "iam_response_assume_role_domain_name.json"},
-			func(iam *credentials.IAM, _ string) credentials.Provider {
+			func(iam *credentials.IAM, _ string) hwhttp.CredentialsProvider {
 				return &credentials.Agency{IAM: iam, Base: base, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "golden-target"}}
 			},
 			issuedValue(t, "MH59HDD4ISVLSVQYGJCK", "A1YE8fWhVHyjl8v3P9urZvHkwubLYOiEz0SxNN9P",
 				"S7__z1sUY3p5U_obKjRNDX6web3iEcw-MZVp43wsJeHXKhMVkkp-UepxE9gnmtyq8CvybeQDPC_G7udBrrJliJ4Dfjnt_nzNJRl_M2DwjVe74EP_-akIMa-tYpLQscLctC9wQZ6dq9_TixbNUe-dsc9huBafKHiU", "2026-01-02T04:04:07Z")},
 		{"OIDC", map[string]string{credentials.IDTokenPath: "iam_response_id_token.json", credentials.SecurityTokensPath: "iam_response_token.json"},
-			func(iam *credentials.IAM, _ string) credentials.Provider {
+			func(iam *credentials.IAM, _ string) hwhttp.CredentialsProvider {
 				return &credentials.OIDC{IAM: iam, IdpID: "golden-idp", IDToken: "golden.id.token"}
 			},
 			issuedValue(t, "JL4F2SYRLA9ZUX2FURZX", "z7gObtj1ItfVomwvYgjIVe7lQn7ad0bSZI5EOelT",
 				"PoZz9JUmbqUMAWP9mMYqyxkpOk1X5R5iiRoLfF83Xmewim4e3EbFhQnwc7ms7mUTxRrdAhyeAwa_77CLrAyMYxT04gnoUpY6JQTbFwi09pEVdj5KgO_8heoxN3mwniN-jsGLnIgX3kl8H97-WKZh9jmzlKFXBhuT", "2026-01-02T03:19:09Z")},
 		{"metadata", map[string]string{credentials.MetadataSecurityKeyPath: "metadata_response_securitykey.json"},
-			func(_ *credentials.IAM, url string) credentials.Provider { return metadata(t, url, fastOptions()) },
+			func(_ *credentials.IAM, url string) hwhttp.CredentialsProvider {
+				return metadata(t, url, fastOptions())
+			},
 			issuedValue(t, "ZMK6YRS1DKPAOAT1WACE", "iS6wzTS8zVImHoajJGSm5vHR7jtQBCzVwvd8Herl",
 				"DVpYmHIQRncmm51lr4pZv5_l4LKbrFUtvE-shrReLTnBSbWuuZXkVSSzviwXnx2D3ccjyKpFSdW5n1bcTFOR5WZdyTASSZtQP09LdptGZgw4IKCw1z6EZAAzZEb73YbETYmR3Jn3tk1DCKA5UQJm72y3Ps_-f-nr", "2026-01-02T03:19:10Z")},
 	}
@@ -139,7 +141,8 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if got.Credentials != tc.want.Credentials || !got.Expires.Equal(tc.want.Expires) {
+			keyOf := func(c hwhttp.Credentials) [3]string { return [3]string{c.AccessKey, c.SecretKey, c.SecurityToken} }
+			if keyOf(got) != keyOf(tc.want) || !got.Expires.Equal(tc.want.Expires) {
 				t.Fatalf("decoded %+v\nwant    %+v", got, tc.want)
 			}
 		})
@@ -158,10 +161,10 @@ func TestResponsesDecodeFromGolden(t *testing.T) {
 // IAM's and the metadata service's golden refusals become errors that carry the status, code and
 // message, whichever call they answer.
 func TestErrorsDecodeFromGolden(t *testing.T) {
-	assumed := func(iam *credentials.IAM) credentials.Provider {
+	assumed := func(iam *credentials.IAM) hwhttp.CredentialsProvider {
 		return &credentials.Agency{IAM: iam, Base: credentials.Static{Credentials: permanentKey}, Role: credentials.AssumeRole{AgencyName: "coc-operator", DomainID: "golden-target-domain"}}
 	}
-	federated := func(iam *credentials.IAM) credentials.Provider {
+	federated := func(iam *credentials.IAM) hwhttp.CredentialsProvider {
 		return &credentials.OIDC{IAM: iam, IdpID: "golden-idp", IDToken: "golden.id.token"}
 	}
 	const tokens, idTokens = "POST " + credentials.SecurityTokensPath, "POST " + credentials.IDTokenPath
@@ -169,7 +172,7 @@ func TestErrorsDecodeFromGolden(t *testing.T) {
 		file   string
 		status int
 		path   string
-		p      func(*credentials.IAM) credentials.Provider
+		p      func(*credentials.IAM) hwhttp.CredentialsProvider
 		want   credentials.ServiceError
 	}{
 		{"iam_response_error_unauthenticated.json", 401, credentials.SecurityTokensPath, assumed, credentials.ServiceError{Operation: tokens, StatusCode: 401,
@@ -193,7 +196,7 @@ func TestErrorsDecodeFromGolden(t *testing.T) {
 			f.on(tc.path, answerGolden(t, tc.status, tc.file))
 			p := tc.p
 			if p == nil {
-				p = func(*credentials.IAM) credentials.Provider { return metadata(t, f.url, fastOptions()) }
+				p = func(*credentials.IAM) hwhttp.CredentialsProvider { return metadata(t, f.url, fastOptions()) }
 			}
 			_, err := p(f.iam(t, fastOptions())).Retrieve(context.Background())
 			var got *credentials.ServiceError

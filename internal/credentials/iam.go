@@ -49,16 +49,15 @@ func NewIAM(endpoint string, o Options) (*IAM, error) {
 	}
 	o = o.withDefaults()
 	c := httpClient(o, pooledClient)
-	return &IAM{base: base, http: c, unsigned: o.retrying("IAM", c, hwhttp.RetryIdempotent), opts: o}, nil
+	return &IAM{base: base, http: c, unsigned: o.retrying("IAM", c, hwhttp.RetryIdempotent, nil), opts: o}, nil
 }
 
 // assumeRole obtains credentials of an agency. The request is signed with the caller's
 // credentials, with X-Security-Token when they are temporary.
-func (c *IAM) assumeRole(ctx context.Context, caller hwhttp.Credentials, role AssumeRole) (Value, error) {
-	signed := *c.http
-	signed.Transport = hwhttp.NewSigningTransport(c.http.Transport, caller, "", c.opts.Now)
+func (c *IAM) assumeRole(ctx context.Context, caller hwhttp.Credentials, role AssumeRole) (hwhttp.Credentials, error) {
+	signing := &hwhttp.Signing{Credentials: caller, Now: c.opts.Now}
 	identity := Identity{Methods: []string{MethodAssumeRole}, AssumeRole: &role}
-	return c.issue(ctx, c.opts.retrying("IAM", &signed, hwhttp.RetryIdempotent), identity, nil)
+	return c.issue(ctx, c.opts.retrying("IAM", c.http, hwhttp.RetryIdempotent, signing), identity, nil)
 }
 
 // subjectToken exchanges an OIDC identity token for an IAM subject token (unsigned).
@@ -83,21 +82,21 @@ func (c *IAM) subjectToken(ctx context.Context, idpID, idToken string) (string, 
 // in the body's token.id and in X-Auth-Token: IAM's reference for this call requires the header
 // in one version (iam_04_0002) and takes either in another (iam_04_0003, a federated user's
 // unscoped token), so both satisfy every IAM.
-func (c *IAM) tokenCredentials(ctx context.Context, subjectToken string, duration int) (Value, error) {
+func (c *IAM) tokenCredentials(ctx context.Context, subjectToken string, duration int) (hwhttp.Credentials, error) {
 	identity := Identity{Methods: []string{MethodToken}, Token: &Token{ID: subjectToken, DurationSeconds: duration}}
 	return c.issue(ctx, c.unsigned, identity, http.Header{HeaderAuthToken: {subjectToken}})
 }
 
 // issue asks SecurityTokensPath for credentials, with the given headers besides the usual ones.
-func (c *IAM) issue(ctx context.Context, client *retryablehttp.Client, identity Identity, header http.Header) (Value, error) {
+func (c *IAM) issue(ctx context.Context, client *retryablehttp.Client, identity Identity, header http.Header) (hwhttp.Credentials, error) {
 	req, err := newRequest(ctx, c.opts, http.MethodPost, c.base, SecurityTokensPath, SecurityTokenRequest{Auth: SecurityTokenAuth{Identity: identity}})
 	if err != nil {
-		return Value{}, err
+		return hwhttp.Credentials{}, err
 	}
 	maps.Copy(req.Header, header)
 	var answer CredentialResponse
 	if _, err := send(client, req, http.StatusCreated, c.opts.Secrets, &answer); err != nil {
-		return Value{}, err
+		return hwhttp.Credentials{}, err
 	}
 	return answer.value(), nil
 }

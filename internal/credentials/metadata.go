@@ -38,7 +38,7 @@ func NewMetadata(endpoint string, o Options) (*Metadata, error) {
 		return nil, err
 	}
 	o = o.withDefaults()
-	return &Metadata{base: base, client: o.retrying("metadata service", httpClient(o, metadataClient), retryAnswers), opts: o}, nil
+	return &Metadata{base: base, client: o.retrying("metadata service", httpClient(o, metadataClient), retryAnswers, nil), opts: o}, nil
 }
 
 func metadataClient() *http.Client {
@@ -51,14 +51,14 @@ func metadataClient() *http.Client {
 
 // retryAnswers retries throttling and server faults, but not a connection that failed: where no
 // metadata service answers, the point is to say so quickly.
-func retryAnswers(ctx context.Context, resp *http.Response, err error) bool {
-	return err == nil && hwhttp.RetryIdempotent(ctx, resp, nil)
+func retryAnswers(ctx context.Context, a *hwhttp.Answer, err error) bool {
+	return err == nil && hwhttp.RetryIdempotent(ctx, a, nil)
 }
 
-func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {
+func (m *Metadata) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	req, err := newRequest(ctx, m.opts, http.MethodGet, m.base, MetadataSecurityKeyPath, nil)
 	if err != nil {
-		return Value{}, &Error{Source: m.String(), Err: err}
+		return hwhttp.Credentials{}, &Error{Source: m.String(), Err: err}
 	}
 	var answer CredentialResponse
 	if _, err := send(m.client, req, http.StatusOK, m.opts.Secrets, &answer); err != nil {
@@ -66,7 +66,7 @@ func (m *Metadata) Retrieve(ctx context.Context) (Value, error) {
 		if problem := hwhttp.TransportProblem(err); problem != "" {
 			fix = fmt.Sprintf("Its address (%s, else %s) cannot work as set: %s", EnvMetadataEndpoint, DefaultMetadataEndpoint, problem)
 		}
-		return Value{}, &Error{Source: m.String(), Err: err, Fix: fix}
+		return hwhttp.Credentials{}, &Error{Source: m.String(), Err: err, Fix: fix}
 	}
 	return answer.value(), nil
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"os"
 	"strings"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // OIDC exchanges an identity token that an OIDC identity provider issued (a CI system, HCP
@@ -22,10 +24,10 @@ type OIDC struct {
 	Duration int
 }
 
-func (o *OIDC) Retrieve(ctx context.Context) (Value, error) {
+func (o *OIDC) Retrieve(ctx context.Context) (hwhttp.Credentials, error) {
 	token, err := o.idToken()
 	if err != nil {
-		return Value{}, &Error{Source: o.String(), Err: err,
+		return hwhttp.Credentials{}, &Error{Source: o.String(), Err: err,
 			Fix: "Check id_token_file (HW_ASSUME_ROLE_ID_TOKEN_FILE): the CI system writes the identity token there before terraform runs"}
 	}
 	o.IAM.opts.Secrets.Add(token)
@@ -33,14 +35,14 @@ func (o *OIDC) Retrieve(ctx context.Context) (Value, error) {
 	if err != nil {
 		refused := fmt.Sprintf("Check that the identity token is current and issued for identity provider %q: its issuer and "+
 			"audience must match the provider's settings in IAM, and its claims the provider's identity conversion rules", o.IdpID)
-		return Value{}, &Error{Source: o.String(), Err: err,
+		return hwhttp.Credentials{}, &Error{Source: o.String(), Err: err,
 			Fix: o.IAM.fix(err, refused, "Check idp_id (HW_ASSUME_ROLE_IDP_ID) and the identity token (id_token or id_token_file)")}
 	}
 	o.IAM.opts.Secrets.Add(subject)
 	v, err := o.IAM.tokenCredentials(ctx, subject, o.Duration)
 	if err != nil {
 		refused := fmt.Sprintf("Check that the identity conversion rules of identity provider %q map the token to a user group", o.IdpID)
-		return Value{}, &Error{Source: o.String(), Err: err, Fix: o.IAM.fix(err, refused, "Check assume_role_with_oidc's duration (HW_ASSUME_ROLE_DURATION)")}
+		return hwhttp.Credentials{}, &Error{Source: o.String(), Err: err, Fix: o.IAM.fix(err, refused, "Check assume_role_with_oidc's duration (HW_ASSUME_ROLE_DURATION)")}
 	}
 	return v, nil
 }

@@ -25,7 +25,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 	f := newFakeIAM(t)
 	logger := &testkit.Logger{}
 	o := fastOptions()
-	o.Secrets, o.Logger = new(credentials.Secrets), logger
+	o.Secrets, o.Logger = new(hwhttp.Secrets), logger
 	v, err := (&credentials.OIDC{IAM: f.iam(t, o), IdpID: "ci-idp", IDToken: "id.token.1", Duration: 1800}).Retrieve(context.Background())
 	if err != nil {
 		t.Fatal(err)
@@ -51,7 +51,7 @@ func TestOIDCExchangesTheIdentityTokenInTwoSteps(t *testing.T) {
 			t.Fatalf("%s is signed; the OIDC exchange has nothing to sign with", r.path)
 		}
 	}
-	if secrets := o.Secrets.Values(); !slices.Contains(secrets, "id.token.1") || !slices.Contains(secrets, "subject-token-1") {
+	if secrets := o.Secrets.Scrubber(); !slices.Contains(secrets, "id.token.1") || !slices.Contains(secrets, "subject-token-1") {
 		t.Fatalf("secrets %v lack the identity or the subject token", secrets)
 	}
 	logs := logger.Text()

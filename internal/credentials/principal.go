@@ -1,6 +1,10 @@
 package credentials
 
-import "cmp"
+import (
+	"cmp"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+)
 
 // Principal names whom the chain's credentials act as, in words that stay the same from one run
 // to the next while the keys themselves may not: the access key of a key pair, the agency or the
@@ -9,7 +13,7 @@ import "cmp"
 // principal's alone.
 func (c *Chain) Principal() string { return principalOf(c.provider) }
 
-func principalOf(p Provider) string {
+func principalOf(p hwhttp.CredentialsProvider) string {
 	switch p := p.(type) {
 	case Static:
 		// A temporary key pair given as it is gets another access key when it is issued again.
@@ -21,5 +25,5 @@ func principalOf(p Provider) string {
 	case lastResort:
 		return "the ECS metadata service"
 	}
-	return p.String()
+	return describe(p)
 }

@@ -4,61 +4,9 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
-
-// Arg is an argument of the provider block that configures the credentials, by its path in the
-// schema ("access_key", "assume_role.domain_id"). A nested block's own name stands for the
-// block being present.
-type Arg string
-
-// The provider block's credential arguments.
-const (
-	ArgRegion               Arg = "region"
-	ArgDomainID             Arg = "domain_id"
-	ArgAccessKey            Arg = "access_key"
-	ArgSecretKey            Arg = "secret_key"
-	ArgSecurityToken        Arg = "security_token"
-	ArgSharedConfigFile     Arg = "shared_config_file"
-	ArgProfile              Arg = "profile"
-	ArgIAMEndpoint          Arg = "iam_endpoint"
-	ArgAssumeRole           Arg = "assume_role"
-	ArgAssumeRoleAgency     Arg = "assume_role.agency_name"
-	ArgAssumeRoleDomainName Arg = "assume_role.domain_name"
-	ArgAssumeRoleDomainID   Arg = "assume_role.domain_id"
-	ArgAssumeRoleDuration   Arg = "assume_role.duration"
-	ArgOIDC                 Arg = "assume_role_with_oidc"
-	ArgOIDCIdpID            Arg = "assume_role_with_oidc.idp_id"
-	ArgOIDCIDToken          Arg = "assume_role_with_oidc.id_token"
-	ArgOIDCIDTokenFile      Arg = "assume_role_with_oidc.id_token_file"
-	ArgOIDCAgency           Arg = "assume_role_with_oidc.agency_name"
-	ArgOIDCDomainID         Arg = "assume_role_with_oidc.domain_id"
-	ArgOIDCDuration         Arg = "assume_role_with_oidc.duration"
-)
-
-// argVariables is the environment variable each argument falls back to.
-var argVariables = map[Arg]string{
-	ArgRegion: EnvRegion, ArgDomainID: EnvDomainID, ArgAccessKey: EnvAccessKey, ArgSecretKey: EnvSecretKey,
-	ArgSecurityToken: EnvSecurityToken, ArgSharedConfigFile: EnvSharedConfigFile, ArgProfile: EnvProfile,
-	ArgIAMEndpoint: EnvIAMEndpoint, ArgAssumeRoleAgency: EnvAssumeRoleAgency, ArgAssumeRoleDomainName: EnvAssumeRoleDomainName,
-	ArgAssumeRoleDomainID: EnvAssumeRoleDomainID, ArgAssumeRoleDuration: EnvAssumeRoleDuration, ArgOIDCIdpID: EnvIdpID,
-	ArgOIDCIDToken: EnvIDToken, ArgOIDCIDTokenFile: EnvIDTokenFile, ArgOIDCAgency: EnvAssumeRoleAgency,
-	ArgOIDCDomainID: EnvAssumeRoleDomainID, ArgOIDCDuration: EnvAssumeRoleDuration,
-}
-
-// Variable is the environment variable the argument falls back to; "" for a block.
-func (a Arg) Variable() string { return argVariables[a] }
-
-// credentialVariables are the variables Resolve may read, in the order Ignored lists them.
-var credentialVariables = []string{
-	EnvAccessKey, EnvSecretKey, EnvSecurityToken, EnvSharedConfigFile, EnvProfile, EnvIdpID, EnvIDToken, EnvIDTokenFile,
-	EnvHCPWorkloadIdentityToken, EnvAssumeRoleAgency, EnvAssumeRoleDomainName, EnvAssumeRoleDomainID, EnvAssumeRoleDuration,
-	EnvDomainID, EnvMetadataEndpoint, EnvRegion, EnvIAMEndpoint,
-}
-
-// Block is what the provider block sets, by argument: an argument set to "" is set (an empty
-// security_token means none), one left out is absent, and a nested block that is present is
-// its Arg with the value "". Durations are decimal numbers of seconds.
-type Block map[Arg]string
 
 // source is a base source of credentials; assume_role is not one, but a layer on top of one.
 type source int
@@ -86,48 +34,6 @@ var sourceArgs = []struct {
 	{sourceProfile, []Arg{ArgProfile, ArgSharedConfigFile}},
 }
 
-// ProblemKind is what is wrong with a credential setting; the provider turns it into the
-// summary of its diagnostic.
-type ProblemKind int
-
-const (
-	// InvalidValue is a value that is not one line, or a duration out of range.
-	InvalidValue ProblemKind = iota + 1
-	// IncompleteKeyPair is half a key pair, or a security token without one.
-	IncompleteKeyPair
-	// InvalidOIDC is assume_role_with_oidc without what it needs.
-	InvalidOIDC
-	// InvalidAssumeRole is assume_role without what it needs.
-	InvalidAssumeRole
-	// ConflictingSources is a provider block that names two sources of credentials.
-	ConflictingSources
-)
-
-// Problem is one thing wrong with the credential settings. Detail names the argument and its
-// variable and says what to do; it never shows a value that could be secret.
-type Problem struct {
-	Kind ProblemKind
-	// Arg is the argument the problem is reported on.
-	Arg    Arg
-	Detail string
-}
-
-func (p Problem) Error() string { return p.Detail }
-
-// Resolution is what Resolve decided.
-type Resolution struct {
-	Config Config
-	// NamedBy is the argument by which the provider block names the credentials' source, or ""
-	// when the block names none and the environment's sources are tried in order.
-	NamedBy Arg
-	// Ignored lists, by name, the environment variables that are set but not read because the
-	// block names the source: those of the other sources, of an agency the block does not ask
-	// for, and HW_DOMAIN_ID.
-	Ignored []string
-	// Problems are what makes the settings unusable; the Config is not to be used then.
-	Problems []Problem
-}
-
 // Resolve decides the credential configuration from the provider block and the environment.
 // It is the one place that says which variable fills in what:
 //
@@ -152,8 +58,8 @@ type Resolution struct {
 //     every argument falling back to its variable.
 //
 // In pairs of which one is set (domain_name or domain_id of an agency, id_token or
-// id_token_file), the variables fill in only when the block sets neither half. region and
-// iam_endpoint fall back to their variables whatever the source. Resolve reads the environment
+// id_token_file), the variables fill in only when the block sets neither half. region, the
+// endpoints and max_retries fall back to their variables whatever the source. Resolve reads the environment
 // through getenv and touches nothing else: New reads the profile, the first Retrieve calls IAM.
 func Resolve(block Block, getenv func(string) string) Resolution {
 	r := &resolver{block: block, getenv: getenv, read: map[string]bool{}}
@@ -196,6 +102,8 @@ func Resolve(block Block, getenv func(string) string) Resolution {
 			r.conflict(named[0], other)
 		}
 	}
+	c.COCEndpoint = r.value(ArgEndpoint, true)
+	c.MaxRetries = r.maxRetries()
 
 	if n != fromEnvironment {
 		for _, name := range credentialVariables {
@@ -301,6 +209,23 @@ func (r *resolver) duration(a Arg, envFills bool) int {
 	if err != nil || n < MinDuration || n > MaxDuration {
 		r.add(InvalidValue, a, "The %s environment variable, which sets %s, is %q: not a number of seconds from %d to %d (15 minutes "+
 			"to 24 hours). Set it to one, or unset it for IAM's default of 15 minutes.", a.Variable(), a, raw, MinDuration, MaxDuration)
+	}
+	return n
+}
+
+// maxRetries is max_retries, else HW_MAX_RETRIES, else hwhttp.DefaultMaxRetries. The schema
+// checks the argument's range; the variable is checked here against the same one.
+func (r *resolver) maxRetries() int {
+	raw := r.value(ArgMaxRetries, true)
+	if raw == "" {
+		return hwhttp.DefaultMaxRetries
+	}
+	n, err := strconv.Atoi(raw)
+	if err != nil || n < 0 || n > hwhttp.MaxRetriesLimit {
+		r.add(InvalidValue, ArgMaxRetries, "The %s environment variable sets %s where the provider block does not, and %s is %q: "+
+			"not a whole number from 0 to %d. Set it to a number of retries from 0 to %d, or unset it for the default of %d.",
+			EnvMaxRetries, ArgMaxRetries, EnvMaxRetries, raw, hwhttp.MaxRetriesLimit, hwhttp.MaxRetriesLimit, hwhttp.DefaultMaxRetries)
+		return 0
 	}
 	return n
 }

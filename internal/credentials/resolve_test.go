@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
+	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
 // One source of credentials, as the provider block names it and as the environment gives it,
@@ -60,6 +61,7 @@ func TestResolve_TheBlocksSourceWinsOverTheEnvironments(t *testing.T) {
 					wantIgnored = sortedKeys(e.env)
 				}
 				res := credentials.Resolve(b.block, getenv(e.env))
+				want.MaxRetries = hwhttp.DefaultMaxRetries // no row sets max_retries
 				if len(res.Problems) != 0 {
 					t.Fatalf("problems: %v", res.Problems)
 				}
@@ -228,6 +230,7 @@ func TestResolve_Table(t *testing.T) {
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
 			res := credentials.Resolve(tc.block, getenv(tc.env))
+			tc.want.MaxRetries = hwhttp.DefaultMaxRetries // no row sets max_retries
 			if !reflect.DeepEqual(res.Config, tc.want) {
 				t.Errorf("config\n%s\nwant\n%s", showConfig(res.Config), showConfig(tc.want))
 			}
@@ -315,4 +318,48 @@ func sorted(s []string) []string {
 
 func showConfig(c credentials.Config) string {
 	return fmt.Sprintf("%+v, OIDC %+v, AssumeRole %+v", c, c.OIDC, c.AssumeRole)
+}
+
+// The connection the credentials are used on is read with them: endpoint and max_retries from the
+// block, else their variables, whatever the source; HW_MAX_RETRIES out of range is a problem on
+// max_retries, which names the variable and its value.
+func TestResolve_TheEndpointAndTheRetries(t *testing.T) {
+	profile := credentials.Block{credentials.ArgProfile: "tenant-b"}
+	cases := []struct {
+		name       string
+		block      credentials.Block
+		env        map[string]string
+		endpoint   string
+		maxRetries int
+		problem    string
+	}{
+		{name: "neither", maxRetries: hwhttp.DefaultMaxRetries},
+		{name: "the variables, whatever the source", block: profile,
+			env:      map[string]string{credentials.EnvCOCEndpoint: "https://coc.env.example", credentials.EnvMaxRetries: "2"},
+			endpoint: "https://coc.env.example", maxRetries: 2},
+		{name: "the block wins", block: credentials.Block{credentials.ArgEndpoint: "https://coc.block.example", credentials.ArgMaxRetries: "1"},
+			env:      map[string]string{credentials.EnvCOCEndpoint: "https://coc.env.example", credentials.EnvMaxRetries: "0"},
+			endpoint: "https://coc.block.example", maxRetries: 1},
+		{name: "no retries", env: map[string]string{credentials.EnvMaxRetries: "0"}, maxRetries: 0},
+		{name: "out of range", env: map[string]string{credentials.EnvMaxRetries: "21"}, problem: `HW_MAX_RETRIES is "21": not a whole number from 0 to 20`},
+		{name: "not a number", env: map[string]string{credentials.EnvMaxRetries: "five"}, problem: `HW_MAX_RETRIES is "five"`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			res := credentials.Resolve(tc.block, getenv(tc.env))
+			if res.Config.COCEndpoint != tc.endpoint || res.Config.MaxRetries != tc.maxRetries {
+				t.Errorf("endpoint %q, max_retries %d; want %q, %d", res.Config.COCEndpoint, res.Config.MaxRetries, tc.endpoint, tc.maxRetries)
+			}
+			switch {
+			case tc.problem == "" && len(res.Problems) != 0:
+				t.Errorf("problems: %v", res.Problems)
+			case tc.problem != "" && (len(res.Problems) != 1 || res.Problems[0].Arg != credentials.ArgMaxRetries ||
+				res.Problems[0].Kind != credentials.InvalidValue || !strings.Contains(res.Problems[0].Detail, tc.problem)):
+				t.Errorf("problems %v, want one on max_retries saying %q", res.Problems, tc.problem)
+			}
+			if len(res.Ignored) != 0 {
+				t.Errorf("ignored %v: the connection's variables apply whatever the source", res.Ignored)
+			}
+		})
+	}
 }

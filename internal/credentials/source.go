@@ -4,29 +4,24 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"slices"
-	"sync"
 	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
-// Provider is one source of credentials: a fixed key pair (Static), the ECS metadata service
-// (Metadata), an OIDC identity token exchanged at IAM (OIDC), or an agency assumed with the
-// credentials of another Provider (Agency). Retrieve obtains credentials anew on every call;
-// a Cache in front shares them between callers and decides when to renew them.
-type Provider interface {
-	Retrieve(ctx context.Context) (Value, error)
-	// String describes the source for errors and logs, never with a secret.
-	String() string
-}
+// Every source of credentials is a hwhttp.CredentialsProvider: a fixed key pair (Static), the
+// ECS metadata service (Metadata), an OIDC identity token exchanged at IAM (OIDC), or an agency
+// assumed with the credentials of another source (Agency). Retrieve obtains credentials anew on
+// every call, with their expiry when they have one; a Cache in front shares them between callers
+// and decides when to renew them. Each source also says what it is (String), for errors and logs.
 
-// Value is credentials as a Provider obtained them.
-type Value struct {
-	hwhttp.Credentials
-	// Expires is when temporary credentials stop working. It is zero when the provider cannot
-	// know: for a key pair, or a security token, that it was given.
-	Expires time.Time
+// describe names a source for errors and logs by its String method. A source without one is
+// named by its type: printed as a value, it might show a secret.
+func describe(p hwhttp.CredentialsProvider) string {
+	if s, ok := p.(fmt.Stringer); ok {
+		return s.String()
+	}
+	return fmt.Sprintf("%T", p)
 }
 
 // Options are what the parts of a chain share.
@@ -41,13 +36,14 @@ type Options struct {
 	UserAgent  string
 	// Now is the clock that signs requests and judges expiry; nil means time.Now.
 	Now func() time.Time
-	// Secrets receives every secret the chain handles; nil means a set of its own.
-	Secrets *Secrets
+	// Secrets is the registry every secret the chain handles is added to, before anything can
+	// log or repeat it; nil means a registry of its own.
+	Secrets *hwhttp.Secrets
 }
 
 func (o Options) withDefaults() Options {
 	if o.Secrets == nil {
-		o.Secrets = new(Secrets)
+		o.Secrets = new(hwhttp.Secrets)
 	}
 	return o
 }
@@ -57,32 +53,6 @@ func (o Options) now() time.Time {
 		return o.Now()
 	}
 	return time.Now()
-}
-
-// Secrets is the set of secret values a chain has handled: secret keys, security tokens,
-// identity tokens and subject tokens, including those it obtains long after it was built. Log
-// lines and errors are scrubbed of all of them.
-type Secrets struct {
-	mu     sync.RWMutex
-	values []string
-}
-
-// Add records values; empty ones and those already known are ignored.
-func (s *Secrets) Add(values ...string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for _, v := range values {
-		if v != "" && !slices.Contains(s.values, v) {
-			s.values = append(s.values, v)
-		}
-	}
-}
-
-// Values returns every value recorded so far.
-func (s *Secrets) Values() []string {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return slices.Clone(s.values)
 }
 
 // Error is a failure to obtain credentials from one source: which source, what went wrong
@@ -135,7 +105,7 @@ type Static struct {
 	Source string
 }
 
-func (s Static) Retrieve(context.Context) (Value, error) {
-	return Value{Credentials: s.Credentials}, nil
+func (s Static) Retrieve(context.Context) (hwhttp.Credentials, error) {
+	return s.Credentials, nil
 }
 func (s Static) String() string { return s.Source }

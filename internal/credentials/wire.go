@@ -107,13 +107,11 @@ type Credential struct {
 	ExpiresAt     time.Time `json:"expires_at"`
 }
 
-// ErrorResponse is an error answer of IAM ({"error": {...}}) or of the API gateway in front of
-// it ({"error_code", "error_msg"}); the decoder reads whichever is present.
+// ErrorResponse is IAM's own error answer ({"error": {...}}). The API gateway in front of it
+// answers in its own shape ({"error_code", "error_msg"}), which the client decodes with every
+// answer (hwhttp.Answer); the decoder reads whichever is present.
 type ErrorResponse struct {
 	Error *ErrorDetail `json:"error,omitempty"`
-	// ErrorCode and ErrorMsg are the gateway's form.
-	ErrorCode string `json:"error_code,omitempty"`
-	ErrorMsg  string `json:"error_msg,omitempty"`
 }
 
 // ErrorDetail is IAM's own error object.

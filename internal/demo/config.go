@@ -20,7 +20,7 @@ import (
 // example is the made-up but well-formed value of a platform's identifier or plain field.
 func example(p platforms.Platform, name string) string {
 	f, _ := p.Field(name)
-	return f.Example
+	return f.Examples[0]
 }
 
 // configShape is what the configuration holds besides values and versions.
@@ -36,11 +36,10 @@ func address(p platforms.Platform) string { return "coc_" + string(p.AppType) + 
 // varName names the variable that holds a platform's field or secret.
 func varName(p platforms.Platform, field string) string { return string(p.AppType) + "_" + field }
 
-// secretValue makes a recognisable secret for a generation of a platform's secret. Every one
-// is 64 characters, the length DingTalk requires.
+// secretValue makes a recognisable secret for a generation of a platform's secret.
 func secretValue(p platforms.Platform, secret, generation string) string {
-	v := fmt.Sprintf("demo-%s-%s-%s-", p.AppType, secret, generation)
-	return v + strings.Repeat("x", 64-len(v))
+	f, _ := p.Field(secret)
+	return f.ExampleSecret(fmt.Sprintf("demo-%s-%s-%s", p.AppType, secret, generation))
 }
 
 // initValues sets every variable to the demo's value; against a real COC, a TF_VAR_* the user

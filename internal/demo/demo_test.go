@@ -66,6 +66,14 @@ func TestDemo_FailsAtTheStepThatMisbehaves(t *testing.T) {
 	if !strings.Contains(out.String(), "OK: COC holds Lark app "+agencyLarkAppID+" in the agency's account") {
 		t.Errorf("the agency step did not report the binding in the agency's account:\n%s", out.String())
 	}
+	// The demo binds and lists an app of every platform the build describes.
+	_, listed, _ := strings.Cut(out.String(), "OK: coc_mobile_apps lists ")
+	listed, _, _ = strings.Cut(listed, "\n")
+	for _, p := range platforms.All() {
+		if !strings.Contains(listed, string(p.AppType)+" ") {
+			t.Errorf("the demo's coc_mobile_apps does not list the %s app: %q", p.Name, listed)
+		}
+	}
 	if n := strings.Count(out.String(), "    OK: "); n < 15 {
 		t.Errorf("the earlier steps reported %d passed checks, expected at least 15:\n%s", n, out.String())
 	}

@@ -28,10 +28,10 @@ type step struct {
 
 func steps() []step {
 	return []step{
-		{name: "bind", title: "bind a WeCom, a DingTalk and a Lark app, and list them", run: bindAll, narration: `
+		{name: "bind", title: "bind " + anApp(platforms.All()) + ", and list them", run: bindAll, narration: `
 			Every secret uses the recommended write-only pattern: an ephemeral variable feeds X_wo, and
 			X_wo_version says when to send it. COC gets the secret; the plan and the state never hold it.
-			The coc_mobile_apps data source lists the tenant's bindings. One of the three resources:`},
+			The coc_mobile_apps data source lists the tenant's bindings. One of the resources:`},
 		{name: "rotate", title: "rotate the Lark app secret", run: rotate, narration: `
 			The recommended way: give app_secret_wo its new value and bump app_secret_wo_version (1 -> 2).
 			The version is what Terraform compares; the plan updates the binding in place.`},
@@ -60,7 +60,7 @@ func steps() []step {
 			return the secrets, so the import plans one in-place update that sets them.`},
 		agencyStep,
 		{name: "destroy", title: "destroy everything", run: destroy, narration: `
-			terraform destroy unbinds the three apps.`},
+			terraform destroy unbinds every app.`},
 	}
 }
 
@@ -69,6 +69,22 @@ var (
 	dingtalk = platforms.MustFor(platforms.DingTalk)
 	lark     = platforms.MustFor(platforms.Lark)
 )
+
+// anApp names an app of each platform: "a WeCom, a DingTalk and a Lark app".
+func anApp(all []platforms.Platform) string {
+	var b strings.Builder
+	for i, p := range all {
+		switch {
+		case i == 0:
+		case i == len(all)-1:
+			b.WriteString(" and ")
+		default:
+			b.WriteString(", ")
+		}
+		b.WriteString("a " + p.Name)
+	}
+	return b.String() + " app"
+}
 
 func bindAll(ctx context.Context, d *demo) error {
 	if err := d.writeConfig(); err != nil {
@@ -80,7 +96,7 @@ func bindAll(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
-	if err := mustContain(out, "3 added, 0 changed, 0 destroyed"); err != nil {
+	if err := mustContain(out, fmt.Sprintf("%d added, 0 changed, 0 destroyed", len(platforms.All()))); err != nil {
 		return err
 	}
 	listed, err := d.boundApps()
@@ -103,7 +119,7 @@ func bindAll(ctx context.Context, d *demo) error {
 				}
 			}
 		}
-		d.ok("COC holds the three bindings, each with the secrets from the variables.")
+		d.ok("COC holds the %d bindings, each with the secrets from the variables.", len(platforms.All()))
 	}
 	return d.checkNoSecretInState()
 }
@@ -148,7 +164,7 @@ func rotate(ctx context.Context, d *demo) error {
 }
 
 func replace(ctx context.Context, d *demo) error {
-	other := otherWeComApp
+	other := otherWeComApp()
 	vars := []string{fmt.Sprintf("-var=%s=%s", varName(wecom, wecom.Identifier.Name), other)}
 	d.say("    (enterprise_id %s -> %s, with -var)\n", d.values[varName(wecom, wecom.Identifier.Name)], other)
 	if err := d.planExpect(ctx, "replace.tfplan", vars, []string{address(wecom) + " must be replaced", "# forces replacement"},
@@ -264,7 +280,7 @@ func destroy(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
-	if err := mustContain(out, "Destroy complete! Resources: 3 destroyed."); err != nil {
+	if err := mustContain(out, fmt.Sprintf("Destroy complete! Resources: %d destroyed.", len(platforms.All()))); err != nil {
 		return err
 	}
 	d.applied = false

@@ -16,8 +16,9 @@ import (
 // step sends only secrets they accept, but the one that shows a wrong secret failing the plan.
 // Against a real COC the check stays off: the demo's made-up apps exist on no platform.
 
-// otherWeComApp is the WeCom app the replace step points coc_wecom_app at.
-const otherWeComApp = "wx1111111111111111"
+// otherWeComApp is the WeCom app the replace step points coc_wecom_app at: the description's
+// second example.
+func otherWeComApp() string { return wecom.Identifier.Examples[1] }
 
 // providerBlock configures the provider: from the environment, plus the check of app
 // credentials at the simulator's platforms.
@@ -25,14 +26,19 @@ func (d *demo) providerBlock() string {
 	if d.sim == nil {
 		return "provider \"coc\" {}\n\n"
 	}
-	var endpoints []string
+	width := 0
 	for _, p := range platforms.All() {
-		endpoints = append(endpoints, fmt.Sprintf("    %-8s = %q\n", p.AppType, d.sim.url+simulator.PlatformPrefix+string(p.AppType)))
+		width = max(width, len(p.AppType))
+	}
+	var endpoints, names []string
+	for _, p := range platforms.All() {
+		endpoints = append(endpoints, fmt.Sprintf("    %-*s = %q\n", width, p.AppType, d.sim.url+simulator.PlatformPrefix+string(p.AppType)))
+		names = append(names, p.Name)
 	}
 	var b strings.Builder
 	// terraform fmt aligns no multi-line value with its neighbours: it gets a group of its own.
 	hclBlock(&b, `provider "coc"`, attrGroup{
-		comment: "Check new app secrets with WeCom, DingTalk and Lark while planning (here: the simulator's).",
+		comment: "Check new app secrets with " + strings.Join(names, ", ") + " while planning (here: the simulator's).",
 		attrs:   [][2]string{{"verify_app_credentials", "true"}},
 	}, attrGroup{attrs: [][2]string{{"platform_endpoints", "{\n" + strings.Join(endpoints, "") + "  }"}}})
 	return b.String()
@@ -45,7 +51,7 @@ func (d *demo) registerApps(ctx context.Context) error {
 	for _, p := range platforms.All() {
 		ids := []string{d.values[varName(p, p.Identifier.Name)]}
 		if p.AppType == platforms.WeCom {
-			ids = append(ids, otherWeComApp)
+			ids = append(ids, otherWeComApp())
 		}
 		for _, id := range ids {
 			app := simulator.AppCredentials{AppType: p.AppType, AppID: id}
@@ -85,10 +91,10 @@ func rejectRotation(ctx context.Context, d *demo) error {
 		return fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
 	}
 	// Terraform wraps the detail; the summary, the configuration's line and the code stay whole.
-	if err := mustContain(out, "Error: Lark Rejected the App Credentials", "app_secret_wo ", "= var."+name, "10014"); err != nil {
+	if err := mustContain(out, "Error: Lark Rejected the App Credentials", "app_secret_wo ", "= var."+name, lark.Token.WrongSecret.Code); err != nil {
 		return err
 	}
-	d.ok("the plan fails on app_secret_wo with Lark's code 10014: a wrong key cannot produce a plan.")
+	d.ok("the plan fails on app_secret_wo with Lark's code %s: a wrong key cannot produce a plan.", lark.Token.WrongSecret.Code)
 	writesAfter, err := d.sim.writes(ctx)
 	if err != nil {
 		return err

@@ -1,5 +1,6 @@
 // Command docgen generates docs/ from templates/, examples/ and the provider's schema, for
-// `make docs` and `go generate`; run it from the repository root.
+// `make docs` and `go generate`; run it from the repository root. -out names another directory
+// than docs/ (`make test-fourth-platform` generates into a temporary one).
 //
 // Templates are rendered twice. First here, with [[ ]] delimiters and the platforms'
 // descriptions (internal/platforms) as data, so that each resource page names its own
@@ -10,11 +11,13 @@ package main
 
 import (
 	"errors"
+	"flag"
 	"fmt"
 	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/template"
 
@@ -28,13 +31,15 @@ const (
 )
 
 func main() {
-	if err := run(); err != nil {
+	out := flag.String("out", "docs", "the directory to generate the docs into")
+	flag.Parse()
+	if err := run(*out); err != nil {
 		fmt.Fprintln(os.Stderr, "docgen:", err)
 		os.Exit(1)
 	}
 }
 
-func run() error {
+func run(out string) error {
 	rendered, err := os.MkdirTemp("", "coc-docgen-")
 	if err != nil {
 		return err
@@ -43,7 +48,9 @@ func run() error {
 	if err := render(os.DirFS(templatesDir), rendered); err != nil {
 		return err
 	}
-	// tfplugindocs joins --website-source-dir to the provider's directory: give it a relative path.
+	// tfplugindocs joins --website-source-dir and --rendered-website-dir to the provider's
+	// directory: give it relative paths. It builds the provider with go build, which takes the
+	// build tags of GOFLAGS, as docgen itself was built.
 	wd, err := os.Getwd()
 	if err != nil {
 		return err
@@ -52,7 +59,15 @@ func run() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command("go", "tool", "tfplugindocs", "generate", "--provider-name", "coc", "--website-source-dir", relative)
+	if !filepath.IsAbs(out) {
+		out = filepath.Join(wd, out)
+	}
+	relativeOut, err := filepath.Rel(wd, out)
+	if err != nil {
+		return err
+	}
+	cmd := exec.Command("go", "tool", "tfplugindocs", "generate", "--provider-name", "coc", "--website-source-dir", relative,
+		"--rendered-website-dir", relativeOut)
 	cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 	return cmd.Run()
 }
@@ -95,6 +110,73 @@ var funcs = template.FuncMap{
 		}
 		return sentence(quoted, "or")
 	},
+	// platforms lists the platforms' names: "WeCom, DingTalk and Lark" with "and".
+	"platforms": func(resources []Resource, conjunction string) string {
+		names := make([]string, len(resources))
+		for i, r := range resources {
+			names[i] = r.Name
+		}
+		return sentence(names, conjunction)
+	},
+	// secretLengths says which secrets have a length of their own: "DingTalk's `client_secret` is
+	// exactly 64 characters".
+	"secretLengths": func(resources []Resource) string {
+		var said []string
+		for _, r := range resources {
+			for _, f := range r.Secrets {
+				switch bounds := f.SecretLength; bounds[0] {
+				case 0:
+				case bounds[1]:
+					said = append(said, fmt.Sprintf("%s's `%s` is exactly %d characters", r.Name, f.Name, bounds[0]))
+				default:
+					said = append(said, fmt.Sprintf("%s's `%s` is %d to %d characters", r.Name, f.Name, bounds[0], bounds[1]))
+				}
+			}
+		}
+		return sentence(said, "and")
+	},
+	// usualLengths says which identifiers have a usual length, and that the one planned does not
+	// have it: "A Lark `app_id` is not the usual 20 characters."
+	"usualLengths": func(resources []Resource) string {
+		var said []string
+		for _, r := range resources {
+			if n := r.Identifier.UsualLength; n > 0 {
+				said = append(said, fmt.Sprintf("a %s `%s` is not the usual %d characters", r.Name, r.Identifier.Name, n))
+			}
+		}
+		text := sentence(said, "or")
+		if text == "" {
+			return ""
+		}
+		return strings.ToUpper(text[:1]) + text[1:] + "."
+	},
+	"sep": sep,
+	// inc is i + 1: [[ if eq (inc $i) (len $.Resources) ]] is the last of a range.
+	"inc": func(i int) int { return i + 1 },
+	// identifiers lists the platforms' identifiers as code, each once, as alternatives:
+	// "`enterprise_id`, `client_id` or `app_id`".
+	"identifiers": func(resources []Resource) string {
+		var quoted []string
+		for _, r := range resources {
+			if q := "`" + r.Identifier.Name + "`"; !slices.Contains(quoted, q) {
+				quoted = append(quoted, q)
+			}
+		}
+		return sentence(quoted, "or")
+	},
+}
+
+// sep is what goes before item i of n in a sentence that lists them: nothing, a comma, or the
+// conjunction before the last, as in "[[ range $i, $r := .Resources ]][[ sep $i (len $.Resources)
+// "and" ]][[ $r.Name ]][[ end ]]".
+func sep(i, n int, conjunction string) string {
+	switch i {
+	case 0:
+		return ""
+	case n - 1:
+		return " " + conjunction + " "
+	}
+	return ", "
 }
 
 // sentence joins items as a sentence does, the last two with conjunction.

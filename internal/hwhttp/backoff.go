@@ -129,38 +129,3 @@ func Sleep(ctx context.Context, d time.Duration) error {
 		return nil
 	}
 }
-
-// RetryIdempotent is the retry rule for GET, PUT and DELETE, and for any call that repeating
-// cannot harm: connection errors that may pass, throttling and server faults are retried, but
-// for a 501 and the gateway's APIG.0103 ("the backend does not exist"), and for a transport
-// error that says the endpoint is set up wrong (see TransportProblem): none of those passes.
-func RetryIdempotent(ctx context.Context, resp *http.Response, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	if err != nil {
-		return classifyTransport(err).problem == ""
-	}
-	switch {
-	case resp.StatusCode == http.StatusTooManyRequests:
-		return true
-	case resp.StatusCode < 500 || resp.StatusCode == http.StatusNotImplemented:
-		return false
-	}
-	return PeekGatewayError(resp).ErrorCode != CodeNoBackend
-}
-
-// RetryUnsent is the retry rule for a call that must not be repeated once it may have reached
-// the backend (COC's POST): only answers that prove it did not are retried, a 429 from the
-// gateway or a connection that could not be opened, unless no retry can fix what stopped it.
-// The caller reconciles anything else.
-func RetryUnsent(ctx context.Context, resp *http.Response, err error) bool {
-	if ctx.Err() != nil {
-		return false
-	}
-	if err != nil {
-		f := classifyTransport(err)
-		return f.unsent && f.problem == ""
-	}
-	return resp.StatusCode == http.StatusTooManyRequests
-}

@@ -104,11 +104,11 @@ func TestRetryRules(t *testing.T) {
 	ctx := context.Background()
 	canceled, cancel := context.WithCancel(ctx)
 	cancel()
-	status := func(code int) *http.Response { return &http.Response{StatusCode: code} }
+	status := func(code int) *Answer { return &Answer{StatusCode: code} }
 	cases := []struct {
 		name                 string
 		ctx                  context.Context
-		resp                 *http.Response
+		resp                 *Answer
 		idempotent, creating bool
 	}{
 		{"200", ctx, status(200), false, false},

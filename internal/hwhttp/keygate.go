@@ -96,22 +96,21 @@ func (g *KeyGate) enter(ctx context.Context, accessKey string) (func(*http.Respo
 	}
 }
 
-// settle records what the gateway said to a request signed with the key: nil for no answer,
-// which proves nothing. A trial that ends lets the next request try again alone.
+// settle records what the gateway said to a request signed with the key, deciding on the answer
+// read below the gate (AnswerOf): none, which proves nothing, a 401 that refuses the key, or
+// anything else, which proves it. A trial that ends lets the next request try again alone.
 func (g *KeyGate) settle(accessKey string, st *keyState, resp *http.Response, trial bool) {
+	a := AnswerOf(resp)
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	switch {
-	case resp == nil:
-	case resp.StatusCode != http.StatusUnauthorized:
+	case a == nil:
+	case a.StatusCode != http.StatusUnauthorized:
 		st.proven = true
-	default:
-		body := PeekGatewayError(resp)
-		if !TokenExpired(resp.StatusCode, body.ErrorCode, body.ErrorMsg) && st.refused == nil {
-			scrub := RequestCredentials(resp.Request)
-			st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: resp.StatusCode, Code: scrub.Scrub(body.ErrorCode),
-				RequestID: scrub.Scrub(resp.Header.Get(HeaderRequestID))}
-		}
+	case !a.TokenExpired() && st.refused == nil:
+		scrub := RequestCredentials(resp.Request)
+		st.refused = &KeyRefusedError{AccessKey: accessKey, StatusCode: a.StatusCode, Code: scrub.Scrub(a.Code),
+			RequestID: scrub.Scrub(a.Header.Get(HeaderRequestID))}
 	}
 	if trial {
 		close(st.trial)

@@ -10,8 +10,11 @@ import (
 	"time"
 )
 
+// answered is an answer as the gate sees it: read below it.
 func answered(status int, body string) *http.Response {
-	return &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: &http.Request{Header: http.Header{}}}
+	resp := &http.Response{StatusCode: status, Header: http.Header{}, Body: io.NopCloser(strings.NewReader(body)), Request: &http.Request{Header: http.Header{}}}
+	ReadAnswer(resp, DefaultMaxAnswerBytes)
+	return resp
 }
 
 // The gate's rules, request by request: a trial goes alone; the others wait for its answer, or

@@ -1,6 +1,7 @@
 package hwhttp
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 	"github.com/hashicorp/go-retryablehttp"
 )
 
-// RetryPolicy says how a client made by NewRetryingClient retries and what it logs.
+// RetryPolicy says how a client made by NewRetryingClient sends, retries and logs.
 type RetryPolicy struct {
 	// Service names the API in log messages: "COC", "IAM".
 	Service string
@@ -23,26 +24,54 @@ type RetryPolicy struct {
 	// Backoff's zero fields take the package's defaults.
 	Backoff Backoff
 	// Retry decides whether an attempt's outcome is worth another attempt, for example
-	// RetryIdempotent. A request whose credentials could not be obtained is never retried.
-	Retry  func(ctx context.Context, resp *http.Response, err error) bool
+	// RetryIdempotent: on its Answer, read and decoded once, or on the error that stopped it. It
+	// is asked about every attempt that was sent, and only those: a request whose credentials
+	// could not be obtained, or signed with a key the gateway refused, is never retried.
+	Retry  func(ctx context.Context, a *Answer, err error) bool
 	Logger Logger
 	// SecretQuery says that the query string carries a secret (WeCom's token call takes the
 	// app's secret there): it is logged as ***, and so is the query in the URL that transport
 	// errors quote.
 	SecretQuery bool
+	// MaxAnswerBytes bounds what is read of an answer's body, the one limit of everything that
+	// reads it; 0 means DefaultMaxAnswerBytes.
+	MaxAnswerBytes int64
+	// Signing, when set, signs every attempt.
+	Signing *Signing
+	// Secrets is the registry the client adds the secrets of its credentials to, and whose
+	// secrets its log lines are scrubbed of; nil means none.
+	Secrets *Secrets
 }
 
 // NewRetryingClient wraps httpClient in the retry loop every client of this project shares:
 // capped, jittered backoff that honours Retry-After, the last answer kept for the caller (rather
 // than "giving up"), and a debug line per attempt and response without any credential.
+//
+// Each attempt goes down, within its time limit (httpClient.Timeout), through the signing
+// transport (when p.Signing is set) to httpClient's transport, and its answer comes back up
+// read: the bottom layer reads the body once, up to p.MaxAnswerBytes, and decodes it into an
+// Answer. The key gate, the retry rule (p.Retry, on AnswerOf the response) and the caller's
+// decoder all decide on that Answer. go-retryablehttp remains the engine: its CheckRetry asks
+// p.Retry, its Backoff is p.Backoff's.
 func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Client {
 	backoff := p.Backoff.WithDefaults()
 	logger := p.Logger
 	if logger == nil {
 		logger = NopLogger{}
 	}
+	sending := *httpClient
+	var transport http.RoundTripper = answerReading{next: cmp.Or(httpClient.Transport, http.DefaultTransport),
+		limit: cmp.Or(p.MaxAnswerBytes, DefaultMaxAnswerBytes)}
+	if p.Signing != nil {
+		transport = &signingTransport{Signing: *p.Signing, next: transport, secrets: p.Secrets}
+	}
+	if httpClient.Timeout > 0 {
+		transport = attemptTimeout{next: transport, timeout: httpClient.Timeout}
+		sending.Timeout = 0 // attemptTimeout applies it
+	}
+	sending.Transport = transport
 	return &retryablehttp.Client{
-		HTTPClient:   httpClient,
+		HTTPClient:   &sending,
 		RetryMax:     max(p.MaxRetries, 0),
 		RetryWaitMin: backoff.Min,
 		RetryWaitMax: backoff.Max,
@@ -51,7 +80,10 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 				credErr    *CredentialsError
 				refusedErr *KeyRefusedError
 			)
-			retry := !errors.As(err, &credErr) && !errors.As(err, &refusedErr) && p.Retry(ctx, resp, err)
+			if errors.As(err, &credErr) || errors.As(err, &refusedErr) {
+				return false, nil // not sent
+			}
+			retry := p.Retry(ctx, AnswerOf(resp), err)
 			if retry {
 				if p.SecretQuery {
 					err = WithoutQuery(err)
@@ -75,8 +107,9 @@ func NewRetryingClient(httpClient *http.Client, p RetryPolicy) *retryablehttp.Cl
 			})
 		},
 		ResponseLogHook: func(_ retryablehttp.Logger, resp *http.Response) {
-			// An answer may echo the request: its signature and token are kept out of the log too.
-			scrub := RequestCredentials(resp.Request)
+			// An answer may echo the request: its signature and token, and whatever else the
+			// registry knows, are kept out of the log too.
+			scrub := append(p.Secrets.Scrubber(), RequestCredentials(resp.Request)...)
 			logger.Debug(resp.Request.Context(), fmt.Sprintf("Received %s response", p.Service), map[string]any{
 				"method": resp.Request.Method, "path": resp.Request.URL.Path, "status": resp.StatusCode,
 				"request_id": scrub.Scrub(resp.Header.Get(HeaderRequestID)), "headers": loggableHeaders(resp.Header, scrub),

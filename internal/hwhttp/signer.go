@@ -26,13 +26,6 @@ const (
 // DateFormat is the layout of X-Sdk-Date.
 const DateFormat = "20060102T150405Z"
 
-// Credentials is an access key pair, optionally temporary (with a security token).
-type Credentials struct {
-	AccessKey     string
-	SecretKey     string
-	SecurityToken string
-}
-
 // Signer signs requests with SDK-HMAC-SHA256.
 type Signer struct {
 	Credentials Credentials

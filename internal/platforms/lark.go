@@ -14,13 +14,13 @@ var lark = Platform{
 	Summary: "Binds a Lark (Feishu) custom app to COC, so that incidents can open war rooms in Lark. " +
 		"A tenant binds at most one Lark app.",
 	Identifier: Field{
-		Name: "app_id", Label: "App ID", Example: "cli_a1b2c3d4e5f6a7b8", UsualLength: 20,
+		Name: "app_id", Label: "App ID", Examples: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"}, UsualLength: 20,
 		Description: "The App ID: Lark developer console, the custom app, **Credentials & Basic Info**.",
 		Format:      regexp.MustCompile(`^cli_[0-9A-Za-z]+$`),
 		FormatHint:  `must start with "cli_" followed by letters and digits, as shown under Credentials & Basic Info`,
 	},
 	Fields: []Field{{
-		Name: "service_id", Label: "Service ID", Example: "cli_a1b2c3d4e5f6a7b8", Printable: true,
+		Name: "service_id", Label: "Service ID", Examples: [2]string{"svc-0001", "svc-0002"}, Printable: true,
 		Description: "The service ID COC uses for the app (the console suggests the App ID): **Credentials & Basic Info**.",
 	}},
 	Secrets: []Field{{
@@ -29,6 +29,7 @@ var lark = Platform{
 	}},
 	EndpointHint: "Feishu apps are checked at https://open.feishu.cn (the default), apps of Lark outside China at " +
 		"https://open.larksuite.com.",
+	NotificationType: "LARK",
 	Token: TokenCall{
 		Endpoint: "https://open.feishu.cn", Method: http.MethodPost, Path: "/open-apis/auth/v3/tenant_access_token/internal",
 		AppIDField: "app_id", SecretField: "app_secret",
@@ -36,7 +37,5 @@ var lark = Platform{
 		NumericCode: true, SuccessCode: "0", Busy: []string{"99991400"},
 		UnknownApp:  Answer{http.StatusOK, "10003", "invalid param"},
 		WrongSecret: Answer{http.StatusBadRequest, "10014", "app secret invalid"},
-		Missing:     Answer{http.StatusOK, "10003", "invalid param"},
-		Throttled:   "99991400", ClientFault: "10003", ServerFault: "10001",
 	},
 }

@@ -1,8 +1,9 @@
-// Package platforms describes, once, each chat platform COC binds an app of (WeCom, DingTalk,
-// Lark): the wire names of its binding, each field's words, console label, format rules and
-// example, and the token call that checks an app's credentials. The client, the provider, the
-// credential check, the simulator and the demo all derive from these descriptions, so a platform
-// is one more entry here.
+// Package platforms describes, once, each chat platform COC binds an app of (All lists them):
+// the wire names of its binding, each field's words, console label, format rules and examples,
+// and the token call that checks an app's credentials. The client, the provider, the credential
+// check, the docs, the simulator and the demo all derive from these descriptions, so a platform
+// is one more entry here, with its examples under examples/ (CONTRIBUTING.md, "Adding a
+// platform").
 package platforms
 
 import (
@@ -36,7 +37,10 @@ type Platform struct {
 	// EndpointHint, when the platform has more than one API endpoint, says which serves whom,
 	// for a secret that the configured one rejects.
 	EndpointHint string
-	Token        TokenCall
+	// NotificationType is the notification_type of a huaweicloud_coc_war_room that opens its
+	// group on the platform.
+	NotificationType string
+	Token            TokenCall
 }
 
 // Field is one field of a binding. Its wire name is the resource attribute's name too.
@@ -56,8 +60,9 @@ type Field struct {
 	UsualLength int
 	// SecretLength bounds a secret's length; zero takes COC's 1 to 256.
 	SecretLength [2]int
-	// Example is a made-up value of the right form, for the demo and the tests.
-	Example string
+	// Examples are two different made-up values of the right form: the demo and the tests bind
+	// the first, and the tests change a binding to the second.
+	Examples [2]string
 }
 
 var all = []Platform{wecom, dingtalk, lark}
@@ -115,6 +120,23 @@ func (p Platform) Field(name string) (Field, bool) {
 		}
 	}
 	return Field{}, false
+}
+
+// Numbered is the n-th (0 to 999999) of as many made-up values of the field as a test, the soak
+// or the benchmark needs: the first example with its last six characters replaced by n's
+// digits. Every field's format takes digits there, as the descriptions' test checks.
+func (f Field) Numbered(n int) string {
+	digits := fmt.Sprintf("%06d", n)
+	return f.Examples[0][:len(f.Examples[0])-len(digits)] + digits
+}
+
+// ExampleSecret is a made-up value of a secret that starts with tag, padded to the secret's
+// shortest length.
+func (f Field) ExampleSecret(tag string) string {
+	if short := f.SecretLength[0] - len(tag); short > 0 {
+		return tag + strings.Repeat("x", short)
+	}
+	return tag
 }
 
 func names(fields []Field) []string {

@@ -2,7 +2,7 @@ package platforms
 
 // TokenCall is how a platform takes an app's credentials in exchange for an access token: the
 // call internal/appcheck makes to check them, as COC does before it opens a war room, and the
-// simulator answers in the platform's words.
+// simulator answers in the platform's words (the simulator keeps the rest of its dialect).
 type TokenCall struct {
 	// Endpoint is the platform's default base URL.
 	Endpoint string
@@ -24,10 +24,9 @@ type TokenCall struct {
 	// credentials. Throttling by HTTP status (429) is retried before it gets here.
 	Busy []string
 
-	// How the platform answers an app it does not know, a wrong secret and a call without one.
-	UnknownApp, WrongSecret, Missing Answer
-	// The codes of the platform's answers when it throttles, refuses a malformed call or fails.
-	Throttled, ClientFault, ServerFault string
+	// How the platform refuses an app it does not know and a wrong secret: what a plan that
+	// checks credentials quotes, as the docs say.
+	UnknownApp, WrongSecret Answer
 }
 
 // Answer is an error answer of a platform: its HTTP status, code and message.

@@ -14,13 +14,13 @@ var wecom = Platform{
 	Summary: "Binds a WeCom (WeChat Work) self-built app to COC, so that incidents can open war rooms in WeCom. " +
 		"A tenant binds at most one WeCom app.",
 	Identifier: Field{
-		Name: "enterprise_id", Label: "Enterprise ID", Example: "ww0123456789abcdef",
+		Name: "enterprise_id", Label: "Enterprise ID", Examples: [2]string{"ww0123456789abcdef", "wx1111111111111111"},
 		Description: "The WeCom enterprise (corp) ID: in the WeCom admin console, **My Company > Company Information**.",
 		Format:      regexp.MustCompile(`^w[wx][0-9a-fA-F]{16}$`),
 		FormatHint:  `must be "ww" or "wx" followed by 16 hexadecimal digits (18 characters), as shown under My Company > Company Information`,
 	},
 	Fields: []Field{{
-		Name: "service_id", Label: "Service ID", Example: "1000002",
+		Name: "service_id", Label: "Service ID", Examples: [2]string{"1000002", "1000003"},
 		Description: "The app's numeric AgentId: **App Management**, select the app.",
 		Format:      regexp.MustCompile(`^[0-9]{1,10}$`),
 		FormatHint:  "must be the app's numeric AgentId (digits only), as shown under App Management",
@@ -31,6 +31,7 @@ var wecom = Platform{
 		{Name: "address_book_key", Label: "Address Book Key",
 			Description: "The address book (contacts sync) secret: **App Management > Apps > Self-built**, select the app."},
 	},
+	NotificationType: "WECHAT",
 	Token: TokenCall{
 		Endpoint: "https://qyapi.weixin.qq.com", Method: http.MethodGet, Path: "/cgi-bin/gettoken",
 		AppIDField: "corpid", SecretField: "corpsecret",
@@ -38,7 +39,5 @@ var wecom = Platform{
 		NumericCode: true, SuccessCode: "0", Busy: []string{"-1", "45009"},
 		UnknownApp:  Answer{http.StatusOK, "40013", "invalid corpid"},
 		WrongSecret: Answer{http.StatusOK, "40001", "invalid credential"},
-		Missing:     Answer{http.StatusOK, "41004", "corpsecret missing"},
-		Throttled:   "45009", ClientFault: "40035", ServerFault: "-1",
 	},
 }

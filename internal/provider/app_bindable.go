@@ -56,8 +56,8 @@ func bindabilityOf(bound *coc.Binding, identifier, replaces, key string) bindabi
 
 // checkBindable asks COC what a planned create would meet, and reports it. A create whose
 // identifier is not known yet is checked by the apply.
-func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding, replaces string, diags *diag.Diagnostics) {
-	if r.data == nil || plan.Identifier.IsUnknown() {
+func (r appCore) checkBindable(ctx context.Context, config, plan appBinding, replaces string, diags *diag.Diagnostics) {
+	if plan.Identifier.IsUnknown() {
 		return
 	}
 	identifier := plan.Identifier.ValueString()
@@ -65,7 +65,7 @@ func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding
 	if plan.settingsKnown() {
 		var err error
 		if key, err = r.data.client.CreateKey(r.platform.AppType, r.bindingRequest(plan, config, nil, diags)); err != nil {
-			r.data.addAPIError(diags, r.platform.Name, "check", err)
+			diags.Append(apiError(r.data.reach, r.platform.Name, "check", err)...)
 			return
 		}
 	}
@@ -76,19 +76,15 @@ func (r *appResource) checkBindable(ctx context.Context, config, plan appBinding
 	case errors.Is(err, coc.ErrNotBound):
 		bound = nil
 	case err != nil:
-		r.data.addAPIError(diags, r.platform.Name, "check", err)
+		diags.Append(apiError(r.data.reach, r.platform.Name, "check", err)...)
 		return
 	}
 	switch bindabilityOf(bound, identifier, replaces, key) {
 	case resumesEarlierCreate:
-		diags.AddWarning(fmt.Sprintf("%s App Bound by an Earlier Create of This Binding", r.platform.Name), fmt.Sprintf(
-			"COC holds the binding of the %[1]s app with %[2]s %[3]q that an earlier create of this very binding made, with the same "+
-				"credentials and settings: most likely an apply that could not confirm it. This apply sends the same request again, "+
-				"which COC recognises: Terraform records the binding, and binds nothing twice. (If this plan replaces a tainted "+
-				"resource, the apply unbinds it first and then binds it again.)", r.platform.Name, r.platform.Identifier.Name, identifier))
+		diags.Append(boundByEarlierCreate(r.platform, identifier))
 	case boundElsewhere:
-		r.addAlreadyBound(diags, bound.Identifier(), false, fmt.Sprintf("Found while planning: GET %s/%s answered the binding of %s %q.",
-			coc.MobileAppsPath, r.platform.AppType, r.platform.Identifier.Name, bound.Identifier()))
+		diags.Append(alreadyBound(r.platform, bound.Identifier(), false, fmt.Sprintf("Found while planning: GET %s/%s answered the binding of %s %q.",
+			coc.MobileAppsPath, r.platform.AppType, r.platform.Identifier.Name, bound.Identifier())))
 	}
 }
 

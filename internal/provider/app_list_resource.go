@@ -20,23 +20,23 @@ var _ list.ListResourceWithConfigure = &appListResource{}
 // It is the managed resource's list side: same type name, same description, and a result
 // carries exactly what an import of that binding would read.
 type appListResource struct {
-	resource *appResource
+	appCore
 }
 
 func newAppListResource(p platforms.Platform) list.ListResource {
-	return &appListResource{resource: newAppResource(p)}
+	return &appListResource{appCore{platform: p}}
 }
 
-func (l *appListResource) Metadata(ctx context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	l.resource.Metadata(ctx, req, resp)
+func (l *appListResource) Metadata(_ context.Context, _ resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = l.typeName()
 }
 
-func (l *appListResource) Configure(ctx context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	l.resource.Configure(ctx, req, resp)
+func (l *appListResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	l.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
 func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	p := l.resource.platform
+	p := l.platform
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: fmt.Sprintf("Finds the %[1]s app bound in the provider's tenant (a tenant binds at most one) with "+
 			"`terraform query`, identified by its `%[2]s`. It takes no arguments. With `include_resource = true` the result "+
@@ -50,17 +50,15 @@ func (l *appListResource) ListResourceConfigSchema(_ context.Context, _ list.Lis
 // 404 that a wrong endpoint would also produce. The client refuses a list of more than one, so
 // a list never exceeds the limit Terraform asks for (at least one result unless it sends none).
 func (l *appListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
-	r := l.resource
-	ctx = maskLogs(ctx, r.data.secrets.Values())
+	r := l.appCore
+	ctx = maskLogs(ctx, r.data.secrets)
 	stream.Results = func(push func(list.ListResult) bool) {
 		// A list has no timeouts block; it gets the resources' default read deadline.
 		ctx, cancel := context.WithTimeout(ctx, defaultReadTimeout)
 		defer cancel()
 		for binding, err := range r.data.client.AllBindings(ctx, r.platform.AppType) {
 			if err != nil {
-				var diags diag.Diagnostics
-				diags.AddError(fmt.Sprintf("Failed to List %s App Bindings", r.platform.Name), r.data.errorDetail(err, rerunCommand))
-				push(list.ListResult{Diagnostics: diags})
+				push(list.ListResult{Diagnostics: diag.Diagnostics{platformListFailed(r.data.reach, r.platform, err)}})
 				return
 			}
 			result := req.NewListResult(ctx)

@@ -3,8 +3,6 @@ package provider
 import (
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -69,22 +67,6 @@ func TestAccAppListResource_Query(t *testing.T) {
 	})
 }
 
-func (w *cliWorkspace) writeFile(t *testing.T, name, content string) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(w.dir, name), []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
-
-func (w *cliWorkspace) readFile(t *testing.T, name string) string {
-	t.Helper()
-	content, err := os.ReadFile(filepath.Join(w.dir, name))
-	if err != nil {
-		t.Fatal(err)
-	}
-	return string(content)
-}
-
 // The whole adoption workflow with the real CLI: terraform query -generate-config-out writes
 // resources and identity import blocks for the console's bindings; with the secrets filled in
 // (write-only, version 1) the plan imports them and sets the secrets, and then plans nothing.
@@ -95,10 +77,10 @@ func TestCLI_QueryGeneratedConfigImports(t *testing.T) {
 	for _, pc := range platformCases {
 		env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 	}
-	w.writeConfig(t, requiredProviders+env.providerBlock(0, ""))
-	w.writeFile(t, "discover.tfquery.hcl", queryBlocks())
-	w.terraform(t, "query", "-generate-config-out=generated.tf")
-	generated := []byte(w.readFile(t, "generated.tf"))
+	w.WriteConfig(t, requiredProviders+env.providerBlock(0, ""))
+	w.WriteFile(t, "discover.tfquery.hcl", queryBlocks())
+	w.Terraform(t, "query", "-generate-config-out=generated.tf")
+	generated := []byte(w.ReadFile(t, "generated.tf"))
 
 	got := generatedBlocks(t, generated)
 	want := map[string]map[string]string{}
@@ -135,19 +117,19 @@ func TestCLI_QueryGeneratedConfigImports(t *testing.T) {
 		t.Fatalf("the generated configuration:\n%s", generated)
 	}
 
-	w.writeFile(t, "generated.tf", string(withWriteOnlySecrets(t, generated, "console_0", "1")))
+	w.WriteFile(t, "generated.tf", string(withWriteOnlySecrets(t, generated, "console_0", "1")))
 	n := len(platformCases)
-	if out := w.terraform(t, "plan", "-input=false", "-out=adopt.tfplan"); !strings.Contains(out,
+	if out := w.Terraform(t, "plan", "-input=false", "-out=adopt.tfplan"); !strings.Contains(out,
 		fmt.Sprintf("%d to import, 0 to add, %d to change, 0 to destroy", n, n)) {
 		t.Fatalf("the plan does not import and update every binding:\n%s", out)
 	}
-	w.terraform(t, "apply", "-input=false", "adopt.tfplan")
+	w.Terraform(t, "apply", "-input=false", "adopt.tfplan")
 	for _, pc := range platformCases {
 		if err := env.expectFingerprints(pc, pc.secretValues("1"))(nil); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if out := w.terraform(t, "plan", "-input=false", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
+	if out := w.Terraform(t, "plan", "-input=false", "-detailed-exitcode"); !strings.Contains(out, "No changes") {
 		t.Fatalf("the plan after adopting is not empty:\n%s", out)
 	}
 }

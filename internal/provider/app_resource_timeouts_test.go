@@ -109,11 +109,12 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 	for _, pc := range platformCases {
 		config += pc.resourceBlock("this", nil)
 	}
-	w.writeConfig(t, config)
+	w.WriteConfig(t, config)
 
-	// Terraform has recorded the other two creates (not just COC made them) and the Lark one hangs.
+	// Terraform has recorded the other creates (not just COC made them) and the Lark one hangs.
+	others := len(platformCases) - 1
 	out := interruptApply(t, w, "the other bindings to be made and the Lark create to hang", func(out string) bool {
-		return strings.Count(out, ": Creation complete after") == 2 && env.sim.Faults()[0].Fired == 1
+		return strings.Count(out, ": Creation complete after") == others && env.sim.Faults()[0].Fired == 1
 	})
 	for _, want := range []string{"Lark App Binding Not Confirmed", "The operation was interrupted", "Run terraform apply again"} {
 		if !strings.Contains(out, want) {
@@ -129,18 +130,18 @@ func TestCLI_InterruptDuringApplyOnAHungServer(t *testing.T) {
 		slices.Sort(addrs)
 		return addrs
 	}
-	if recorded, made := stateAddresses(t, w), bound(); len(made) != 2 || !slices.Equal(recorded, made) {
+	if recorded, made := stateAddresses(t, w), bound(); len(made) != others || !slices.Equal(recorded, made) {
 		t.Fatalf("the state records %v; COC holds %v, and the Lark binding should not be recorded", recorded, made)
 	}
 	// Applying again creates only what is missing.
 	env.sim.ClearFaults()
-	if applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
+	if applied := w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color"); !strings.Contains(applied, "1 added, 0 changed, 0 destroyed") {
 		t.Fatalf("applying again:\n%s", applied)
 	}
-	if n := len(env.bindings(t, 0)); n != 3 {
-		t.Fatalf("COC holds %d bindings after applying again, want 3", n)
+	if n := len(env.bindings(t, 0)); n != len(platformCases) {
+		t.Fatalf("COC holds %d bindings after applying again, want %d", n, len(platformCases))
 	}
-	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	w.Terraform(t, "destroy", "-auto-approve", "-input=false")
 }
 
 // Ctrl-C lands while COC has made the bindings but not yet answered: each create fails saying
@@ -161,7 +162,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 	for _, pc := range platformCases {
 		config += pc.resourceBlock("this", nil)
 	}
-	w.writeConfig(t, config)
+	w.WriteConfig(t, config)
 
 	out := interruptApply(t, w, "COC to make every binding", func(string) bool { return len(env.bindings(t, 0)) == len(platformCases) })
 	for _, pc := range platformCases {
@@ -175,7 +176,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 
 	env.sim.ClearFaults()
 	env.sim.ClearRequests()
-	applied := w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	applied := w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	if !strings.Contains(applied, fmt.Sprintf("%d added, 0 changed, 0 destroyed", len(platformCases))) ||
 		strings.Count(unwrapped(applied), "Bound by an Earlier Create of This Binding") != len(platformCases) {
 		t.Fatalf("applying again should record each binding, saying why:\n%s", applied)
@@ -185,7 +186,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 			t.Fatalf("writes %v: want only the creates sent again, answered as made", env.writes())
 		}
 	}
-	w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
+	w.Terraform(t, "plan", "-detailed-exitcode", "-input=false")
 	for _, pc := range platformCases {
 		b := env.bindings(t, 0)[pc.appType]
 		for s, v := range pc.secretValues("1") {
@@ -194,7 +195,7 @@ func TestCLI_InterruptAfterCreatesCommitted(t *testing.T) {
 			}
 		}
 	}
-	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	w.Terraform(t, "destroy", "-auto-approve", "-input=false")
 	if n := len(env.bindings(t, 0)); n != 0 {
 		t.Fatalf("%d bindings left after destroy", n)
 	}
@@ -206,7 +207,7 @@ func interruptApply(t *testing.T, w *cliWorkspace, what string, ready func(out s
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
-	cmd := w.command(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
+	cmd := w.Command(ctx, "apply", "-auto-approve", "-input=false", "-no-color")
 	var out lockedBuffer
 	cmd.Stdout, cmd.Stderr = &out, &out
 	if err := cmd.Start(); err != nil {
@@ -259,7 +260,7 @@ type shownResource struct {
 // shownResources returns the workspace's state as `terraform show -json` renders it.
 func shownResources(t *testing.T, w *cliWorkspace) []shownResource {
 	t.Helper()
-	out := w.terraform(t, "show", "-json")
+	out := w.Terraform(t, "show", "-json")
 	var shown struct {
 		Values struct {
 			RootModule struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -53,11 +53,8 @@ func secretValidators(f platforms.Field) []validator.String {
 	return []validator.String{validators.Secret(minLength, maxLength)}
 }
 
-func (r *appResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	resp.Schema = r.schema(ctx)
-}
-
-func (r *appResource) schema(ctx context.Context) schema.Schema {
+// schema is the platform's resource schema, built from its description.
+func (r appCore) schema(ctx context.Context) schema.Schema {
 	p := r.platform
 	attrs := map[string]schema.Attribute{
 		attrID: schema.StringAttribute{
@@ -164,4 +161,19 @@ func timeoutsBlock(ctx context.Context) schema.Block {
 		}
 	}
 	return block
+}
+
+// A binding's identity is the platform identifier of the bound app (enterprise_id, client_id or
+// app_id): it names the app COC binds, it never changes in place (a new identifier is a new
+// binding), and it is what import, terraform query and HCP Terraform use to recognise the binding.
+// Terraform 1.12 and later store it; older versions drop it without complaint.
+func (r appCore) identitySchema() identityschema.Schema {
+	return identityschema.Schema{
+		Attributes: map[string]identityschema.Attribute{
+			r.platform.Identifier.Name: identityschema.StringAttribute{
+				RequiredForImport: true,
+				Description:       fmt.Sprintf("The %s of the bound %s app, as in the %s attribute.", r.platform.Identifier.Name, r.platform.Name, r.platform.Identifier.Name),
+			},
+		},
+	}
 }

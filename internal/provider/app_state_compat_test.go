@@ -59,15 +59,15 @@ func writeStateFixture(t *testing.T) {
 	t.Helper()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspaceWithProvider(t, buildProviderAt(t, stateFixtureCommit))
-	w.writeConfig(t, stateFixtureConfig(env, 1))
-	w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	w.WriteConfig(t, stateFixtureConfig(env, 1))
+	w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	wecom := platformCaseFor(platforms.WeCom)
 	if err := env.sim.ConsoleChangeSecrets(env.tenants[0].AccessKey, wecom.appType, wecom.secretValues("console")); err != nil {
 		t.Fatal(err)
 	}
-	w.writeConfig(t, stateFixtureConfig(env, 2))
-	w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	w.WriteConfig(t, stateFixtureConfig(env, 2))
+	w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -189,7 +189,7 @@ func seedFixtureBindings(t *testing.T, env *simEnv, seedAt *atomic.Pointer[time.
 // planExitCode runs terraform plan -detailed-exitcode: 0 for no changes, 2 for changes.
 func planExitCode(t *testing.T, w *cliWorkspace) (string, int) {
 	t.Helper()
-	out, err := w.run("plan", "-detailed-exitcode", "-input=false", "-no-color")
+	out, err := w.Run("plan", "-detailed-exitcode", "-input=false", "-no-color")
 	var exit *exec.ExitError
 	switch {
 	case err == nil:
@@ -271,10 +271,10 @@ func TestCLI_PlansAgainstAStateFromBeforeThePrivateDocument(t *testing.T) {
 	// Only the provider's address is the CLI's own (OpenTofu's registry is another host).
 	state := strings.ReplaceAll(string(raw), `"provider[\"registry.terraform.io/cocops/coc\"]"`,
 		`"provider[\"`+providerAddress(cliUnderTest(t))+`\"]"`)
-	if err := os.WriteFile(filepath.Join(w.dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.Dir, "terraform.tfstate"), []byte(state), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.writeConfig(t, stateFixtureConfig(env, 2))
+	w.WriteConfig(t, stateFixtureConfig(env, 2))
 
 	out, code := planExitCode(t, w)
 	if code != 0 || !strings.Contains(out, "No changes.") {
@@ -306,7 +306,7 @@ func TestCLI_PlansAgainstAStateFromBeforeThePrivateDocument(t *testing.T) {
 	}
 	expectOnlyRefreshes(t, env)
 
-	w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	if writes := env.writes(); !slices.Equal(writes, []string{"PUT " + bindingPath(lark.pc) + " 200"}) {
 		t.Fatalf("the apply wrote %v, want Lark's PUT", writes)
 	}

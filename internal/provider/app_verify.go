@@ -3,10 +3,8 @@ package provider
 import (
 	"context"
 	"errors"
-	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -29,8 +27,8 @@ import (
 
 // verifyPlan checks, while planning, the known secrets the apply will send: all of them for a
 // new binding (a create, or a replacement), else those of send.
-func (r *appResource) verifyPlan(ctx context.Context, config, plan, prior appBinding, send []string, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.checker == nil {
+func (r appCore) verifyPlan(ctx context.Context, config, plan, prior appBinding, send []string, diags *diag.Diagnostics) {
+	if r.data.checker == nil {
 		return
 	}
 	if plan.Identifier.IsUnknown() {
@@ -49,8 +47,8 @@ func (r *appResource) verifyPlan(ctx context.Context, config, plan, prior appBin
 }
 
 // verifyBeforeSend checks the secrets of a request before it is sent to COC.
-func (r *appResource) verifyBeforeSend(ctx context.Context, config appBinding, body coc.BindingRequest, diags *diag.Diagnostics) {
-	if r.data == nil || r.data.checker == nil || diags.HasError() {
+func (r appCore) verifyBeforeSend(ctx context.Context, config appBinding, body coc.BindingRequest, diags *diag.Diagnostics) {
+	if r.data.checker == nil || diags.HasError() {
 		return
 	}
 	r.verify(ctx, config, body.Fields[r.platform.Identifier.Name], body.Secrets, diags)
@@ -58,12 +56,11 @@ func (r *appResource) verifyBeforeSend(ctx context.Context, config appBinding, b
 
 // verify checks each secret with the platform, reporting each rejection on the secret's
 // configured argument. A platform that gives no verdict is reported once.
-func (r *appResource) verify(ctx context.Context, config appBinding, appID string, secrets map[string]string, diags *diag.Diagnostics) {
-	var spellings []string
+func (r appCore) verify(ctx context.Context, config appBinding, appID string, secrets map[string]string, diags *diag.Diagnostics) {
 	for _, v := range secrets {
-		spellings = append(spellings, appcheck.Spellings(v)...)
+		r.data.secrets.Add(v)
 	}
-	ctx = maskLogs(ctx, spellings)
+	ctx = maskLogs(ctx, r.data.secrets)
 	for _, s := range r.platform.SecretNames() {
 		value, ok := secrets[s]
 		if !ok {
@@ -77,37 +74,10 @@ func (r *appResource) verify(ctx context.Context, config appBinding, appID strin
 		var rejection *appcheck.Rejection
 		switch {
 		case errors.As(err, &rejection):
-			r.addRejection(diags, attr, appID, rejection)
+			diags.Append(appCredentialsRejected(r.platform, attr, appID, rejection))
 		case err != nil:
-			r.addUnavailable(diags, attr, err)
+			diags.Append(appCredentialsUnchecked(r.platform, r.data.checker.Endpoint(r.platform.AppType), attr, err))
 			return
 		}
 	}
-}
-
-func (r *appResource) addRejection(diags *diag.Diagnostics, attr, appID string, e *appcheck.Rejection) {
-	hint := ""
-	if r.platform.EndpointHint != "" {
-		hint = " " + r.platform.EndpointHint
-	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("%s Rejected the App Credentials", r.platform.Name), fmt.Sprintf(
-		"%[1]s refused an access token for %[2]s %[3]q with the value of %[4]s: %[5]s. COC would be refused alike when it "+
-			"opens a war room, so nothing was sent to COC. (The provider asked %[1]s at %[6]s because verify_app_credentials "+
-			"is on.)\n\nCheck that %[4]s holds the current secret of that app, copied in full, and not one of another app, that "+
-			"%[2]s is that app's, and that the app belongs to the %[1]s at %[6]s (platform_endpoints.%[7]s).%[8]s",
-		r.platform.Name, r.platform.Identifier.Name, appID, attr, e.Answer(), e.Endpoint, r.platform.AppType, hint))
-}
-
-func (r *appResource) addUnavailable(diags *diag.Diagnostics, attr string, err error) {
-	reason := err.Error()
-	if unavailable := (*appcheck.UnavailableError)(nil); errors.As(err, &unavailable) {
-		reason = unavailable.Reason
-	}
-	diags.AddAttributeError(path.Root(attr), fmt.Sprintf("Could Not Verify %s App Credentials", r.platform.Name), fmt.Sprintf(
-		"verify_app_credentials is on, and %[1]s at %[2]s gave no verdict on %[3]s: %[4]s. Nothing was sent to COC.\n\n"+
-			"Connection errors that may pass, throttling and server errors were retried max_retries times. Check that this machine reaches "+
-			"%[2]s over HTTPS, or set platform_endpoints.%[5]s to an address that it reaches and that answers as %[1]s does. To "+
-			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
-			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+
-			"the platforms.", r.platform.Name, r.data.checker.Endpoint(r.platform.AppType), attr, reason, r.platform.AppType, envVerifyAppCredentials))
 }

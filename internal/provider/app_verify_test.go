@@ -351,16 +351,16 @@ func TestCLI_VerificationAsksOncePerProcess(t *testing.T) {
 		}
 	}
 
-	w.writeConfig(t, config("a"))
-	w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	w.WriteConfig(t, config("a"))
+	w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	expect("terraform apply (a plan walk, then an apply walk)", 2, secrets["a"], writes("POST", 201)...)
 
-	w.writeConfig(t, config("b"))
-	w.terraform(t, "plan", "-input=false", "-no-color", "-out=tfplan")
+	w.WriteConfig(t, config("b"))
+	w.Terraform(t, "plan", "-input=false", "-no-color", "-out=tfplan")
 	expect("terraform plan -out", 1, secrets["b"])
-	w.terraform(t, "apply", "-input=false", "-no-color", "tfplan")
+	w.Terraform(t, "apply", "-input=false", "-no-color", "tfplan")
 	expect("terraform apply of the saved plan", 1, secrets["b"], writes("PUT", 200)...)
-	w.terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode")
+	w.Terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode")
 	expect("an empty plan", 0, nil)
 
 	// Keys changed on the console: the plan sends the configured plaintext secrets again, and
@@ -370,26 +370,26 @@ func TestCLI_VerificationAsksOncePerProcess(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if out := w.terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, "Secret Changed Outside Terraform") {
+	if out := w.Terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, "Secret Changed Outside Terraform") {
 		t.Fatalf("the plan does not restore the secrets changed on the console:\n%s", out)
 	}
 	expect("the plan that restores secrets changed on the console", 1, secrets["b"])
 
 	// Wrong secrets: refused with the check on, not asked about with it off.
-	w.writeConfig(t, config("wrong"))
-	if out, err := w.run("plan", "-input=false", "-no-color"); err == nil || !strings.Contains(out, "Rejected the App Credentials") {
+	w.WriteConfig(t, config("wrong"))
+	if out, err := w.Run("plan", "-input=false", "-no-color"); err == nil || !strings.Contains(out, "Rejected the App Credentials") {
 		t.Fatalf("the plan of wrong secrets did not fail on them: %v\n%s", err, out)
 	}
 	expect("the plan of wrong secrets", 1, secrets["wrong"])
-	w.writeConfig(t, config("wrong", "verify_app_credentials = false"))
-	w.terraform(t, "plan", "-input=false", "-no-color")
+	w.WriteConfig(t, config("wrong", "verify_app_credentials = false"))
+	w.Terraform(t, "plan", "-input=false", "-no-color")
 	expect("verify_app_credentials = false over the variable", 0, nil)
-	w.env = append(w.env, envVerifyAppCredentials+"=false")
-	w.writeConfig(t, config("wrong"))
-	w.terraform(t, "plan", "-input=false", "-no-color")
+	w.Env = append(w.Env, envVerifyAppCredentials+"=false")
+	w.WriteConfig(t, config("wrong"))
+	w.Terraform(t, "plan", "-input=false", "-no-color")
 	expect(envVerifyAppCredentials+"=false", 0, nil)
-	w.env = append(w.env, envVerifyAppCredentials+"=maybe")
-	if out, err := w.run("plan", "-input=false", "-no-color"); err == nil ||
+	w.Env = append(w.Env, envVerifyAppCredentials+"=maybe")
+	if out, err := w.Run("plan", "-input=false", "-no-color"); err == nil ||
 		!errorPattern("Invalid Provider Argument", envVerifyAppCredentials, `"maybe"`, "neither true nor false").MatchString(out) {
 		t.Fatalf("a variable that is neither true nor false: %v\n%s", err, out)
 	}

@@ -22,8 +22,8 @@ func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
 	green := env.providerBlock(0, "blue") + env.providerBlock(1, "green") +
 		wecom.resourceBlock("blue", map[string]string{"provider": "coc.blue"}) +
 		wecom.resourceBlock("green", map[string]string{"provider": "coc.green", "enterprise_id": fmt.Sprintf("%q", wecom.ids[1])})
-	w.writeConfig(t, requiredProviders+green+lark.resourceBlock("green", map[string]string{"provider": "coc.green"}))
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
+	w.WriteConfig(t, requiredProviders+green+lark.resourceBlock("green", map[string]string{"provider": "coc.green"}))
+	w.Terraform(t, "apply", "-auto-approve", "-input=false")
 
 	blue, greenBindings := env.bindings(t, 0), env.bindings(t, 1)
 	if len(blue) != 1 || blue[wecom.appType].Identifier() != wecom.ids[0] {
@@ -34,15 +34,15 @@ func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
 	}
 
 	// Dropping green's Lark binding leaves blue untouched.
-	w.writeConfig(t, requiredProviders+green)
-	out := w.terraform(t, "apply", "-auto-approve", "-input=false")
+	w.WriteConfig(t, requiredProviders+green)
+	out := w.Terraform(t, "apply", "-auto-approve", "-input=false")
 	if !strings.Contains(out, "0 added, 0 changed, 1 destroyed") {
 		t.Fatalf("unexpected apply:\n%s", out)
 	}
 	if blue, green := env.bindings(t, 0), env.bindings(t, 1); len(blue) != 1 || len(green) != 1 {
 		t.Fatalf("blue holds %d bindings, green %d; want 1 and 1", len(blue), len(green))
 	}
-	w.terraform(t, "destroy", "-auto-approve", "-input=false")
+	w.Terraform(t, "destroy", "-auto-approve", "-input=false")
 	if len(env.bindings(t, 0))+len(env.bindings(t, 1)) != 0 {
 		t.Fatal("bindings left after destroy")
 	}
@@ -52,8 +52,8 @@ func TestCLI_AliasedProvidersManageTheirOwnTenants(t *testing.T) {
 // write-only, and nothing else.
 func TestCLI_SchemaMarksSecrets(t *testing.T) {
 	w := newCLIWorkspace(t)
-	w.writeConfig(t, requiredProviders)
-	out := w.terraform(t, "providers", "schema", "-json")
+	w.WriteConfig(t, requiredProviders)
+	out := w.Terraform(t, "providers", "schema", "-json")
 	var schema struct {
 		ProviderSchemas map[string]struct {
 			Provider struct {
@@ -121,20 +121,20 @@ func TestCLI_ImportBlocksInAModuleAdoptTheBindings(t *testing.T) {
 		env.bindOnConsole(t, pc, pc.ids[0], nil, "console")
 		module += pc.resourceBlock("this", nil) + fmt.Sprintf("import {\n  to = %s\n  id = %q\n}\n", pc.address("this"), pc.ids[0])
 	}
-	if err := os.MkdirAll(filepath.Join(w.dir, "bindings"), 0o700); err != nil {
+	if err := os.MkdirAll(filepath.Join(w.Dir, "bindings"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.WriteFile(filepath.Join(w.dir, "bindings", "main.tf"), []byte(module), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.Dir, "bindings", "main.tf"), []byte(module), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	w.writeConfig(t, requiredProviders+env.providerBlock(0, "")+"module \"bindings\" {\n  source = \"./bindings\"\n}\n")
-	w.terraform(t, "init", "-input=false") // installs the module; dev_overrides serves the provider
+	w.WriteConfig(t, requiredProviders+env.providerBlock(0, "")+"module \"bindings\" {\n  source = \"./bindings\"\n}\n")
+	w.Terraform(t, "init", "-input=false") // installs the module; dev_overrides serves the provider
 
 	n := len(platformCases)
-	if out := w.terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, fmt.Sprintf("%d to import, 0 to add, %d to change, 0 to destroy", n, n)) {
+	if out := w.Terraform(t, "plan", "-input=false", "-no-color"); !strings.Contains(out, fmt.Sprintf("%d to import, 0 to add, %d to change, 0 to destroy", n, n)) {
 		t.Fatalf("the plan does not import the %d bindings and set their secrets:\n%s", n, out)
 	}
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
+	w.Terraform(t, "apply", "-auto-approve", "-input=false")
 	bindings := env.bindings(t, 0)
 	for _, pc := range platformCases {
 		b := bindings[pc.appType]
@@ -147,7 +147,7 @@ func TestCLI_ImportBlocksInAModuleAdoptTheBindings(t *testing.T) {
 			}
 		}
 	}
-	if out := w.terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode"); !strings.Contains(out, "No changes.") {
+	if out := w.Terraform(t, "plan", "-input=false", "-no-color", "-detailed-exitcode"); !strings.Contains(out, "No changes.") {
 		t.Fatalf("the plan after the import is not empty:\n%s", out)
 	}
 }

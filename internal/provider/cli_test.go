@@ -2,10 +2,7 @@ package provider
 
 import (
 	"bufio"
-	"bytes"
-	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -14,9 +11,9 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/cocops/terraform-provider-coc/internal/compat"
+	"github.com/cocops/terraform-provider-coc/internal/testkit"
 )
 
 // Some behaviour can only be seen with the provider as its own process, the way users run it:
@@ -40,13 +37,6 @@ var buildProvider = sync.OnceValues(func() (string, error) {
 	return dir, nil
 })
 
-// cliWorkspace is a directory with a configuration and a CLI config that points terraform at
-// the freshly built provider.
-type cliWorkspace struct {
-	dir string
-	env []string
-}
-
 func newCLIWorkspace(t *testing.T, extraEnv ...string) *cliWorkspace {
 	t.Helper()
 	cliUnderTest(t) // skips before building unless TF_ACC is set
@@ -68,54 +58,17 @@ func newCLIWorkspaceWithProvider(t *testing.T, binDir string, extraEnv ...string
 // newCLIWorkspaceWithConfig is a workspace whose CLI config is rcText and whose HOME is the
 // workspace itself, so that terraform sees nothing of the user's.
 func newCLIWorkspaceWithConfig(t *testing.T, rcText string, extraEnv ...string) *cliWorkspace {
-	t.Helper()
-	dir := t.TempDir()
-	rc := filepath.Join(dir, ".terraformrc")
-	if err := os.WriteFile(rc, []byte(rcText), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	env := []string{"TF_CLI_CONFIG_FILE=" + rc, "CHECKPOINT_DISABLE=1", "TF_IN_AUTOMATION=1", "HOME=" + dir, "PATH=" + os.Getenv("PATH")}
-	return &cliWorkspace{dir: dir, env: append(env, extraEnv...)}
+	return testkit.NewWorkspace(t, rcText, extraEnv...)
 }
 
-// writeConfig replaces the workspace's configuration.
-func (w *cliWorkspace) writeConfig(t *testing.T, content string) {
-	t.Helper()
-	if err := os.WriteFile(filepath.Join(w.dir, "main.tf"), []byte(content), 0o600); err != nil {
-		t.Fatal(err)
-	}
-}
+// cliWorkspace is a directory with a configuration and a CLI config that points terraform at
+// the freshly built provider.
+type cliWorkspace = testkit.Workspace
 
-// terraform runs the CLI and returns its combined output; it fails the test unless terraform
-// succeeds.
-func (w *cliWorkspace) terraform(t *testing.T, args ...string) string {
-	t.Helper()
-	out, err := w.run(args...)
-	if err != nil {
-		t.Fatalf("terraform %s: %v\n%s", strings.Join(args, " "), err, out)
-	}
-	return out
-}
+// cliUnderTest is the CLI the test drives; it skips unless TF_ACC is set.
+func cliUnderTest(t *testing.T) compat.CLI { t.Helper(); return testkit.CLIUnderTest(t) }
 
-// run runs the CLI and returns its combined output and how it ended, for tests that expect
-// terraform to fail.
-func (w *cliWorkspace) run(args ...string) (string, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
-	cmd := w.command(ctx, args...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
-}
-
-// command prepares a terraform process in the workspace, for tests that drive it themselves.
-func (w *cliWorkspace) command(ctx context.Context, args ...string) *exec.Cmd {
-	cmd := exec.CommandContext(ctx, os.Getenv("TF_ACC_TERRAFORM_PATH"), args...)
-	cmd.Dir = w.dir
-	cmd.Env = w.env
-	return cmd
-}
+func providerAddress(cli compat.CLI) string { return testkit.ProviderAddress(cli) }
 
 const requiredProviders = "terraform {\n  required_providers {\n    coc = { source = \"cocops/coc\" }\n  }\n}\n"
 
@@ -146,32 +99,6 @@ func terraformMessages(out string) []terraformMessage {
 	return messages
 }
 
-// detectCLI asks the CLI under test what it is, once for all tests.
-var detectCLI = sync.OnceValues(func() (compat.CLI, error) {
-	path := os.Getenv("TF_ACC_TERRAFORM_PATH")
-	if path == "" {
-		return compat.CLI{}, errors.New("TF_ACC_TERRAFORM_PATH must name the terraform binary (make test sets it)")
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
-	defer cancel()
-	return compat.Detect(ctx, path, nil)
-})
-
-// cliUnderTest returns the CLI the test drives (TF_ACC_TERRAFORM_PATH, which
-// terraform-plugin-testing runs too); like every test that drives one, it skips unless TF_ACC is
-// set.
-func cliUnderTest(t *testing.T) compat.CLI {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("set TF_ACC=1 to run tests that drive the terraform CLI (make test does)")
-	}
-	cli, err := detectCLI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cli
-}
-
 // requireCLI skips the test unless the CLI under test has the feature, and says why.
 func requireCLI(t *testing.T, f compat.Feature) {
 	t.Helper()
@@ -179,6 +106,3 @@ func requireCLI(t *testing.T, f compat.Feature) {
 		t.Skip(lacks)
 	}
 }
-
-// providerAddress is what the source "cocops/coc" means to the CLI.
-func providerAddress(cli compat.CLI) string { return cli.RegistryHost() + "/cocops/coc" }

@@ -29,11 +29,17 @@ func sourceNamed(t *testing.T, name string) credentialSource {
 	return credentialSources[i]
 }
 
-// allPlatforms renders the WeCom and DingTalk bindings, which with the workspace's Lark binding
-// make one of each, and a coc_mobile_apps read after the three.
+// allPlatforms renders the bindings of every platform but Lark, which with the workspace's Lark
+// binding make one of each, and a coc_mobile_apps read after them all.
 func allPlatforms() []string {
-	return []string{platformCaseFor(platforms.WeCom).resourceBlock("this", nil), platformCaseFor(platforms.DingTalk).resourceBlock("this", nil),
-		"data \"coc_mobile_apps\" \"all\" {\n  depends_on = [coc_wecom_app.this, coc_dingtalk_app.this, coc_lark_app.this]\n}\n"}
+	var blocks, addresses []string
+	for _, pc := range platformCases {
+		if pc.appType != platforms.Lark {
+			blocks = append(blocks, pc.resourceBlock("this", nil))
+		}
+		addresses = append(addresses, pc.address("this"))
+	}
+	return append(blocks, "data \"coc_mobile_apps\" \"all\" {\n  depends_on = ["+strings.Join(addresses, ", ")+"]\n}\n")
 }
 
 // terraform validate and terraform providers schema -json configure no provider, so neither the
@@ -48,12 +54,12 @@ func TestCLI_ValidateAndSchemaObtainNoCredentials(t *testing.T) {
 			t.Parallel()
 			w := newSourceWorld(t)
 			ws := w.workspace(t, src, nil)
-			ws.terraform(t, "validate", "-no-color")
-			ws.terraform(t, "providers", "schema", "-json")
+			ws.Terraform(t, "validate", "-no-color")
+			ws.Terraform(t, "providers", "schema", "-json")
 			if calls := w.sim.Requests(); len(calls) != 0 {
 				t.Fatalf("validate and providers schema called %+v", calls)
 			}
-			ws.terraform(t, "plan", "-input=false", "-no-color")
+			ws.Terraform(t, "plan", "-input=false", "-no-color")
 			if len(w.sim.IssuedCredentials()) == 0 {
 				t.Fatalf("the plan obtained no credentials either: the test would not see validate's calls")
 			}
@@ -90,19 +96,19 @@ func TestCLI_AnApplyObtainsCredentialsAtMostOncePerProviderProcess(t *testing.T)
 	w := newSourceWorld(t)
 	logFile := filepath.Join(t.TempDir(), "debug.log")
 	ws := w.workspace(t, sourceNamed(t, "assume_role by domain_name, domain_id the caller's"), []string{"TF_LOG=DEBUG", "TF_LOG_PATH=" + logFile}, allPlatforms()...)
-	for _, run := range []string{"creating three bindings", "refreshing them, without changes"} {
+	for _, run := range []string{"creating a binding per platform", "refreshing them, without changes"} {
 		if err := os.WriteFile(logFile, nil, 0o600); err != nil {
 			t.Fatal(err)
 		}
 		before := len(w.sim.IssuedCredentials())
-		ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+		ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 		issued, processes := len(w.sim.IssuedCredentials())-before, providerProcesses(t, logFile)
 		t.Logf("terraform apply %s: IAM issued %d keys to %d provider processes", run, issued, processes)
 		if issued < 1 || issued > processes {
 			t.Errorf("terraform apply %s: IAM issued %d keys to %d provider processes, want 1 to %d", run, issued, processes, processes)
 		}
 	}
-	w.expectBindingsIn(t, agencyAccount, 3)
+	w.expectBindingsIn(t, agencyAccount, len(platformCases))
 }
 
 // Credentials that expire 15 s after they are issued, through an apply that takes longer (3 s of
@@ -118,9 +124,9 @@ func TestCLI_CredentialsAreRenewedDuringALongApply(t *testing.T) {
 	}
 	ws := w.workspace(t, sourceNamed(t, "assume_role by domain_id, the base key pair from the environment"), nil, allPlatforms()...)
 	start := time.Now()
-	ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1")
+	ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color", "-parallelism=1")
 	took := time.Since(start)
-	w.expectBindingsIn(t, agencyAccount, 3)
+	w.expectBindingsIn(t, agencyAccount, len(platformCases))
 
 	// The plan asks COC once per create whether the platform is free; every COC request after
 	// those came from the apply's one provider process: more than one key among them is a
@@ -143,10 +149,17 @@ func TestCLI_CredentialsAreRenewedDuringALongApply(t *testing.T) {
 	distinct := slices.Compact(keys)
 	t.Logf("the apply took %s; IAM issued %d keys in all, %d of them signed COC's %d requests", took.Round(100*time.Millisecond),
 		len(w.sim.IssuedCredentials()), len(distinct), len(methods))
-	// The plan's three questions, then for each create the apply's own question and the POST,
-	// then the list.
-	if want := []string{"GET", "GET", "GET", "GET", "POST", "GET", "POST", "GET", "POST", "GET"}; !slices.Equal(served, want) {
-		t.Fatalf("COC served %v, want %v: the plan's questions, the three creates and the list, one at a time", served, want)
+	// The plan's question per create, then for each create the apply's own question and the
+	// POST, then the list.
+	var want []string
+	for range platformCases {
+		want = append(want, "GET")
+	}
+	for range platformCases {
+		want = append(want, "GET", "POST")
+	}
+	if want = append(want, "GET"); !slices.Equal(served, want) {
+		t.Fatalf("COC served %v, want %v: the plan's questions, the creates and the list, one at a time", served, want)
 	}
 	if refused > 1 {
 		t.Errorf("COC refused %d requests as expired: renewing before expiry leaves at most one (renewed, then sent again)", refused)

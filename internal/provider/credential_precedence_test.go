@@ -28,7 +28,7 @@ func newPrecedenceWorld(t *testing.T, extraEnv ...string) *precedenceWorld {
 	w := &precedenceWorld{simEnv: env, ws: newCLIWorkspace(t, append([]string{envAccessKey + "=" + ambient.AccessKey,
 		envSecretKey + "=" + ambient.SecretKey, envDomainID + "=" + ambient.DomainID}, extraEnv...)...)}
 	b, c := env.tenants[1], env.tenants[2]
-	w.file = writeKooCLIConfig(t, w.ws.dir, "tenant-c",
+	w.file = writeKooCLIConfig(t, w.ws.Dir, "tenant-c",
 		kooCLIProfile{"name": "tenant-b", "mode": "AKSK", "accessKeyId": b.AccessKey, "secretAccessKey": b.SecretKey, "domainId": b.DomainID},
 		kooCLIProfile{"name": "tenant-c", "mode": "AKSK", "accessKeyId": c.AccessKey, "secretAccessKey": c.SecretKey})
 	return w
@@ -78,8 +78,8 @@ func TestCLI_AnExplicitProfileWinsOverTheEnvironmentsKeyPair(t *testing.T) {
 	t.Parallel()
 	logFile := filepath.Join(t.TempDir(), "terraform.log")
 	w := newPrecedenceWorld(t, "TF_LOG=INFO", "TF_LOG_PATH="+logFile)
-	w.ws.writeConfig(t, requiredProviders+w.profileProvider("", "tenant-b")+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
-	w.ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	w.ws.WriteConfig(t, requiredProviders+w.profileProvider("", "tenant-b")+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
+	w.ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 
 	w.expectBindings(t, 0, 1, 0)
 	if signers, want := w.cocSigners(), []string{w.tenants[1].AccessKey}; !slices.Equal(signers, want) {
@@ -109,15 +109,15 @@ func TestCLI_TwoAliasesNamingTwoProfilesActInTwoAccounts(t *testing.T) {
 	t.Parallel()
 	w := newPrecedenceWorld(t)
 	lark := platformCaseFor(platforms.Lark)
-	w.ws.writeConfig(t, requiredProviders+w.profileProvider("b", "tenant-b")+w.profileProvider("c", "tenant-c")+
+	w.ws.WriteConfig(t, requiredProviders+w.profileProvider("b", "tenant-b")+w.profileProvider("c", "tenant-c")+
 		lark.resourceBlock("b", map[string]string{"provider": "coc.b"})+lark.resourceBlock("c", map[string]string{"provider": "coc.c"}))
-	w.ws.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	w.ws.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 
 	w.expectBindings(t, 0, 1, 1)
 	if signers, want := w.cocSigners(), []string{w.tenants[1].AccessKey, w.tenants[2].AccessKey}; !slices.Equal(signers, want) {
 		t.Errorf("COC's requests were signed by %v, want %v, the profiles' keys", signers, want)
 	}
-	w.ws.terraform(t, "plan", "-detailed-exitcode", "-input=false", "-no-color")
+	w.ws.Terraform(t, "plan", "-detailed-exitcode", "-input=false", "-no-color")
 }
 
 // A provider block that names two sources fails the plan on the second one's argument, naming
@@ -126,9 +126,9 @@ func TestCLI_ABlockNamingTwoSourcesFailsThePlan(t *testing.T) {
 	t.Parallel()
 	w := newPrecedenceWorld(t)
 	tenant := w.tenants[1]
-	w.ws.writeConfig(t, requiredProviders+w.profileProvider("", "tenant-b", fmt.Sprintf("access_key = %q", tenant.AccessKey),
+	w.ws.WriteConfig(t, requiredProviders+w.profileProvider("", "tenant-b", fmt.Sprintf("access_key = %q", tenant.AccessKey),
 		fmt.Sprintf("secret_key = %q", tenant.SecretKey))+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
-	out, err := w.ws.run("plan", "-input=false", "-no-color")
+	out, err := w.ws.Run("plan", "-input=false", "-no-color")
 	if err == nil || !errorPattern("Conflicting Credential Sources", `profile = "tenant-b"`,
 		"access_key (an access key pair) and profile (a KooCLI profile)", "alias").MatchString(out) {
 		t.Fatalf("want the plan to fail on profile, naming access_key and profile; got %v:\n%s", err, out)

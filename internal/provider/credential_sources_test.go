@@ -175,8 +175,8 @@ var credentialSources = []credentialSource{
 func (w *sourceWorld) workspace(t *testing.T, src credentialSource, extraEnv []string, extra ...string) *cliWorkspace {
 	t.Helper()
 	ws := newCLIWorkspace(t, extraEnv...)
-	setup := src.configure(t, w, ws.dir)
-	ws.env = append(ws.env, setup.env...)
+	setup := src.configure(t, w, ws.Dir)
+	ws.Env = append(ws.Env, setup.env...)
 	var config strings.Builder
 	config.WriteString(requiredProviders)
 	fmt.Fprintf(&config, "provider \"coc\" {\n  endpoint = %q\n", w.url)
@@ -186,13 +186,13 @@ func (w *sourceWorld) workspace(t *testing.T, src credentialSource, extraEnv []s
 	config.WriteString("}\n")
 	for _, name := range slices.Sorted(maps.Keys(setup.vars)) {
 		fmt.Fprintf(&config, "variable %q {\n  type      = string\n  sensitive = true\n}\n", name)
-		ws.env = append(ws.env, "TF_VAR_"+name+"="+setup.vars[name])
+		ws.Env = append(ws.Env, "TF_VAR_"+name+"="+setup.vars[name])
 	}
 	config.WriteString(platformCaseFor(platforms.Lark).resourceBlock("this", nil))
 	for _, e := range extra {
 		config.WriteString(e)
 	}
-	ws.writeConfig(t, config.String())
+	ws.WriteConfig(t, config.String())
 	return ws
 }
 
@@ -266,7 +266,7 @@ func TestCLI_EveryCredentialSourceBindsInItsAccount(t *testing.T) {
 		t.Run(src.name, func(t *testing.T) {
 			t.Parallel()
 			w := newSourceWorld(t)
-			w.workspace(t, src, nil).terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+			w.workspace(t, src, nil).Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 			w.expectBindingsIn(t, src.account, 1)
 			methods, _ := w.cocSigners()
 			if len(methods) == 0 || slices.ContainsFunc(methods, func(m string) bool { return m != src.issuedBy }) {

@@ -31,7 +31,9 @@ var exampleFiles = map[string][]string{
 }
 
 // Every file under examples/ is one the tests exercise, and every example directory names a
-// type the provider has: a new example cannot slip into the docs untested.
+// type the provider has: a new example cannot slip into the docs untested. The examples of a
+// platform compiled in only with a build tag say so on their first line, and a build without
+// the tag leaves them alone, as tfplugindocs does.
 func TestExamples_EveryFileIsExercised(t *testing.T) {
 	known := map[string]bool{"coc_mobile_apps": true}
 	for _, pc := range platformCases {
@@ -47,6 +49,7 @@ func TestExamples_EveryFileIsExercised(t *testing.T) {
 		case rel == "README.md":
 		case len(parts) == 2 && parts[0] == "provider" && slices.Contains(exampleFiles["provider"], parts[1]):
 		case len(parts) == 3 && known[parts[1]] && slices.Contains(exampleFiles[parts[0]], parts[2]):
+		case len(parts) == 3 && slices.Contains(exampleFiles[parts[0]], parts[2]) && buildTagOnly.MatchString(readExample(t, rel)):
 		default:
 			t.Errorf("examples/%s is not exercised by examples_test.go: add it there", filepath.ToSlash(rel))
 		}
@@ -57,11 +60,14 @@ func TestExamples_EveryFileIsExercised(t *testing.T) {
 	}
 }
 
+// buildTagOnly is the first line of the examples of a platform compiled in only with a build tag.
+var buildTagOnly = regexp.MustCompile(`\A# Only with the build tag \w+:`)
+
 func TestExamples_ProviderIsValid(t *testing.T) {
 	t.Parallel()
 	w := newCLIWorkspace(t)
-	w.copyExamples(t, "provider/provider.tf")
-	w.terraform(t, "validate")
+	copyExamples(t, w, "provider/provider.tf")
+	w.Terraform(t, "validate")
 }
 
 // standaloneExamples are the examples that are whole configurations, which a user may copy into
@@ -86,8 +92,8 @@ func TestExamples_StandaloneExamplesRequireCocopsCoc(t *testing.T) {
 		t.Run(example, func(t *testing.T) {
 			t.Parallel()
 			w := newCLIWorkspaceWithConfig(t, "")
-			w.copyExamples(t, example)
-			out := w.terraform(t, "providers")
+			copyExamples(t, w, example)
+			out := w.Terraform(t, "providers")
 			if want := "provider[" + providerAddress(cli) + "]"; !strings.Contains(out, want) || strings.Contains(out, "hashicorp/coc") {
 				t.Errorf("%s, copied alone, does not require %s: add terraform { required_providers { coc = { source = \"cocops/coc\" } } }\n%s",
 					example, want, out)
@@ -110,47 +116,47 @@ func TestExamples_ResourcesBindAndImport(t *testing.T) {
 			extraEnv := env.cliEnv(0)
 			secrets := map[string]string{}
 			for _, m := range secretVar.FindAllStringSubmatch(resourceTF, -1) {
-				secrets[m[1]] = exampleSecret(m[2])
+				secrets[m[1]] = pc.secret(m[1], "example")
 				extraEnv = append(extraEnv, "TF_VAR_"+m[2]+"="+secrets[m[1]])
 			}
 			if len(secrets) != len(pc.platform.SecretNames()) {
 				t.Fatalf("resource.tf feeds %d write-only secrets from variables, the resource has %d", len(secrets), len(pc.platform.SecretNames()))
 			}
 			w := newCLIWorkspace(t, extraEnv...)
-			w.copyExamples(t, filepath.Join(dir, "resource.tf"))
-			w.terraform(t, "apply", "-auto-approve", "-input=false")
+			copyExamples(t, w, filepath.Join(dir, "resource.tf"))
+			w.Terraform(t, "apply", "-auto-approve", "-input=false")
 			if err := env.expectFingerprints(pc, secrets)(nil); err != nil {
 				t.Fatal(err)
 			}
 
 			addr := pc.address("this")
-			w.terraform(t, "state", "rm", addr)
-			w.copyExamples(t, filepath.Join(dir, "import-by-string-id.tf"))
-			if out := w.terraform(t, "apply", "-auto-approve", "-input=false"); !strings.Contains(out, "1 imported, 0 added, 1 changed") {
+			w.Terraform(t, "state", "rm", addr)
+			copyExamples(t, w, filepath.Join(dir, "import-by-string-id.tf"))
+			if out := w.Terraform(t, "apply", "-auto-approve", "-input=false"); !strings.Contains(out, "1 imported, 0 added, 1 changed") {
 				t.Fatalf("import-by-string-id.tf did not import the binding (and set its secrets):\n%s", out)
 			}
-			w.remove(t, "import-by-string-id.tf")
+			removeFile(t, w, "import-by-string-id.tf")
 
-			w.terraform(t, "state", "rm", addr)
-			if out := w.terraform(t, importCommand(t, filepath.Join(dir, "import.sh"))...); !strings.Contains(out, "Import successful!") {
+			w.Terraform(t, "state", "rm", addr)
+			if out := w.Terraform(t, importCommand(t, filepath.Join(dir, "import.sh"))...); !strings.Contains(out, "Import successful!") {
 				t.Fatalf("import.sh did not import the binding:\n%s", out)
 			}
 
-			w.terraform(t, "destroy", "-auto-approve", "-input=false")
+			w.Terraform(t, "destroy", "-auto-approve", "-input=false")
 			if left := env.bindings(t, 0); len(left) != 0 {
 				t.Fatalf("bindings left after destroy: %v", left)
 			}
 
 			alternative := newCLIWorkspace(t)
-			alternative.copyExamples(t, filepath.Join(dir, "plaintext.tf"))
-			alternative.terraform(t, "validate")
+			copyExamples(t, alternative, filepath.Join(dir, "plaintext.tf"))
+			alternative.Terraform(t, "validate")
 
 			if identity := filepath.Join(dir, "import-by-identity.tf"); exampleExists(identity) {
 				t.Run("import-by-identity.tf", func(t *testing.T) {
 					requireCLI(t, compat.IdentityImportBlocks)
-					alternative.copyExamples(t, filepath.Join(dir, "resource.tf"), identity)
-					alternative.remove(t, "plaintext.tf")
-					alternative.terraform(t, "validate")
+					copyExamples(t, alternative, filepath.Join(dir, "resource.tf"), identity)
+					removeFile(t, alternative, "plaintext.tf")
+					alternative.Terraform(t, "validate")
 				})
 			}
 		})
@@ -167,9 +173,9 @@ func TestExamples_DataSourceListsBindings(t *testing.T) {
 		want = append(want, fmt.Sprintf("%q:%q", pc.appType, pc.ids[0]))
 	}
 	w := newCLIWorkspace(t, env.cliEnv(0)...)
-	w.copyExamples(t, "data-sources/coc_mobile_apps/data-source.tf")
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
-	out := w.terraform(t, "output", "-json", "bound_apps")
+	copyExamples(t, w, "data-sources/coc_mobile_apps/data-source.tf")
+	w.Terraform(t, "apply", "-auto-approve", "-input=false")
+	out := w.Terraform(t, "output", "-json", "bound_apps")
 	compact := strings.Join(strings.Fields(out), "")
 	for _, entry := range want {
 		if !strings.Contains(compact, entry) {
@@ -207,8 +213,8 @@ func TestExamples_ListResourcesFindBindings(t *testing.T) {
 			env := newSimEnv(t, 1)
 			w := newCLIWorkspace(t, env.cliEnv(0)...)
 			env.bindOnConsole(t, pc, pc.ids[0], nil, "1")
-			w.copyExamples(t, "provider/provider.tf", rel)
-			if out := w.terraform(t, "query", "-no-color"); !strings.Contains(out, pc.ids[0]) {
+			copyExamples(t, w, "provider/provider.tf", rel)
+			if out := w.Terraform(t, "query", "-no-color"); !strings.Contains(out, pc.ids[0]) {
 				t.Fatalf("terraform query with %s does not list %s:\n%s", rel, pc.ids[0], out)
 			}
 		})
@@ -219,12 +225,6 @@ func TestExamples_ListResourcesFindBindings(t *testing.T) {
 func (e *simEnv) cliEnv(i int) []string {
 	t := e.tenants[i]
 	return []string{"HW_COC_ENDPOINT=" + e.url, "HW_ACCESS_KEY=" + t.AccessKey, "HW_SECRET_KEY=" + t.SecretKey, "HW_DOMAIN_ID=" + t.DomainID}
-}
-
-// exampleSecret is a valid secret for every platform (DingTalk's are 64 characters).
-func exampleSecret(variable string) string {
-	v := "example-" + variable + "-"
-	return v + strings.Repeat("x", 64-len(v))
 }
 
 func readExample(t *testing.T, rel string) string {
@@ -254,18 +254,18 @@ func importCommand(t *testing.T, rel string) []string {
 }
 
 // copyExamples puts example files into the workspace under their own names.
-func (w *cliWorkspace) copyExamples(t *testing.T, rels ...string) {
+func copyExamples(t *testing.T, w *cliWorkspace, rels ...string) {
 	t.Helper()
 	for _, rel := range rels {
-		if err := os.WriteFile(filepath.Join(w.dir, filepath.Base(rel)), []byte(readExample(t, rel)), 0o600); err != nil {
+		if err := os.WriteFile(filepath.Join(w.Dir, filepath.Base(rel)), []byte(readExample(t, rel)), 0o600); err != nil {
 			t.Fatal(err)
 		}
 	}
 }
 
-func (w *cliWorkspace) remove(t *testing.T, name string) {
+func removeFile(t *testing.T, w *cliWorkspace, name string) {
 	t.Helper()
-	if err := os.Remove(filepath.Join(w.dir, name)); err != nil {
+	if err := os.Remove(filepath.Join(w.Dir, name)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/simulator"
 )
 
@@ -29,7 +30,7 @@ type foreignAnswer struct {
 }
 
 var foreignAnswers = []foreignAnswer{
-	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: hwhttp.CodeNotPublished, Message: hwhttp.MessageNotPublished}, "HTTP 404 APIG.0101"},
+	{"the gateway's APIG.0101", simulator.Fault{Status: 404, Code: hwhttp.CodeNotPublished, Message: simulator.MessageNotPublished}, "HTTP 404 APIG.0101"},
 	{"COC's COC.00040400", simulator.Fault{Status: 404, Code: coc.CodeNoSuchAPI, Message: "no such API"}, "HTTP 404 COC.00040400"},
 	{"a proxy's login page", simulator.Fault{Status: 200, ContentType: "text/html", Body: "<html><form>Sign in to continue</form></html>"},
 		"a success status with text/html (45 bytes) is not COC's answer"},
@@ -51,7 +52,7 @@ func foreignWorkspace(t *testing.T, env *simEnv) *cliWorkspace {
 	for _, pc := range platformCases {
 		config += pc.resourceBlock("this", nil)
 	}
-	w.writeConfig(t, config)
+	w.WriteConfig(t, config)
 	return w
 }
 
@@ -130,6 +131,9 @@ func expectInState(t *testing.T, w *cliWorkspace, what string) {
 	}
 }
 
+// anyAppType matches any platform's app type.
+var anyAppType = "(?:" + strings.Join(platforms.AppTypes(), "|") + ")"
+
 // With a binding of every platform in the state and COC still holding them, an answer that is
 // not COC's to the refresh fails the plan (exit code 1, not 2: nothing is planned) and a
 // refresh-only apply, and keeps every binding in the state; the same answer to the DELETE fails
@@ -141,17 +145,17 @@ func TestCLI_ForeignAnswersKeepTheBindings(t *testing.T) {
 			t.Parallel()
 			env := newSimEnv(t, 1)
 			w := foreignWorkspace(t, env)
-			w.terraform(t, "apply", "-auto-approve", "-input=false")
-			want := []string{regexp.QuoteMeta(answer.quote), "GET /v1/mobile-apps/(wecom|dingtalk|lark)", regexp.QuoteMeta(env.url),
+			w.Terraform(t, "apply", "-auto-approve", "-input=false")
+			want := []string{regexp.QuoteMeta(answer.quote), "GET /v1/mobile-apps/" + anyAppType, regexp.QuoteMeta(env.url),
 				"does not serve the COC mobile-app API", "endpoint \\(HW_COC_ENDPOINT\\) and region \\(HW_REGION_NAME\\)"}
 
 			env.inject(t, answer.on("GET", coc.MobileAppsPath))
-			out, err := w.run("plan", "-detailed-exitcode", "-input=false", "-json")
+			out, err := w.Run("plan", "-detailed-exitcode", "-input=false", "-json")
 			if code := exitCode(t, err); code != 1 {
 				t.Fatalf("plan exited %d, want 1 (an error):\n%s", code, out)
 			}
 			expectErrorPerPlatform(t, "plan", out, want)
-			out, err = w.run("apply", "-refresh-only", "-auto-approve", "-input=false", "-json")
+			out, err = w.Run("apply", "-refresh-only", "-auto-approve", "-input=false", "-json")
 			if err == nil {
 				t.Fatalf("apply -refresh-only succeeded:\n%s", out)
 			}
@@ -159,7 +163,7 @@ func TestCLI_ForeignAnswersKeepTheBindings(t *testing.T) {
 			expectInState(t, w, "after apply -refresh-only")
 
 			env.inject(t, answer.on("DELETE", coc.MobileAppsPath))
-			out, err = w.run("destroy", "-refresh=false", "-auto-approve", "-input=false", "-json")
+			out, err = w.Run("destroy", "-refresh=false", "-auto-approve", "-input=false", "-json")
 			if err == nil || strings.Contains(out, "Destroy complete") {
 				t.Fatalf("destroy -refresh=false reported success:\n%s", out)
 			}
@@ -168,7 +172,7 @@ func TestCLI_ForeignAnswersKeepTheBindings(t *testing.T) {
 			env.expectAllBound(t, "after destroy -refresh=false")
 
 			env.sim.ClearFaults()
-			w.terraform(t, "destroy", "-auto-approve", "-input=false")
+			w.Terraform(t, "destroy", "-auto-approve", "-input=false")
 			if bound := env.bindings(t, 0); len(bound) != 0 {
 				t.Fatalf("after the destroy COC still holds %v", bound)
 			}
@@ -189,7 +193,7 @@ func TestCLI_ForeignAnswersFailImportAndTheDataSource(t *testing.T) {
 			env.inject(t, answer.on("GET", coc.MobileAppsPath))
 			w := foreignWorkspace(t, env)
 			for _, pc := range platformCases {
-				out, err := w.run("import", "-input=false", "-no-color", pc.address("this"), pc.ids[0])
+				out, err := w.Run("import", "-input=false", "-no-color", pc.address("this"), pc.ids[0])
 				out = unboxed(out)
 				if err == nil || !errorPattern(answer.quote).MatchString(out) || !errorPattern("does not serve the COC mobile-app API").MatchString(out) ||
 					strings.Contains(out, "non-existent") {
@@ -200,8 +204,8 @@ func TestCLI_ForeignAnswersFailImportAndTheDataSource(t *testing.T) {
 				t.Errorf("the imports left %v in the state", got)
 			}
 			data := newCLIWorkspace(t)
-			data.writeConfig(t, requiredProviders+env.providerBlock(0, "")+"data \"coc_mobile_apps\" \"all\" {}\noutput \"apps\" { value = data.coc_mobile_apps.all.apps }\n")
-			out, err := data.run("plan", "-input=false", "-no-color")
+			data.WriteConfig(t, requiredProviders+env.providerBlock(0, "")+"data \"coc_mobile_apps\" \"all\" {}\noutput \"apps\" { value = data.coc_mobile_apps.all.apps }\n")
+			out, err := data.Run("plan", "-input=false", "-no-color")
 			if err == nil || !errorPattern("Failed to List Mobile App Bindings", answer.quote).MatchString(unboxed(out)) {
 				t.Errorf("the data source: want an error quoting %q, got:\n%s", answer.quote, out)
 			}
@@ -226,7 +230,7 @@ func TestCLI_ForeignAnswersToACreateRecordNothing(t *testing.T) {
 			env := newSimEnv(t, 1)
 			env.inject(t, tc.fault)
 			w := foreignWorkspace(t, env)
-			out, err := w.run("apply", "-auto-approve", "-input=false", "-json")
+			out, err := w.Run("apply", "-auto-approve", "-input=false", "-json")
 			if err == nil {
 				t.Fatalf("the apply succeeded:\n%s", out)
 			}
@@ -260,7 +264,7 @@ func TestCLI_AnswersThatContradictTheCall(t *testing.T) {
 		faults = append(faults, simulator.Fault{Method: "POST", PathPrefix: bindingPath(pc), Times: 1, Status: 201, ContentType: "application/json", Body: body})
 	}
 	env.inject(t, faults...)
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
+	w.Terraform(t, "apply", "-auto-approve", "-input=false")
 	for _, pc := range platformCases {
 		got := stateValues(t, w, pc.address("this"))
 		bound := env.bindings(t, 0)[pc.appType]
@@ -268,7 +272,7 @@ func TestCLI_AnswersThatContradictTheCall(t *testing.T) {
 			t.Errorf("%s: the state holds %v, want the binding COC holds (%s, created %s)", pc.address("this"), got, pc.ids[0], bound.CreatedAt)
 		}
 	}
-	out, err := w.run("plan", "-detailed-exitcode", "-input=false", "-json")
+	out, err := w.Run("plan", "-detailed-exitcode", "-input=false", "-json")
 	if code := exitCode(t, err); code != 0 {
 		t.Fatalf("the plan after the apply exited %d, want 0 (no changes):\n%s", code, out)
 	}
@@ -285,11 +289,11 @@ func TestCLI_AnswersThatContradictTheCall(t *testing.T) {
 		faults = append(faults, simulator.Fault{Method: "GET", PathPrefix: bindingPath(pc), Status: 200, ContentType: "application/json", Body: misroutedBinding(other, other.ids[0])})
 	}
 	env.inject(t, faults...)
-	out, err = w.run("plan", "-detailed-exitcode", "-input=false", "-json")
+	out, err = w.Run("plan", "-detailed-exitcode", "-input=false", "-json")
 	if code := exitCode(t, err); code != 1 {
 		t.Fatalf("plan exited %d, want 1 (an error):\n%s", code, out)
 	}
-	expectErrorPerPlatform(t, "plan", out, []string{`data\.app_type is \\?"(wecom|dingtalk|lark)\\?", not the \\?"(wecom|dingtalk|lark)\\?" asked for`,
+	expectErrorPerPlatform(t, "plan", out, []string{`data\.app_type is \\?"` + anyAppType + `\\?", not the \\?"` + anyAppType + `\\?" asked for`,
 		"looked like COC's but contradicted the call"})
 	expectInState(t, w, "after the plan")
 }
@@ -300,17 +304,17 @@ func TestCLI_COCsNotBoundIsStillNotBound(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := foreignWorkspace(t, env)
-	w.terraform(t, "apply", "-auto-approve", "-input=false")
+	w.Terraform(t, "apply", "-auto-approve", "-input=false")
 	for _, pc := range platformCases {
 		if err := env.sim.ConsoleUnbind(env.tenants[0].AccessKey, pc.appType); err != nil {
 			t.Fatal(err)
 		}
 	}
-	out, err := w.run("plan", "-detailed-exitcode", "-input=false")
+	out, err := w.Run("plan", "-detailed-exitcode", "-input=false")
 	if code := exitCode(t, err); code != 2 || !strings.Contains(out, fmt.Sprintf("%d to add, 0 to change, 0 to destroy", len(platformCases))) {
 		t.Fatalf("plan exited %d, want 2 with a create per platform:\n%s", code, out)
 	}
-	out = w.terraform(t, "destroy", "-refresh=false", "-auto-approve", "-input=false")
+	out = w.Terraform(t, "destroy", "-refresh=false", "-auto-approve", "-input=false")
 	if !strings.Contains(out, fmt.Sprintf("Resources: %d destroyed", len(platformCases))) {
 		t.Fatalf("destroy:\n%s", out)
 	}

@@ -83,7 +83,7 @@ func FuzzSchemaValidators(f *testing.F) {
 	attrs := validatedAttributes()
 	seeds := []string{"", "two words", "kеy", "-5m", "https://u:p@h"}
 	for _, p := range platforms.All() {
-		seeds = append(seeds, p.Identifier.Example)
+		seeds = append(seeds, p.Identifier.Examples[:]...)
 	}
 	for i := range attrs {
 		for _, s := range seeds {

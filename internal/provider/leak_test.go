@@ -104,7 +104,7 @@ func newLeakRun(t *testing.T, sim *simulator.Simulator, workspace func(t *testin
 // run runs a command that must succeed, and returns its output.
 func (r *leakRun) run(args ...string) string {
 	r.t.Helper()
-	out := r.w.terraform(r.t, args...)
+	out := r.w.Terraform(r.t, args...)
 	r.outputs.WriteString(out)
 	return out
 }
@@ -112,7 +112,7 @@ func (r *leakRun) run(args ...string) string {
 // fail runs a command that must fail with an error that want matches.
 func (r *leakRun) fail(want *regexp.Regexp, args ...string) {
 	r.t.Helper()
-	out, err := r.w.run(args...)
+	out, err := r.w.Run(args...)
 	r.outputs.WriteString(out)
 	if err == nil || !want.MatchString(out) {
 		r.t.Fatalf("terraform %s: want a failure matching %s, got %v:\n%s", strings.Join(args, " "), want, err, out)
@@ -124,7 +124,7 @@ func (r *leakRun) fail(want *regexp.Regexp, args ...string) {
 // has none to leak).
 func (r *leakRun) write(tag string, version int) {
 	r.t.Helper()
-	r.w.writeConfig(r.t, r.config.main(version))
+	r.w.WriteConfig(r.t, r.config.main(version))
 	values := r.config.values(tag)
 	for _, v := range values {
 		if v != "" {
@@ -161,7 +161,8 @@ func (r *leakRun) trace(side string, want ...string) string {
 
 // leakConfig renders the suite's configuration: every credential and secret comes from a
 // sensitive variable, as it would in practice (Terraform quotes configuration lines in its
-// diagnostics). WeCom's address_book_key and DingTalk's client_secret are write-only.
+// diagnostics). Every secret named address_book_key (WeCom's) or client_secret (DingTalk's) is
+// write-only, the others plaintext.
 type leakConfig struct {
 	env *simEnv
 	// providerLines are more lines of the provider block, before the endpoint and credentials.
@@ -214,11 +215,8 @@ func (c leakConfig) values(tag string) map[string]string {
 	values := map[string]string{"secret_key": t.SecretKey, "security_token": t.SecurityToken}
 	for _, pc := range platformCases {
 		for _, s := range pc.platform.SecretNames() {
-			v := fmt.Sprintf(`L3ak<%s>"&\%s`, s, tag)
-			if pc.appType == "dingtalk" {
-				v += strings.Repeat("x", 64-len(v))
-			}
-			values[leakVariable(pc, s)] = v
+			f, _ := pc.platform.Field(s)
+			values[leakVariable(pc, s)] = f.ExampleSecret(fmt.Sprintf(`L3ak<%s>"&\%s`, s, tag))
 		}
 	}
 	return values
@@ -246,7 +244,7 @@ func writeTFVars(t *testing.T, w *cliWorkspace, values map[string]string) {
 	for _, name := range slices.Sorted(maps.Keys(values)) {
 		fmt.Fprintf(&b, "%s = %s\n", name, strconv.Quote(values[name]))
 	}
-	if err := os.WriteFile(filepath.Join(w.dir, "secrets.auto.tfvars"), []byte(b.String()), 0o600); err != nil {
+	if err := os.WriteFile(filepath.Join(w.Dir, "secrets.auto.tfvars"), []byte(b.String()), 0o600); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -293,7 +291,7 @@ func (l *leakCheck) checkText(t *testing.T, where, text string) {
 // those the state holds by design.
 func (l *leakCheck) checkState(t *testing.T, w *cliWorkspace, stored map[string]bool) {
 	t.Helper()
-	raw, err := os.ReadFile(filepath.Join(w.dir, "terraform.tfstate"))
+	raw, err := os.ReadFile(filepath.Join(w.Dir, "terraform.tfstate"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+
+	"github.com/cocops/terraform-provider-coc/internal/compat"
 )
 
 // buildRoot holds what the package's tests build once and share (the provider binary for the
@@ -38,7 +40,7 @@ func serveTestProviderWhereTheCLILooks() error {
 	if os.Getenv(resource.EnvTfAcc) == "" {
 		return nil
 	}
-	cli, err := detectCLI()
+	cli, err := compat.UnderTest()
 	if err != nil {
 		return err
 	}

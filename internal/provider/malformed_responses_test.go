@@ -90,8 +90,8 @@ func TestCLI_MalformedResponsesGiveClearErrors(t *testing.T) {
 			alias, server.URL, alias, env.tenants[0].AccessKey, env.tenants[0].SecretKey)
 		config += platformCaseFor(platforms.Lark).resourceBlock(alias, map[string]string{"provider": "coc." + alias})
 	}
-	w.writeConfig(t, config)
-	out, err := w.run("apply", "-auto-approve", "-input=false", "-json")
+	w.WriteConfig(t, config)
+	out, err := w.Run("apply", "-auto-approve", "-input=false", "-json")
 	if err == nil {
 		t.Fatalf("the apply succeeded:\n%s", out)
 	}

@@ -118,14 +118,6 @@ func (d *mobileAppsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 	}
 }
 
-func platformNames() []string {
-	var names []string
-	for _, p := range platforms.All() {
-		names = append(names, p.Name)
-	}
-	return names
-}
-
 // dataSourceTimeoutsBlock is the timeouts library's read block, refusing a zero or negative
 // duration at plan time as the resources' block does.
 func dataSourceTimeoutsBlock(ctx context.Context) schema.Block {
@@ -158,13 +150,13 @@ func (d *mobileAppsDataSource) Read(ctx context.Context, req datasource.ReadRequ
 		return
 	}
 	// A server that never stops answering must not hold the plan longer than the read timeout.
-	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets.Values()), readTimeout)
+	ctx, cancel := context.WithTimeout(maskLogs(ctx, d.data.secrets), readTimeout)
 	defer cancel()
 	objectType := types.ObjectType{AttrTypes: listedAttrTypes()}
 	apps := []attr.Value{}
 	for b, err := range d.data.client.AllBindings(ctx, platforms.AppType(model.AppType.ValueString())) {
 		if err != nil {
-			resp.Diagnostics.AddError("Failed to List Mobile App Bindings", d.data.errorDetail(err, rerunCommand))
+			resp.Diagnostics.Append(listFailed(d.data.reach, err))
 			return
 		}
 		app, diags := types.ObjectValue(objectType.AttrTypes, listedValues(&b))

@@ -37,7 +37,7 @@ func newOwnedWorkspace(t *testing.T, attrs func(pc platformCase) map[string]stri
 	t.Helper()
 	o := &ownedWorkspace{env: newSimEnv(t, 1), w: newCLIWorkspace(t)}
 	o.writeConfig(t, attrs)
-	o.w.terraform(t, "apply", "-auto-approve", "-input=false")
+	o.w.Terraform(t, "apply", "-auto-approve", "-input=false")
 	o.env.sim.ClearRequests()
 	return o
 }
@@ -52,7 +52,7 @@ func (o *ownedWorkspace) writeConfig(t *testing.T, attrs func(pc platformCase) m
 		}
 		config += pc.resourceBlock("this", a)
 	}
-	o.w.writeConfig(t, config)
+	o.w.WriteConfig(t, config)
 }
 
 // replaceOnConsole binds every platform's second app in place of the first, with secrets tagged
@@ -123,6 +123,10 @@ func (o *ownedWorkspace) expectWrites(t *testing.T, perPlatform ...string) {
 // app in the way.
 func TestCLI_DestroyLeavesTheAppBoundInItsPlaceAlone(t *testing.T) {
 	left := "Another {name} App Is Bound: Left Alone"
+	replacePlan := []string{"plan", "-out=tfplan", "-input=false"}
+	for _, pc := range platformCases {
+		replacePlan = append(replacePlan, "-replace="+pc.address("this"))
+	}
 	cases := []struct {
 		name string
 		// plan runs before the console change, apply after it; apply must fail when fails is set.
@@ -135,8 +139,7 @@ func TestCLI_DestroyLeavesTheAppBoundInItsPlaceAlone(t *testing.T) {
 			fragments: []string{left, `binds "{theirs}" in its place`, `left "{theirs}" bound`}, writes: []string{"DELETE 412"}},
 		{name: "destroy -refresh=false", apply: []string{"destroy", "-refresh=false", "-auto-approve", "-input=false"},
 			fragments: []string{left, `binds "{theirs}" in its place`}, writes: []string{"DELETE 412"}},
-		{name: "saved -replace plan", plan: []string{"plan", "-out=tfplan", "-input=false", "-replace=coc_wecom_app.this", "-replace=coc_dingtalk_app.this",
-			"-replace=coc_lark_app.this"}, apply: []string{"apply", "-input=false", "tfplan"}, fails: true,
+		{name: "saved -replace plan", plan: replacePlan, apply: []string{"apply", "-input=false", "tfplan"}, fails: true,
 			fragments: []string{left, "{name} App Already Bound", `({id} "{theirs}")`, "terraform import coc_"}, writes: []string{"DELETE 412"}},
 	}
 	for _, tc := range cases {
@@ -144,10 +147,10 @@ func TestCLI_DestroyLeavesTheAppBoundInItsPlaceAlone(t *testing.T) {
 			t.Parallel()
 			o := newOwnedWorkspace(t, nil)
 			if tc.plan != nil {
-				o.w.terraform(t, tc.plan...)
+				o.w.Terraform(t, tc.plan...)
 			}
 			o.replaceOnConsole(t)
-			out, err := o.w.run(append(tc.apply, "-no-color")...)
+			out, err := o.w.Run(append(tc.apply, "-no-color")...)
 			if (err != nil) != tc.fails {
 				t.Fatalf("terraform %s: %v, want it to fail: %v\n%s", strings.Join(tc.apply, " "), err, tc.fails, out)
 			}
@@ -176,8 +179,8 @@ func TestCLI_PlanFailsWhereThePlatformIsBound(t *testing.T) {
 				config += pc.resourceBlock("this", nil)
 				env.bindOnConsole(t, pc, pc.ids[map[bool]int{false: 1, true: 0}[same]], nil, "console")
 			}
-			w.writeConfig(t, config)
-			out, err := w.run("plan", "-input=false", "-no-color")
+			w.WriteConfig(t, config)
+			out, err := w.Run("plan", "-input=false", "-no-color")
 			if err == nil {
 				t.Fatalf("the plan succeeded:\n%s", out)
 			}
@@ -200,7 +203,7 @@ func TestCLI_PlanFailsWhereThePlatformIsBound(t *testing.T) {
 func TestCLI_RetriedCreateNeverTakesOverABinding(t *testing.T) {
 	failures := []simulator.Fault{
 		{Method: http.MethodPost, Status: http.StatusServiceUnavailable, Times: 1},
-		{Method: http.MethodPost, Status: http.StatusBadGateway, Code: hwhttp.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
+		{Method: http.MethodPost, Status: http.StatusBadGateway, Code: simulator.CodeStaleDate, Message: "Backend unavailable.", Times: 1},
 		{Method: http.MethodPost, Drop: simulator.DropBeforeCommit, Times: 1},
 	}
 	makers := map[string]func(t *testing.T, env *simEnv, pc platformCase){
@@ -237,7 +240,7 @@ func TestCLI_RetriedCreateNeverTakesOverABinding(t *testing.T) {
 						t.Fatal(err)
 					}
 				}
-				w.writeConfig(t, config)
+				w.WriteConfig(t, config)
 				// The binding appears as this apply's first POST of each platform fails.
 				var once sync.Map
 				meanwhile := func(r *http.Request) {
@@ -250,7 +253,7 @@ func TestCLI_RetriedCreateNeverTakesOverABinding(t *testing.T) {
 					}
 				}
 				env.meanwhile.Store(&meanwhile)
-				out, err := w.run("apply", "-auto-approve", "-input=false", "-no-color")
+				out, err := w.Run("apply", "-auto-approve", "-input=false", "-no-color")
 				if err == nil {
 					t.Fatalf("the apply succeeded:\n%s", out)
 				}
@@ -295,10 +298,10 @@ func TestCLI_UpdateAfterTheAppWasReplacedNamesTheCause(t *testing.T) {
 		}
 		return attrs
 	})
-	o.w.terraform(t, "plan", "-out=tfplan", "-input=false")
+	o.w.Terraform(t, "plan", "-out=tfplan", "-input=false")
 	o.replaceOnConsole(t)
 	o.env.sim.ClearRequests()
-	out, err := o.w.run("apply", "-input=false", "-no-color", "tfplan")
+	out, err := o.w.Run("apply", "-input=false", "-no-color", "tfplan")
 	if err == nil {
 		t.Fatalf("the apply succeeded:\n%s", out)
 	}
@@ -317,14 +320,14 @@ func TestCLI_AdoptingTheAppBoundInPlaceByTheAdvice(t *testing.T) {
 	t.Parallel()
 	o := newOwnedWorkspace(t, nil)
 	o.replaceOnConsole(t)
-	out, err := o.w.run("plan", "-input=false", "-no-color")
+	out, err := o.w.Run("plan", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("the plan succeeded although every platform binds another app:\n%s", out)
 	}
 	expectOutput(t, out, "{name} App Replaced Outside Terraform", "run terraform apply -refresh-only", "set {id} to \"{theirs}\" and import it")
 
 	// The advice: refresh first, then point the configuration at the app bound and import it.
-	o.w.terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
+	o.w.Terraform(t, "apply", "-refresh-only", "-auto-approve", "-input=false")
 	o.writeConfig(t, func(pc platformCase) map[string]string {
 		return map[string]string{pc.platform.Identifier.Name: strconv.Quote(pc.ids[1])}
 	})
@@ -332,12 +335,12 @@ func TestCLI_AdoptingTheAppBoundInPlaceByTheAdvice(t *testing.T) {
 	for _, pc := range platformCases {
 		fmt.Fprintf(&imports, "import {\n  to = %s\n  id = %q\n}\n", pc.address("this"), pc.ids[1])
 	}
-	o.w.writeFile(t, "imports.tf", imports.String())
-	applied := o.w.terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
+	o.w.WriteFile(t, "imports.tf", imports.String())
+	applied := o.w.Terraform(t, "apply", "-auto-approve", "-input=false", "-no-color")
 	if want := fmt.Sprintf("%d imported, 0 added, %d changed, 0 destroyed", len(platformCases), len(platformCases)); !strings.Contains(applied, want) {
 		t.Fatalf("the import did not adopt the apps bound in place (want %q):\n%s", want, applied)
 	}
-	o.w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
+	o.w.Terraform(t, "plan", "-detailed-exitcode", "-input=false")
 	for _, pc := range platformCases {
 		if b := o.env.bindings(t, 0)[pc.appType]; b.Identifier() != pc.ids[1] {
 			t.Errorf("%s: COC binds %s", pc.typeName, b.Identifier())
@@ -350,7 +353,7 @@ func TestCLI_AdoptingTheAppBoundInPlaceByTheAdvice(t *testing.T) {
 func TestCLI_StateWithoutTheIdentifier(t *testing.T) {
 	t.Parallel()
 	o := newOwnedWorkspace(t, nil)
-	statePath := filepath.Join(o.w.dir, "terraform.tfstate")
+	statePath := filepath.Join(o.w.Dir, "terraform.tfstate")
 	raw, err := os.ReadFile(statePath)
 	if err != nil {
 		t.Fatal(err)
@@ -380,7 +383,7 @@ func TestCLI_StateWithoutTheIdentifier(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, args := range [][]string{{"plan", "-input=false", "-no-color"}, {"destroy", "-refresh=false", "-auto-approve", "-input=false", "-no-color"}} {
-		out, err := o.w.run(args...)
+		out, err := o.w.Run(args...)
 		if err == nil {
 			t.Fatalf("terraform %s succeeded:\n%s", args[0], out)
 		}
@@ -406,12 +409,12 @@ func TestCLI_CreateBeforeDestroyReplacementKeepsTheBinding(t *testing.T) {
 	for _, pc := range platformCases {
 		args = append(args, "-replace="+pc.address("this"))
 	}
-	out := o.w.terraform(t, args...)
+	out := o.w.Terraform(t, args...)
 	if want := fmt.Sprintf("%d added, 0 changed, %d destroyed", len(platformCases), len(platformCases)); !strings.Contains(out, want) {
 		t.Fatalf("want %q:\n%s", want, out)
 	}
 	o.expectWrites(t, "POST 201")
-	o.w.terraform(t, "plan", "-detailed-exitcode", "-input=false")
+	o.w.Terraform(t, "plan", "-detailed-exitcode", "-input=false")
 	for _, pc := range platformCases {
 		if b, ok := o.env.bindings(t, 0)[pc.appType]; !ok || b.Identifier() != pc.ids[0] {
 			t.Errorf("%s: the replacement left COC with %+v", pc.typeName, b)

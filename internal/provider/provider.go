@@ -5,15 +5,12 @@ package provider
 import (
 	"context"
 	"fmt"
-	"slices"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 	"github.com/cocops/terraform-provider-coc/internal/coc"
@@ -21,34 +18,6 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
-
-// Environment variables: credentials declares them, so that the provider and the conformance kit
-// read the same ones.
-const (
-	envRegion                   = credentials.EnvRegion
-	envAccessKey                = credentials.EnvAccessKey
-	envSecretKey                = credentials.EnvSecretKey
-	envSecurityToken            = credentials.EnvSecurityToken
-	envDomainID                 = credentials.EnvDomainID
-	envEndpoint                 = credentials.EnvCOCEndpoint
-	envMaxRetries               = credentials.EnvMaxRetries
-	envIAMEndpoint              = credentials.EnvIAMEndpoint
-	envMetadataEndpoint         = credentials.EnvMetadataEndpoint
-	envSharedConfigFile         = credentials.EnvSharedConfigFile
-	envProfile                  = credentials.EnvProfile
-	envAssumeRoleAgency         = credentials.EnvAssumeRoleAgency
-	envAssumeRoleDomainName     = credentials.EnvAssumeRoleDomainName
-	envAssumeRoleDomainID       = credentials.EnvAssumeRoleDomainID
-	envAssumeRoleDuration       = credentials.EnvAssumeRoleDuration
-	envIdpID                    = credentials.EnvIdpID
-	envIDToken                  = credentials.EnvIDToken
-	envIDTokenFile              = credentials.EnvIDTokenFile
-	envHCPWorkloadIdentityToken = credentials.EnvHCPWorkloadIdentityToken
-)
-
-// maxCredentialLength bounds the secret key, the security token and the identity token;
-// temporary security tokens run to a few kilobytes.
-const maxCredentialLength = 16 << 10
 
 var (
 	_ provider.Provider                  = &cocProvider{}
@@ -69,62 +38,13 @@ func New(version string) func() provider.Provider {
 	return func() provider.Provider { return &cocProvider{version: version} }
 }
 
-type providerModel struct {
-	Region             types.String     `tfsdk:"region"`
-	AccessKey          types.String     `tfsdk:"access_key"`
-	SecretKey          types.String     `tfsdk:"secret_key"`
-	SecurityToken      types.String     `tfsdk:"security_token"`
-	DomainID           types.String     `tfsdk:"domain_id"`
-	Endpoint           types.String     `tfsdk:"endpoint"`
-	IAMEndpoint        types.String     `tfsdk:"iam_endpoint"`
-	SharedConfigFile   types.String     `tfsdk:"shared_config_file"`
-	Profile            types.String     `tfsdk:"profile"`
-	MaxRetries         types.Int64      `tfsdk:"max_retries"`
-	AssumeRole         *assumeRoleModel `tfsdk:"assume_role"`
-	AssumeRoleWithOIDC *oidcModel       `tfsdk:"assume_role_with_oidc"`
-
-	VerifyAppCredentials types.Bool   `tfsdk:"verify_app_credentials"`
-	PlatformEndpoints    types.Object `tfsdk:"platform_endpoints"`
-}
-
-type assumeRoleModel struct {
-	AgencyName types.String `tfsdk:"agency_name"`
-	DomainName types.String `tfsdk:"domain_name"`
-	DomainID   types.String `tfsdk:"domain_id"`
-	Duration   types.Int64  `tfsdk:"duration"`
-}
-
-type oidcModel struct {
-	IdpID       types.String `tfsdk:"idp_id"`
-	IDToken     types.String `tfsdk:"id_token"`
-	IDTokenFile types.String `tfsdk:"id_token_file"`
-	AgencyName  types.String `tfsdk:"agency_name"`
-	DomainID    types.String `tfsdk:"domain_id"`
-	Duration    types.Int64  `tfsdk:"duration"`
-}
-
-// providerData is what resources and data sources receive from Configure: one provider
-// instance's client and credentials, shared by its resources and by nobody else.
-type providerData struct {
-	client *coc.Client
-	// credentials are what the client signs with: obtained on first need, then renewed.
-	credentials *credentials.Chain
-	// secrets holds every secret the provider has handled so far, masked in every log line.
-	secrets *credentials.Secrets
-	// checker checks app credentials with their platforms; nil unless verify_app_credentials.
-	checker *appcheck.Checker
-	// endpoint and region are what the client calls, for the errors that must name them;
-	// endpointFrom names what set the URL ("endpoint" or HW_COC_ENDPOINT), "" for the region.
-	endpoint, region, endpointFrom string
-	// maxRetries is how often a failing request is retried, for the errors that report it.
-	maxRetries int
-	// creates is what this instance's creates did.
-	creates createsInRun
-}
-
 func (p *cocProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
 	resp.TypeName = "coc"
 	resp.Version = p.version
+}
+
+func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = providerSchema()
 }
 
 // Configure reads the arguments, picks the credentials' source and builds the client. It reads
@@ -136,8 +56,6 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		return
 	}
 	s := settings{diags: &resp.Diagnostics}
-	endpoint := s.str(path.Root("endpoint"), cfg.Endpoint, envEndpoint)
-	maxRetries := s.maxRetries(cfg.MaxRetries)
 	resolved := s.credentials(cfg)
 	verify, platformEndpoints := s.verification(cfg)
 	if resp.Diagnostics.HasError() {
@@ -145,14 +63,17 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	}
 	logIgnoredVariables(ctx, resolved)
 
-	secrets := new(credentials.Secrets)
+	// One registry of secrets for the provider instance: the chain, the clients and the log
+	// masks add to it and read it.
+	secrets := new(hwhttp.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	userAgent := fmt.Sprintf("terraform-provider-coc/%s terraform/%s", p.version, req.TerraformVersion)
 	creds := resolved.Config
-	creds.Options = credentials.Options{MaxRetries: maxRetries, Backoff: p.backoff, Logger: logger, UserAgent: userAgent, Secrets: secrets}
+	endpoint, maxRetries := creds.COCEndpoint, creds.MaxRetries
+	creds.Backoff, creds.Logger, creds.UserAgent, creds.Secrets = p.backoff, logger, userAgent, secrets
 	chain, err := credentials.New(creds)
 	if err != nil {
-		addChainError(&resp.Diagnostics, creds, err)
+		resp.Diagnostics.Append(chainNotSetUp(creds, err))
 		return
 	}
 	endpointFrom := ""
@@ -165,14 +86,12 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	if endpoint == "" {
 		known, ok := coc.Endpoints[chain.Region()]
 		if !ok {
-			resp.Diagnostics.AddAttributeError(path.Root("region"), "Unknown COC Region",
-				fmt.Sprintf("COC has no known endpoint in region %q (from region, %s or the profile). Use one of %s, or set endpoint "+
-					"(or %s) to the COC API base URL.", chain.Region(), envRegion, strings.Join(knownRegions(), ", "), envEndpoint))
+			resp.Diagnostics.Append(unknownRegion(chain.Region()))
 			return
 		}
 		endpoint = known
 	} else if _, err := hwhttp.ParseEndpoint(endpoint); err != nil {
-		addEndpointError(&resp.Diagnostics, path.Root("endpoint"), "COC", envEndpoint, "https://coc.myhuaweicloud.com", err)
+		resp.Diagnostics.Append(invalidEndpoint(path.Root("endpoint"), "COC", envEndpoint, "https://coc.myhuaweicloud.com", err))
 		return
 	}
 
@@ -180,6 +99,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Endpoint:    endpoint,
 		Principal:   chain.Principal(),
 		Credentials: chain,
+		Secrets:     secrets,
 		DomainID:    chain.DomainID(),
 		UserAgent:   userAgent,
 		MaxRetries:  maxRetries,
@@ -187,19 +107,18 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 		Logger:      logger,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Invalid Provider Configuration",
-			fmt.Sprintf("The provider could not set up its COC client: %s. Check the provider arguments and the HW_* environment "+
-				"variables; if they look right, this is a bug in the provider: please report it.", err))
+		resp.Diagnostics.Append(invalidConfiguration("its COC client", err))
 		return
 	}
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
-	data := &providerData{client: client, credentials: chain, secrets: secrets, endpoint: endpoint, region: chain.Region(),
-		endpointFrom: endpointFrom, maxRetries: maxRetries}
+	data := &providerData{client: client, credentials: chain, secrets: secrets,
+		reach: reach{endpoint: endpoint, region: chain.Region(), endpointFrom: endpointFrom, maxRetries: maxRetries, credentials: chain.String()}}
 	if verify {
-		if data.checker, err = p.newAppChecker(ctx, platformEndpoints, maxRetries, logger, userAgent); err != nil {
+		data.checker, err = newAppChecker(ctx, appcheck.Config{Endpoints: platformEndpoints, MaxRetries: maxRetries, Backoff: p.backoff,
+			UserAgent: userAgent, Passed: &p.verified, Secrets: secrets}, logger)
+		if err != nil {
 			// The schema's validators accept only what the checker accepts.
-			resp.Diagnostics.AddAttributeError(path.Root(attrPlatformEndpoints), "Invalid Provider Configuration",
-				fmt.Sprintf("The provider could not set up the check of app credentials: %s.", err))
+			resp.Diagnostics.Append(invalidPlatformEndpoints(err))
 			return
 		}
 	}
@@ -228,21 +147,4 @@ func (p *cocProvider) ListResources(context.Context) []func() list.ListResource 
 		out = append(out, func() list.ListResource { return newAppListResource(pl) })
 	}
 	return out
-}
-
-func knownRegions() []string {
-	regions := make([]string, 0, len(coc.Endpoints))
-	for r := range coc.Endpoints {
-		regions = append(regions, r)
-	}
-	slices.Sort(regions)
-	return regions
-}
-
-func quoteAll(values []string) string {
-	quoted := make([]string, len(values))
-	for i, v := range values {
-		quoted[i] = fmt.Sprintf("`%s`", v)
-	}
-	return strings.Join(quoted, ", ")
 }

@@ -113,16 +113,16 @@ func TestCLI_PlanObtainsCredentialsOncePerProvider(t *testing.T) {
 	iam := newFakeIAM(t)
 	iam.coc = env.sim
 	w := newCLIWorkspace(t)
-	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
+	w.WriteConfig(t, requiredProviders+agencyProvider(env, iam, "a", "agency-a")+agencyProvider(env, iam, "b", "agency-b")+
 		platformCaseFor(platforms.WeCom).resourceBlock("a0", map[string]string{"provider": "coc.a"})+
 		platformCaseFor(platforms.Lark).resourceBlock("a2", map[string]string{"provider": "coc.a"})+
 		platformCaseFor(platforms.DingTalk).resourceBlock("b1", map[string]string{"provider": "coc.b"}))
-	w.terraform(t, "validate", "-no-color")
+	w.Terraform(t, "validate", "-no-color")
 	if requests, _ := iam.received(); len(requests) != 0 {
 		t.Fatalf("validate called IAM: %+v", requests)
 	}
 
-	w.terraform(t, "plan", "-input=false", "-no-color")
+	w.Terraform(t, "plan", "-input=false", "-no-color")
 	requests, signers := iam.received()
 	var agencies []string
 	for _, r := range requests {
@@ -207,8 +207,8 @@ func TestCLI_AssumeRoleFromTheEnvironment(t *testing.T) {
 	tenant := env.tenants[0]
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envIAMEndpoint+"="+iam.url, envAccessKey+"="+tenant.AccessKey, envSecretKey+"="+tenant.SecretKey,
 		envAssumeRoleAgency+"=coc-operator", envAssumeRoleDomainName+"=golden-target", envAssumeRoleDuration+"=3600")
-	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
-	w.terraform(t, "plan", "-input=false", "-no-color")
+	w.WriteConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
+	w.Terraform(t, "plan", "-input=false", "-no-color")
 	requests, _ := iam.received()
 	if want := (credentials.AssumeRole{AgencyName: "coc-operator", DomainName: "golden-target", DurationSeconds: 3600}); len(requests) != 1 || requests[0] != want {
 		t.Fatalf("IAM was asked for %+v, want %+v once", requests, want)
@@ -222,8 +222,8 @@ func TestCLI_RefusedAgencyFailsThePlan(t *testing.T) {
 	iam := newFakeIAM(t)
 	iam.refusal = `{"error":{"code":"IAM.0002","message":"You are not authorized to assume the agency."}}`
 	w := newCLIWorkspace(t)
-	w.writeConfig(t, requiredProviders+agencyProvider(env, iam, "a", "coc-operator")+platformCaseFor(platforms.Lark).resourceBlock("this", map[string]string{"provider": "coc.a"}))
-	out, err := w.run("plan", "-input=false", "-no-color")
+	w.WriteConfig(t, requiredProviders+agencyProvider(env, iam, "a", "coc-operator")+platformCaseFor(platforms.Lark).resourceBlock("this", map[string]string{"provider": "coc.a"}))
+	out, err := w.Run("plan", "-input=false", "-no-color")
 	if err == nil || !errorPattern("Failed to Obtain COC Credentials", `agency "coc-operator" of account target-domain`,
 		"HTTP 403 IAM.0002: You are not authorized", "request id iam-req-1", "Agent Operator").MatchString(out) {
 		t.Fatalf("want the plan to fail with IAM's refusal, got %v:\n%s", err, out)
@@ -269,7 +269,7 @@ func TestAccProvider_ConfiguredFromAKooCLIProfile(t *testing.T) {
 func TestLogsMaskSecretsObtainedDuringTheCall(t *testing.T) {
 	var out bytes.Buffer
 	ctx := tflogtest.RootLogger(context.Background(), &out)
-	secrets := new(credentials.Secrets)
+	secrets := new(hwhttp.Secrets)
 	logger := tflogLogger{secrets: secrets}
 	secrets.Add("SK-obtained-late-0123", "TOKEN-obtained-late-4567")
 	logger.Debug(ctx, "renewed SK-obtained-late-0123", map[string]any{"token": "TOKEN-obtained-late-4567", "nested": "x TOKEN-obtained-late-4567 y",

@@ -68,8 +68,8 @@ func showConfig(c credentials.Config) string {
 	return fmt.Sprintf("%+v, OIDC %+v, AssumeRole %+v", c, c.OIDC, c.AssumeRole)
 }
 
-// The provider hands credentials.Resolve every credential argument of its block under the
-// argument's own name, an argument set to "" as set, and a nested block's presence.
+// The provider hands credentials.Resolve every credential and connection argument of its block
+// under the argument's own name, an argument set to "" as set, and a nested block's presence.
 func TestSettings_TheBlockReachesTheDecisionAsWritten(t *testing.T) {
 	str := types.StringValue
 	cfg := providerModel{
@@ -82,7 +82,7 @@ func TestSettings_TheBlockReachesTheDecisionAsWritten(t *testing.T) {
 	var diags diag.Diagnostics
 	block, known := settings{diags: &diags}.block(cfg)
 	want := credentials.Block{
-		credentials.ArgRegion: "cn-north-4", credentials.ArgDomainID: "", credentials.ArgAccessKey: "AK", credentials.ArgSecretKey: "SK",
+		credentials.ArgEndpoint: "https://coc.example", credentials.ArgRegion: "cn-north-4", credentials.ArgDomainID: "", credentials.ArgAccessKey: "AK", credentials.ArgSecretKey: "SK",
 		credentials.ArgSecurityToken: "", credentials.ArgSharedConfigFile: "/f", credentials.ArgProfile: "p",
 		credentials.ArgIAMEndpoint: "https://iam.example", credentials.ArgAssumeRole: "", credentials.ArgAssumeRoleAgency: "a",
 		credentials.ArgAssumeRoleDomainName: "dn", credentials.ArgAssumeRoleDuration: "900", credentials.ArgOIDC: "",

@@ -1,30 +1,24 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/platforms"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
-// IAM issues temporary credentials for 15 minutes to 24 hours (duration_seconds of
-// POST /v3.0/OS-CREDENTIAL/securitytokens, for an agency as for a token).
-const (
-	minDuration = credentials.MinDuration
-	maxDuration = credentials.MaxDuration
-)
-
-func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+// providerSchema is the provider's arguments, each with what it falls back to.
+func providerSchema() schema.Schema {
 	regions := knownRegions()
 	oneLine := []validator.String{stringvalidator.LengthAtLeast(1), printableNoSpace}
 	duration := func(env string) schema.Int64Attribute {
@@ -36,8 +30,8 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			Validators: []validator.Int64{int64validator.Between(minDuration, maxDuration)},
 		}
 	}
-	resp.Schema = schema.Schema{
-		MarkdownDescription: "Manages the mobile app bindings (WeCom, DingTalk, Lark) of Huawei Cloud COC (Cloud Operations Center). " +
+	s := schema.Schema{
+		MarkdownDescription: "Manages the mobile app bindings (" + strings.Join(platformNames(), ", ") + ") of Huawei Cloud COC (Cloud Operations Center). " +
 			"Every argument falls back to the environment variable the `huaweicloud` provider uses.\n\n" +
 			"The provider block decides where the credentials come from: a source it names (`assume_role_with_oidc`, the key pair " +
 			"`access_key` and `secret_key`, or a KooCLI profile by `profile` or `shared_config_file`) is used, its variables fill in " +
@@ -192,5 +186,38 @@ func (p *cocProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *
 			},
 		},
 	}
-	maps.Copy(resp.Schema.Attributes, verificationAttributes())
+	maps.Copy(s.Attributes, verificationAttributes())
+	return s
+}
+
+// verificationAttributes are the provider arguments of the check.
+func verificationAttributes() map[string]schema.Attribute {
+	endpoints := map[string]schema.Attribute{}
+	for _, pl := range platforms.All() {
+		def := pl.Token.Endpoint
+		endpoints[string(pl.AppType)] = schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("The %s API base URL that the secrets of `coc_%s_app` are checked at. Defaults to `%s`.",
+				pl.Name, pl.AppType, def),
+			Validators: []validator.String{validators.PlatformEndpoint(pl.Name, def)},
+		}
+	}
+	return map[string]schema.Attribute{
+		attrVerifyAppCredentials: schema.BoolAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Check every app secret that a plan will send to COC with the app's platform (%s) while "+
+				"planning: the provider asks the platform for an access token with the app's ID and the secret, as COC does before "+
+				"it opens a war room. A secret the platform rejects fails the plan, on its argument and in the platform's words, and "+
+				"COC receives nothing. A secret known only at apply is checked during the apply, before it is sent. The provider "+
+				"must reach the platforms over HTTPS (see `%s`). Falls back to `%s`; defaults to `false`.",
+				strings.Join(platformNames(), ", "), attrPlatformEndpoints, envVerifyAppCredentials),
+		},
+		attrPlatformEndpoints: schema.SingleNestedAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Where `%s` asks the platforms: for Lark outside China (Lark Suite), whose apps are checked "+
+				"at `https://open.larksuite.com`, a proxy, or the simulator. Each must be an `https://` URL, or `http://` on a loopback "+
+				"address.", attrVerifyAppCredentials),
+			Attributes: endpoints,
+		},
+	}
 }

@@ -150,8 +150,8 @@ func (e *simEnv) calls() []string {
 	return out
 }
 
-// platformCase holds valid values for one platform's resource, two of each so that tests
-// can change them.
+// platformCase is one platform's resource with valid values, two of each so that tests can
+// change them: the examples of the platform's description.
 type platformCase struct {
 	typeName string
 	appType  platforms.AppType
@@ -160,32 +160,24 @@ type platformCase struct {
 	fields   map[string][2]string
 }
 
-var platformCases = []platformCase{
-	{typeName: "coc_wecom_app", appType: platforms.WeCom, ids: [2]string{"ww0123456789abcdef", "wx1111111111111111"},
-		fields: map[string][2]string{"service_id": {"1000002", "1000003"}}},
-	{typeName: "coc_dingtalk_app", appType: platforms.DingTalk, ids: [2]string{"dingabcdefghij012345", "dingzyxwvutsrqp98765"},
-		fields: map[string][2]string{"group_template_id": {"tpl-0001", "tpl-0002"}, "robot_id": {"robot-0001", "robot-0002"}, "service_id": {"2000001", "2000002"}}},
-	{typeName: "coc_lark_app", appType: platforms.Lark, ids: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"},
-		fields: map[string][2]string{"service_id": {"svc-0001", "svc-0002"}}},
-}
-
-func init() {
-	for i := range platformCases {
-		p, err := platforms.For(platformCases[i].appType)
-		if err != nil {
-			panic(err)
+// platformCases are every platform's case, in the descriptions' order.
+var platformCases = func() []platformCase {
+	var out []platformCase
+	for _, p := range platforms.All() {
+		pc := platformCase{typeName: newAppResource(p).typeName(), appType: p.AppType, platform: p, ids: p.Identifier.Examples,
+			fields: map[string][2]string{}}
+		for _, f := range p.Fields {
+			pc.fields[f.Name] = f.Examples
 		}
-		platformCases[i].platform = p
+		out = append(out, pc)
 	}
-}
+	return out
+}()
 
-// secret returns a valid, recognisable value for a secret; DingTalk's are 64 characters.
+// secret returns a valid, recognisable value for a secret.
 func (pc platformCase) secret(name, tag string) string {
-	v := "s3cr3t-" + name + "-" + tag
-	if pc.appType == platforms.DingTalk {
-		v += strings.Repeat("x", 64-len(v))
-	}
-	return v
+	f, _ := pc.platform.Field(name)
+	return f.ExampleSecret("s3cr3t-" + name + "-" + tag)
 }
 
 // secretValues maps each secret of pc to its value tagged tag.
@@ -239,14 +231,8 @@ func (pc platformCase) address(name string) string { return pc.typeName + "." + 
 
 func bindingPath(pc platformCase) string { return coc.MobileAppsPath + "/" + string(pc.appType) }
 
-func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
-	var covered []string
-	for _, pc := range platformCases {
-		covered = append(covered, string(pc.appType))
-	}
-	if !slices.Equal(covered, platforms.AppTypes()) {
-		t.Fatalf("test cases cover %v, the client knows %v: add a row for each platform", covered, platforms.AppTypes())
-	}
+// The provider serves a resource per platform, in the descriptions' order.
+func TestProviderServesAResourcePerPlatform(t *testing.T) {
 	var served []string
 	for _, newResource := range testProvider().Resources(t.Context()) {
 		var resp fwresource.MetadataResponse
@@ -254,8 +240,8 @@ func TestPlatformCasesCoverEveryPlatform(t *testing.T) {
 		served = append(served, resp.TypeName)
 	}
 	var want []string
-	for _, pc := range platformCases {
-		want = append(want, pc.typeName)
+	for _, p := range platforms.AppTypes() {
+		want = append(want, "coc_"+p+"_app")
 	}
 	if !slices.Equal(served, want) {
 		t.Fatalf("the provider serves %v, want a resource per platform: %v", served, want)

@@ -72,7 +72,7 @@ func TestCLI_FaultSoak(t *testing.T) {
 	s := &soak{t: t, env: newSimEnv(t, size.tenants), w: newCLIWorkspace(t), size: size,
 		figures: soakFigures{operations: map[string]int{}, faults: map[string]int{}}}
 	s.env.sim.SetRateLimit(4, 6)
-	s.w.writeConfig(t, requiredProviders)
+	s.w.WriteConfig(t, requiredProviders)
 	start := time.Now()
 	for s.round = 0; s.round < size.rounds; s.round++ {
 		s.startRound()
@@ -189,7 +189,7 @@ func (s *soak) desired(fieldSet func(tenant int) int) []soakBinding {
 	for i := range s.size.tenants {
 		for _, pc := range platformCases {
 			b := soakBinding{pc: pc, tenant: i, fields: map[string]string{}, secrets: map[string]string{}, writeOnly: i%2 == 1, version: s.version}
-			b.fields[pc.platform.Identifier.Name] = soakIdentifier(pc.appType, i)
+			b.fields[pc.platform.Identifier.Name] = pc.platform.Identifier.Numbered(i)
 			for f, v := range pc.fields {
 				b.fields[f] = v[fieldSet(i)]
 			}
@@ -200,17 +200,6 @@ func (s *soak) desired(fieldSet func(tenant int) int) []soakBinding {
 		}
 	}
 	return out
-}
-
-func soakIdentifier(t platforms.AppType, i int) string {
-	switch t {
-	case platforms.WeCom:
-		return fmt.Sprintf("ww%016x", i)
-	case platforms.DingTalk:
-		return fmt.Sprintf("ding%016d", i)
-	default:
-		return fmt.Sprintf("cli_%016d", i)
-	}
 }
 
 func (s *soak) config(want []soakBinding) string {
@@ -242,7 +231,7 @@ func (s *soak) config(want []soakBinding) string {
 }
 
 func (s *soak) apply(step string, want []soakBinding) {
-	s.w.writeConfig(s.t, s.config(want))
+	s.w.WriteConfig(s.t, s.config(want))
 	s.converge(step, "apply", "-auto-approve")
 	s.verify(step, want)
 }
@@ -259,7 +248,7 @@ func (s *soak) converge(step string, args ...string) {
 	args = append(args, "-input=false", "-json", "-parallelism=10")
 	for attempt := 1; ; attempt++ {
 		from := len(s.env.sim.Requests())
-		out, err := s.w.run(args...)
+		out, err := s.w.Run(args...)
 		if after := s.afterRun; after != nil {
 			s.afterRun = nil
 			after()
@@ -323,7 +312,9 @@ func (s *soak) checkSurfaced(step string, messages []terraformMessage, requests 
 		}
 		s.figures.surfaced++
 		where := fmt.Sprintf("round %d %s: %s", s.round, step, cmp.Or(d.Address, "(no address)"))
-		if !strings.Contains(d.Detail, "after the provider's retries") && !strings.HasSuffix(d.Summary, " App Binding Not Confirmed") {
+		// "after the provider's retries (max_retries)" for an answer, "after its retries
+		// (max_retries = n)" for a request that got none.
+		if !strings.Contains(d.Detail, "retries (max_retries") && !strings.HasSuffix(d.Summary, " App Binding Not Confirmed") {
 			s.t.Errorf("%s: an error that is not about exhausted retries reached the user: %s: %s", where, d.Summary, d.Detail)
 			continue
 		}
@@ -493,7 +484,8 @@ func (s *soak) report() {
 	share := 100 * float64(faults) / float64(max(f.requests, 1))
 	var b strings.Builder
 	tw := tabwriter.NewWriter(&b, 0, 0, 2, ' ', 0)
-	fmt.Fprintf(tw, "fault soak\t%d rounds × %d tenants × 3 bindings, -parallelism=10, %s\n", s.size.rounds, s.size.tenants, f.elapsed.Round(time.Second))
+	fmt.Fprintf(tw, "fault soak\t%d rounds × %d tenants × %d bindings, -parallelism=10, %s\n", s.size.rounds, s.size.tenants, len(platformCases),
+		f.elapsed.Round(time.Second))
 	fmt.Fprintf(tw, "terraform runs\t%d\n", f.runs)
 	fmt.Fprintf(tw, "resource operations\t%d (create %d, update %d, delete %d)\n",
 		f.operations["create"]+f.operations["update"]+f.operations["delete"], f.operations["create"], f.operations["update"], f.operations["delete"])

@@ -71,12 +71,21 @@ var badResourceConfigs = []badConfig{
 	{"lark negative timeout", platforms.Lark, map[string]string{"timeouts": `{ delete = "-5m" }`}, []string{"timeouts.delete", "must be a positive duration", `"-5m"`}},
 }
 
+// quotedAppTypes lists the app types as the framework's OneOf validator does: ["wecom" ...].
+func quotedAppTypes() string {
+	quoted := make([]string, len(platformCases))
+	for i, pc := range platformCases {
+		quoted[i] = strconv.Quote(string(pc.appType))
+	}
+	return "[" + strings.Join(quoted, " ") + "]"
+}
+
 // badDataSourceConfigs are coc_mobile_apps arguments that must fail at plan time.
 var badDataSourceConfigs = []struct {
 	name, appType string
 	want          []string
 }{
-	{"unknown app_type", `"teams"`, []string{"app_type", `value must be one of: ["wecom" "dingtalk" "lark"]`}},
+	{"unknown app_type", `"teams"`, []string{"app_type", "value must be one of: " + quotedAppTypes()}},
 	{"empty app_type", `""`, []string{"app_type", "value must be one of"}},
 	{"app_type in capitals", `"WECOM"`, []string{"app_type", "value must be one of"}},
 	{"app_type with a leading space", `" wecom"`, []string{"app_type", "value must be one of"}},
@@ -206,8 +215,8 @@ func TestCLI_BadConfigurationsFailAtPlanWithoutReachingCOC(t *testing.T) {
 			line = c.end + 1
 			text += c.text
 		}
-		w.writeConfig(t, text)
-		out, err := w.run("plan", "-input=false", "-json")
+		w.WriteConfig(t, text)
+		out, err := w.Run("plan", "-input=false", "-json")
 		if err == nil {
 			var names []string
 			for _, c := range remaining {
@@ -310,8 +319,8 @@ func TestCLI_BadEnvironmentFailsAtPlanWithoutReachingCOC(t *testing.T) {
 	t.Parallel()
 	env := newSimEnv(t, 1)
 	w := newCLIWorkspace(t, envEndpoint+"="+env.url, envAccessKey+"=AK with space", envSecretKey+"=SK-from-a-file\n", envRegion+"=cn-north-4")
-	w.writeConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
-	out, err := w.run("plan", "-input=false", "-no-color")
+	w.WriteConfig(t, requiredProviders+"provider \"coc\" {}\n"+platformCaseFor(platforms.Lark).resourceBlock("this", nil))
+	out, err := w.Run("plan", "-input=false", "-no-color")
 	if err == nil {
 		t.Fatalf("the plan succeeded:\n%s", out)
 	}

@@ -159,11 +159,11 @@ func TestTemporaryKeysExpire(t *testing.T) {
 	}
 	clock = temp.ExpiresAt
 	status, answer := get(temp.SecretKey)
-	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || !strings.Contains(answer.ErrorMsg, hwhttp.SecurityTokenExpired) {
+	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || !strings.Contains(answer.ErrorMsg, simulator.SecurityTokenExpired) {
 		t.Fatalf("at expiry: %d %+v", status, answer)
 	}
 	status, answer = get("not-the-secret")
-	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || strings.Contains(answer.ErrorMsg, hwhttp.SecurityTokenExpired) {
+	if status != 401 || answer.ErrorCode != hwhttp.CodeBadSignature || strings.Contains(answer.ErrorMsg, simulator.SecurityTokenExpired) {
 		t.Fatalf("a bad signature on an expired key: %d %+v", status, answer)
 	}
 }

@@ -48,9 +48,9 @@ func (f *refusal) coc() *apiError {
 	status, code := http.StatusUnauthorized, hwhttp.CodeBadSignature
 	switch f.reason {
 	case staleDate:
-		code = hwhttp.CodeStaleDate
+		code = CodeStaleDate
 	case otherDomain:
-		status, code = http.StatusForbidden, hwhttp.CodeDomainMismatch
+		status, code = http.StatusForbidden, CodeDomainMismatch
 	}
 	return &apiError{status: status, code: code, msg: f.msg}
 }
@@ -87,7 +87,7 @@ func (s *Simulator) authenticate(r *http.Request, body []byte) (*tenant, *refusa
 		return nil, &refusal{badSignature, "verify aksk signature fail: a valid, signed X-Security-Token is required for this temporary access key"}
 	}
 	if !t.ExpiresAt.IsZero() && !s.now().Before(t.ExpiresAt) {
-		return nil, &refusal{tokenExpired, "Incorrect IAM authentication information: " + hwhttp.SecurityTokenExpired + ", expires_at: " + t.ExpiresAt.UTC().Format(time.RFC3339)}
+		return nil, &refusal{tokenExpired, "Incorrect IAM authentication information: " + SecurityTokenExpired + ", expires_at: " + t.ExpiresAt.UTC().Format(time.RFC3339)}
 	}
 	if domain := r.Header.Get(hwhttp.HeaderDomainID); domain != "" && domain != t.DomainID {
 		return nil, &refusal{otherDomain, "the access key does not belong to the domain in X-Domain-Id"}

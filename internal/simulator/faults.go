@@ -329,7 +329,7 @@ func (s *Simulator) throttle(a *account) *apiError {
 	}
 	wait := time.Duration((1 - b.tokens) / s.limiter.Rate * float64(time.Second))
 	return &apiError{
-		status: http.StatusTooManyRequests, code: hwhttp.CodeThrottled, msg: "the API request rate exceeds the limit",
+		status: http.StatusTooManyRequests, code: CodeThrottled, msg: "the API request rate exceeds the limit",
 		retryAfter: max(wait, time.Millisecond),
 	}
 }

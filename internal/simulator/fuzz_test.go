@@ -78,7 +78,7 @@ func validHeaderValue(v string) bool {
 }
 
 // reasons are every reason DecodeBindingRequest gives: none repeats a value the body held.
-var reasons = regexp.MustCompile(`^(?:is not a field of a (?:wecom|dingtalk|lark) app|must be a string, got (?:nothing|a string|an object|an array|a boolean|null|a number)|` +
+var reasons = regexp.MustCompile(`^(?:is not a field of a (?:` + strings.Join(platforms.AppTypes(), "|") + `) app|must be a string, got (?:nothing|a string|an object|an array|a boolean|null|a number)|` +
 	`must not be empty|must be at most 256 characters|must not contain whitespace or control characters|is required|must be a JSON object)$`)
 
 // DecodeBindingRequest never panics, never quotes a value in its problems, and what it accepts

@@ -17,10 +17,10 @@ import (
 func TestGatewayAnswersWhatItDoesNotPublish(t *testing.T) {
 	_, server := start(t)
 	for _, tc := range []struct{ method, path, msg string }{
-		{"GET", "/v1/mobile-app/lark", hwhttp.MessageNotPublished},
-		{"GET", "/", hwhttp.MessageNotPublished},
-		{"PATCH", coc.MobileAppsPath + "/lark", hwhttp.MessageNoSuchMethod},
-		{"POST", coc.MobileAppsPath, hwhttp.MessageNoSuchMethod},
+		{"GET", "/v1/mobile-app/lark", simulator.MessageNotPublished},
+		{"GET", "/", simulator.MessageNotPublished},
+		{"PATCH", coc.MobileAppsPath + "/lark", simulator.MessageNoSuchMethod},
+		{"POST", coc.MobileAppsPath, simulator.MessageNoSuchMethod},
 	} {
 		req, err := http.NewRequest(tc.method, server.URL+tc.path, nil)
 		if err != nil {
@@ -55,8 +55,8 @@ func TestFaultsAnswerAnything(t *testing.T) {
 		contentType string
 		body        string
 	}{
-		{simulator.Fault{Method: "DELETE", Status: 404, Code: hwhttp.CodeNotPublished, Message: hwhttp.MessageNotPublished}, 404, "application/json",
-			`{"error_code":"APIG.0101","error_msg":"` + hwhttp.MessageNotPublished + `","request_id":"sim-1"}` + "\n"},
+		{simulator.Fault{Method: "DELETE", Status: 404, Code: hwhttp.CodeNotPublished, Message: simulator.MessageNotPublished}, 404, "application/json",
+			`{"error_code":"APIG.0101","error_msg":"` + simulator.MessageNotPublished + `","request_id":"sim-1"}` + "\n"},
 		{simulator.Fault{Method: "DELETE", Status: 409, Code: "PROXY.409"}, 409, "application/json",
 			`{"error_code":"PROXY.409","error_msg":"injected fault: Conflict"}` + "\n"},
 		{simulator.Fault{Method: "DELETE", Status: 200, ContentType: "text/html", Body: "<html>login</html>"}, 200, "text/html", "<html>login</html>"},

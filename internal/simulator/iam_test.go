@@ -142,7 +142,7 @@ func (e *iamEnv) worksUntilExpiry(t *testing.T, issued simulator.Tenant) {
 	}
 	e.clock.Advance(issued.ExpiresAt.Sub(e.clock.Now()))
 	var apiErr *coc.APIError
-	if _, err := e.listLark(issued); !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(apiErr.Message, hwhttp.SecurityTokenExpired) {
+	if _, err := e.listLark(issued); !errors.As(err, &apiErr) || apiErr.StatusCode != 401 || !strings.Contains(apiErr.Message, simulator.SecurityTokenExpired) {
 		t.Fatalf("at its expires_at the issued key must be refused as expired, got %v", err)
 	}
 }

@@ -62,7 +62,7 @@ func (d dialect) faultCode(status int) string {
 }
 
 // cocDialect is COC's (and its API gateway's): {"error_code", "error_msg", "details"}.
-var cocDialect = dialect{throttled: hwhttp.CodeThrottled, clientFault: coc.CodeInvalidField, serverFault: coc.CodeInternal, write: writeCOCError}
+var cocDialect = dialect{throttled: CodeThrottled, clientFault: coc.CodeInvalidField, serverFault: coc.CodeInternal, write: writeCOCError}
 
 // writeCOCError words an error as COC does, or as its gateway does for the gateway's own codes:
 // those carry the request id in the body too.

@@ -11,10 +11,10 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
 )
 
-// The token calls of WeCom, DingTalk and Lark, which the provider makes to check an app's
+// The token calls of the platforms (internal/platforms), which the provider makes to check an app's
 // credentials (internal/appcheck), answered as each platform answers them, under PlatformPrefix
-// and the app type: a provider configured with platform_endpoints.wecom = "<url>/_platforms/wecom"
-// (and so on) asks the simulator. The token call accepts the apps AcceptAppCredentials
+// and the app type: a provider configured with platform_endpoints.lark = "<url>/_platforms/lark"
+// (and so on for each app type) asks the simulator. The token call accepts the apps AcceptAppCredentials
 // registered, with their secrets.
 
 // PlatformPrefix is where the simulated platforms live, each under its app type.
@@ -63,12 +63,34 @@ type platformApp struct {
 	appID   string
 }
 
-// Tokens live two hours on all three platforms.
+// Tokens live two hours on every simulated platform.
 const platformTokenLifetime = 7200
 
-// tokenAnswers words the answers of a platform's token call from its description: a token, a
-// refusal, and (in its dialect) the injected faults.
-type tokenAnswers struct{ tc platforms.TokenCall }
+// tokenDialect is what the simulator answers on a platform's behalf beyond its description
+// (internal/platforms): a call without an app ID or a secret, and the codes of the faults it
+// injects there (throttling, a malformed call, a failure). A platform's entry in tokenDialects is
+// the simulator's one row for it.
+type tokenDialect struct {
+	Missing                             platforms.Answer
+	Throttled, ClientFault, ServerFault string
+}
+
+// tokenDialects are the simulated platforms' dialects, by app type.
+var tokenDialects = map[platforms.AppType]tokenDialect{
+	platforms.WeCom: {Missing: platforms.Answer{Status: http.StatusOK, Code: "41004", Message: "corpsecret missing"},
+		Throttled: "45009", ClientFault: "40035", ServerFault: "-1"},
+	platforms.DingTalk: {Missing: platforms.Answer{Status: http.StatusBadRequest, Code: "MissingappSecret", Message: "appSecret is mandatory for this action."},
+		Throttled: "Throttling", ClientFault: "InvalidParameter", ServerFault: "ServiceUnavailable"},
+	platforms.Lark: {Missing: platforms.Answer{Status: http.StatusOK, Code: "10003", Message: "invalid param"},
+		Throttled: "99991400", ClientFault: "10003", ServerFault: "10001"},
+}
+
+// tokenAnswers words the answers of a platform's token call from its description and its
+// dialect: a token, a refusal, and the injected faults.
+type tokenAnswers struct {
+	tc platforms.TokenCall
+	tokenDialect
+}
 
 // members renders a code and a message as the platform's answer members.
 func (a tokenAnswers) members(code, message string) map[string]any {
@@ -105,7 +127,7 @@ func (a tokenAnswers) refusal(answer platforms.Answer, requestID string) (int, a
 }
 
 func (a tokenAnswers) dialect() dialect {
-	return dialect{throttled: a.tc.Throttled, clientFault: a.tc.ClientFault, serverFault: a.tc.ServerFault,
+	return dialect{throttled: a.Throttled, clientFault: a.ClientFault, serverFault: a.ServerFault,
 		write: func(w http.ResponseWriter, e *apiError) {
 			status, body := a.refusal(platforms.Answer{Status: e.status, Code: e.code, Message: e.message()}, w.Header().Get(hwhttp.HeaderRequestID))
 			writeJSON(w, status, body)
@@ -114,7 +136,7 @@ func (a tokenAnswers) dialect() dialect {
 
 func (s *Simulator) routePlatforms() {
 	for _, p := range platforms.All() {
-		tc, answers := p.Token, tokenAnswers{p.Token}
+		tc, answers := p.Token, tokenAnswers{p.Token, tokenDialects[p.AppType]}
 		d := answers.dialect()
 		d.credentials = func(r *http.Request, body []byte) (string, string) {
 			_, secret := presented(tc, r, body)
@@ -134,7 +156,7 @@ func (s *Simulator) routePlatforms() {
 			accepted, known := s.platformApps[platformApp{p.AppType, appID}]
 			switch {
 			case appID == "" || secret == "":
-				return answers.refusal(tc.Missing, requestID)
+				return answers.refusal(answers.Missing, requestID)
 			case !known:
 				return answers.refusal(tc.UnknownApp, requestID)
 			case !accepted[Fingerprint(secret)]:

@@ -1,6 +1,6 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
 // (internal/coc/CONTRACT.md), of the IAM and ECS metadata calls that issue temporary keys, and
-// of the WeCom, DingTalk and Lark token calls that check an app's credentials, used by the
+// of the platforms' token calls (internal/platforms) that check an app's credentials, used by the
 // acceptance tests, the demo and anyone without a cloud account. It verifies SDK-HMAC-SHA256
 // signatures, keeps one state per account (domain), shared by the account's access keys, and
 // exposes an unsigned admin API under /_sim/ to inspect state, declare IAM's agencies and
@@ -142,9 +142,9 @@ func (s *Simulator) routeAPI() {
 // notPublished is the gateway's answer to a call of an API it does not publish: an unknown path,
 // or a known path with a method it does not serve.
 func notPublished(r *http.Request) *apiError {
-	msg := hwhttp.MessageNotPublished
+	msg := MessageNotPublished
 	if r.URL.Path == coc.MobileAppsPath || path.Dir(r.URL.Path) == coc.MobileAppsPath {
-		msg = hwhttp.MessageNoSuchMethod
+		msg = MessageNoSuchMethod
 	}
 	return &apiError{status: http.StatusNotFound, code: hwhttp.CodeNotPublished, msg: msg}
 }

@@ -272,8 +272,8 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		code         string
 	}{
 		{"x-sdk-date not signed", "DELETE", lark, "", signWith("host"), nil, 401, hwhttp.CodeBadSignature},
-		{"x-sdk-date missing", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Del(hwhttp.HeaderDate) }, 401, hwhttp.CodeStaleDate},
-		{"x-sdk-date in another format", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Set(hwhttp.HeaderDate, time.Now().Format(time.RFC1123)) }, 401, hwhttp.CodeStaleDate},
+		{"x-sdk-date missing", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Del(hwhttp.HeaderDate) }, 401, simulator.CodeStaleDate},
+		{"x-sdk-date in another format", "DELETE", lark, "", signed(creds), func(r *http.Request) { r.Header.Set(hwhttp.HeaderDate, time.Now().Format(time.RFC1123)) }, 401, simulator.CodeStaleDate},
 		{"another algorithm", "DELETE", lark, "", signed(creds), func(r *http.Request) {
 			r.Header.Set(hwhttp.HeaderAuthorization, strings.Replace(r.Header.Get(hwhttp.HeaderAuthorization), hwhttp.SigningAlgorithm, "SDK-HMAC-SHA1", 1))
 		}, 401, hwhttp.CodeBadSignature},
@@ -290,7 +290,7 @@ func TestRejectsWhatTheContractForbids(t *testing.T) {
 		{"another tenant's domain", "DELETE", lark, "", func(r *http.Request, body []byte) {
 			r.Header.Set(hwhttp.HeaderDomainID, temporary.DomainID)
 			signed(creds)(r, body)
-		}, nil, 403, hwhttp.CodeDomainMismatch},
+		}, nil, 403, simulator.CodeDomainMismatch},
 		{"body not JSON", "POST", wecom, "enterprise_id=ww0123456789abcdef", signed(creds), nil, 400, coc.CodeInvalidField},
 		{"body a JSON array", "POST", wecom, `[` + valid + `]`, signed(creds), nil, 400, coc.CodeInvalidField},
 		{"unknown field", "POST", wecom, strings.Replace(valid, `"service_id"`, `"app_secret":"x","service_id"`, 1), signed(creds), nil, 400, coc.CodeInvalidField},

@@ -11,7 +11,7 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
-	"github.com/cocops/terraform-provider-coc/internal/appcheck"
+	"github.com/cocops/terraform-provider-coc/internal/diagnostics"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 )
 
@@ -23,9 +23,9 @@ func Endpoint(service, example string) validator.String {
 }
 
 // PlatformEndpoint accepts the base URL of a chat platform ("WeCom") that app secrets are sent to:
-// https://, or http:// on a loopback address (appcheck.ParseEndpoint).
+// https://, or http:// on a loopback address (hwhttp.ParseHTTPSEndpoint).
 func PlatformEndpoint(platform, example string) validator.String {
-	return endpointValidator{service: platform, example: example, parse: appcheck.ParseEndpoint,
+	return endpointValidator{service: platform, example: example, parse: hwhttp.ParseHTTPSEndpoint,
 		description: "must be an absolute https:// URL (http:// on a loopback address only) without credentials, query or fragment"}
 }
 
@@ -43,8 +43,8 @@ func (v endpointValidator) ValidateString(_ context.Context, req validator.Strin
 		return
 	}
 	if _, err := v.parse(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, fmt.Sprintf("Invalid %s Endpoint", v.service),
-			fmt.Sprintf("Attribute %s: %s. Use an absolute URL such as %s.", req.Path, err, v.example))
+		resp.Diagnostics.Append(diagnostics.InvalidEndpoint.ErrorAt(req.Path,
+			fmt.Sprintf("Attribute %s: %s. Use an absolute URL such as %s.", req.Path, err, v.example), v.service))
 	}
 }
 
@@ -70,9 +70,9 @@ func (v lengthWarning) ValidateString(_ context.Context, req validator.StringReq
 		return
 	}
 	if n := len(req.ConfigValue.ValueString()); n != v.length {
-		resp.Diagnostics.AddAttributeWarning(req.Path, "Unusual Identifier Length",
+		resp.Diagnostics.Append(diagnostics.UnusualIdentifierLength.WarningAt(req.Path,
 			fmt.Sprintf("%q is %d characters long; %s are usually %d. Check that it was copied completely. "+
-				"This is a warning only: COC decides whether the value is valid.", req.ConfigValue.ValueString(), n, v.what, v.length))
+				"This is a warning only: COC decides whether the value is valid.", req.ConfigValue.ValueString(), n, v.what, v.length)))
 	}
 }
 
@@ -115,9 +115,9 @@ func (v secretValidator) ValidateString(ctx context.Context, req validator.Strin
 		}
 	}
 	if problem != "" {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Secret",
+		resp.Diagnostics.Append(diagnostics.InvalidSecret.ErrorAt(req.Path,
 			fmt.Sprintf("Attribute %s %s, but %s. (The value is not shown because it is secret.) "+
-				"Check that it was copied completely and without surrounding whitespace.", req.Path, v.Description(ctx), problem))
+				"Check that it was copied completely and without surrounding whitespace.", req.Path, v.Description(ctx), problem)))
 	}
 }
 
@@ -139,8 +139,8 @@ func (v positiveDuration) ValidateString(ctx context.Context, req validator.Stri
 		return
 	}
 	if d, err := time.ParseDuration(req.ConfigValue.ValueString()); err == nil && d <= 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid Timeout",
+		resp.Diagnostics.Append(diagnostics.InvalidTimeout.ErrorAt(req.Path,
 			fmt.Sprintf("Attribute %s %s, got %q: the operation would be given no time at all. "+
-				"Remove the attribute to use the default.", req.Path, v.Description(ctx), req.ConfigValue.ValueString()))
+				"Remove the attribute to use the default.", req.Path, v.Description(ctx), req.ConfigValue.ValueString())))
 	}
 }

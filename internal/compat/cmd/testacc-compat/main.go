@@ -28,7 +28,7 @@ import (
 
 func main() {
 	run := flag.String("run", "^(TestAcc|TestCLI|TestExamples)", "the tests to run (go test -run)")
-	pkg := flag.String("pkg", "./internal/provider", "the package to test")
+	pkgs := flag.String("pkg", "./internal/provider ./internal/release", "the packages to test, separated by spaces")
 	parallel := flag.String("parallel", "4", "go test -parallel")
 	timeout := flag.String("timeout", "30m", "go test -timeout, per CLI")
 	flag.Parse()
@@ -39,7 +39,7 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 
-	goTest := []string{"test", *pkg, "-json", "-count=1", "-run", *run, "-parallel", *parallel, "-timeout", *timeout}
+	goTest := append(append([]string{"test"}, strings.Fields(*pkgs)...), "-json", "-count=1", "-run", *run, "-parallel", *parallel, "-timeout", *timeout)
 	var summaries []compat.Summary
 	for _, name := range flag.Args() {
 		summaries = append(summaries, testWith(ctx, name, goTest))
@@ -81,7 +81,7 @@ func findCLI(ctx context.Context, name string) (compat.CLI, error) {
 
 func goTestJSON(ctx context.Context, cli compat.CLI, args []string) ([]compat.Result, error) {
 	cmd := exec.CommandContext(ctx, "go", args...)
-	cmd.Env = append(os.Environ(), "TF_ACC=1", "TF_ACC_TERRAFORM_PATH="+cli.Path)
+	cmd.Env = append(os.Environ(), "TF_ACC=1", compat.EnvTerraformPath+"="+cli.Path)
 	cmd.Stderr = os.Stderr
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

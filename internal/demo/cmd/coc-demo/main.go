@@ -1,5 +1,5 @@
-// Command coc-demo walks through the provider's user journeys with the real terraform: bind the
-// three apps, rotate a key, change an identifier, change a key on the console, import a binding
+// Command coc-demo walks through the provider's user journeys with the real terraform: bind an
+// app of every platform, rotate a key, change an identifier, change a key on the console, import a binding
 // made by hand, bind an app in another account through an agency, and destroy. It checks that every step does what it narrates and exits non-zero
 // when one does not.
 //

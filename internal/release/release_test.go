@@ -1,4 +1,4 @@
-package provider
+package release
 
 import (
 	"archive/zip"
@@ -36,7 +36,7 @@ func TestRelease_SnapshotInstallsFromANetworkMirror(t *testing.T) {
 	s := readSnapshot(t)
 	cli := cliUnderTest(t)
 	mirror, certFile := serveTLS(t, s.networkMirror(cli.RegistryHost()))
-	w := newCLIWorkspaceWithConfig(t, fmt.Sprintf("provider_installation {\n  network_mirror {\n    url = %q\n  }\n}\n", mirror.URL+"/"), "SSL_CERT_FILE="+certFile)
+	w := newWorkspace(t, fmt.Sprintf("provider_installation {\n  network_mirror {\n    url = %q\n  }\n}\n", mirror.URL+"/"), "SSL_CERT_FILE="+certFile)
 	// init checks the archive against the zh: hash the mirror lists, its SHA256SUMS digest.
 	locked := []string{s.hostH1(t)}
 	if cli.Kind == compat.OpenTofu {
@@ -83,7 +83,7 @@ func readSnapshot(t *testing.T) *snapshot {
 	s.sums = checkSums(t, s.dist, s.sumsName)
 
 	manifest := prefix + "manifest.json"
-	repoManifest, err := os.ReadFile("../../terraform-registry-manifest.json")
+	repoManifest, err := os.ReadFile(filepath.Join(repository, "terraform-registry-manifest.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -142,15 +142,14 @@ func (s *snapshot) hostH1(t *testing.T) string {
 // checks that the lock file records it at address with the given hashes only; and plans with
 // the provider it installed: COC must see the snapshot's version in every request. It returns
 // init's output.
-func (s *snapshot) initAndPlan(t *testing.T, w *cliWorkspace, source, address string, locked []string) string {
+func (s *snapshot) initAndPlan(t *testing.T, w *workspace, source, address string, locked []string) string {
 	t.Helper()
-	env := newSimEnv(t, 1)
-	checkVersion := checkReportedVersion(t, env)
-	w.writeConfig(t, s.requiredProvider(source)+env.providerBlock(0, "")+"data \"coc_mobile_apps\" \"all\" {}\n")
-	out := w.terraform(t, "init", "-input=false", "-no-color")
+	coc := serveCOC(t)
+	w.WriteConfig(t, s.requiredProvider(source)+coc.providerConfig())
+	out := w.Terraform(t, "init", "-input=false", "-no-color")
 	expectLocked(t, w, address, s.version, locked...)
-	w.terraform(t, "plan", "-input=false")
-	checkVersion(s.version)
+	w.Terraform(t, "plan", "-input=false")
+	coc.expectVersion(t, s.version)
 	return out
 }
 

@@ -1,4 +1,4 @@
-package provider
+package release
 
 import (
 	"archive/zip"
@@ -94,17 +94,17 @@ func TestRelease_SnapshotInstallsFromTheRegistryWithItsSignatureVerified(t *test
 		t.Run(c.name, func(t *testing.T) {
 			t.Parallel()
 			w, _ := s.registryWorkspace(t, c.release)
-			w.writeConfig(t, s.requiredProvider("cocops/coc"))
-			out, err := w.run("init", "-input=false", "-no-color")
+			w.WriteConfig(t, s.requiredProvider("cocops/coc"))
+			out, err := w.Run("init", "-input=false", "-no-color")
 			if err == nil || !strings.Contains(strings.Join(strings.Fields(out), " "), c.refusal) {
 				t.Fatalf("init (%v) does not refuse the package saying %q:\n%s", err, c.refusal, out)
 			}
 			// No package: OpenTofu leaves only the lock file it installs under, <platform>.lock.
-			if installed, _ := filepath.Glob(filepath.Join(w.dir, ".terraform", "providers", "*", "cocops", "coc", "*", runtime.GOOS+"_"+runtime.GOARCH)); len(installed) != 0 {
+			if installed, _ := filepath.Glob(filepath.Join(w.Dir, ".terraform", "providers", "*", "cocops", "coc", "*", runtime.GOOS+"_"+runtime.GOARCH)); len(installed) != 0 {
 				t.Fatalf("init left %v installed", installed)
 			}
-			if _, err := os.Stat(filepath.Join(w.dir, ".terraform.lock.hcl")); !os.IsNotExist(err) {
-				t.Fatalf("init wrote a lock file (%v):\n%s", err, w.readFile(t, ".terraform.lock.hcl"))
+			if _, err := os.Stat(filepath.Join(w.Dir, ".terraform.lock.hcl")); !os.IsNotExist(err) {
+				t.Fatalf("init wrote a lock file (%v):\n%s", err, w.ReadFile(t, ".terraform.lock.hcl"))
 			}
 		})
 	}
@@ -184,7 +184,7 @@ type release struct {
 // registryWorkspace is a CLI workspace whose CLI config sends both registries' provider
 // requests to a registry serving r, over HTTPS with a certificate only the CLI trusts; it also
 // returns the registry's own hostname (host:port).
-func (s *snapshot) registryWorkspace(t *testing.T, r release) (*cliWorkspace, string) {
+func (s *snapshot) registryWorkspace(t *testing.T, r release) (*workspace, string) {
 	t.Helper()
 	mux := http.NewServeMux()
 	server, certFile := serveTLS(t, mux)
@@ -193,7 +193,7 @@ func (s *snapshot) registryWorkspace(t *testing.T, r release) (*cliWorkspace, st
 	for _, host := range []string{compat.CLI{Kind: compat.Terraform}.RegistryHost(), compat.CLI{Kind: compat.OpenTofu}.RegistryHost()} {
 		fmt.Fprintf(&rc, "host %q {\n  services = {\n    \"providers.v1\" = %q\n  }\n}\n", host, server.URL+"/v1/providers/")
 	}
-	return newCLIWorkspaceWithConfig(t, rc.String(), "SSL_CERT_FILE="+certFile), strings.TrimPrefix(server.URL, "https://")
+	return newWorkspace(t, rc.String(), "SSL_CERT_FILE="+certFile), strings.TrimPrefix(server.URL, "https://")
 }
 
 // serveRegistry answers service discovery and the provider registry protocol's two calls for
