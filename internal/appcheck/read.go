@@ -51,7 +51,11 @@ type Answer struct {
 func (c *Checker) Read(ctx context.Context, t platforms.AppType, r Read) (Answer, error) {
 	p := platforms.MustFor(t)
 	base := c.endpoints[t]
-	scrub := hwhttp.NewScrubber(r.Secrets...)
+	var spellings []string
+	for _, secret := range r.Secrets {
+		spellings = append(spellings, Spellings(secret)...)
+	}
+	scrub := hwhttp.NewScrubber(spellings...)
 	unavailable := func(reason string) error {
 		return &UnavailableError{Platform: p.Name, Endpoint: base.String(), Reason: scrub.Scrub(reason)}
 	}
