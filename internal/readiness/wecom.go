@@ -10,12 +10,17 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/appcheck"
 )
 
-// WeCom (https://developer.work.weixin.qq.com/document/path/90664 and its neighbours):
+// WeCom (agent/get: https://open.work.weixin.qq.com/api/doc/90000/90135/90227; user/list_id:
+// https://developer.work.weixin.qq.com/document/path/96021; appchat/create:
+// https://work.weixin.qq.com/api/doc/90000/90135/90245; error codes:
+// https://work.weixin.qq.com/api/doc/90000/90139/90313):
 //   - gettoken with enterprise_key, then GET /cgi-bin/agent/get?agentid={service_id}: errcode 0
 //     proves the agent is the app of that secret ("企业仅可获取当前凭证对应的应用"); ready when
 //     close is 0 and allow_partys.partyid holds 1, the root department, which appchat/create
 //     requires ("应用的可见范围必须是根部门"); 40056 (invalid agentid) and 301002 (no privilege on
-//     the app) mean service_id is another app's;
+//     the app) mean service_id is another app's; 50003 (app disabled, in the error codes) is a
+//     disabled app too, and an answer without allow_partys (optional there) a visible range
+//     without departments;
 //   - gettoken with address_book_key, then POST /cgi-bin/user/list_id {"limit": 1}: 48002 (no
 //     privilege on the API) means the address book's API access is off, or the key is not its
 //     secret;
