@@ -18,12 +18,11 @@ import (
 //     addresses must be in it;
 //   - GET /open-apis/application/v6/scopes: ready when data.scopes[] grants (grant_status 1)
 //     im:chat or im:chat:create; 212100 is an app not installed;
-//   - service_id equal to app_id, without a call.
+//   - service_id equal to app_id: the platform's description says so (Local).
 var larkChecks = checks{
 	probes: []probe{
 		{name: "lark.credentials", values: []string{"app_secret", "app_id"}, run: larkApp},
 	},
-	local: larkServiceID,
 }
 
 // larkChatScopes are the scopes that let an app create group chats.
@@ -125,17 +124,4 @@ func larkScopes(ctx context.Context, s *session, header http.Header, token strin
 	}
 	return s.verdict(check, "app_id", NotReady, finding,
 		"Lark developer console, the app, Permissions & Scopes: add im:chat:create, release a version, and have the tenant's admin approve it.")
-}
-
-// larkServiceID checks, without a call, that service_id is app_id: COC's console says Lark's
-// Service ID is the App ID.
-func larkServiceID(values map[string]string) []Verdict {
-	const check = "lark.service_id"
-	service, app := values["service_id"], values["app_id"]
-	if service == "" || service == app {
-		return []Verdict{{Check: check, Outcome: Ready, Attribute: "service_id", Finding: "service_id is app_id."}}
-	}
-	return []Verdict{{Check: check, Outcome: NotReady, Attribute: "service_id",
-		Finding: fmt.Sprintf("service_id %s is not app_id %s: COC's console takes Lark's Service ID to be the App ID.", service, app),
-		Fix:     fmt.Sprintf("Set service_id to %s, the app_id, or leave it out.", app)}}
 }

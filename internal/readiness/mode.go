@@ -9,7 +9,7 @@ import (
 type Mode string
 
 const (
-	// Off makes no platform call.
+	// Off makes no platform call: only the checks that need none run (Local).
 	Off Mode = "off"
 	// Warn reports every verdict that is not ready as a warning: for estates that exist.
 	Warn Mode = "warn"
@@ -52,7 +52,7 @@ const (
 // which is never a wrong value.
 func (m Mode) Severity(o Outcome) Severity {
 	switch {
-	case m == Off || o == Ready:
+	case o == Ready:
 		return Silent
 	case o == NotReady && m == Enforce:
 		return Error

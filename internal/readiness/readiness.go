@@ -120,12 +120,12 @@ func New(cfg Config) (*Checker, error) {
 func (c *Checker) Mode() Mode { return c.mode }
 
 // Check asks the binding's platform whether the binding can open a war room, and returns a
-// verdict per check, in the order of the platform's checks: none when the mode is Off. The
-// checks end within the Checker's timeout, retries included; each probe is asked once per
-// cache for the same app, values and endpoint.
+// verdict per check, in the order of the platform's checks, then the Local ones: only those
+// when the mode is Off. The checks end within the Checker's timeout, retries included; each
+// probe is asked once per cache for the same app, values and endpoint.
 func (c *Checker) Check(ctx context.Context, b Binding) []Verdict {
 	if c.mode == Off {
-		return nil
+		return Local(b)
 	}
 	platform := platforms.MustFor(b.AppType)
 	checks := checksOf(platform)
@@ -136,13 +136,35 @@ func (c *Checker) Check(ctx context.Context, b Binding) []Verdict {
 	for _, p := range checks.probes {
 		out = append(out, c.probe(ctx, bounded, s, p, b.Values)...)
 	}
-	if checks.local != nil {
-		for _, v := range checks.local(b.Values) {
-			v.Platform = s.platform.Name
-			out = append(out, v)
+	return distinct(append(out, Local(b)...))
+}
+
+// Local are the checks that need no call, which hold whatever the mode: a field that must have
+// another's value (platforms.Field.SameAs) has it. A value not known yet is not checked.
+func Local(b Binding) []Verdict {
+	p := platforms.MustFor(b.AppType)
+	var out []Verdict
+	for _, f := range p.Fields {
+		value, want := b.Values[f.Name], b.Values[f.SameAs]
+		if f.SameAs == "" || value == "" || want == "" {
+			continue
 		}
+		v := Verdict{Check: string(p.AppType) + "." + f.Name, Outcome: Ready, Platform: p.Name, Attribute: f.Name,
+			Finding: fmt.Sprintf("%s is %s.", f.Name, f.SameAs)}
+		if value != want {
+			v.Outcome = NotReady
+			v.Finding = fmt.Sprintf("%s %s is not %s %s: COC's console takes the %s %s to be the %s.", f.Name, value, f.SameAs, want,
+				p.Name, f.Label, mustField(p, f.SameAs).Label)
+			v.Fix = fmt.Sprintf("Set %s to %s, the %s, or leave it out: it defaults to %s.", f.Name, want, f.SameAs, f.SameAs)
+		}
+		out = append(out, v)
 	}
-	return distinct(out)
+	return out
+}
+
+func mustField(p platforms.Platform, name string) platforms.Field {
+	f, _ := p.Field(name)
+	return f
 }
 
 // probe runs p, or returns what it found before. parent is the caller's context: verdicts of a

@@ -20,8 +20,6 @@ import (
 type checks struct {
 	// probes each obtain a token and make the reads that use it; each is remembered on its own.
 	probes []probe
-	// local are the checks that need no call.
-	local func(values map[string]string) []Verdict
 	// busy are the codes, besides its token call's (platforms.TokenCall.Busy), with which the
 	// platform asks to try again later.
 	busy []string

@@ -225,3 +225,32 @@ func TestPlatformAppStatesAreValidated(t *testing.T) {
 		}
 	}
 }
+
+// An app registered again gains the secrets sent; with reset they replace its secrets, as
+// resetting them on the platform does, and the old ones are refused from then on.
+func TestResetReplacesAnAppsSecrets(t *testing.T) {
+	sim := simulator.New(nil, simulator.WithSeed(3))
+	server := httptest.NewServer(sim)
+	t.Cleanup(server.Close)
+	lark := platforms.MustFor(platforms.Lark)
+	accepted := func(secret string) bool {
+		_, _, answer := tokenCall(t, server.URL, platforms.Lark, "cli_reset", secret)
+		token, _ := answer[lark.Token.Token].(string)
+		return token != ""
+	}
+	register := func(reset bool, secrets ...string) {
+		t.Helper()
+		if err := sim.AcceptAppCredentials(simulator.AppCredentials{AppType: platforms.Lark, AppID: "cli_reset", Secrets: secrets, Reset: reset}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	register(false, "s-old")
+	register(false, "s-more")
+	if !accepted("s-old") || !accepted("s-more") {
+		t.Fatal("registering again dropped a secret")
+	}
+	register(true, "s-new")
+	if accepted("s-old") || accepted("s-more") || !accepted("s-new") {
+		t.Error("after a reset, want only the new secret accepted")
+	}
+}

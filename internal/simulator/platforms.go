@@ -31,6 +31,9 @@ type AppCredentials struct {
 	AppType platforms.AppType `json:"app_type"`
 	AppID   string            `json:"app_id"`
 	Secrets []string          `json:"secrets"`
+	// Reset makes Secrets replace the secrets registered before, as resetting them on the
+	// platform does: the old ones are refused from then on.
+	Reset bool `json:"reset,omitempty"`
 	// What the platform's read-only calls report about the app (platform_apps.go), for the app's
 	// own platform only; left out, the app is ready to open war rooms, or as a previous
 	// registration said.
@@ -40,7 +43,7 @@ type AppCredentials struct {
 }
 
 // AcceptAppCredentials registers an app with its platform, or more secrets of an app already
-// registered. Only the secrets' fingerprints are kept.
+// registered, or, with Reset, its only secrets. Only the secrets' fingerprints are kept.
 func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
 	if _, err := platforms.For(c.AppType); err != nil {
 		return err
@@ -58,7 +61,7 @@ func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
 	if stateSet {
 		s.platformAppStates[key] = state
 	}
-	if s.platformApps[key] == nil {
+	if s.platformApps[key] == nil || c.Reset {
 		s.platformApps[key] = map[string]bool{}
 	}
 	for _, secret := range c.Secrets {
