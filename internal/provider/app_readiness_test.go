@@ -203,6 +203,7 @@ func TestCLI_Readiness_ReadyBindingsAddNothing(t *testing.T) {
 
 // notReadyCause is one thing that keeps a war room from opening, played by the simulator.
 type notReadyCause struct {
+	name    string
 	check   string
 	appType platforms.AppType
 	// app is what the platform reports of the app; attrs change the configuration.
@@ -212,8 +213,23 @@ type notReadyCause struct {
 	attr string
 }
 
-var notReadyCauses = []notReadyCause{
-	{check: "wecom.credentials", appType: platforms.WeCom, attr: "enterprise_id",
+// notReadyCauses are, for every platform, its first secret reset on the platform, then each
+// platform's own causes.
+func notReadyCauses() []notReadyCause {
+	var out []notReadyCause
+	for _, pc := range platformCases {
+		secret := pc.platform.SecretNames()[0]
+		out = append(out, notReadyCause{name: string(pc.appType) + " " + secret + " reset", check: string(pc.appType) + ".credentials",
+			appType: pc.appType, attr: secret,
+			attrs: func(pc platformCase) map[string]string {
+				return map[string]string{secret: strconv.Quote(pc.secret(secret, "reset"))}
+			}})
+	}
+	return append(out, platformCauses...)
+}
+
+var platformCauses = []notReadyCause{
+	{name: "wecom unknown enterprise", check: "wecom.credentials", appType: platforms.WeCom, attr: "enterprise_id",
 		attrs: func(pc platformCase) map[string]string {
 			return map[string]string{"enterprise_id": strconv.Quote(pc.ids[1])}
 		}},
@@ -229,20 +245,12 @@ var notReadyCauses = []notReadyCause{
 		}},
 	{check: "wecom.address_book", appType: platforms.WeCom, attr: "address_book_key",
 		app: func(a *simulator.AppCredentials) { a.WeCom = &simulator.WeComApp{AddressBookAPIOff: true} }},
-	{check: "dingtalk.credentials", appType: platforms.DingTalk, attr: "client_secret",
-		attrs: func(pc platformCase) map[string]string {
-			return map[string]string{"client_secret": strconv.Quote(pc.secret("client_secret", "wrong"))}
-		}},
 	{check: "dingtalk.group_template", appType: platforms.DingTalk, attr: "group_template_id",
 		app: func(a *simulator.AppCredentials) {
 			a.DingTalk = &simulator.DingTalkApp{SceneGroupTemplates: []string{"tpl-other-1", "tpl-other-2"}}
 		}},
 	{check: "dingtalk.service", appType: platforms.DingTalk, attr: "service_id",
 		app: func(a *simulator.AppCredentials) { a.DingTalk = &simulator.DingTalkApp{AgentID: "2000009"} }},
-	{check: "lark.credentials", appType: platforms.Lark, attr: "app_secret",
-		attrs: func(pc platformCase) map[string]string {
-			return map[string]string{"app_secret": strconv.Quote(pc.secret("app_secret", "wrong"))}
-		}},
 	{check: "lark.bot", appType: platforms.Lark, attr: "app_id",
 		app: func(a *simulator.AppCredentials) { a.Lark = &simulator.LarkApp{BotOff: true} }},
 	{check: "lark.scopes", appType: platforms.Lark, attr: "app_id",
@@ -260,8 +268,12 @@ var notReadyCauses = []notReadyCause{
 // finding as an error, and COC gets nothing.
 func TestCLI_Readiness_EachNotReadyCause(t *testing.T) {
 	t.Parallel()
-	for _, c := range notReadyCauses {
-		t.Run(c.check, func(t *testing.T) {
+	for _, c := range notReadyCauses() {
+		name := c.name
+		if name == "" {
+			name = c.check
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
 			pc := platformCaseFor(c.appType)
 			env := newSimEnv(t, 1)
@@ -372,11 +384,14 @@ func TestCLI_Readiness_SecretResetOnThePlatform(t *testing.T) {
 	for _, d := range diags {
 		pointsAt[d.Diagnostic.Severity+": "+d.Diagnostic.Summary] = d.Diagnostic.Snippet.Code
 	}
-	want := map[string]string{
-		"warning: War Room Would Not Open: wecom.credentials":              "enterprise_key",
-		"warning: War Room Would Not Open: wecom.address_book_credentials": "address_book_key",
-		"warning: War Room Would Not Open: dingtalk.credentials":           "client_secret_wo",
-		"warning: War Room Would Not Open: lark.credentials":               "app_secret",
+	// Each platform's first secret, by its check; DingTalk's is write-only. WeCom has a second.
+	want := map[string]string{"warning: War Room Would Not Open: wecom.address_book_credentials": "address_book_key"}
+	for _, pc := range platformCases {
+		attr := pc.platform.SecretNames()[0]
+		if _, ok := attrs[pc.appType][attr+writeOnlySuffix]; ok {
+			attr += writeOnlySuffix
+		}
+		want["warning: War Room Would Not Open: "+string(pc.appType)+".credentials"] = attr
 	}
 	for summary, attr := range want {
 		if code, ok := pointsAt[summary]; !ok || !strings.Contains(code, attr) {

@@ -98,14 +98,15 @@ func TestUnknownValuesAreNotChecked(t *testing.T) {
 // after the retries, an answer that is not the platform's, a connection that drops. Each is
 // "could not tell", never a wrong value, and says why.
 func TestNoVerdictFromThePlatform(t *testing.T) {
-	cases := []struct {
+	type noVerdictCase struct {
 		name    string
 		appType platforms.AppType
 		fault   simulator.Fault
 		want    string
 		finding string
 		calls   int
-	}{
+	}
+	cases := []noVerdictCase{
 		{"wecom caller IP not trusted", platforms.WeCom,
 			simulator.Fault{PathPrefix: "/_platforms/wecom/cgi-bin/agent/", Status: 200, Code: "60020", Message: "not allow to access from your ip"},
 			"wecom.agent could not tell service_id 60020", "not among the app's trusted IP addresses", 4},
@@ -123,6 +124,15 @@ func TestNoVerdictFromThePlatform(t *testing.T) {
 			"lark.credentials could not tell app_secret", "HTTP 503", 3},
 		{"wecom connection dropped", platforms.WeCom, simulator.Fault{PathPrefix: "/_platforms/wecom/cgi-bin/agent/", Drop: simulator.DropBeforeCommit},
 			"wecom.agent could not tell service_id", "gave no verdict", 0},
+	}
+	// A platform checked by its token call alone, busy there: each of its platform's cases.
+	for _, p := range platforms.All() {
+		if _, ok := readPrefixes[p.AppType]; ok || len(p.Token.Busy) == 0 {
+			continue
+		}
+		cases = append(cases, noVerdictCase{string(p.AppType) + " busy", p.AppType,
+			simulator.Fault{PathPrefix: simulator.PlatformPrefix + string(p.AppType) + "/", Status: 200, Code: p.Token.Busy[0], Message: "busy"},
+			fmt.Sprintf("%s.credentials could not tell %s", p.AppType, p.SecretNames()[0]), "the platform is busy: code " + p.Token.Busy[0], 1})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

@@ -24,7 +24,7 @@ func TestEachNotReadyCauseIsFound(t *testing.T) {
 		}
 		return append(out, extra...)
 	}
-	cases := []struct {
+	type cause struct {
 		name    string
 		appType platforms.AppType
 		app     *simulator.AppCredentials
@@ -33,7 +33,8 @@ func TestEachNotReadyCauseIsFound(t *testing.T) {
 		// of calls the checks made.
 		want  string
 		calls int
-	}{
+	}
+	cases := []cause{
 		{"wecom enterprise key reset on WeCom", platforms.WeCom, nil, map[string]string{"enterprise_key": "reset-" + appSecret},
 			"wecom.credentials not ready enterprise_key 40001", 3},
 		{"wecom unknown enterprise", platforms.WeCom, nil, map[string]string{"enterprise_id": "ww1111111111111111"},
@@ -81,6 +82,18 @@ func TestEachNotReadyCauseIsFound(t *testing.T) {
 			"lark.scopes not ready app_id", 3},
 		{"lark service_id other than app_id", platforms.Lark, nil, map[string]string{"service_id": "svc-0001"},
 			"lark.service_id not ready service_id", 3},
+	}
+	// A platform checked by its token call alone: a secret reset there, an app it does not know.
+	for _, p := range platforms.All() {
+		if _, ok := readPrefixes[p.AppType]; ok {
+			continue
+		}
+		secret, id := p.SecretNames()[0], p.Identifier.Name
+		cases = append(cases,
+			cause{string(p.AppType) + " secret reset", p.AppType, nil, map[string]string{secret: "reset-" + genericSecret(p, secret)},
+				fmt.Sprintf("%s.credentials not ready %s %s", p.AppType, secret, p.Token.WrongSecret.Code), len(p.SecretNames())},
+			cause{string(p.AppType) + " unknown app", p.AppType, nil, map[string]string{id: p.Identifier.Examples[1]},
+				fmt.Sprintf("%s.credentials not ready %s %s", p.AppType, id, p.Token.UnknownApp.Code), len(p.SecretNames())})
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
