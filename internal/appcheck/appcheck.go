@@ -1,8 +1,9 @@
 // Package appcheck asks the chat platforms (internal/platforms) whether an app's credentials
 // work, with the call each platform offers an app to obtain an access token: the call COC makes with them
 // before it opens a war room (each platform's call is in its description, internal/platforms).
-// The call changes nothing on the platform, and the token it returns is discarded unread. The
-// package knows nothing of Terraform, nor of COC.
+// The call changes nothing on the platform; Check discards the token it returns unread, Token
+// hands it to the read-only calls (Read) that the war-room readiness checks make with the same
+// clients. The package knows nothing of Terraform, nor of COC.
 package appcheck
 
 import (
@@ -29,7 +30,8 @@ const (
 	// platform the network silently drops should fail a plan within a minute or so, retries
 	// included, not several.
 	defaultTimeout = 10 * time.Second
-	maxAnswerBytes = 64 << 10
+	// maxAnswerBytes bounds an answer: DingTalk lists every app of an organisation in one read.
+	maxAnswerBytes = 1 << 20
 )
 
 // Config configures a Checker. Zero values take the defaults.
@@ -95,9 +97,11 @@ func New(cfg Config) (*Checker, error) {
 			return nil, fmt.Errorf("%s: %w", p.Name, err)
 		}
 		c.endpoints[p.AppType] = base
+		// A query may carry a secret: WeCom's token call takes the app's secret there, and the
+		// reads of WeCom take the access token there (see Read).
 		c.clients[p.AppType] = hwhttp.NewRetryingClient(&noRedirects, hwhttp.RetryPolicy{
 			Service: p.Name, MaxRetries: cfg.MaxRetries, Backoff: cfg.Backoff, Logger: c.logger,
-			Retry: hwhttp.RetryIdempotent, SecretQuery: p.Token.Method == http.MethodGet,
+			Retry: hwhttp.RetryIdempotent, SecretQuery: true,
 			MaxAnswerBytes: maxAnswerBytes, Secrets: c.secrets,
 		})
 	}
@@ -112,14 +116,24 @@ func (c *Checker) Endpoint(t platforms.AppType) string { return c.endpoints[t].S
 // *Rejection when it refused the credentials; and an *UnavailableError when it gave no verdict.
 // Errors never hold the secret, in any spelling.
 func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret string) error {
+	base := c.endpoints[t]
+	if c.passed.has(c.passed.digest(string(t), base.String(), appID, secret)) {
+		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", platforms.MustFor(t).Name),
+			map[string]any{"app_id": appID, "endpoint": base.String()})
+		return nil
+	}
+	_, err := c.Token(ctx, t, appID, secret)
+	return err
+}
+
+// Token asks an app type's platform for an access token, as Check does but always, and returns
+// it for the reads that need one (Read). Credentials it is issued for count as passed for Check.
+// The token is a secret: it must go nowhere but into the reads.
+func (c *Checker) Token(ctx context.Context, t platforms.AppType, appID, secret string) (string, error) {
 	p := platforms.MustFor(t)
 	base := c.endpoints[t]
 	digest := c.passed.digest(string(t), base.String(), appID, secret)
 	fields := map[string]any{"app_id": appID, "endpoint": base.String()}
-	if c.passed.has(digest) {
-		c.logger.Debug(ctx, fmt.Sprintf("%s accepted these app credentials before: not asking again", p.Name), fields)
-		return nil
-	}
 	c.secrets.Add(secret)
 	scrub := c.secrets.Scrub
 	unavailable := func(reason string) error {
@@ -127,35 +141,42 @@ func (c *Checker) Check(ctx context.Context, t platforms.AppType, appID, secret 
 	}
 	req, err := request(ctx, p.Token, base, appID, secret, c.userAgent)
 	if err != nil {
-		return unavailable(hwhttp.WithoutQuery(err).Error())
+		return "", unavailable(hwhttp.WithoutQuery(err).Error())
 	}
 	resp, err := c.clients[t].Do(req)
 	if err != nil {
-		// Go's client quotes the URL, and WeCom's holds the secret.
-		reason := hwhttp.WithoutQuery(err).Error()
-		if problem := hwhttp.TransportProblem(err); problem != "" {
-			reason += ": " + problem + "; no retry can fix this, so none was made"
-		}
-		return unavailable(reason)
+		return "", unavailable(transportReason(err))
 	}
 	defer func() { _ = resp.Body.Close() }()
 	answer := hwhttp.AnswerOf(resp)
 	switch {
 	case answer.ReadErr != nil:
-		return unavailable("reading the answer failed: " + answer.ReadErr.Error())
+		return "", unavailable("reading the answer failed: " + answer.ReadErr.Error())
 	case answer.TooLarge:
-		return unavailable(fmt.Sprintf("the answer exceeds %d bytes", answer.Limit))
+		return "", unavailable(fmt.Sprintf("the answer exceeds %d bytes", answer.Limit))
 	}
 	v := judge(p.Token, answer.StatusCode, answer.Header, answer.Body)
 	switch v.outcome {
 	case accepted:
+		// The token is as secret as the credentials it was issued for.
+		c.secrets.Add(v.token)
 		c.passed.add(digest)
 		c.logger.Debug(ctx, fmt.Sprintf("%s accepted the app credentials", p.Name), fields)
-		return nil
+		return v.token, nil
 	case rejected:
-		return &Rejection{Platform: p.Name, Endpoint: base.String(), Code: scrub(v.code), Message: scrub(v.message), RequestID: scrub(v.requestID)}
+		return "", &Rejection{Platform: p.Name, Endpoint: base.String(), Code: scrub(v.code), Message: scrub(v.message), RequestID: scrub(v.requestID)}
 	}
-	return unavailable(v.reason)
+	return "", unavailable(v.reason)
+}
+
+// transportReason words an error of the HTTP client without the URL's query (Go's client quotes
+// the URL, and WeCom's holds a secret), with what no retry can fix.
+func transportReason(err error) string {
+	reason := hwhttp.WithoutQuery(err).Error()
+	if problem := hwhttp.TransportProblem(err); problem != "" {
+		reason += ": " + problem + "; no retry can fix this, so none was made"
+	}
+	return reason
 }
 
 // request builds a token call: the credentials in the query of a GET, or in the JSON body of a

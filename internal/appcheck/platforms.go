@@ -29,6 +29,8 @@ const (
 type verdict struct {
 	outcome
 	code, message, requestID string
+	// token is the access token of an accepted answer.
+	token string
 	// reason explains an undecided answer.
 	reason string
 }
@@ -41,13 +43,11 @@ func judge(tc platforms.TokenCall, status int, header http.Header, body []byte) 
 	if json.Unmarshal(body, &members) != nil {
 		return verdict{outcome: undecided, reason: "the answer is not the platform's JSON" + describeStatus(status)}
 	}
-	v := verdict{code: text(members[tc.Code]), message: text(members[tc.Message]), requestID: header.Get(tc.RequestIDHeader)}
-	if tc.RequestID != "" {
-		v.requestID = text(members[tc.RequestID])
-	}
+	v := verdict{token: text(members[tc.Token])}
+	v.code, v.message, v.requestID = errorWords(tc, members, header)
 	refused := v.code != "" && v.code != tc.SuccessCode
 	switch {
-	case status == http.StatusOK && !refused && text(members[tc.Token]) != "":
+	case status == http.StatusOK && !refused && v.token != "":
 		v.outcome = accepted
 	case refused && slices.Contains(tc.Busy, v.code):
 		v.outcome, v.reason = undecided, "the platform is busy: "+v.describe()+describeStatus(status)
@@ -59,6 +59,16 @@ func judge(tc platforms.TokenCall, status int, header http.Header, body []byte) 
 		v.outcome, v.reason = undecided, "the answer has neither a token nor an error code"+describeStatus(status)
 	}
 	return v
+}
+
+// errorWords reads the platform's error code, message and request ID from an answer's members
+// and headers. The platform's reads answer errors in the words of its token call.
+func errorWords(tc platforms.TokenCall, members map[string]json.RawMessage, header http.Header) (code, message, requestID string) {
+	code, message, requestID = text(members[tc.Code]), text(members[tc.Message]), header.Get(tc.RequestIDHeader)
+	if tc.RequestID != "" {
+		requestID = text(members[tc.RequestID])
+	}
+	return code, message, requestID
 }
 
 // describe renders the platform's code and message.

@@ -31,7 +31,6 @@ var (
 		config: requiredCoc + `resource "coc_lark_app" "this" {
   app_id     = "cli_a1b2c3d4e5f6a7b8"
   app_secret = "bench-app-secret"
-  service_id = "svc-0001"
 }
 `}
 	startupVariants = []startupVariant{floorVariant, refVariant, cocVariant}

@@ -175,11 +175,14 @@ func reportThrottle(r *report, results []throttleResult) {
 }
 
 // orderBound is the least time, from the first request to the last, in which any client could
-// have made these creates succeed, given the order in which Terraform handed them out (the order
-// of their first attempts) and throttleParallelism slots. It schedules them greedily in that
-// order, each costing nothing and finishing the instant its tenant's bucket holds a token. A
-// real run in the same order is never faster: every operation starts no earlier and waits for
-// no earlier token (by induction over the order).
+// have made these operations succeed, given the order in which Terraform handed them out (the
+// order of their first attempts) and throttleParallelism slots. An operation is what one
+// resource does to its binding (the requests of a tenant to one path), in steps: each call it
+// makes (a create reads the binding, to check the platform is free, then posts it), the first
+// attempt of each a step, every other a retry. It schedules them greedily in that order, each
+// step costing nothing and finishing the instant its tenant's bucket holds a token, and not
+// before the operation's previous step. A real run in the same order is never faster: every step
+// starts no earlier and waits for no earlier token (by induction over the order).
 func orderBound(reqs []simulator.RequestRecord) time.Duration {
 	interval := 1 / throttleRate
 	tolerance := (throttleBurst - 1) * interval
@@ -188,15 +191,21 @@ func orderBound(reqs []simulator.RequestRecord) time.Duration {
 	// tat is each tenant's bucket as a theoretical arrival time (GCRA, equivalent to the token
 	// bucket): a request conforms from tat-tolerance on.
 	tat := map[string]float64{}
-	dispatched := map[string]bool{}
+	// slotOf is the slot each operation holds, and stepped the steps already scheduled.
+	slotOf := map[string]int{}
+	stepped := map[string]bool{}
 	var makespan float64
 	for _, r := range reqs {
-		op := r.AccessKey + " " + r.Path
-		if dispatched[op] {
+		op, step := r.AccessKey+" "+r.Path, r.AccessKey+" "+r.Method+" "+r.Path
+		if stepped[step] {
 			continue // a retry
 		}
-		dispatched[op] = true
-		slot := slices.Index(slotFree, slices.Min(slotFree))
+		stepped[step] = true
+		slot, started := slotOf[op]
+		if !started {
+			slot = slices.Index(slotFree, slices.Min(slotFree))
+			slotOf[op] = slot
+		}
 		done := max(slotFree[slot], tat[r.AccessKey]-tolerance)
 		tat[r.AccessKey] = max(tat[r.AccessKey], done) + interval
 		slotFree[slot] = done

@@ -41,6 +41,12 @@ func steps() []step {
 			access token with every secret it will send, as COC does before it opens a war room. A wrong
 			secret cannot produce a plan: the error names app_secret_wo and quotes Lark's own code, and COC
 			keeps the old key. (Here the platforms are the simulator's, which know the demo's apps.)`},
+		{name: "readiness", title: "the Lark app's bot is switched off on Lark: caught at plan", run: notReady, simulatorOnly: true,
+			realCOC: `set war_room_readiness = "warn" in the provider block, and every plan checks each binding with its platform.`, narration: `
+			The provider block has war_room_readiness = "enforce": every plan, an empty one too, asks each
+			binding's platform with read-only calls whether COC could open a war room with it. Somebody
+			switches the Lark app's bot off on Lark; nothing changed in Terraform or COC, yet the plan fails
+			on app_id, saying what is wrong and where to fix it, before the next incident finds out.`},
 		{name: "replace", title: "point coc_wecom_app at a different WeCom app", run: replace, narration: `
 			enterprise_id identifies the bound app, so changing it replaces the binding. A tenant binds
 			one WeCom app, so Terraform unbinds the old app before it binds the new one. (Plan only.)`},

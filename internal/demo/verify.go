@@ -12,9 +12,11 @@ import (
 )
 
 // Against the simulator, the demo's provider checks every new app secret with its platform
-// (verify_app_credentials), at the simulator's platforms, which know the demo's apps: every
-// step sends only secrets they accept, but the one that shows a wrong secret failing the plan.
-// Against a real COC the check stays off: the demo's made-up apps exist on no platform.
+// (verify_app_credentials), and every binding's readiness to open war rooms
+// (war_room_readiness = "enforce"), at the simulator's platforms, which know the demo's apps:
+// every step sends only secrets they accept and binds apps that are ready, but the ones that
+// show a wrong secret and an app that is not ready failing the plan. Against a real COC the
+// checks stay off: the demo's made-up apps exist on no platform.
 
 // otherWeComApp is the WeCom app the replace step points coc_wecom_app at: the description's
 // second example.
@@ -38,8 +40,9 @@ func (d *demo) providerBlock() string {
 	var b strings.Builder
 	// terraform fmt aligns no multi-line value with its neighbours: it gets a group of its own.
 	hclBlock(&b, `provider "coc"`, attrGroup{
-		comment: "Check new app secrets with " + strings.Join(names, ", ") + " while planning (here: the simulator's).",
-		attrs:   [][2]string{{"verify_app_credentials", "true"}},
+		comment: "Check new app secrets, and that each binding can open a war room, with " + strings.Join(names, ", ") +
+			" while planning (here: the simulator's).",
+		attrs: [][2]string{{"verify_app_credentials", "true"}, {"war_room_readiness", `"enforce"`}},
 	}, attrGroup{attrs: [][2]string{{"platform_endpoints", "{\n" + strings.Join(endpoints, "") + "  }"}}})
 	return b.String()
 }
@@ -136,4 +139,44 @@ func (a *simAdmin) writes(ctx context.Context) (int, error) {
 		}
 	}
 	return n, nil
+}
+
+// notReady switches the Lark app's bot off on Lark: the plan fails on app_id, naming the check
+// and where to fix it, and COC gets no write. Then the bot is switched back on.
+func notReady(ctx context.Context, d *demo) error {
+	app := func(l *simulator.LarkApp) []simulator.AppCredentials {
+		return []simulator.AppCredentials{{AppType: lark.AppType, AppID: d.values[varName(lark, lark.Identifier.Name)],
+			Secrets: []string{d.values[varName(lark, "app_secret")]}, Lark: l}}
+	}
+	if _, err := d.sim.call(ctx, http.MethodPost, simulator.AdminPrefix+"platform-apps", app(&simulator.LarkApp{BotOff: true})); err != nil {
+		return err
+	}
+	writesBefore, err := d.sim.writes(ctx)
+	if err != nil {
+		return err
+	}
+	out, code, err := d.runTerraform(ctx, "plan")
+	if err != nil {
+		return err
+	}
+	d.show(out, d.Verbose || code != 1)
+	if code != 1 {
+		return fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
+	}
+	if err := mustContain(out, "Error: War Room Would Not Open: lark.bot", "app_id ", "bot capability is off", "Features > Bot"); err != nil {
+		return err
+	}
+	d.ok("the plan fails on app_id: the Lark app's bot is off, and the error says where to switch it on.")
+	if writesAfter, err := d.sim.writes(ctx); err != nil || writesAfter != writesBefore {
+		return fmt.Errorf("COC got writes during the plan (%d before, %d after): %w", writesBefore, writesAfter, err)
+	}
+	d.ok("COC got no write.")
+	if _, err := d.sim.call(ctx, http.MethodPost, simulator.AdminPrefix+"platform-apps", app(&simulator.LarkApp{})); err != nil {
+		return err
+	}
+	if _, code, err := d.tfCode(ctx, "plan", "-detailed-exitcode"); err != nil || code != 0 {
+		return fmt.Errorf("expected an empty plan with the bot back on (exit code 0), got exit code %d: %w", code, err)
+	}
+	d.ok("with the bot switched back on, the plan is empty.")
+	return nil
 }

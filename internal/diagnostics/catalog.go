@@ -26,6 +26,8 @@ var (
 	CredentialsNotObtained  = declare("Failed to Obtain COC Credentials")
 	AppCredentialsRejected  = declare("{Platform} Rejected the App Credentials")
 	AppCredentialsUnchecked = declare("Could Not Verify {Platform} App Credentials")
+	WarRoomWouldNotOpen     = declare("War Room Would Not Open: {Check}")
+	WarRoomReadinessUnknown = declare("War Room Readiness Not Known: {Check}")
 )
 
 // Changes made outside Terraform.

@@ -19,9 +19,12 @@ var lark = Platform{
 		Format:      regexp.MustCompile(`^cli_[0-9A-Za-z]+$`),
 		FormatHint:  `must start with "cli_" followed by letters and digits, as shown under Credentials & Basic Info`,
 	},
+	// COC's console says that Lark's Service ID is the App ID; Lark's console has no Service ID.
 	Fields: []Field{{
-		Name: "service_id", Label: "Service ID", Examples: [2]string{"svc-0001", "svc-0002"}, Printable: true,
-		Description: "The service ID COC uses for the app (the console suggests the App ID): **Credentials & Basic Info**.",
+		Name: "service_id", Label: "Service ID", Examples: [2]string{"cli_a1b2c3d4e5f6a7b8", "cli_b8a7f6e5d4c3b2a1"}, Printable: true,
+		Description: "The Service ID COC uses for the app, which for Lark is the App ID: COC's console says so, and Lark's console " +
+			"has no Service ID.",
+		SameAs: "app_id",
 	}},
 	Secrets: []Field{{
 		Name: "app_secret", Label: "App Secret",

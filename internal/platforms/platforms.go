@@ -63,6 +63,10 @@ type Field struct {
 	// Examples are two different made-up values of the right form: the demo and the tests bind
 	// the first, and the tests change a binding to the second.
 	Examples [2]string
+	// SameAs, when set, names the field whose value this one must have, as COC's console fills
+	// it in: the field is optional and defaults to that value, and another value is a binding
+	// whose war room would not open.
+	SameAs string
 }
 
 var all = []Platform{wecom, dingtalk, lark}

@@ -33,6 +33,9 @@ func TestDescriptionsAreComplete(t *testing.T) {
 				t.Errorf("%s.%s: a format needs a hint, and a hint a format", p.AppType, f.Name)
 			case f.Examples[0] == f.Examples[1]:
 				t.Errorf("%s.%s: needs two different examples, %q", p.AppType, f.Name, f.Examples)
+			case f.SameAs != "" && (f.SameAs != p.Identifier.Name || f.Examples != p.Identifier.Examples):
+				// Tests bind the examples: a field that must equal another must have its examples.
+				t.Errorf("%s.%s: may only be the same as the identifier, with the identifier's examples", p.AppType, f.Name)
 			}
 			for _, example := range f.Examples {
 				switch {

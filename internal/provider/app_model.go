@@ -36,6 +36,8 @@ const (
 	attrUpdatedAt    = "updated_at"
 	attrKeyUpdatedAt = "key_updated_at"
 	attrTimeouts     = "timeouts"
+	// attrNotificationType is what a war room on the platform sets notification_type to.
+	attrNotificationType = "war_room_notification_type"
 )
 
 const (
@@ -52,8 +54,8 @@ type appBinding struct {
 	// Secrets are the secrets, by wire name.
 	Secrets  map[string]secretAttrs
 	Timeouts timeouts.Value
-	// What COC computes.
-	ID, Status, CreatedAt, UpdatedAt, KeyUpdatedAt types.String
+	// What COC computes, and the platform's notification type.
+	ID, Status, CreatedAt, UpdatedAt, KeyUpdatedAt, NotificationType types.String
 }
 
 // secretAttrs are the three attributes of one secret.
@@ -122,16 +124,19 @@ func (r appCore) writeBinding(ctx context.Context, dst attrSetter, b appBinding,
 func (b *appBinding) computed() map[string]*types.String {
 	return map[string]*types.String{
 		attrID: &b.ID, attrStatus: &b.Status, attrCreatedAt: &b.CreatedAt, attrUpdatedAt: &b.UpdatedAt, attrKeyUpdatedAt: &b.KeyUpdatedAt,
+		attrNotificationType: &b.NotificationType,
 	}
 }
 
-// computedValues are the status and timestamps COC returns, which the data source shows too.
+// computedValues are the status and timestamps COC returns, and the war rooms' notification
+// type of the binding's platform, which the data source shows too.
 func computedValues(c *coc.Binding) map[string]string {
 	return map[string]string{
-		attrStatus:       c.Status,
-		attrCreatedAt:    coc.FormatTimestamp(c.CreatedAt),
-		attrUpdatedAt:    coc.FormatTimestamp(c.UpdatedAt),
-		attrKeyUpdatedAt: coc.FormatTimestamp(c.KeyUpdatedAt),
+		attrStatus:           c.Status,
+		attrCreatedAt:        coc.FormatTimestamp(c.CreatedAt),
+		attrUpdatedAt:        coc.FormatTimestamp(c.UpdatedAt),
+		attrKeyUpdatedAt:     coc.FormatTimestamp(c.KeyUpdatedAt),
+		attrNotificationType: platforms.MustFor(c.AppType).NotificationType,
 	}
 }
 

@@ -65,7 +65,9 @@ func (r *appResource) ConfigValidators(context.Context) []resource.ConfigValidat
 // a write-only one cannot be re-sent, so it gets a warning to increase its version instead.
 // A plan that creates or changes the binding also obtains the credentials the apply will need,
 // and checks the app secrets it will send with their platform when verify_app_credentials is on;
-// a plan that creates one asks COC whether the platform is free (checkBindable).
+// a plan that creates one asks COC whether the platform is free (checkBindable). Every plan that
+// keeps or makes the binding, an empty one too, then checks whether it can open a war room
+// (checkReadiness).
 func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
 	if req.Plan.Raw.IsNull() {
 		return // destroy: the refresh before it has needed the credentials already
@@ -82,6 +84,9 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
 		if !resp.Diagnostics.HasError() {
 			r.checkBindable(ctx, config, plan, readReplaces(ctx, req.Private, &resp.Diagnostics), &resp.Diagnostics)
+		}
+		if !resp.Diagnostics.HasError() {
+			r.checkReadiness(ctx, config, plan, &resp.Diagnostics)
 		}
 		return // nothing to refine
 	}
@@ -106,6 +111,9 @@ func (r *appResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanReq
 	r.verifyPlan(ctx, config, plan, prior, changes.send, &resp.Diagnostics)
 	if !resp.Plan.Raw.Equal(req.State.Raw) {
 		r.data.checkCredentials(ctx, r.platform.Name, &resp.Diagnostics)
+	}
+	if !resp.Diagnostics.HasError() {
+		r.checkReadiness(ctx, config, plan, &resp.Diagnostics)
 	}
 }
 

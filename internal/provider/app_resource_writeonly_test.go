@@ -66,7 +66,8 @@ type rawStateFile struct {
 		Type      string `json:"type"`
 		Instances []struct {
 			// Private is base64 of a JSON object whose values are base64 again.
-			Private string `json:"private"`
+			Private    string         `json:"private"`
+			Attributes map[string]any `json:"attributes"`
 		} `json:"instances"`
 	} `json:"resources"`
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/identityschema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -89,12 +90,25 @@ func (r appCore) schema(ctx context.Context) schema.Schema {
 				"Terraform's last apply means the secrets were changed elsewhere; see *Drift*.",
 		},
 	}
+	attrs[attrNotificationType] = schema.StringAttribute{
+		Computed: true,
+		MarkdownDescription: fmt.Sprintf("`%s`: the `notification_type` of a `huaweicloud_coc_war_room` that opens its group in %s. "+
+			"Set `notification_type` from it, so that the war room depends on this binding.", p.NotificationType, p.Name),
+		Default: stringdefault.StaticString(p.NotificationType),
+	}
 	for _, f := range p.Fields {
-		attrs[f.Name] = schema.StringAttribute{
+		field := schema.StringAttribute{
 			Required:            true,
 			MarkdownDescription: f.Description,
 			Validators:          fieldValidators(p, f),
 		}
+		if f.SameAs != "" {
+			field.Required, field.Optional, field.Computed = false, true, true
+			field.MarkdownDescription += fmt.Sprintf(" Defaults to `%s`; another value gets a warning at plan, or with "+
+				"`war_room_readiness = \"enforce\"` fails it.", f.SameAs)
+			field.PlanModifiers = []planmodifier.String{defaultsTo{f.SameAs}}
+		}
+		attrs[f.Name] = field
 	}
 	for _, secret := range p.Secrets {
 		s, rules := secret.Name, secretValidators(secret)
@@ -145,6 +159,26 @@ func (m idIsIdentifier) PlanModifyString(ctx context.Context, req planmodifier.S
 		return // known only at apply, like the identifier
 	}
 	resp.PlanValue = identifier
+}
+
+// defaultsTo plans a field left out of the configuration as the value of another (the
+// identifier): always, not only when created, so that a value changed on the console shows as a
+// change back.
+type defaultsTo struct{ other string }
+
+func (m defaultsTo) Description(context.Context) string {
+	return "defaults to the value of " + m.other
+}
+
+func (m defaultsTo) MarkdownDescription(ctx context.Context) string { return m.Description(ctx) }
+
+func (m defaultsTo) PlanModifyString(ctx context.Context, req planmodifier.StringRequest, resp *planmodifier.StringResponse) {
+	if !req.ConfigValue.IsNull() || req.Plan.Raw.IsNull() {
+		return
+	}
+	var other types.String
+	resp.Diagnostics.Append(req.Plan.GetAttribute(ctx, path.Root(m.other), &other)...)
+	resp.PlanValue = other
 }
 
 // timeoutsBlock is the timeouts library's block with one more rule: a zero or negative

@@ -14,6 +14,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/diagnostics"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/readiness"
 )
 
 // The provider's diagnostics, each composed once from the facts it needs: the catalog
@@ -52,6 +53,13 @@ func credentialProblem(at path.Path, p credentials.Problem) diag.Diagnostic {
 func invalidBooleanVariable(p path.Path, env, raw string) diag.Diagnostic {
 	return diagnostics.InvalidProviderArgument.ErrorAt(p, fmt.Sprintf("The %s environment variable, which sets %s, is %q: neither "+
 		"true nor false. Set it to one of them, or unset it.", env, p, raw))
+}
+
+// invalidVariable reports an environment variable env, which sets p, whose value raw is not one
+// p takes.
+func invalidVariable(p path.Path, env, raw string, err error) diag.Diagnostic {
+	return diagnostics.InvalidProviderArgument.ErrorAt(p, fmt.Sprintf("The %s environment variable, which sets %s, is %q: %s. "+
+		"Set it to one of them, or unset it.", env, p, raw, err))
 }
 
 // invalidEndpoint reports an endpoint that is not an absolute http(s) URL; p is empty for one that
@@ -134,6 +142,34 @@ func appCredentialsUnchecked(p platforms.Platform, endpoint, attr string, err er
 			"plan and apply without the check, set verify_app_credentials = false in the provider block, or %[6]s=false where "+
 			"the block does not set it: for example everywhere but in the pipeline that applies, when only that one reaches "+
 			"the platforms.", p.Name, endpoint, attr, reason, p.AppType, envVerifyAppCredentials), p.Name)
+}
+
+// warRoomVerdict reports what a war room readiness check found about the attribute at p, under
+// the provider's mode: a binding that is not ready as a warning or, under enforce, an error; a
+// platform that gave no verdict as a warning. Each summary names its check, so that Terraform
+// does not fold the findings of two checks into one.
+func warRoomVerdict(p path.Path, v readiness.Verdict, mode readiness.Mode, severity readiness.Severity) diag.Diagnostic {
+	detail := v.Finding
+	if answer := v.Answer(); answer != "" {
+		detail += fmt.Sprintf(" %s answered %s.", v.Platform, answer)
+	}
+	if v.Fix != "" {
+		detail += "\n\n" + v.Fix
+	}
+	m := diagnostics.WarRoomWouldNotOpen
+	switch {
+	case v.Outcome == readiness.CouldNotTell:
+		m = diagnostics.WarRoomReadinessUnknown
+		detail += fmt.Sprintf("\n\nThis says nothing against the binding: it is a warning whatever war_room_readiness says (here %q).", mode)
+	case severity == readiness.Error:
+		detail += "\n\nCOC would fail to open the war room, so war_room_readiness = \"enforce\" fails the plan: nothing was sent to COC."
+	default:
+		detail += "\n\nCOC would fail to open the war room. With war_room_readiness = \"enforce\" this fails the plan."
+	}
+	if severity == readiness.Error {
+		return m.ErrorAt(p, detail, v.Check)
+	}
+	return m.WarningAt(p, detail, v.Check)
 }
 
 // Changes made outside Terraform. Terraform folds warnings with equal summaries into "N more

@@ -62,7 +62,7 @@ func listedFields() []listedField {
 
 func listedAttrTypes() map[string]attr.Type {
 	attrTypes := map[string]attr.Type{}
-	for _, name := range []string{attrAppType, attrAppID, attrStatus, attrCreatedAt, attrUpdatedAt, attrKeyUpdatedAt} {
+	for _, name := range []string{attrAppType, attrAppID, attrStatus, attrCreatedAt, attrUpdatedAt, attrKeyUpdatedAt, attrNotificationType} {
 		attrTypes[name] = types.StringType
 	}
 	for _, f := range listedFields() {
@@ -90,6 +90,8 @@ func (d *mobileAppsDataSource) Schema(ctx context.Context, _ datasource.SchemaRe
 		attrCreatedAt:    computed("When the app was bound (RFC 3339, UTC)."),
 		attrUpdatedAt:    computed("When the binding last changed (RFC 3339, UTC)."),
 		attrKeyUpdatedAt: computed("When the secrets were last set (RFC 3339, UTC)."),
+		attrNotificationType: computed("The `notification_type` of a `huaweicloud_coc_war_room` that opens its group on the " +
+			"app's platform: " + notificationTypes() + "."),
 	}
 	for _, f := range listedFields() {
 		description := fmt.Sprintf("The %s of the bound app.", f.label)
@@ -178,4 +180,13 @@ func listedValues(b *coc.Binding) map[string]attr.Value {
 		values[f.name] = nullableString(b.Fields[f.name])
 	}
 	return values
+}
+
+// notificationTypes lists each platform's war room notification type.
+func notificationTypes() string {
+	var out []string
+	for _, p := range platforms.All() {
+		out = append(out, fmt.Sprintf("`%s` (%s)", p.NotificationType, p.Name))
+	}
+	return strings.Join(out, ", ")
 }

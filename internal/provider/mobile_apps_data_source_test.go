@@ -32,12 +32,13 @@ func TestAccMobileAppsDataSource(t *testing.T) {
 		resources += pc.resourceBlock("this", nil)
 		addresses = append(addresses, pc.address("this"))
 		checks := map[string]knownvalue.Check{
-			"app_type":       knownvalue.StringExact(string(pc.appType)),
-			"app_id":         knownvalue.StringExact(pc.ids[0]),
-			"status":         knownvalue.StringExact("enabled"),
-			"created_at":     knownvalue.NotNull(),
-			"updated_at":     knownvalue.NotNull(),
-			"key_updated_at": knownvalue.NotNull(),
+			"app_type":                   knownvalue.StringExact(string(pc.appType)),
+			"app_id":                     knownvalue.StringExact(pc.ids[0]),
+			"status":                     knownvalue.StringExact("enabled"),
+			"created_at":                 knownvalue.NotNull(),
+			"updated_at":                 knownvalue.NotNull(),
+			"key_updated_at":             knownvalue.NotNull(),
+			"war_room_notification_type": knownvalue.StringExact(pc.platform.NotificationType),
 		}
 		for f := range listed {
 			checks[f] = knownvalue.Null()

@@ -17,6 +17,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/readiness"
 )
 
 var (
@@ -29,8 +30,10 @@ type cocProvider struct {
 	// backoff paces the retries of COC, IAM, metadata and platform calls; zero takes coc's
 	// defaults, and tests shorten it.
 	backoff hwhttp.Backoff
-	// verified remembers, for the life of the process, the app credentials platforms accepted.
+	// verified remembers, for the life of the process, the app credentials platforms accepted,
+	// and verdicts what the platforms said of bindings' readiness.
 	verified appcheck.Memory
+	verdicts readiness.Cache
 }
 
 // New returns the provider factory the plugin server and the tests use.
@@ -58,6 +61,7 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	s := settings{diags: &resp.Diagnostics}
 	resolved := s.credentials(cfg)
 	verify, platformEndpoints := s.verification(cfg)
+	readinessMode := s.readiness(cfg)
 	if resp.Diagnostics.HasError() {
 		return
 	}
@@ -113,14 +117,23 @@ func (p *cocProvider) Configure(ctx context.Context, req provider.ConfigureReque
 	logger.Debug(ctx, "Configured the COC client", map[string]any{"endpoint": endpoint, "credentials": chain.String(), "x_domain_id": chain.DomainID()})
 	data := &providerData{client: client, credentials: chain, secrets: secrets,
 		reach: reach{endpoint: endpoint, region: chain.Region(), endpointFrom: endpointFrom, maxRetries: maxRetries, credentials: chain.String()}}
-	if verify {
-		data.checker, err = newAppChecker(ctx, appcheck.Config{Endpoints: platformEndpoints, MaxRetries: maxRetries, Backoff: p.backoff,
+	var apps *appcheck.Checker
+	if verify || readinessMode != readiness.Off {
+		apps, err = newAppChecker(ctx, appcheck.Config{Endpoints: platformEndpoints, MaxRetries: maxRetries, Backoff: p.backoff,
 			UserAgent: userAgent, Passed: &p.verified, Secrets: secrets}, logger)
 		if err != nil {
 			// The schema's validators accept only what the checker accepts.
 			resp.Diagnostics.Append(invalidPlatformEndpoints(err))
 			return
 		}
+	}
+	if verify {
+		data.checker = apps
+	}
+	// New fails only on a mode the schema and ParseMode refused, or without apps, built above.
+	if data.readiness, err = readiness.New(readiness.Config{Mode: readinessMode, Apps: apps, Cache: &p.verdicts, Logger: logger}); err != nil {
+		resp.Diagnostics.Append(invalidConfiguration("its war room readiness checks", err))
+		return
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data

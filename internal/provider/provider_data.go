@@ -9,6 +9,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/coc"
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
+	"github.com/cocops/terraform-provider-coc/internal/readiness"
 )
 
 // providerData is what resources and data sources receive from Configure: one provider
@@ -20,8 +21,11 @@ type providerData struct {
 	// secrets is the registry of every secret the provider instance has handled so far, masked
 	// in every log line and scrubbed from every error.
 	secrets *hwhttp.Secrets
-	// checker checks app credentials with their platforms; nil unless verify_app_credentials.
+	// checker checks app credentials with their platforms (verify_app_credentials); nil when off.
 	checker *appcheck.Checker
+	// readiness checks whether bindings can open war rooms (war_room_readiness); its mode is Off
+	// unless the provider block or the environment says otherwise.
+	readiness *readiness.Checker
 	// reach is where the client calls COC, for the errors that must name it.
 	reach reach
 	// creates is what this instance's creates did.

@@ -39,8 +39,10 @@ const (
 //nolint:gosec // G101: names, not credentials.
 const (
 	attrVerifyAppCredentials = "verify_app_credentials"
+	attrWarRoomReadiness     = "war_room_readiness"
 	attrPlatformEndpoints    = "platform_endpoints"
 	envVerifyAppCredentials  = "COC_VERIFY_APP_CREDENTIALS"
+	envWarRoomReadiness      = "COC_WAR_ROOM_READINESS"
 )
 
 // maxCredentialLength bounds the secret key, the security token and the identity token;
@@ -69,6 +71,7 @@ type providerModel struct {
 	AssumeRoleWithOIDC *oidcModel       `tfsdk:"assume_role_with_oidc"`
 
 	VerifyAppCredentials types.Bool   `tfsdk:"verify_app_credentials"`
+	WarRoomReadiness     types.String `tfsdk:"war_room_readiness"`
 	PlatformEndpoints    types.Object `tfsdk:"platform_endpoints"`
 }
 

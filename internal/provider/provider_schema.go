@@ -14,6 +14,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/readiness"
 	"github.com/cocops/terraform-provider-coc/internal/validators"
 )
 
@@ -190,7 +191,7 @@ func providerSchema() schema.Schema {
 	return s
 }
 
-// verificationAttributes are the provider arguments of the check.
+// verificationAttributes are the provider arguments of the checks with the platforms.
 func verificationAttributes() map[string]schema.Attribute {
 	endpoints := map[string]schema.Attribute{}
 	for _, pl := range platforms.All() {
@@ -212,12 +213,33 @@ func verificationAttributes() map[string]schema.Attribute {
 				"must reach the platforms over HTTPS (see `%s`). Falls back to `%s`; defaults to `false`.",
 				strings.Join(platformNames(), ", "), attrPlatformEndpoints, envVerifyAppCredentials),
 		},
+		attrWarRoomReadiness: schema.StringAttribute{
+			Optional: true,
+			MarkdownDescription: fmt.Sprintf("Whether every plan checks, with read-only calls to each binding's platform, that the "+
+				"binding can open an incident's war room: that the app, its agent or bot, its permissions and the IDs the binding "+
+				"names are the ones COC needs, and that its secrets still work. `off` (the default) makes no platform call; `warn` "+
+				"reports each binding that is not ready as a warning on the attribute concerned, for estates that exist; `enforce` "+
+				"fails the plan instead, and nothing is sent to COC, for CI. A platform that gives no verdict (unreachable, "+
+				"throttling, a caller it does not trust) is a warning in both modes. The checks use the configured secrets, "+
+				"write-only ones included, and reach the platforms as `%s` says. Falls back to `%s`. See the guide *Is the war "+
+				"room ready?*.", attrPlatformEndpoints, envWarRoomReadiness),
+			Validators: []validator.String{stringvalidator.OneOf(modeNames()...)},
+		},
 		attrPlatformEndpoints: schema.SingleNestedAttribute{
 			Optional: true,
-			MarkdownDescription: fmt.Sprintf("Where `%s` asks the platforms: for Lark outside China (Lark Suite), whose apps are checked "+
-				"at `https://open.larksuite.com`, a proxy, or the simulator. Each must be an `https://` URL, or `http://` on a loopback "+
-				"address.", attrVerifyAppCredentials),
+			MarkdownDescription: fmt.Sprintf("Where `%s` and `%s` ask the platforms: for Lark outside China (Lark Suite), whose apps "+
+				"are checked at `https://open.larksuite.com`, a proxy, or the simulator. Each must be an `https://` URL, or `http://` "+
+				"on a loopback address.", attrVerifyAppCredentials, attrWarRoomReadiness),
 			Attributes: endpoints,
 		},
 	}
+}
+
+// modeNames are the values war_room_readiness takes.
+func modeNames() []string {
+	var out []string
+	for _, m := range readiness.Modes() {
+		out = append(out, string(m))
+	}
+	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/cocops/terraform-provider-coc/internal/credentials"
 	"github.com/cocops/terraform-provider-coc/internal/hwhttp"
 	"github.com/cocops/terraform-provider-coc/internal/platforms"
+	"github.com/cocops/terraform-provider-coc/internal/readiness"
 )
 
 // settings reads the provider's arguments and reports what is wrong with them on the argument's
@@ -145,6 +146,25 @@ func (s settings) verification(cfg providerModel) (bool, map[platforms.AppType]s
 	return on, endpoints
 }
 
+// readiness reads war_room_readiness, or its variable where the block does not set it.
+func (s settings) readiness(cfg providerModel) readiness.Mode {
+	p, v := path.Root(attrWarRoomReadiness), cfg.WarRoomReadiness
+	switch {
+	case v.IsUnknown():
+		s.unknown(p, envWarRoomReadiness)
+		return readiness.Off
+	case !v.IsNull():
+		m, _ := readiness.ParseMode(v.ValueString()) // the schema accepts only the modes
+		return m
+	}
+	raw := os.Getenv(envWarRoomReadiness)
+	m, err := readiness.ParseMode(raw)
+	if err != nil {
+		s.diags.Append(invalidVariable(p, envWarRoomReadiness, raw, err))
+	}
+	return m
+}
+
 // boolean returns the argument at p, or its variable env (true or false) when the argument is
 // null; false when neither is set.
 func (s settings) boolean(p path.Path, v types.Bool, env string) bool {
@@ -166,10 +186,10 @@ func (s settings) boolean(p path.Path, v types.Bool, env string) bool {
 	return b
 }
 
-// newAppChecker builds the checker of app credentials, which makes no call until a plan needs
-// it. The provider's memory of accepted credentials outlives the checker: Terraform configures
-// the provider anew for each command, and terraform-plugin-testing runs them all with one
-// provider instance.
+// newAppChecker builds the client of the platforms that verify_app_credentials and
+// war_room_readiness share, which makes no call until a plan needs it. The provider's memory of
+// accepted credentials and verdicts outlives it: Terraform configures the provider anew for each
+// command, and terraform-plugin-testing runs them all with one provider instance.
 func newAppChecker(ctx context.Context, cfg appcheck.Config, logger tflogLogger) (*appcheck.Checker, error) {
 	cfg.Logger = logger
 	checker, err := appcheck.New(cfg)
@@ -180,6 +200,6 @@ func newAppChecker(ctx context.Context, cfg appcheck.Config, logger tflogLogger)
 	for _, pl := range platforms.All() {
 		fields[string(pl.AppType)] = checker.Endpoint(pl.AppType)
 	}
-	logger.Debug(ctx, "App credentials will be checked with their platforms", fields)
+	logger.Debug(ctx, "Bindings will be checked with their platforms", fields)
 	return checker, nil
 }

@@ -64,7 +64,6 @@ var badResourceConfigs = []badConfig{
 	{"lark oversized app_secret", platforms.Lark, map[string]string{"app_secret": strconv.Quote(strings.Repeat("s", 257))}, []string{"app_secret", "it has 257 characters"}},
 	{"lark write-only app_secret of spaces", platforms.Lark, map[string]string{"app_secret_wo": `"   "`, "app_secret_wo_version": "1"}, []string{"app_secret_wo", "character 1 is a space"}},
 	{"lark service_id with a space", platforms.Lark, map[string]string{"service_id": `"svc 1"`}, []string{"service_id", "printable ASCII"}},
-	{"lark missing service_id", platforms.Lark, map[string]string{"service_id": ""}, []string{`"service_id" is required`}},
 	{"lark unparsable timeout", platforms.Lark, map[string]string{"timeouts": `{ create = "soon" }`}, []string{"timeouts", "create", "soon"}},
 	{"lark timeout in words", platforms.Lark, map[string]string{"timeouts": `{ read = "10 minutes" }`}, []string{"timeouts", "read", "10 minutes"}},
 	{"lark zero timeout", platforms.Lark, map[string]string{"timeouts": `{ update = "0s" }`}, []string{"timeouts.update", "must be a positive duration"}},

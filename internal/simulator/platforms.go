@@ -31,10 +31,19 @@ type AppCredentials struct {
 	AppType platforms.AppType `json:"app_type"`
 	AppID   string            `json:"app_id"`
 	Secrets []string          `json:"secrets"`
+	// Reset makes Secrets replace the secrets registered before, as resetting them on the
+	// platform does: the old ones are refused from then on.
+	Reset bool `json:"reset,omitempty"`
+	// What the platform's read-only calls report about the app (platform_apps.go), for the app's
+	// own platform only; left out, the app is ready to open war rooms, or as a previous
+	// registration said.
+	WeCom    *WeComApp    `json:"wecom,omitempty"`
+	DingTalk *DingTalkApp `json:"dingtalk,omitempty"`
+	Lark     *LarkApp     `json:"lark,omitempty"`
 }
 
 // AcceptAppCredentials registers an app with its platform, or more secrets of an app already
-// registered. Only the secrets' fingerprints are kept.
+// registered, or, with Reset, its only secrets. Only the secrets' fingerprints are kept.
 func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
 	if _, err := platforms.For(c.AppType); err != nil {
 		return err
@@ -42,10 +51,17 @@ func (s *Simulator) AcceptAppCredentials(c AppCredentials) error {
 	if c.AppID == "" || len(c.Secrets) == 0 {
 		return errors.New("app credentials need app_type, app_id and secrets")
 	}
+	state, stateSet, err := c.readState()
+	if err != nil {
+		return err
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	key := platformApp{c.AppType, c.AppID}
-	if s.platformApps[key] == nil {
+	if stateSet {
+		s.platformAppStates[key] = state
+	}
+	if s.platformApps[key] == nil || c.Reset {
 		s.platformApps[key] = map[string]bool{}
 	}
 	for _, secret := range c.Secrets {
@@ -162,7 +178,7 @@ func (s *Simulator) routePlatforms() {
 			case !accepted[Fingerprint(secret)]:
 				return answers.refusal(tc.WrongSecret, requestID)
 			}
-			return http.StatusOK, answers.issue(PlatformTokenPrefix + s.random(tokenChars, 40))
+			return http.StatusOK, answers.issue(s.issuePlatformToken(platformApp{p.AppType, appID}))
 		}))
 	}
 }

@@ -1,10 +1,10 @@
 // Package simulator is an in-memory implementation of the COC mobile-app API contract
 // (internal/coc/CONTRACT.md), of the IAM and ECS metadata calls that issue temporary keys, and
-// of the platforms' token calls (internal/platforms) that check an app's credentials, used by the
-// acceptance tests, the demo and anyone without a cloud account. It verifies SDK-HMAC-SHA256
-// signatures, keeps one state per account (domain), shared by the account's access keys, and
-// exposes an unsigned admin API under /_sim/ to inspect state, declare IAM's agencies and
-// identity providers and the platforms' apps, and inject faults.
+// of the platforms' calls (internal/platforms) that check an app's credentials and whether it can
+// open a war room, used by the acceptance tests, the demo and anyone without a cloud account. It
+// verifies SDK-HMAC-SHA256 signatures, keeps one state per account (domain), shared by the
+// account's access keys, and exposes an unsigned admin API under /_sim/ to inspect state,
+// declare IAM's agencies and identity providers and the platforms' apps, and inject faults.
 package simulator
 
 import (
@@ -66,6 +66,10 @@ type Simulator struct {
 
 	// platformApps holds the fingerprints of the secrets each platform's token call accepts.
 	platformApps map[platformApp]map[string]bool
+	// platformAppStates holds what the platforms' reads report about the apps that say so, and
+	// platformTokens the app each issued access token is for, by the token's fingerprint.
+	platformAppStates map[platformApp]platformAppState
+	platformTokens    map[string]platformApp
 }
 
 type storedBinding struct {
@@ -89,7 +93,9 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 		issued:   map[string]*tenant{},
 		subjects: map[string]subjectToken{},
 
-		platformApps: map[platformApp]map[string]bool{},
+		platformApps:      map[platformApp]map[string]bool{},
+		platformAppStates: map[platformApp]platformAppState{},
+		platformTokens:    map[string]platformApp{},
 	}
 	for _, o := range opts {
 		o(s)
@@ -102,12 +108,14 @@ func New(tenants []Tenant, opts ...Option) *Simulator {
 	s.routeIAM()
 	s.routeMetadata()
 	s.routePlatforms()
+	s.routePlatformReads()
 	s.routeAdmin()
 	return s
 }
 
 // Reset returns to the declared world: bindings, request records, fault rules, the rate limit,
-// the issued lifetime and every key and token IAM or the metadata service issued are gone;
+// the issued lifetime, every key and token IAM or the metadata service issued and every access
+// token the platforms issued are gone;
 // tenants, agencies, identity providers, the metadata account and the platforms' apps stay.
 func (s *Simulator) Reset() {
 	s.mu.Lock()
@@ -121,6 +129,7 @@ func (s *Simulator) Reset() {
 	s.issuance = nil
 	s.subjects = map[string]subjectToken{}
 	s.metadataKey = IssuedCredential{}
+	s.platformTokens = map[string]platformApp{}
 }
 
 func (s *Simulator) ServeHTTP(w http.ResponseWriter, r *http.Request) {

@@ -14,6 +14,5 @@ variable "lark_app_secret" {
 
 resource "coc_lark_app" "this" {
   app_id     = "cli_a1b2c3d4e5f6a7b8"
-  service_id = "cli_a1b2c3d4e5f6a7b8"
   app_secret = var.lark_app_secret
 }

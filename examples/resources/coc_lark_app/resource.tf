@@ -15,8 +15,8 @@ variable "lark_app_secret" {
 }
 
 resource "coc_lark_app" "this" {
-  app_id     = "cli_a1b2c3d4e5f6a7b8"
-  service_id = "cli_a1b2c3d4e5f6a7b8"
+  # service_id, left out, is app_id: COC's console says that Lark's Service ID is the App ID.
+  app_id = "cli_a1b2c3d4e5f6a7b8"
 
   # Write-only (Terraform 1.11 and later): sent to COC, never stored in the state.
   # To rotate the secret, give it its new value and increase the version.

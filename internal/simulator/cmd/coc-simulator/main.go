@@ -11,9 +11,10 @@
 //	 "agencies": [{"name", "domain_id", "domain_name", "trusted_domain_id"}],
 //	 "identity_providers": [{"id", "domain_id", "id_tokens"}],
 //	 "metadata_domain_id": "...",
-//	 "platform_apps": [{"app_type", "app_id", "secrets"}]}
+//	 "platform_apps": [{"app_type", "app_id", "secrets", "wecom" | "dingtalk" | "lark"}]}
 //
-// Tenants that share a domain_id share that account's bindings.
+// Tenants that share a domain_id share that account's bindings. A platform app's optional
+// object says what its platform's read-only calls report (internal/simulator/README.md).
 package main
 
 import (
