@@ -84,14 +84,9 @@ func rejectRotation(ctx context.Context, d *demo) error {
 	if err := d.writeConfig(); err != nil {
 		return err
 	}
-	// The failure is what the step shows: its output is shown as a successful command's is.
-	out, code, err := d.runTerraform(ctx, "plan")
+	out, err := d.failingPlan(ctx)
 	if err != nil {
 		return err
-	}
-	d.show(out, d.Verbose || code != 1)
-	if code != 1 {
-		return fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
 	}
 	// Terraform wraps the detail; the summary, the configuration's line and the code stay whole.
 	if err := mustContain(out, "Error: Lark Rejected the App Credentials", "app_secret_wo ", "= var."+name, lark.Token.WrongSecret.Code); err != nil {
@@ -155,13 +150,9 @@ func notReady(ctx context.Context, d *demo) error {
 	if err != nil {
 		return err
 	}
-	out, code, err := d.runTerraform(ctx, "plan")
+	out, err := d.failingPlan(ctx)
 	if err != nil {
 		return err
-	}
-	d.show(out, d.Verbose || code != 1)
-	if code != 1 {
-		return fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
 	}
 	if err := mustContain(out, "Error: War Room Would Not Open: lark.bot", "app_id ", "bot capability is off", "Features > Bot"); err != nil {
 		return err
@@ -179,4 +170,18 @@ func notReady(ctx context.Context, d *demo) error {
 	}
 	d.ok("with the bot switched back on, the plan is empty.")
 	return nil
+}
+
+// failingPlan runs terraform plan, which must fail: the failure is what the step shows, so its
+// output is shown as a successful command's is.
+func (d *demo) failingPlan(ctx context.Context) (string, error) {
+	out, code, err := d.runTerraform(ctx, "plan")
+	if err != nil {
+		return "", err
+	}
+	d.show(out, d.Verbose || code != 1)
+	if code != 1 {
+		return "", fmt.Errorf("expected terraform plan to fail (exit code 1); it exited with %d", code)
+	}
+	return out, nil
 }

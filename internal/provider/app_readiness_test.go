@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os/exec"
@@ -32,24 +31,10 @@ func (e *simEnv) readinessLines(mode string) []string {
 	return []string{fmt.Sprintf("war_room_readiness = %q", mode), e.platformEndpointsLine()}
 }
 
-// planDiagnostic is a diagnostic of `terraform -json`, with the configuration line it points at.
-type planDiagnostic struct {
-	Type       string `json:"type"`
-	Diagnostic struct {
-		Severity string `json:"severity"`
-		Summary  string `json:"summary"`
-		Detail   string `json:"detail"`
-		Address  string `json:"address"`
-		Snippet  struct {
-			Code string `json:"code"`
-		} `json:"snippet"`
-	} `json:"diagnostic"`
-}
-
 // readinessRun runs terraform with -json, and returns the readiness diagnostics it printed and
 // whether it succeeded (exit codes 0 and 2 of -detailed-exitcode). An apply plans each change
 // twice, before and while applying it, and prints the diagnostics of both: each is counted once.
-func readinessRun(t *testing.T, w *cliWorkspace, args ...string) ([]planDiagnostic, bool, string) {
+func readinessRun(t *testing.T, w *cliWorkspace, args ...string) ([]terraformMessage, bool, string) {
 	t.Helper()
 	out, err := w.Run(append(args, "-json", "-input=false")...)
 	var exit *exec.ExitError
@@ -57,13 +42,12 @@ func readinessRun(t *testing.T, w *cliWorkspace, args ...string) ([]planDiagnost
 	if err != nil && !errors.As(err, &exit) {
 		t.Fatalf("terraform %v: %v\n%s", args, err, out)
 	}
-	var diags []planDiagnostic
-	for _, line := range strings.Split(out, "\n") {
-		var d planDiagnostic
-		if json.Unmarshal([]byte(line), &d) != nil || d.Type != "diagnostic" || !strings.HasPrefix(d.Diagnostic.Summary, "War Room") {
+	var diags []terraformMessage
+	for _, d := range terraformMessages(out) {
+		if d.Type != "diagnostic" || !strings.HasPrefix(d.Diagnostic.Summary, "War Room") {
 			continue
 		}
-		if args[0] == "apply" && slices.ContainsFunc(diags, func(e planDiagnostic) bool {
+		if args[0] == "apply" && slices.ContainsFunc(diags, func(e terraformMessage) bool {
 			return e.Diagnostic.Summary == d.Diagnostic.Summary && e.Diagnostic.Snippet == d.Diagnostic.Snippet
 		}) {
 			continue // the same finding, quoting another request ID
@@ -74,7 +58,7 @@ func readinessRun(t *testing.T, w *cliWorkspace, args ...string) ([]planDiagnost
 }
 
 // readinessSummaries renders diagnostics as "severity: summary".
-func readinessSummaries(diags []planDiagnostic) []string {
+func readinessSummaries(diags []terraformMessage) []string {
 	var out []string
 	for _, d := range diags {
 		out = append(out, d.Diagnostic.Severity+": "+d.Diagnostic.Summary)

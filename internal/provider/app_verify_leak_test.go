@@ -17,13 +17,7 @@ import (
 // platform issued.
 func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 	t.Parallel()
-	env := newSimEnv(t, 0)
-	env.tenants[0] = simulator.Tenant{AccessKey: "AKLEAKCHECK", SecretKey: `SK-check<>"&\-0123456789`, DomainID: "domain-leak-check"}
-	env.sim.AddTenant(env.tenants[0])
-	r := newLeakRun(t, env.sim, newCLIWorkspace)
-	r.leaks.add(env.tenants[0].SecretKey)
-	r.config = leakConfig{env: env, providerLines: env.verificationLines()}
-	r.acceptApps(false, "v1", "v2")
+	env, r := newPlatformLeakRun(t, func(env *simEnv) []string { return env.verificationLines() })
 
 	r.write("v1", 1)
 	r.run("apply", "-auto-approve", "-input=false", "-no-color")
@@ -57,13 +51,7 @@ func TestCLI_TokenCallsNeverLeak(t *testing.T) {
 // secrets reset on the platforms. No secret nor token may appear anywhere, in any spelling.
 func TestCLI_ReadinessChecksNeverLeak(t *testing.T) {
 	t.Parallel()
-	env := newSimEnv(t, 0)
-	env.tenants[0] = simulator.Tenant{AccessKey: "AKLEAKCHECK", SecretKey: `SK-check<>"&\-0123456789`, DomainID: "domain-leak-check"}
-	env.sim.AddTenant(env.tenants[0])
-	r := newLeakRun(t, env.sim, newCLIWorkspace)
-	r.leaks.add(env.tenants[0].SecretKey)
-	r.config = leakConfig{env: env, providerLines: env.readinessLines("warn")}
-	r.acceptApps(false, "v1", "v2")
+	env, r := newPlatformLeakRun(t, func(env *simEnv) []string { return env.readinessLines("warn") })
 
 	r.write("v1", 1)
 	r.run("apply", "-auto-approve", "-input=false", "-no-color")
@@ -91,6 +79,21 @@ func TestCLI_ReadinessChecksNeverLeak(t *testing.T) {
 
 	r.checkPlatformLeaks(r.trace("the readiness checks", "Checked whether the WeCom app can open war rooms", "Sending Lark request",
 		"Received DingTalk response"))
+}
+
+// newPlatformLeakRun is a leak run against a tenant whose secret key has characters that encoding
+// changes, with the provider lines lines gives, and the platforms' apps registered with the
+// secrets of the configuration's generations v1 and v2.
+func newPlatformLeakRun(t *testing.T, lines func(*simEnv) []string) (*simEnv, *leakRun) {
+	t.Helper()
+	env := newSimEnv(t, 0)
+	env.tenants[0] = simulator.Tenant{AccessKey: "AKLEAKCHECK", SecretKey: `SK-check<>"&\-0123456789`, DomainID: "domain-leak-check"}
+	env.sim.AddTenant(env.tenants[0])
+	r := newLeakRun(t, env.sim, newCLIWorkspace)
+	r.leaks.add(env.tenants[0].SecretKey)
+	r.config = leakConfig{env: env, providerLines: lines(env)}
+	r.acceptApps(false, "v1", "v2")
+	return env, r
 }
 
 // acceptApps registers every platform's app with the secrets of the configuration's tags, the

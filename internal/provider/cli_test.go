@@ -80,6 +80,10 @@ type terraformMessage struct {
 		Summary  string `json:"summary"`
 		Detail   string `json:"detail"`
 		Address  string `json:"address"`
+		// Snippet is the configuration the diagnostic points at: Code holds its line.
+		Snippet struct {
+			Code string `json:"code"`
+		} `json:"snippet"`
 	} `json:"diagnostic"`
 	Hook struct {
 		Action string `json:"action"`
